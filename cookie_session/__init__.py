@@ -1,0 +1,77 @@
+"""cookie-session: script against Grok/xAI through one `Authenticator`.
+
+The official API key is the supported way; a browser session is an unsafe,
+local-only option (see WARNING.md). Names load lazily, so `import
+cookie_session` and `cookie-session --help` stay cheap and never load a
+browser-cookie reader.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Authenticator": "auth",
+    "ApiKeyAuthenticator": "auth",
+    "Secret": "secret",
+    "GrokClient": "client",
+    "ChatResult": "results",
+    "ChatStream": "results",
+    "Usage": "results",
+    "Model": "results",
+    "Identity": "results",
+    "resolve_authenticator": "sources",
+    "inspect_credentials": "sources",
+    "StandIn": "standin",
+    "CookieSessionError": "errors",
+    "BadInputError": "errors",
+    "NoCredentialsError": "errors",
+    "CredentialsRejectedError": "errors",
+    "InvalidApiKeyError": "errors",
+    "PermissionDeniedError": "errors",
+    "PolicyError": "errors",
+    "UpstreamError": "errors",
+    "RateLimitedError": "errors",
+    "TransportError": "errors",
+    "InvalidApiKeyFormatError": "errors",
+    "InsecureUrlError": "errors",
+    "MissingCredentialsError": "errors",
+    "ModelNotFoundError": "errors",
+    "ServerError": "errors",
+    "BadResponseError": "errors",
+    "RequestTimeoutError": "errors",
+    "ConnectionFailedError": "errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cookie_session' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
+    from .auth import ApiKeyAuthenticator, Authenticator
+    from .client import GrokClient
+    from .errors import (
+        BadInputError, BadResponseError, ConnectionFailedError, CookieSessionError, CredentialsRejectedError,
+        InsecureUrlError, InvalidApiKeyError, InvalidApiKeyFormatError, MissingCredentialsError, ModelNotFoundError,
+        NoCredentialsError, PermissionDeniedError, PolicyError, RateLimitedError, RequestTimeoutError, ServerError,
+        TransportError, UpstreamError,
+    )
+    from .results import ChatResult, ChatStream, Identity, Model, Usage
+    from .secret import Secret
+    from .sources import inspect_credentials, resolve_authenticator
+    from .standin import StandIn

@@ -1,0 +1,92 @@
+"""`GrokClient`: the calling code's one entry point, whichever authenticator it is given."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Sequence
+
+import requests
+
+from .auth import SERVICE_API, Authenticator
+from .errors import BadInputError
+from .policy import API_BASE_URL, DEFAULT_MODEL, check_base_url
+from .results import ChatResult, ChatStream, Identity, Model
+from .transports._http import DEFAULT_TIMEOUT
+from .transports.api import ApiTransport
+
+__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT"]
+
+BASE_URL_ENV = "XAI_BASE_URL"
+
+
+def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
+    """Normalise a prompt or an OpenAI-style message list; `BadInputError` if it is neither."""
+    if isinstance(prompt, str):
+        if not prompt.strip():
+            raise BadInputError("The prompt is empty", hint="Pass some text to send")
+        return [{"role": "user", "content": prompt}]
+    messages = list(prompt)
+    if not messages:
+        raise BadInputError("The message list is empty", hint="Pass a prompt or at least one message")
+    for index, message in enumerate(messages):
+        if not (isinstance(message, Mapping) and isinstance(message.get("role"), str)
+                and isinstance(message.get("content"), str)):
+            raise BadInputError(f"Message {index} is not a {{'role': str, 'content': str}} mapping")
+    return [dict(message) for message in messages]
+
+
+class GrokClient:
+    """Chat, list models and ask who you are, through whatever `Authenticator` you pass.
+
+    The authenticator's `service` picks the transport. `base_url` (or `XAI_BASE_URL`)
+    overrides the API root; it must be HTTPS unless it is a loopback stand-in.
+    `timeout` is requests' `(connect, read)` pair in seconds.
+    """
+
+    def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+                 session: requests.Session | None = None, environ: Mapping[str, str] | None = None) -> None:
+        if not isinstance(authenticator, Authenticator):
+            raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
+        env = os.environ if environ is None else environ
+        self.authenticator = authenticator
+        self.session = authenticator.prepare_session(session)
+        if authenticator.service != SERVICE_API:
+            raise BadInputError(f"No transport for service {authenticator.service!r}")
+        self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
+        self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
+                                       timeout=timeout, redact=authenticator.redact)
+
+    @property
+    def auth_kind(self) -> str:
+        return self.authenticator.kind
+
+    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = DEFAULT_MODEL,
+             max_tokens: int | None = None, stream: bool = False) -> ChatResult | ChatStream:
+        """Send a prompt (or a message list). Returns a `ChatResult`, or with `stream=True`
+        a `ChatStream` that yields text pieces as they arrive."""
+        messages = _messages(prompt)
+        if max_tokens is not None and max_tokens < 1:
+            raise BadInputError(f"max_tokens must be at least 1, not {max_tokens}")
+        send = self._transport.stream if stream else self._transport.chat
+        return send(messages, model=model, max_tokens=max_tokens)
+
+    def models(self) -> list[Model]:
+        """The models this credential can use."""
+        return self._transport.models()
+
+    def whoami(self) -> Identity:
+        """Who the credential acts as; a cheap check that it works."""
+        return self._transport.whoami()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "GrokClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"GrokClient({self.authenticator.describe()}, base_url={self.base_url!r})"

@@ -1,0 +1,96 @@
+"""Plain result values returned by `GrokClient`, the same whichever credential was used."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterator
+
+__all__ = ["Usage", "ChatResult", "ChatStream", "Model", "Identity"]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts, as far as the service reports them."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """One finished answer. `auth_kind` is the `kind` of the authenticator that got it."""
+
+    text: str
+    model: str
+    auth_kind: str
+    usage: Usage = field(default_factory=Usage)
+    finish_reason: str | None = None
+    id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ChatStream:
+    """Iterate for text pieces as they arrive; afterwards `result` holds the whole `ChatResult`.
+
+    Built by a transport from an iterator of pieces and a function that assembles
+    the result once the pieces are exhausted.
+    """
+
+    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], close: Callable[[], None]) -> None:
+        self._pieces = pieces
+        self._finish = finish
+        self._close = close
+        self.result: ChatResult | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield from self._pieces
+            self.result = self._finish()
+        finally:
+            self._close()
+
+    def text(self) -> str:
+        """Consume the stream and return the whole text."""
+        for _ in self:
+            pass
+        return self.result.text
+
+    def __enter__(self) -> "ChatStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    owned_by: str | None = None
+    created: int | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credential acts as. For an API key: the key's name, team, ACLs and status flags."""
+
+    auth_kind: str
+    name: str | None = None
+    team_id: str | None = None
+    user_id: str | None = None
+    acls: tuple[str, ...] = ()
+    api_key_blocked: bool = False
+    api_key_disabled: bool = False
+    team_blocked: bool = False
+
+    @property
+    def usable(self) -> bool:
+        return not (self.api_key_blocked or self.api_key_disabled or self.team_blocked)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["acls"] = list(self.acls)
+        data["usable"] = self.usable
+        return data

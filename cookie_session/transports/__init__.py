@@ -1,0 +1,1 @@
+"""Request shapes and reply parsing, one module per service (api.x.ai, grok.com)."""

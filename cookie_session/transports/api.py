@@ -1,0 +1,200 @@
+"""The official API (api.x.ai/v1): request shapes, replies, server-sent events and error mapping.
+
+Everything specific to the OpenAI-compatible endpoints lives here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Iterator
+
+import requests
+
+from ..errors import (
+    BadResponseError, InvalidApiKeyError, MissingCredentialsError, ModelNotFoundError,
+    PermissionDeniedError, RateLimitedError, ServerError, UpstreamError,
+)
+from ..policy import DEFAULT_MODEL
+from ..results import ChatResult, ChatStream, Identity, Model, Usage
+from ._http import json_body, retry_after_seconds, send, translate_transport_errors
+
+__all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
+
+
+def chat_payload(messages: list[dict], *, model: str, max_tokens: int | None, stream: bool) -> dict:
+    """The JSON body of `POST /chat/completions`."""
+    body: dict = {"model": model, "messages": messages, "stream": stream}
+    if max_tokens is not None:
+        body["max_tokens"] = max_tokens
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
+def _error_text(response: requests.Response) -> str:
+    """The service's own error sentence, if the body has one (JSON `error`/`message`), else ''."""
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict):
+            error = error.get("message")
+        text = error if isinstance(error, str) else data.get("message")
+        if isinstance(text, str):
+            return " ".join(text.split())[:300]
+    return ""
+
+
+def raise_for_api_error(response: requests.Response, *, redact=lambda text: text) -> None:
+    """Raise the error that matches a non-2xx reply; return quietly on 2xx.
+
+    `redact` scrubs the credential from the server's text before it reaches a message.
+    """
+    status = response.status_code
+    if status < 400:
+        return
+    said = redact(_error_text(response))
+    detail = f" ({said})" if said else ""
+    where = f"{response.request.method} {response.url}"
+    if status == 400 and "api key" in said.lower():
+        raise InvalidApiKeyError(f"api.x.ai rejected the API key (400{': ' + said if said else ''})")
+    if status == 401:
+        raise MissingCredentialsError(f"{where} answered 401: no valid credential{detail}")
+    if status == 403:
+        raise PermissionDeniedError(f"{where} answered 403: key blocked, disabled or not permitted{detail}")
+    if status == 404 and ("model" in said.lower() or response.request.path_url.endswith("/chat/completions")):
+        raise ModelNotFoundError(f"Unknown model{detail}", status=404)
+    if status == 429:
+        raise RateLimitedError(f"Rate limited by {where}{detail}",
+                               retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+    if status >= 500:
+        raise ServerError(f"{where} answered {status}{detail}", status=status)
+    raise UpstreamError(f"{where} answered {status}{detail}", status=status)
+
+
+def iter_sse_data(lines: Iterable[str]) -> Iterator[str]:
+    """Yield the `data` payload of each server-sent event (multi-line data joined by newlines)."""
+    data: list[str] = []
+    for line in lines:
+        if line == "":
+            if data:
+                yield "\n".join(data)
+                data = []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        if field == "data":
+            data.append(value[1:] if value.startswith(" ") else value)
+    if data:
+        yield "\n".join(data)
+
+
+def _usage(data: dict | None) -> Usage:
+    if not isinstance(data, dict):
+        return Usage()
+    pick = lambda key: data.get(key) if isinstance(data.get(key), int) else None  # noqa: E731
+    return Usage(pick("prompt_tokens"), pick("completion_tokens"), pick("total_tokens"))
+
+
+def _first_choice(data: dict, url: str) -> dict:
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise BadResponseError(f"{url} answered without a choice")
+    return choices[0]
+
+
+class ApiTransport:
+    """Speaks to the official API at `base_url` (e.g. https://api.x.ai/v1) through a prepared session."""
+
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, redact) -> None:
+        self.session = session
+        self.base_url = base_url
+        self.auth_kind = auth_kind
+        self.timeout = timeout
+        self._redact = redact
+
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
+        url = f"{self.base_url}{path}"
+        response = send(self.session, method, url, timeout=self.timeout, **kwargs)
+        if response.status_code >= 400:
+            with response:
+                raise_for_api_error(response, redact=self._redact)
+        return response
+
+    def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
+        response = self._request("POST", "/chat/completions",
+                                 json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=False))
+        data = json_body(response)
+        choice = _first_choice(data, response.url)
+        message = choice.get("message") or {}
+        text = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(text, str):
+            raise BadResponseError(f"{response.url} answered without message text")
+        return ChatResult(text=text, model=str(data.get("model") or model), auth_kind=self.auth_kind,
+                          usage=_usage(data.get("usage")), finish_reason=choice.get("finish_reason"),
+                          id=data.get("id"))
+
+    def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+        response = self._request("POST", "/chat/completions", stream=True,
+                                 json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True))
+        pieces: list[str] = []
+        final: dict = {"model": model}
+
+        def events() -> Iterator[str]:
+            with translate_transport_errors(response.url):
+                lines = response.iter_lines(decode_unicode=False)
+                for data in iter_sse_data(line.decode("utf-8", "replace") for line in lines):
+                    if data.strip() == "[DONE]":
+                        return
+                    chunk = _parse_chunk(data, response.url, self._redact)
+                    final.update({k: chunk[k] for k in ("model", "id", "usage") if chunk.get(k)})
+                    for choice in chunk.get("choices") or []:
+                        if not isinstance(choice, dict):
+                            continue
+                        final["finish_reason"] = choice.get("finish_reason") or final.get("finish_reason")
+                        piece = (choice.get("delta") or {}).get("content")
+                        if isinstance(piece, str) and piece:
+                            pieces.append(piece)
+                            yield piece
+
+        def finish() -> ChatResult:
+            return ChatResult(text="".join(pieces), model=str(final["model"]), auth_kind=self.auth_kind,
+                              usage=_usage(final.get("usage")), finish_reason=final.get("finish_reason"),
+                              id=final.get("id"))
+
+        return ChatStream(events(), finish, response.close)
+
+    def models(self) -> list[Model]:
+        response = self._request("GET", "/models")
+        data = json_body(response).get("data")
+        if not isinstance(data, list):
+            raise BadResponseError(f"{response.url} answered without a model list")
+        return [Model(id=str(item["id"]), owned_by=item.get("owned_by"), created=item.get("created"))
+                for item in data if isinstance(item, dict) and item.get("id")]
+
+    def whoami(self) -> Identity:
+        response = self._request("GET", "/api-key")
+        data = json_body(response)
+        return Identity(
+            auth_kind=self.auth_kind, name=data.get("name"), team_id=data.get("team_id"),
+            user_id=data.get("user_id"), acls=tuple(str(a) for a in data.get("acls") or ()),
+            api_key_blocked=bool(data.get("api_key_blocked")), api_key_disabled=bool(data.get("api_key_disabled")),
+            team_blocked=bool(data.get("team_blocked")),
+        )
+
+
+def _parse_chunk(data: str, url: str, redact) -> dict:
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        raise BadResponseError(f"{url} streamed an event that is not JSON") from None
+    if not isinstance(chunk, dict):
+        raise BadResponseError(f"{url} streamed an event that is not a JSON object")
+    if "error" in chunk:
+        message = chunk["error"].get("message") if isinstance(chunk["error"], dict) else chunk["error"]
+        raise UpstreamError(f"{url} reported an error mid-stream: {redact(str(message))[:200]}")
+    return chunk
+

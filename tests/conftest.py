@@ -1,0 +1,28 @@
+"""Shared fixtures: a clean environment for every test, and a running stand-in."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cookie_session.policy import CI_MARKERS, CONTAINER_MARKERS, SERVERLESS_MARKERS, SSH_MARKERS
+from cookie_session.standin import StandIn
+
+PROJECT_ENV = ("XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_BASE_URL", "GROK_USER_AGENT")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No test sees the developer's keys, CI markers or .env: each starts in an empty directory."""
+    for name in list(os.environ):
+        if name in PROJECT_ENV or name.startswith("COOKIE_SESSION_") or name in (
+                *CI_MARKERS, *SSH_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def standin():
+    with StandIn() as server:
+        yield server
