@@ -131,7 +131,7 @@ def status_command(auth: str, base_url: str | None, timeout: float, check: bool,
 def chat_command(auth, base_url, timeout, prompt: str, model: str, max_tokens, stream: bool, as_json: bool) -> None:
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":
-        prompt = click.get_text_stream("stdin").read()
+        prompt = sys.stdin.read()
     with _client(auth, base_url, timeout) as client:
         if as_json or not stream:
             result = client.chat(prompt, model=model, max_tokens=max_tokens, stream=stream)
