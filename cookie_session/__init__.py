@@ -16,6 +16,21 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Authenticator": "auth",
     "ApiKeyAuthenticator": "auth",
+    "BrowserCookieAuthenticator": "browser_auth",
+    "LocalityVerdict": "policy",
+    "locality_verdict": "policy",
+    "BrowserCookieWarning": "errors",
+    "NotLoggedInError": "errors",
+    "SessionExpiredError": "errors",
+    "CloudflareChallengeError": "errors",
+    "AntiBotRejectedError": "errors",
+    "AccountBlockedError": "errors",
+    "CookieStoreError": "errors",
+    "CookieDecryptionError": "errors",
+    "UnsupportedEncryptionError": "errors",
+    "UnknownBrowserError": "errors",
+    "BrowserNotFoundError": "errors",
+    "ProfileNotFoundError": "errors",
     "Secret": "secret",
     "GrokClient": "client",
     "ChatResult": "results",
@@ -64,8 +79,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
     from .auth import ApiKeyAuthenticator, Authenticator
+    from .browser_auth import BrowserCookieAuthenticator
+    from .policy import LocalityVerdict, locality_verdict
     from .client import GrokClient
     from .errors import (
+        AccountBlockedError, AntiBotRejectedError, BrowserCookieWarning, BrowserNotFoundError,
+        CloudflareChallengeError, CookieDecryptionError, CookieStoreError, NotLoggedInError, ProfileNotFoundError,
+        SessionExpiredError, UnknownBrowserError, UnsupportedEncryptionError,
         BadInputError, BadResponseError, ConnectionFailedError, CookieSessionError, CredentialsRejectedError,
         InsecureUrlError, InvalidApiKeyError, InvalidApiKeyFormatError, MissingCredentialsError, ModelNotFoundError,
         NoCredentialsError, PermissionDeniedError, PolicyError, RateLimitedError, RequestTimeoutError, ServerError,

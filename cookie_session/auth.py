@@ -50,8 +50,10 @@ class Authenticator(AuthBase, abc.ABC):
     def secrets(self) -> list[Secret]:
         """Every secret this authenticator holds (for scrubbing text, never for display)."""
 
-    def prepare_session(self, session: requests.Session | None = None) -> requests.Session:
-        """Return `session` (or a new one) set up to authenticate with this credential."""
+    def prepare_session(self, session: requests.Session | None = None, *, base_url: str | None = None
+                        ) -> requests.Session:
+        """Return `session` (or a new one) set up to authenticate with this credential
+        to `base_url` (the service's root; None for its default)."""
         session = session if session is not None else requests.Session()
         session.auth = self
         return session

@@ -39,25 +39,58 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
+def _apply(options: list, command):
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+BROWSER_OPTIONS = [
+    click.option("--unsafe-browser-cookies", is_flag=True, default=None,
+                 help="Allow reading grok.com cookies from a local browser profile (local machines only; "
+                      "read WARNING.md)."),
+    click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
+    click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
+    click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
+    click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
+]
+
+
+def browser_options(command):
+    """Which browser profile to read; shared by every command that may read one."""
+    return _apply(BROWSER_OPTIONS, command)
+
+
 def auth_options(command):
     """The options every command that authenticates shares, defined once."""
-    @click.option("--auth", "auth", type=click.Choice(["auto", "api-key"]), default="auto", show_default=True,
-                  help="Which credential to use; auto walks the chain (argument, XAI_API_KEY, .env).")
-    @click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
-                  help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback.")
-    @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-                  help="Read timeout in seconds.")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        return command(*args, **kwargs)
-    return wrapper
+    return _apply([
+        click.option("--auth", "auth", type=click.Choice(["auto", "api-key", "browser"]), default="auto",
+                     show_default=True, help="Which credential: auto walks the chain (argument, XAI_API_KEY, .env, "
+                                             "then the browser if allowed); browser needs --unsafe-browser-cookies."),
+        *BROWSER_OPTIONS,
+        click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
+                     help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
+        click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
+                     help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+                     help="Read timeout in seconds."),
+    ], command)
 
 
-def _client(auth: str, base_url: str | None, timeout: float):
+def _credentials(options: dict) -> dict:
+    """The chain's arguments out of the shared options (which are removed from `options`)."""
+    keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container")
+    return {key: options.pop(key) for key in keys}
+
+
+def _client(options: dict):
+    """A GrokClient for the shared options (popped from `options`)."""
     from .client import GrokClient
     from .sources import resolve_authenticator
 
-    return GrokClient(resolve_authenticator(auth=auth), base_url=base_url, timeout=(5.0, timeout))
+    authenticator = resolve_authenticator(**_credentials(options))
+    return GrokClient(authenticator, base_url=options.pop("base_url"), web_base_url=options.pop("web_base_url"),
+                      timeout=(5.0, options.pop("timeout")))
 
 
 def _print_json(data) -> None:
@@ -76,27 +109,29 @@ def cli() -> None:
 
 @cli.command("status")
 @auth_options
-@click.option("--check", is_flag=True, help="Also make a live probe (GET /v1/api-key) with the chosen credential.")
+@click.option("--check", is_flag=True, help="Also make a live probe with the chosen credential.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status_command(auth: str, base_url: str | None, timeout: float, check: bool, as_json: bool) -> None:
-    """Show every credential source, masked, and which one would be used."""
+def status_command(check: bool, as_json: bool, **options) -> None:
+    """Show every credential source, masked, which one would be used, and the locality verdict."""
     from .errors import NoCredentialsError
     from .sources import inspect_credentials
 
-    report = inspect_credentials(auth=auth)
+    report = inspect_credentials(**_credentials(options))
     chosen = report.chosen
     data = {
         "sources": [{"source": c.source, "found": c.found, "detail": c.detail, "in_use": c is chosen}
                     for c in report.checks],
         "in_use": report.authenticator.describe() if report.authenticator else None,
         "reason": report.reason,
+        "locality": {"local": report.verdict.local, "reasons": list(report.verdict.reasons)},
     }
     probe_error = None
     if check and report.authenticator is not None:
         from .client import GrokClient
 
         try:
-            with GrokClient(report.authenticator, base_url=base_url, timeout=(5.0, timeout)) as client:
+            with GrokClient(report.authenticator, base_url=options["base_url"], web_base_url=options["web_base_url"],
+                            timeout=(5.0, options["timeout"])) as client:
                 data["check"] = {"ok": True, **client.whoami().to_dict()}
         except CookieSessionError as error:
             probe_error = error
@@ -109,14 +144,13 @@ def status_command(auth: str, base_url: str | None, timeout: float, check: bool,
             mark = "*" if item["in_use"] else ("+" if item["found"] else "-")
             click.echo(f"  {mark} {item['source']}: {item['detail']}")
         click.echo(f"In use: {data['in_use'] or 'nothing'} ({report.reason})")
+        click.echo(f"Locality (for browser cookies): {report.verdict}")
         if "check" in data:
             result = data["check"]
-            click.echo(f"Check: ok, key {result['name']!r} of team {result['team_id']}, usable={result['usable']}"
+            click.echo(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable={result['usable']}"
                        if result["ok"] else f"Check: failed: {result['error']}")
-    if report.error is not None:
-        raise report.error
     if report.authenticator is None:
-        raise NoCredentialsError([(c.source, c.detail) for c in report.checks])
+        raise report.error or NoCredentialsError([(c.source, c.detail) for c in report.checks])
     if probe_error is not None:
         raise probe_error
 
@@ -128,16 +162,15 @@ def status_command(auth: str, base_url: str | None, timeout: float, check: bool,
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on the answer's length.")
 @click.option("--stream/--no-stream", default=True, show_default=True, help="Print the answer as it arrives.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with text, model, usage and auth.")
-def chat_command(auth, base_url, timeout, prompt: str, model: str, max_tokens, stream: bool, as_json: bool) -> None:
+def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: bool, **options) -> None:
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":
         prompt = sys.stdin.read()
-    with _client(auth, base_url, timeout) as client:
+    with _client(options) as client:
         if as_json or not stream:
             result = client.chat(prompt, model=model, max_tokens=max_tokens, stream=stream)
             if stream:
-                result.text()
-                result = result.result
+                result = result.collect()
             if as_json:
                 _print_json({**result.to_dict(), "auth_source": client.authenticator.source})
             else:
@@ -151,9 +184,9 @@ def chat_command(auth, base_url, timeout, prompt: str, model: str, max_tokens, s
 @cli.command("models")
 @auth_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def models_command(auth, base_url, timeout, as_json: bool) -> None:
+def models_command(as_json: bool, **options) -> None:
     """List the models the credential can use."""
-    with _client(auth, base_url, timeout) as client:
+    with _client(options) as client:
         models = client.models()
     if as_json:
         _print_json([{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models])
@@ -165,20 +198,54 @@ def models_command(auth, base_url, timeout, as_json: bool) -> None:
 @cli.command("whoami")
 @auth_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def whoami_command(auth, base_url, timeout, as_json: bool) -> None:
+def whoami_command(as_json: bool, **options) -> None:
     """Show who the credential acts as (key name, team, ACLs, status)."""
-    with _client(auth, base_url, timeout) as client:
+    with _client(options) as client:
         identity = client.whoami()
         source = client.authenticator.describe()
     if as_json:
         _print_json({**identity.to_dict(), "credential": source})
         return
     click.echo(f"Credential: {source}")
-    click.echo(f"Key name:   {identity.name}")
+    click.echo(f"Name:       {identity.name}")
     click.echo(f"Team:       {identity.team_id}")
+    if identity.user_id:
+        click.echo(f"User:       {identity.user_id}")
     click.echo(f"ACLs:       {', '.join(identity.acls) or '(none)'}")
     click.echo(f"Usable:     {identity.usable} (blocked={identity.api_key_blocked}, "
                f"disabled={identity.api_key_disabled}, team_blocked={identity.team_blocked})")
+
+
+@cli.command("cookies")
+@browser_options
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of {name, domain, path, expires, size, ...}.")
+def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, container, as_json: bool) -> None:
+    """List the xAI cookies a browser profile holds: name, domain, expiry and size, never the value."""
+    from .browsers import load_xai_cookies
+    from .policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
+
+    require_browser_cookie_use(unsafe_opt_in(unsafe_browser_cookies)[0], locality_verdict())
+    load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container,
+                            include_subdomains=True)
+    rows = [{"name": c.name, "domain": c.domain, "path": c.path, "expires": _iso(c.expires), "size": len(c.value),
+             "secure": c.secure, "http_only": c.http_only} for c in load.cookies]
+    if as_json:
+        _print_json(rows)
+        return
+    click.echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
+    for row in rows:
+        click.echo(f"  {row['name']:<14} {row['domain']:<16} expires {row['expires'] or 'at session end':<25} "
+                   f"{row['size']} chars")
+    for note in load.notes:
+        click.echo(f"Note: {note}")
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    import datetime
+
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 @cli.command("demo")

@@ -7,16 +7,16 @@ from typing import Mapping, Sequence
 
 import requests
 
-from .auth import SERVICE_API, Authenticator
+from .auth import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError
-from .policy import API_BASE_URL, DEFAULT_MODEL, check_base_url
+from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url
 from .results import ChatResult, ChatStream, Identity, Model
 from .transports._http import DEFAULT_TIMEOUT
-from .transports.api import ApiTransport
 
 __all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT"]
 
 BASE_URL_ENV = "XAI_BASE_URL"
+WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"
 
 
 def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
@@ -38,24 +38,38 @@ def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
 class GrokClient:
     """Chat, list models and ask who you are, through whatever `Authenticator` you pass.
 
-    The authenticator's `service` picks the transport. `base_url` (or `XAI_BASE_URL`)
-    overrides the API root; it must be HTTPS unless it is a loopback stand-in.
-    `timeout` is requests' `(connect, read)` pair in seconds.
+    The authenticator's `service` picks the transport: the official API at `base_url`
+    (or `XAI_BASE_URL`), or the grok.com web app at `web_base_url` (or `GROK_WEB_BASE_URL`;
+    only grok.com or a loopback stand-in). Both must be HTTPS unless on loopback.
+    `timeout` is requests' `(connect, read)` pair in seconds; `verify` a CA bundle path (or
+    False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`.
     """
 
     def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
-                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-                 session: requests.Session | None = None, environ: Mapping[str, str] | None = None) -> None:
+                 web_base_url: str | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+                 session: requests.Session | None = None, verify: bool | str | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
         env = os.environ if environ is None else environ
         self.authenticator = authenticator
-        self.session = authenticator.prepare_session(session)
-        if authenticator.service != SERVICE_API:
+        if authenticator.service == SERVICE_API:
+            from .transports.api import ApiTransport
+
+            self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
+            self.session = authenticator.prepare_session(session)
+            self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
+                                           timeout=timeout, verify=verify, redact=authenticator.redact)
+        elif authenticator.service == SERVICE_WEB:
+            from .transports.web import WebTransport
+
+            self.base_url = check_base_url(web_base_url or env.get(WEB_BASE_URL_ENV) or WEB_BASE_URL,
+                                           allowed_domain="grok.com")
+            self.session = authenticator.prepare_session(session, base_url=self.base_url)
+            self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
+                                           timeout=timeout, verify=verify, identity=authenticator.identity())
+        else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
-        self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
-        self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                       timeout=timeout, redact=authenticator.redact)
 
     @property
     def auth_kind(self) -> str:

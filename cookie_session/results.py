@@ -52,11 +52,11 @@ class ChatStream:
         finally:
             self._close()
 
-    def text(self) -> str:
-        """Consume the stream and return the whole text."""
+    def collect(self) -> ChatResult:
+        """Consume the stream and return the whole `ChatResult`."""
         for _ in self:
             pass
-        return self.result.text
+        return self.result
 
     def __enter__(self) -> "ChatStream":
         return self

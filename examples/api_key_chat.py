@@ -12,10 +12,10 @@ from cookie_session import CookieSessionError, GrokClient, resolve_authenticator
 
 
 def main(prompt: str) -> int:
-    # Configuration: which credential to use. Everything below is the same for any authenticator.
-    authenticator = resolve_authenticator(auth="api-key")
-
     try:
+        # Configuration: which credential to use. Everything below is the same for any authenticator.
+        authenticator = resolve_authenticator(auth="api-key")
+
         with GrokClient(authenticator) as client:
             for piece in client.chat(prompt, stream=True):
                 print(piece, end="", flush=True)

@@ -128,6 +128,6 @@ def test_demo_runs_offline_and_exits_0(run):
     result = run("demo")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for step in ("Started the api.x.ai stand-in", "status:", "chat (api_key", "streamed chat:", "models: grok-4",
+    for step in ("Started the stand-ins", "status:", "chat (api_key", "streamed chat:", "models: grok-4",
                  "whoami:", "InvalidApiKeyError", "Done"):
         assert step in out

@@ -12,6 +12,10 @@ EXPECTED = {
     "ModelNotFoundError", "NoCredentialsError", "PermissionDeniedError", "PolicyError", "RateLimitedError",
     "RequestTimeoutError", "Secret", "ServerError", "StandIn", "TransportError", "UpstreamError", "Usage",
     "inspect_credentials", "resolve_authenticator", "__version__",
+    "BrowserCookieAuthenticator", "LocalityVerdict", "locality_verdict", "BrowserCookieWarning", "NotLoggedInError",
+    "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
+    "CookieStoreError", "CookieDecryptionError", "UnsupportedEncryptionError", "UnknownBrowserError",
+    "BrowserNotFoundError", "ProfileNotFoundError",
 }
 
 
@@ -25,7 +29,7 @@ def test_all_is_curated_and_every_name_resolves():
 def test_every_error_has_one_root():
     for name in cookie_session.__all__:
         obj = getattr(cookie_session, name)
-        if isinstance(obj, type) and issubclass(obj, Exception):
+        if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert issubclass(obj, cookie_session.CookieSessionError)
 
 

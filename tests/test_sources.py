@@ -35,8 +35,10 @@ def test_nothing_found_lists_every_source_and_why(tmp_path):
     with pytest.raises(NoCredentialsError) as caught:
         resolve_authenticator()
     error = caught.value
-    assert [source for source, _ in error.attempts] == ["argument", "env:XAI_API_KEY", f".env:{tmp_path / '.env'}"]
+    assert [source for source, _ in error.attempts] == ["argument", "env:XAI_API_KEY", f".env:{tmp_path / '.env'}",
+                                                        "browser:any browser"]
     assert "XAI_API_KEY not set" in str(error) and "no .env file" in str(error)
+    assert "Browser-cookie auth is off" in str(error)
     assert error.exit_code == 3
 
 

@@ -109,16 +109,17 @@ def _first_choice(data: dict, url: str) -> dict:
 class ApiTransport:
     """Speaks to the official API at `base_url` (e.g. https://api.x.ai/v1) through a prepared session."""
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, redact) -> None:
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None, redact) -> None:
         self.session = session
         self.base_url = base_url
         self.auth_kind = auth_kind
         self.timeout = timeout
+        self._options = {} if verify is None else {"verify": verify}
         self._redact = redact
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response:
         url = f"{self.base_url}{path}"
-        response = send(self.session, method, url, timeout=self.timeout, **kwargs)
+        response = send(self.session, method, url, timeout=self.timeout, **self._options, **kwargs)
         if response.status_code >= 400:
             with response:
                 raise_for_api_error(response, redact=self._redact)

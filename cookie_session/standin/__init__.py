@@ -1,0 +1,146 @@
+"""A local stand-in for api.x.ai and grok.com on loopback: real sockets, the real endpoints' shapes and errors.
+
+For the offline demo, end-to-end tests, and users testing their own scripts::
+
+    with StandIn() as stand_in:
+        client = GrokClient(ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url)
+
+The grok.com side (`web_base_url`) serves HTTPS with a throwaway certificate when
+`web_tls=True` (needs `trustme`, in the `test` extra); `ca_file` is then the CA to trust.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+
+from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
+from .web_side import SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, StandInCookie, WebHandler, WebSession
+from ._server import ServerThread
+
+__all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES"]
+
+FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES}}
+
+
+class StandIn:
+    """Both stand-ins, served from threads on 127.0.0.1. Use as a context manager.
+
+    `api_key` is a fresh valid key; `add_key()` makes more (blocked, disabled, other ACLs).
+    `web_login(user_agent)` opens a grok.com session as the login page would.
+    `fail_next(name, times)` makes the next answers fail; names in `FAILURES`.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
+                 models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0) -> None:
+        self.models = models
+        self.stream_delay = stream_delay
+        self.keys: dict[str, KeyRecord] = {}
+        self.api_key = self.add_key(name="stand-in key")
+        self.web_sessions: dict[str, WebSession] = {}
+        self.cf_clearances: dict[str, str] = {}
+        self.requests: list[tuple[str, str, dict]] = []
+        self._failures: dict[str, list[str]] = {"api": [], "web": []}
+        self._lock = threading.Lock()
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
+        self.ca_file: str | None = None
+        self._api = ServerThread(type("Api", (ApiHandler,), {"standin": self}), host, port)
+        self._web = ServerThread(type("Web", (WebHandler,), {"standin": self}), host, web_port,
+                                 self._tls_context() if web_tls else None)
+        self._host = host
+        self.web_tls = web_tls
+
+    def _tls_context(self):
+        try:
+            import trustme
+        except ImportError:  # pragma: no cover - trustme ships with the test extra
+            raise RuntimeError("web_tls=True needs trustme: pip install 'cookie-session[test]'") from None
+        import ssl
+
+        authority = trustme.CA()
+        certificate = authority.issue_cert("grok.com", "*.grok.com", "localhost", "127.0.0.1", "::1")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
+        self.ca_file = os.path.join(self._tmpdir.name, "ca.pem")
+        authority.cert_pem.write_to_path(self.ca_file)
+        return context
+
+    @property
+    def base_url(self) -> str:
+        """The api.x.ai stand-in's root, e.g. http://127.0.0.1:PORT/v1."""
+        return f"http://{self._host}:{self._api.port}/v1"
+
+    @property
+    def web_base_url(self) -> str:
+        """The grok.com stand-in's root on loopback, e.g. https://127.0.0.1:PORT."""
+        return f"{'https' if self.web_tls else 'http'}://{self._host}:{self._web.port}"
+
+    @property
+    def web_port(self) -> int:
+        return self._web.port
+
+    def add_key(self, *, name: str = "test key", team_id: str = "standin-team", acls: tuple[str, ...] | None = None,
+                blocked: bool = False, disabled: bool = False) -> str:
+        """Register a new API key and return it."""
+        key = make_test_key()
+        self.keys[key] = KeyRecord(name, team_id, blocked=blocked, disabled=disabled,
+                                   **({"acls": tuple(acls)} if acls is not None else {}))
+        return key
+
+    def web_login(self, user_agent: str) -> tuple[str, str, str]:
+        """Open a grok.com session bound to `user_agent`; returns (sso, cf_clearance, x-userid)."""
+        sso, cf_clearance, user_id = secrets.token_urlsafe(32), secrets.token_urlsafe(32), str(uuid.uuid4())
+        with self._lock:
+            self.web_sessions[sso] = WebSession(user_id, user_agent)
+            self.cf_clearances[cf_clearance] = user_agent
+        return sso, cf_clearance, user_id
+
+    def web_cookies(self, user_agent: str, *, expires_in: float = SESSION_MAX_AGE) -> list[StandInCookie]:
+        """A logged-in browser's grok.com cookies, for `BrowserCookieAuthenticator.from_cookies`."""
+        sso, cf_clearance, user_id = self.web_login(user_agent)
+        expires = time.time() + expires_in
+        return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso, expires=expires),
+                StandInCookie("x-userid", user_id, http_only=False, expires=expires),
+                StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000)]
+
+    def fail_next(self, failure: str, times: int = 1) -> None:
+        """Make the next `times` requests that can fail this way fail with `failure`."""
+        if failure not in FAILURES:
+            raise ValueError(f"unknown failure {failure!r}; choose from {sorted(FAILURES)}")
+        with self._lock:
+            self._failures[FAILURES[failure]].extend([failure] * times)
+
+    def _take_failure(self, side: str, only: tuple[str, ...] | None = None) -> str | None:
+        with self._lock:
+            queue = self._failures[side]
+            for index, failure in enumerate(queue):
+                if only is None or failure in only:
+                    return queue.pop(index)
+        return None
+
+    def _record(self, method: str, path: str, headers) -> None:
+        with self._lock:
+            self.requests.append((method, path, dict(headers.items())))
+
+    def start(self) -> "StandIn":
+        self._api.start()
+        self._web.start()
+        return self
+
+    def stop(self) -> None:
+        self._api.stop()
+        self._web.stop()
+        self._tmpdir.cleanup()
+
+    def __enter__(self) -> "StandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"StandIn(api={self.base_url}, web={self.web_base_url})"

@@ -1,0 +1,116 @@
+"""Plumbing shared by both sides of the stand-in: a quiet threaded server and JSON helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_BODY = 1 << 20
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is not news
+            super().handle_error(request, client_address)
+
+
+class BaseHandler(BaseHTTPRequestHandler):
+    """Routes `(method, path)` through `routes()`; subclasses implement the service's rules."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "cookie-session-standin"
+    standin = None  # set by StandIn on a per-instance subclass
+
+    def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
+        pass
+
+    def routes(self) -> dict:
+        raise NotImplementedError
+
+    def handle_route(self, handler) -> None:
+        raise NotImplementedError
+
+    def _route(self, method: str) -> None:
+        path = self.path.split("?", 1)[0]
+        self.standin._record(method, path, self.headers)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self.send_json(413, {"code": "Payload too large", "error": "Request body too large"})
+            return
+        self.raw_body = self.rfile.read(length) if length else b""  # always drained: keeps keep-alive in step
+        handler = self.routes().get((method, path))
+        if handler is None:
+            self.send_json(404, {"code": "Not found", "error": f"No route {method} {path}"})
+            return
+        self.handle_route(handler)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._route("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._route("POST")
+
+    def send_body(self, status: int, payload: bytes, content_type: str, headers=()) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def send_json(self, status: int, body: dict, headers=()) -> None:
+        self.send_body(status, json.dumps(body).encode(), "application/json", headers)
+
+    def read_json(self) -> dict | None:
+        """The request's JSON object ({} when not an object); None after answering 400 itself."""
+        try:
+            data = json.loads(self.raw_body or b"{}")
+        except ValueError:
+            self.send_json(400, {"code": "Client specified an invalid argument", "error": "Body is not JSON"})
+            return None
+        return data if isinstance(data, dict) else {}
+
+    def start_chunked(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def write_chunk(self, payload: bytes) -> None:
+        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        self.wfile.flush()
+
+    def end_chunked(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class ServerThread:
+    """One server on loopback, served from a daemon thread."""
+
+    def __init__(self, handler: type, host: str, port: int, ssl_context=None) -> None:
+        self.server = QuietServer((host, port), handler)
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True,
+                                                         do_handshake_on_connect=False)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server.server_close()

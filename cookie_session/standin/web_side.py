@@ -1,0 +1,145 @@
+"""The grok.com side of the stand-in: a login page that sets the session cookies, the chat endpoint
+that checks them (and the User-Agent bound to `cf_clearance`), NDJSON replies, and each failure signal."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit
+
+from ._server import BaseHandler
+from .api_side import answer_for
+
+WEB_MODELS = ("grok-4", "grok-3")
+CHALLENGE_PAGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+                  b"<body>Checking your browser before accessing grok.com.</body></html>")
+WEB_FAILURES = ("challenge", "anti_bot", "web_rate_limit", "blocked_account", "session_expired")
+SESSION_MAX_AGE = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class StandInCookie:
+    """A cookie as a browser would store it after the stand-in's login page (for `from_cookies`)."""
+
+    name: str
+    value: str
+    domain: str = ".grok.com"
+    path: str = "/"
+    secure: bool = True
+    http_only: bool = True
+    expires: float | None = None
+
+
+@dataclass
+class WebSession:
+    user_id: str
+    user_agent: str
+
+
+def session_cookies(host: str, *, sso: str, user_id: str, cf_clearance: str, sso_max_age: int | None,
+                    tls: bool) -> list[str]:
+    """`Set-Cookie` values as grok.com sets them: on `.grok.com` when served as grok.com, host-only otherwise;
+    `Secure` only over TLS (a plain-HTTP stand-in could not set them otherwise)."""
+    domain = "; Domain=.grok.com" if host == "grok.com" or host.endswith(".grok.com") else ""
+    domain += "; Secure" if tls else ""
+    cross_site = "None" if tls else "Lax"  # SameSite=None needs Secure
+    sso_age = f"; Max-Age={sso_max_age}" if sso_max_age is not None else ""
+    return [
+        f"sso={sso}{domain}; Path=/; HttpOnly; SameSite=Lax{sso_age}",
+        f"sso-rw={sso}{domain}; Path=/; HttpOnly; SameSite=Lax{sso_age}",
+        f"x-userid={user_id}{domain}; Path=/; SameSite=Lax; Max-Age={SESSION_MAX_AGE}",
+        f"cf_clearance={cf_clearance}{domain}; Path=/; HttpOnly; SameSite={cross_site}; Max-Age=31536000",
+        f"__cf_bm={secrets.token_urlsafe(24)}{domain}; Path=/; HttpOnly; SameSite={cross_site}; Max-Age=1800",
+    ]
+
+
+class WebHandler(BaseHandler):
+    def routes(self) -> dict:
+        return {("GET", "/login"): self._login, ("POST", "/rest/app-chat/conversations/new"): self._chat,
+                ("POST", "/rest/models"): self._models, ("POST", "/rest/rate-limits"): self._rate_limits}
+
+    def handle_route(self, handler) -> None:
+        if handler == self._login:
+            handler(None)
+            return
+        session = self._authenticate()
+        if session is not None:
+            handler(session)
+
+    def _cookies(self) -> dict[str, str]:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except Exception:  # a malformed Cookie header is treated as no cookies
+            return {}
+        return {name: morsel.value for name, morsel in jar.items()}
+
+    def _authenticate(self) -> WebSession | None:
+        cookies = self._cookies()
+        failure = self.standin._take_failure("web", only=("challenge", "blocked_account", "session_expired"))
+        session = self.standin.web_sessions.get(cookies.get("sso", ""))
+        if session is None or failure == "session_expired":
+            self.send_json(401, {"error": {"code": 16, "message": "Unauthenticated"}})
+            return None
+        user_agent = self.headers.get("User-Agent", "")
+        bound_agent = self.standin.cf_clearances.get(cookies.get("cf_clearance", ""))
+        if failure == "challenge" or bound_agent is None or bound_agent != user_agent:
+            self.send_body(403, CHALLENGE_PAGE, "text/html; charset=UTF-8")
+            return None
+        if failure == "blocked_account":
+            self.send_json(403, {"error": {"code": 7, "message": "blocked-user"}})
+            return None
+        return session
+
+    def _login(self, _session) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        max_age = query.get("max_age", [str(SESSION_MAX_AGE)])[0]
+        sso_max_age = None if max_age == "session" else int(max_age)
+        user_agent = self.headers.get("User-Agent", "")
+        sso, cf_clearance, user_id = self.standin.web_login(user_agent)
+        page = (b"<!DOCTYPE html><html><head><title>Logged in</title></head>"
+                b"<body>Logged in to the grok.com stand-in.</body></html>")
+        headers = [("Set-Cookie", value) for value in
+                   session_cookies(host, sso=sso, user_id=user_id, cf_clearance=cf_clearance, sso_max_age=sso_max_age,
+                                   tls=self.standin.web_tls)]
+        self.send_body(200, page, "text/html; charset=UTF-8", headers)
+
+    def _chat(self, session: WebSession) -> None:
+        body = self.read_json()
+        if body is None:
+            return
+        if body.get("modelName") not in WEB_MODELS:
+            self.send_json(400, {"error": {"code": 3, "message": f"Unknown model {body.get('modelName')}"}})
+            return
+        failure = self.standin._take_failure("web", only=("anti_bot", "web_rate_limit"))
+        self.start_chunked("application/json")
+        line = lambda item: self.write_chunk(json.dumps(item).encode() + b"\n")  # noqa: E731
+        line({"result": {"conversation": {"conversationId": str(uuid.uuid4()), "temporary": True}}})
+        if failure is not None:
+            code, message = (7, "Request rejected by anti-bot rules.") if failure == "anti_bot" else (8, "Too many requests")
+            line({"error": {"code": code, "message": message, "details": []}})
+            self.end_chunked()
+            return
+        text = answer_for(str(body.get("message", "")))
+        response_id = str(uuid.uuid4())
+        line({"result": {"response": {"token": "", "isThinking": True, "responseId": response_id}}})
+        for index, word in enumerate(text.split(" ")):
+            line({"result": {"response": {"token": word if index == 0 else " " + word, "isThinking": False,
+                                          "responseId": response_id}}})
+            if self.standin.stream_delay:
+                time.sleep(self.standin.stream_delay)
+        line({"result": {"response": {"modelResponse": {"responseId": response_id, "message": text,
+                                                        "sender": "ASSISTANT"}}}})
+        self.end_chunked()
+
+    def _models(self, session: WebSession) -> None:
+        self.send_json(200, {"models": [{"modelId": model, "name": model.replace("-", " ").title()}
+                                        for model in WEB_MODELS]})
+
+    def _rate_limits(self, session: WebSession) -> None:
+        self.send_json(200, {"windowSizeSeconds": 7200, "remainingQueries": 30, "totalQueries": 30})

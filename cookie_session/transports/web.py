@@ -1,0 +1,163 @@
+"""The grok.com web app (unofficial, changes without notice): request shapes, NDJSON replies, signals.
+
+Every grok.com detail lives in this module, so a change on the site is a one-file fix:
+- chat: `POST /rest/app-chat/conversations/new`; the reply streams one JSON object per line,
+  text pieces at `result.response.token`, the final text at `result.response.modelResponse.message`;
+- models: `POST /rest/models`; cheap probe for `whoami`: `POST /rest/rate-limits`;
+- signals: 401 session invalid; 403 + "Just a moment" page = Cloudflare challenge; in-stream
+  `{"error": {"code": 7}}` anti-bot, `code 8` rate limit; body text `blocked-user` = account blocked.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Iterator
+
+import requests
+
+from ..errors import (
+    AccountBlockedError, AntiBotRejectedError, BadResponseError, CloudflareChallengeError, PermissionDeniedError,
+    RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
+)
+from ..results import ChatResult, ChatStream, Identity, Model, Usage
+from ._http import json_body, retry_after_seconds, send, translate_transport_errors
+
+__all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error"]
+
+CHAT_PATH = "/rest/app-chat/conversations/new"
+MODELS_PATH = "/rest/models"
+PROBE_PATH = "/rest/rate-limits"
+#: The model named in the cheap probe.
+PROBE_MODEL = "grok-3"
+ANTI_BOT_CODE = 7
+RATE_LIMIT_CODE = 8
+
+
+def chat_payload(messages: list[dict], *, model: str) -> dict:
+    """The body of a new temporary conversation. The web app takes one message: a message list
+    is sent as `role: content` lines."""
+    if len(messages) == 1 and messages[0]["role"] == "user":
+        text = messages[0]["content"]
+    else:
+        text = "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
+    return {"temporary": True, "modelName": model, "message": text, "fileAttachments": [],
+            "imageAttachments": [], "disableSearch": False, "enableImageGeneration": False,
+            "returnImageBytes": False, "sendFinalMetadata": True, "isReasoning": False}
+
+
+def raise_for_web_error(response: requests.Response) -> None:
+    """Raise the error matching a non-2xx grok.com reply; return quietly on 2xx."""
+    status = response.status_code
+    if status < 400:
+        return
+    text = response.text[:4096] if "json" in response.headers.get("Content-Type", "") or status == 403 else ""
+    if "blocked-user" in text:
+        raise AccountBlockedError("grok.com says this account is blocked")
+    if status == 401:
+        raise SessionExpiredError("grok.com answered 401: the browser session is not valid any more")
+    if status == 403 and "just a moment" in text.lower():
+        raise CloudflareChallengeError("grok.com answered with a Cloudflare challenge (cf_clearance expired, "
+                                       "or the User-Agent differs from the browser's)")
+    if status == 403:
+        raise PermissionDeniedError("grok.com answered 403: this session may not do that")
+    if status == 429:
+        raise RateLimitedError("Rate limited by grok.com",
+                               retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+    if status >= 500:
+        raise ServerError(f"grok.com answered {status}", status=status)
+    raise UpstreamError(f"grok.com answered {status} to {response.request.method} {response.request.path_url}",
+                        status=status)
+
+
+def iter_ndjson(lines: Iterable[bytes], url: str) -> Iterator[dict]:
+    """One JSON object per non-empty line; `BadResponseError` for a line that is not one."""
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise BadResponseError(f"{url} streamed a line that is not JSON") from None
+        if not isinstance(item, dict):
+            raise BadResponseError(f"{url} streamed a line that is not a JSON object")
+        yield item
+
+
+def _raise_stream_error(error) -> None:
+    code = error.get("code") if isinstance(error, dict) else None
+    if code == ANTI_BOT_CODE:
+        raise AntiBotRejectedError("grok.com's anti-bot check rejected the request (code 7)")
+    if code == RATE_LIMIT_CODE:
+        raise RateLimitedError("grok.com rate limit reached (code 8)")
+    raise UpstreamError(f"grok.com reported an error mid-stream (code {code})")
+
+
+class WebTransport:
+    """Speaks to the grok.com web app at `base_url` through a session holding the browser's cookies."""
+
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None, identity: dict) -> None:
+        self.session = session
+        self.base_url = base_url
+        self.auth_kind = auth_kind
+        self.timeout = timeout
+        self._options = {} if verify is None else {"verify": verify}
+        self._identity = identity
+
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
+        response = send(self.session, method, f"{self.base_url}{path}", timeout=self.timeout, **self._options, **kwargs)
+        if response.status_code >= 400:
+            with response:
+                raise_for_web_error(response)
+        return response
+
+    def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
+        return self.stream(messages, model=model, max_tokens=max_tokens).collect()
+
+    def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+        # max_tokens has no web-app equivalent: the answer is cut client-side to that many pieces.
+        response = self._request("POST", CHAT_PATH, json=chat_payload(messages, model=model), stream=True)
+        pieces: list[str] = []
+        final: dict = {"model": model}
+
+        def events() -> Iterator[str]:
+            with translate_transport_errors(response.url):
+                for item in iter_ndjson(response.iter_lines(), response.url):
+                    if "error" in item:
+                        _raise_stream_error(item["error"])
+                    reply = (item.get("result") or {}).get("response") or {}
+                    if not isinstance(reply, dict):
+                        continue
+                    final_reply = reply.get("modelResponse")
+                    if isinstance(final_reply, dict):
+                        final["text"] = final_reply.get("message")
+                        final["id"] = final_reply.get("responseId")
+                        continue
+                    token = reply.get("token")
+                    if isinstance(token, str) and token and not reply.get("isThinking"):
+                        if max_tokens is not None and len(pieces) >= max_tokens:
+                            final["finish_reason"] = "length"
+                            return
+                        pieces.append(token)
+                        yield token
+
+        def finish() -> ChatResult:
+            text = final.get("text") if final.get("finish_reason") != "length" else None
+            return ChatResult(text=text if isinstance(text, str) else "".join(pieces), model=model,
+                              auth_kind=self.auth_kind, usage=Usage(), id=final.get("id"),
+                              finish_reason=final.get("finish_reason", "stop"))
+
+        return ChatStream(events(), finish, response.close)
+
+    def models(self) -> list[Model]:
+        response = self._request("POST", MODELS_PATH, json={})
+        items = json_body(response).get("models")
+        if not isinstance(items, list):
+            raise BadResponseError(f"{response.url} answered without a model list")
+        return [Model(id=str(item["modelId"]), owned_by="grok.com") for item in items
+                if isinstance(item, dict) and item.get("modelId")]
+
+    def whoami(self) -> Identity:
+        response = self._request("POST", PROBE_PATH, json={"requestKind": "DEFAULT", "modelName": PROBE_MODEL})
+        json_body(response)  # a session that can read its own rate limits is alive
+        return Identity(auth_kind=self.auth_kind, name=self._identity.get("name"), user_id=self._identity.get("user_id"),
+                        acls=("whole grok.com account",))

@@ -1,0 +1,125 @@
+"""The heart of it, for real: cookies written by headless Chromium and Firefox ESR themselves, read by
+BrowserCookieAuthenticator, and used to chat with the grok.com stand-in over TLS on loopback.
+
+Skipped with a reason when a browser is missing; with CI=true a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+
+import pytest
+
+from cookie_session import errors
+from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.client import GrokClient
+from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
+from cookie_session.policy import LocalityVerdict
+from cookie_session.standin import StandIn, answer_for
+
+pytestmark = pytest.mark.real_browser
+IN_CI = os.environ.get("CI", "").lower() == "true"  # read at import: conftest's clean_env removes CI
+LOCAL = LocalityVerdict.assume_local()  # a throwaway profile against a loopback stand-in
+
+
+def require(find, package: str) -> None:
+    if find() is None:
+        if IN_CI:
+            pytest.fail(f"{package} is not installed but CI=true: apt-get install {package}")
+        pytest.skip(f"{package} is not installed (apt-get install {package})")
+
+
+@pytest.fixture
+def web():
+    with StandIn(web_tls=True) as server:
+        yield server
+
+
+def authenticate(browser: str, cookie_file, user_agent: str) -> BrowserCookieAuthenticator:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
+        return BrowserCookieAuthenticator(browser, cookie_file=cookie_file, unsafe_browser_cookies=True,
+                                          verdict=LOCAL, user_agent=user_agent)
+
+
+def newest_sso(web) -> str:
+    return list(web.web_sessions)[-1]
+
+
+def chat_through(web, auth) -> str:
+    with GrokClient(auth, web_base_url=web.web_base_url, verify=web.ca_file) as client:
+        return client.chat("hello from a real browser session").text
+
+
+def test_chromium_login_then_chat(web, tmp_path):
+    require(find_chromium, "chromium")
+    rules = f"MAP grok.com 127.0.0.1:{web.web_port}, MAP *.grok.com 127.0.0.1:{web.web_port}"
+    with HeadlessChromium(tmp_path / "chromium profile ü", host_resolver_rules=rules) as chromium:
+        chromium.navigate("https://grok.com/login")
+        user_agent = chromium.user_agent
+        chromium.close()  # clean exit: Chromium commits its cookies to disk
+    auth = authenticate("chromium", chromium.cookie_file, user_agent)
+    assert set(auth.cookie_names) >= {"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm"}
+    session = auth.prepare_session()
+    assert {c.domain for c in session.cookies} == {".grok.com"}
+    assert next(c.value for c in session.cookies if c.name == "sso") == newest_sso(web)
+    assert chat_through(web, auth) == answer_for("hello from a real browser session")
+
+
+def test_chromium_with_another_user_agent_meets_the_challenge(web, tmp_path):
+    require(find_chromium, "chromium")
+    rules = f"MAP grok.com 127.0.0.1:{web.web_port}"
+    with HeadlessChromium(tmp_path / "p", host_resolver_rules=rules) as chromium:
+        chromium.navigate("https://grok.com/login")
+        chromium.close()
+    with pytest.raises(errors.CloudflareChallengeError):
+        chat_through(web, authenticate("chromium", chromium.cookie_file, "python-requests/2.32"))
+
+
+def firefox_login_url(web, query: str = "") -> str:
+    return f"https://grok.com:{web.web_port}/login{query}"
+
+
+def test_firefox_login_then_chat(web, tmp_path):
+    require(find_firefox, "firefox-esr")
+    with HeadlessFirefox(tmp_path / "firefox profile") as firefox:
+        firefox.navigate(firefox_login_url(web))
+        user_agent = firefox.user_agent
+        firefox.close()
+    auth = authenticate("firefox", firefox.cookie_file, user_agent)
+    session = auth.prepare_session()
+    assert next(c.value for c in session.cookies if c.name == "sso") == newest_sso(web)
+    sso = next(c for c in session.cookies if c.name == "sso")
+    assert sso.expires is not None and sso.expires < 2**31  # read as milliseconds, not seconds
+    assert chat_through(web, auth) == answer_for("hello from a real browser session")
+
+
+def test_firefox_fresh_login_while_running_is_what_we_read(web, tmp_path):
+    require(find_firefox, "firefox-esr")
+    with HeadlessFirefox(tmp_path / "running") as firefox:
+        firefox.navigate(firefox_login_url(web))
+        time.sleep(1.0)
+        first = authenticate("firefox", firefox.cookie_file, firefox.user_agent)
+        assert next(c.value for c in first.prepare_session().cookies if c.name == "sso") == newest_sso(web)
+        firefox.navigate(firefox_login_url(web, "?again=1"))  # a new login, still in the WAL
+        time.sleep(1.0)  # "a login done a second ago": Firefox writes it to disk ~0.5 s after the page loads
+        second = authenticate("firefox", firefox.cookie_file, firefox.user_agent)
+        fresh = next(c.value for c in second.prepare_session().cookies if c.name == "sso")
+        assert fresh == newest_sso(web) and len(web.web_sessions) == 2
+        assert chat_through(web, second) == answer_for("hello from a real browser session")
+        firefox.close()
+    assert not list(tmp_path.glob("**/cookie-session-*"))  # no copy of the database left behind
+
+
+def test_firefox_session_cookie_comes_from_the_session_store(web, tmp_path):
+    require(find_firefox, "firefox-esr")
+    with HeadlessFirefox(tmp_path / "session") as firefox:
+        firefox.navigate(firefox_login_url(web, "?max_age=session"))
+        user_agent = firefox.user_agent
+        firefox.close()
+    auth = authenticate("firefox", firefox.cookie_file, user_agent)
+    sso = next(c for c in auth.prepare_session().cookies if c.name == "sso")
+    assert sso.value == newest_sso(web) and sso.expires is None
+    assert chat_through(web, auth) == answer_for("hello from a real browser session")
