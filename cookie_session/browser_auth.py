@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ import requests
 from requests.cookies import create_cookie
 
 from .auth import SERVICE_WEB, Authenticator
+from .browsers import BrowserCookie
 from .errors import BrowserCookieWarning, NotLoggedInError
 from .policy import (
     WEB_BASE_URL, LocalityVerdict, check_base_url, host_in_domain, is_loopback_host, locality_verdict,
@@ -34,20 +34,13 @@ FALLBACK_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
                        "Chrome/156.0.0.0 Safari/537.36")
 
 
-@dataclass(frozen=True)
-class _JarCookie:
-    name: str
-    value: Secret
-    domain: str
-    path: str
-    secure: bool
-    http_only: bool
-    expires: float | None
-
-    @classmethod
-    def of(cls, cookie) -> "_JarCookie":
-        return cls(cookie.name, Secret(cookie.value, name=cookie.name), cookie.domain, cookie.path or "/",
-                   bool(cookie.secure), bool(getattr(cookie, "http_only", False)), cookie.expires)
+def _as_browser_cookie(cookie) -> BrowserCookie:
+    """Any cookie-like object (name, value, domain, path, secure, expires) as a `BrowserCookie`."""
+    if isinstance(cookie, BrowserCookie):
+        return cookie
+    return BrowserCookie(cookie.name, Secret(cookie.value, name=cookie.name), cookie.domain, cookie.path or "/",
+                         bool(cookie.secure), bool(getattr(cookie, "http_only", False)), cookie.expires,
+                         host_only=not cookie.domain.startswith("."))
 
 
 class BrowserCookieAuthenticator(Authenticator):
@@ -75,7 +68,7 @@ class BrowserCookieAuthenticator(Authenticator):
                  user_agent: str | None = None, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         _require_allowed(unsafe_browser_cookies, verdict, env)
-        from .browsers import browser_user_agent, load_xai_cookies  # only now: reading a profile
+        from .browsers import browser_user_agent, load_xai_cookies
 
         load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container)
         where = f"{load.browser}/{load.profile}"
@@ -102,7 +95,7 @@ class BrowserCookieAuthenticator(Authenticator):
     def _setup(self, cookies: Iterable, *, source: str, where: str, user_agent: str, notes: Iterable[str]) -> None:
         Authenticator.__init__(self, source=source)
         now = time.time()
-        self._cookies = tuple(_JarCookie.of(c) for c in cookies if c.expires is None or c.expires > now)
+        self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
         self.user_agent = user_agent
         self._bound_host: str | None = None
         session = next((c for c in self._cookies if c.name == SESSION_COOKIE), None)

@@ -14,6 +14,31 @@ from ..errors import BadResponseError, ConnectionFailedError, RequestTimeoutErro
 DEFAULT_TIMEOUT = (5.0, 120.0)   # (connect, read) seconds; a long answer can take a while to start
 
 
+class Transport:
+    """Base of the per-service transports: one prepared session, one root URL, one error mapper.
+
+    Subclasses set `raise_for_error(response)`, called for every reply of status 400 or more.
+    """
+
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None) -> None:
+        self.session = session
+        self.base_url = base_url
+        self.auth_kind = auth_kind
+        self.timeout = timeout
+        self._options = {} if verify is None else {"verify": verify}
+
+    def raise_for_error(self, response: requests.Response) -> None:
+        raise NotImplementedError
+
+    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
+        response = send(self.session, method, f"{self.base_url}{path}", timeout=self.timeout,
+                        **self._options, **kwargs)
+        if response.status_code >= 400:
+            with response:
+                self.raise_for_error(response)
+        return response
+
+
 def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs) -> requests.Response:
     """Send one request; map timeouts and connection failures to our `TransportError`s."""
     with translate_transport_errors(url):

@@ -16,7 +16,7 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import json_body, retry_after_seconds, send, translate_transport_errors
+from ._http import Transport, json_body, retry_after_seconds, translate_transport_errors
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 
@@ -106,24 +106,16 @@ def _first_choice(data: dict, url: str) -> dict:
     return choices[0]
 
 
-class ApiTransport:
-    """Speaks to the official API at `base_url` (e.g. https://api.x.ai/v1) through a prepared session."""
+class ApiTransport(Transport):
+    """Speaks to the official API at `base_url` (e.g. https://api.x.ai/v1) through a prepared session.
+    `redact` scrubs the credential out of the server's error text."""
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None, redact) -> None:
-        self.session = session
-        self.base_url = base_url
-        self.auth_kind = auth_kind
-        self.timeout = timeout
-        self._options = {} if verify is None else {"verify": verify}
+    def __init__(self, session: requests.Session, base_url: str, *, redact, **options) -> None:
+        super().__init__(session, base_url, **options)
         self._redact = redact
 
-    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
-        url = f"{self.base_url}{path}"
-        response = send(self.session, method, url, timeout=self.timeout, **self._options, **kwargs)
-        if response.status_code >= 400:
-            with response:
-                raise_for_api_error(response, redact=self._redact)
-        return response
+    def raise_for_error(self, response: requests.Response) -> None:
+        raise_for_api_error(response, redact=self._redact)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
         response = self._request("POST", "/chat/completions",

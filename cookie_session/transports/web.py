@@ -20,7 +20,7 @@ from ..errors import (
     RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import json_body, retry_after_seconds, send, translate_transport_errors
+from ._http import Transport, json_body, retry_after_seconds, translate_transport_errors
 
 __all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error"]
 
@@ -92,23 +92,16 @@ def _raise_stream_error(error) -> None:
     raise UpstreamError(f"grok.com reported an error mid-stream (code {code})")
 
 
-class WebTransport:
-    """Speaks to the grok.com web app at `base_url` through a session holding the browser's cookies."""
+class WebTransport(Transport):
+    """Speaks to the grok.com web app at `base_url` through a session holding the browser's cookies.
+    `identity` is what `whoami` reports besides the probe (see `BrowserCookieAuthenticator.identity`)."""
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None, identity: dict) -> None:
-        self.session = session
-        self.base_url = base_url
-        self.auth_kind = auth_kind
-        self.timeout = timeout
-        self._options = {} if verify is None else {"verify": verify}
+    def __init__(self, session: requests.Session, base_url: str, *, identity: dict, **options) -> None:
+        super().__init__(session, base_url, **options)
         self._identity = identity
 
-    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = send(self.session, method, f"{self.base_url}{path}", timeout=self.timeout, **self._options, **kwargs)
-        if response.status_code >= 400:
-            with response:
-                raise_for_web_error(response)
-        return response
+    def raise_for_error(self, response: requests.Response) -> None:
+        raise_for_web_error(response)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
         return self.stream(messages, model=model, max_tokens=max_tokens).collect()
