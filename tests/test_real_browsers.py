@@ -53,14 +53,19 @@ def chat_through(web, auth) -> str:
         return client.chat("hello from a real browser session").text
 
 
-def test_chromium_login_then_chat(web, tmp_path):
+def test_chromium_login_then_chat(web, tmp_path, monkeypatch):
     require(find_chromium, "chromium")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # as in CI, SSH, WSL and containers
     rules = f"MAP grok.com 127.0.0.1:{web.web_port}, MAP *.grok.com 127.0.0.1:{web.web_port}"
     with HeadlessChromium(tmp_path / "chromium profile ü", host_resolver_rules=rules) as chromium:
         chromium.navigate("https://grok.com/login")
         user_agent = chromium.user_agent
         chromium.close()  # clean exit: Chromium commits its cookies to disk
-    auth = authenticate("chromium", chromium.cookie_file, user_agent)
+    import browser_cookie3
+
+    with pytest.raises(KeyError, match="DBUS_SESSION_BUS_ADDRESS"):  # the peer fails on this very profile
+        browser_cookie3.chromium(cookie_file=str(chromium.cookie_file), domain_name="grok.com")
+    auth = authenticate("chromium", chromium.cookie_file, user_agent)  # v10 values, meta version 24
     assert set(auth.cookie_names) >= {"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm"}
     session = auth.prepare_session()
     assert {c.domain for c in session.cookies} == {".grok.com"}
