@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import json
 import time
 from typing import Iterator
 
@@ -77,6 +78,17 @@ def json_body(response: requests.Response) -> dict:
         raise BadResponseError(f"{response.url} answered with JSON that is not an object",
                                status=response.status_code)
     return data
+
+
+def streamed_json_object(data: str | bytes, url: str, unit: str) -> dict:
+    """One streamed `unit` (an SSE event, an NDJSON line) as a JSON object, or `BadResponseError`."""
+    try:
+        item = json.loads(data)
+    except ValueError:
+        raise BadResponseError(f"{url} streamed {unit} that is not JSON") from None
+    if not isinstance(item, dict):
+        raise BadResponseError(f"{url} streamed {unit} that is not a JSON object")
+    return item
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:

@@ -5,7 +5,6 @@ Everything specific to the OpenAI-compatible endpoints lives here.
 
 from __future__ import annotations
 
-import json
 from typing import Iterable, Iterator
 
 import requests
@@ -16,7 +15,7 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import Transport, json_body, retry_after_seconds, translate_transport_errors
+from ._http import Transport, json_body, streamed_json_object, retry_after_seconds, translate_transport_errors
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 
@@ -180,12 +179,7 @@ class ApiTransport(Transport):
 
 
 def _parse_chunk(data: str, url: str, redact) -> dict:
-    try:
-        chunk = json.loads(data)
-    except ValueError:
-        raise BadResponseError(f"{url} streamed an event that is not JSON") from None
-    if not isinstance(chunk, dict):
-        raise BadResponseError(f"{url} streamed an event that is not a JSON object")
+    chunk = streamed_json_object(data, url, "an event")
     if "error" in chunk:
         message = chunk["error"].get("message") if isinstance(chunk["error"], dict) else chunk["error"]
         raise UpstreamError(f"{url} reported an error mid-stream: {redact(str(message))[:200]}")

@@ -10,7 +10,6 @@ Every grok.com detail lives in this module, so a change on the site is a one-fil
 
 from __future__ import annotations
 
-import json
 from typing import Iterable, Iterator
 
 import requests
@@ -20,7 +19,7 @@ from ..errors import (
     RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import Transport, json_body, retry_after_seconds, translate_transport_errors
+from ._http import Transport, json_body, streamed_json_object, retry_after_seconds, translate_transport_errors
 
 __all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error"]
 
@@ -72,15 +71,8 @@ def raise_for_web_error(response: requests.Response) -> None:
 def iter_ndjson(lines: Iterable[bytes], url: str) -> Iterator[dict]:
     """One JSON object per non-empty line; `BadResponseError` for a line that is not one."""
     for line in lines:
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError:
-            raise BadResponseError(f"{url} streamed a line that is not JSON") from None
-        if not isinstance(item, dict):
-            raise BadResponseError(f"{url} streamed a line that is not a JSON object")
-        yield item
+        if line.strip():
+            yield streamed_json_object(line, url, "a line")
 
 
 def _raise_stream_error(error) -> None:
