@@ -7,97 +7,17 @@ a secret. Library modules load inside commands, so `--help` stays cheap.
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
 
 import click
 
-from . import __version__
-from .errors import CookieSessionError
-from .policy import DEFAULT_MODEL
-
-EXIT_INTERRUPTED = 130
-
-
-class _LibraryError(click.ClickException):
-    """A `CookieSessionError` shown as click shows its own: `Error: <one line>`."""
-
-    def __init__(self, error: CookieSessionError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+from .. import __version__
+from ..errors import CookieSessionError
+from ..policy import DEFAULT_MODEL
+from ._common import CommandGroup, auth_options, browser_options, client_for, pop_credentials, print_json
 
 
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except CookieSessionError as error:
-            raise _LibraryError(error) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-
-
-def _apply(options: list, command):
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-BROWSER_OPTIONS = [
-    click.option("--unsafe-browser-cookies", is_flag=True, default=None,
-                 help="Allow reading grok.com cookies from a local browser profile (local machines only; "
-                      "read WARNING.md)."),
-    click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
-    click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
-    click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
-    click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
-]
-
-
-def browser_options(command):
-    """Which browser profile to read; shared by every command that may read one."""
-    return _apply(BROWSER_OPTIONS, command)
-
-
-def auth_options(command):
-    """The options every command that authenticates shares, defined once."""
-    return _apply([
-        click.option("--auth", "auth", type=click.Choice(["auto", "api-key", "browser"]), default="auto",
-                     show_default=True, help="Which credential: auto walks the chain (argument, XAI_API_KEY, .env, "
-                                             "then the browser if allowed); browser needs --unsafe-browser-cookies."),
-        *BROWSER_OPTIONS,
-        click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
-                     help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
-        click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
-                     help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-                     help="Read timeout in seconds."),
-    ], command)
-
-
-def _credentials(options: dict) -> dict:
-    """The chain's arguments out of the shared options (which are removed from `options`)."""
-    keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container")
-    return {key: options.pop(key) for key in keys}
-
-
-def _client(options: dict):
-    """A GrokClient for the shared options (popped from `options`)."""
-    from .client import GrokClient
-    from .sources import resolve_authenticator
-
-    authenticator = resolve_authenticator(**_credentials(options))
-    return GrokClient(authenticator, base_url=options.pop("base_url"), web_base_url=options.pop("web_base_url"),
-                      timeout=(5.0, options.pop("timeout")))
-
-
-def _print_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="cookie-session")
 def cli() -> None:
     """Script against Grok/xAI with the official API key, or (unsafe, local only) your browser session.
@@ -113,10 +33,10 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status_command(check: bool, as_json: bool, **options) -> None:
     """Show every credential source, masked, which one would be used, and the locality verdict."""
-    from .errors import NoCredentialsError
-    from .sources import inspect_credentials
+    from ..errors import NoCredentialsError
+    from ..sources import inspect_credentials
 
-    report = inspect_credentials(**_credentials(options))
+    report = inspect_credentials(**pop_credentials(options))
     chosen = report.chosen
     data = {
         "sources": [{"source": c.source, "found": c.found, "detail": c.detail, "in_use": c is chosen}
@@ -127,7 +47,7 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     }
     probe_error = None
     if check and report.authenticator is not None:
-        from .client import GrokClient
+        from ..client import GrokClient
 
         try:
             with GrokClient(report.authenticator, base_url=options["base_url"], web_base_url=options["web_base_url"],
@@ -137,7 +57,7 @@ def status_command(check: bool, as_json: bool, **options) -> None:
             probe_error = error
             data["check"] = {"ok": False, "error": str(error)}
     if as_json:
-        _print_json(data)
+        print_json(data)
     else:
         click.echo("Credential sources, in chain order:")
         for item in data["sources"]:
@@ -166,13 +86,13 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":
         prompt = sys.stdin.read()
-    with _client(options) as client:
+    with client_for(options) as client:
         if as_json or not stream:
             result = client.chat(prompt, model=model, max_tokens=max_tokens, stream=stream)
             if stream:
                 result = result.collect()
             if as_json:
-                _print_json({**result.to_dict(), "auth_source": client.authenticator.source})
+                print_json({**result.to_dict(), "auth_source": client.authenticator.source})
             else:
                 click.echo(result.text)
             return
@@ -186,10 +106,10 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def models_command(as_json: bool, **options) -> None:
     """List the models the credential can use."""
-    with _client(options) as client:
+    with client_for(options) as client:
         models = client.models()
     if as_json:
-        _print_json([{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models])
+        print_json([{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models])
     else:
         for model in models:
             click.echo(model.id)
@@ -200,11 +120,11 @@ def models_command(as_json: bool, **options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def whoami_command(as_json: bool, **options) -> None:
     """Show who the credential acts as (key name, team, ACLs, status)."""
-    with _client(options) as client:
+    with client_for(options) as client:
         identity = client.whoami()
         source = client.authenticator.describe()
     if as_json:
-        _print_json({**identity.to_dict(), "credential": source})
+        print_json({**identity.to_dict(), "credential": source})
         return
     click.echo(f"Credential: {source}")
     click.echo(f"Name:       {identity.name}")
@@ -221,8 +141,8 @@ def whoami_command(as_json: bool, **options) -> None:
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of {name, domain, path, expires, size, ...}.")
 def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, container, as_json: bool) -> None:
     """List the xAI cookies a browser profile holds: name, domain, expiry and size, never the value."""
-    from .browsers import load_xai_cookies
-    from .policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
+    from ..browsers import load_xai_cookies
+    from ..policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
 
     require_browser_cookie_use(unsafe_opt_in(unsafe_browser_cookies)[0], locality_verdict())
     load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container,
@@ -230,7 +150,7 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     rows = [{"name": c.name, "domain": c.domain, "path": c.path, "expires": _iso(c.expires), "size": len(c.value),
              "secure": c.secure, "http_only": c.http_only} for c in load.cookies]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     click.echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
     for row in rows:
@@ -251,7 +171,7 @@ def _iso(timestamp: float | None) -> str | None:
 @cli.command("demo")
 def demo_command() -> None:
     """Run the offline tour against a local stand-in: no key, no browser login, no network."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     run_demo(click.echo)
 
@@ -262,7 +182,7 @@ def serve_command(port: int) -> None:
     """Serve the api.x.ai stand-in on loopback until interrupted."""
     import threading
 
-    from .standin import StandIn
+    from ..standin import StandIn
 
     with StandIn(port=port) as api:
         click.echo(f"api.x.ai stand-in listening at {api.base_url}. Point a client at it with:")

@@ -1,0 +1,88 @@
+"""What every `cookie-session` command shares: the group class, option sets, JSON output."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import CookieSessionError
+
+EXIT_INTERRUPTED = 130
+
+
+class _LibraryError(click.ClickException):
+    """A `CookieSessionError` shown as click shows its own: `Error: <one line>`."""
+
+    def __init__(self, error: CookieSessionError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class CommandGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CookieSessionError as error:
+            raise _LibraryError(error) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _apply(options: list, command):
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+BROWSER_OPTIONS = [
+    click.option("--unsafe-browser-cookies", is_flag=True, default=None,
+                 help="Allow reading grok.com cookies from a local browser profile (local machines only; "
+                      "read WARNING.md)."),
+    click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
+    click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
+    click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
+    click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
+]
+
+
+def browser_options(command):
+    """Which browser profile to read; shared by every command that may read one."""
+    return _apply(BROWSER_OPTIONS, command)
+
+
+def auth_options(command):
+    """The options every command that authenticates shares, defined once."""
+    return _apply([
+        click.option("--auth", "auth", type=click.Choice(["auto", "api-key", "browser"]), default="auto",
+                     show_default=True, help="Which credential: auto walks the chain (argument, XAI_API_KEY, .env, "
+                                             "then the browser if allowed); browser needs --unsafe-browser-cookies."),
+        *BROWSER_OPTIONS,
+        click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
+                     help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
+        click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
+                     help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+                     help="Read timeout in seconds."),
+    ], command)
+
+
+def pop_credentials(options: dict) -> dict:
+    """The chain's arguments out of the shared options (which are removed from `options`)."""
+    keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container")
+    return {key: options.pop(key) for key in keys}
+
+
+def client_for(options: dict):
+    """A GrokClient for the shared options (popped from `options`)."""
+    from ..client import GrokClient
+    from ..sources import resolve_authenticator
+
+    authenticator = resolve_authenticator(**pop_credentials(options))
+    return GrokClient(authenticator, base_url=options.pop("base_url"), web_base_url=options.pop("web_base_url"),
+                      timeout=(5.0, options.pop("timeout")))
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
