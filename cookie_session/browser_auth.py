@@ -14,7 +14,6 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import requests
-from requests.cookies import create_cookie
 
 from .auth import SERVICE_WEB, Authenticator
 from .browsers import BrowserCookie
@@ -44,7 +43,7 @@ def _as_browser_cookie(cookie) -> BrowserCookie:
 
 
 class BrowserCookieAuthenticator(Authenticator):
-    """The grok.com session cookies of a local browser profile, in a `requests` cookie jar.
+    """The grok.com session cookies of a local browser profile, sent only to the hosts they belong to.
 
     `browser` is a name such as `chrome`, `chromium`, `firefox` (None: any browser, most recently
     used profile holding grok.com cookies); `profile` a profile name; `cookie_file` an explicit
@@ -97,7 +96,8 @@ class BrowserCookieAuthenticator(Authenticator):
         now = time.time()
         self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
         self.user_agent = user_agent
-        self._bound_host: str | None = None
+        self._pairs = tuple((c, f"{c.name}={c.value.reveal()}") for c in self._cookies)
+        self._all_cookies_header = "; ".join(pair for _cookie, pair in self._pairs)
         session = next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
         if session is None:
             hints = " ".join(notes)
@@ -117,30 +117,38 @@ class BrowserCookieAuthenticator(Authenticator):
 
     def prepare_session(self, session: requests.Session | None = None, *,
                         base_url: str = WEB_BASE_URL) -> requests.Session:
-        """Put the cookies in `session.cookies` with their browser domain, set the browser's User-Agent.
+        """Set the browser's User-Agent and make this authenticator the session's `auth`.
 
-        With a loopback `base_url` (a stand-in), the cookies are scoped to that loopback host
-        instead, so they go to it and nowhere else. Any other non-grok.com host is refused.
+        `base_url` must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
+        never put in `session.cookies`: each request gets a Cookie header built for its own host
+        (see `__call__`), and requests drops that header on every redirect.
         """
-        target = urlsplit(check_base_url(base_url, allowed_domain="grok.com"))
+        check_base_url(base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
-        self._bound_host = target.hostname if is_loopback_host(target.hostname) else None
-        for cookie in self._cookies:
-            domain = self._bound_host or cookie.domain
-            secure = cookie.secure and not (self._bound_host and target.scheme == "http")
-            session.cookies.set_cookie(create_cookie(
-                cookie.name, cookie.value.reveal(), domain=domain, path=cookie.path, secure=secure,
-                expires=int(cookie.expires) if cookie.expires is not None else None,
-                rest={"HttpOnly": None} if cookie.http_only else {}))
         session.headers["User-Agent"] = self.user_agent
         session.auth = self
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Cookies travel in the jar; this only makes sure none leave for a host outside grok.com."""
-        host = urlsplit(request.url).hostname or ""
-        if not (host_in_domain(host, "grok.com") or host == self._bound_host):
-            request.headers.pop("Cookie", None)
+        """Add the cookies that belong to the request's host, as the browser would send them.
+
+        A cookie goes to a host inside its own domain (exactly, for host-only cookies), under
+        its path, and over HTTPS if it is secure. A loopback host (a stand-in) gets them all.
+        Any other host gets none. Cookies the session already holds for that host win over ours.
+        """
+        url = urlsplit(request.url)
+        host = url.hostname or ""
+        if is_loopback_host(host):
+            header = self._all_cookies_header
+        elif host_in_domain(host, "grok.com"):
+            https = url.scheme == "https"
+            header = "; ".join(pair for cookie, pair in self._pairs
+                               if (https or not cookie.secure) and _domain_matches(host, cookie)
+                               and _path_matches(url.path or "/", cookie.path))
+        else:
+            return request
+        if header:
+            request.headers["Cookie"] = _merged(request.headers.get("Cookie"), header)
         return request
 
     def identity(self) -> dict:
@@ -164,6 +172,26 @@ class BrowserCookieAuthenticator(Authenticator):
 
     def __deepcopy__(self, memo):
         raise TypeError("A BrowserCookieAuthenticator cannot be copied")
+
+
+def _domain_matches(host: str, cookie: BrowserCookie) -> bool:
+    domain = cookie.domain.lstrip(".")
+    return host == domain if cookie.host_only else host_in_domain(host, domain)
+
+
+def _path_matches(path: str, cookie_path: str) -> bool:
+    """RFC 6265 section 5.1.4."""
+    return path == cookie_path or (path.startswith(cookie_path)
+                                   and (cookie_path.endswith("/") or path[len(cookie_path)] == "/"))
+
+
+def _merged(existing: str | None, ours: str) -> str:
+    """`ours` added to a Cookie header the session's own jar built, without repeating a name it has."""
+    if not existing:
+        return ours
+    present = {part.split("=", 1)[0].strip() for part in existing.split(";")}
+    extra = [pair for pair in ours.split("; ") if pair.split("=", 1)[0] not in present]
+    return "; ".join([existing, *extra])
 
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:

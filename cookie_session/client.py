@@ -11,9 +11,9 @@ from .auth import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError
 from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url
 from .results import ChatResult, ChatStream, Identity, Model
-from .transports._http import DEFAULT_TIMEOUT
+from .transports._http import DEFAULT_TIMEOUT, RetryPolicy
 
-__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT"]
+__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "RetryPolicy"]
 
 BASE_URL_ENV = "XAI_BASE_URL"
 WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"
@@ -42,13 +42,16 @@ class GrokClient:
     (or `XAI_BASE_URL`), or the grok.com web app at `web_base_url` (or `GROK_WEB_BASE_URL`;
     only grok.com or a loopback stand-in). Both must be HTTPS unless on loopback.
     `timeout` is requests' `(connect, read)` pair in seconds; `verify` a CA bundle path (or
-    False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`.
+    False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`. `retry` says how
+    "try again later" answers are retried (reads on 429/503, chat on 429 only; `NO_RETRIES` for
+    none). Redirects are followed only within the same origin; see SECURITY.md.
+    Safe to share between threads (requests' connection pool is thread-safe for this use).
     """
 
     def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
                  web_base_url: str | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  session: requests.Session | None = None, verify: bool | str | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, retry: RetryPolicy = RetryPolicy()) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
         env = os.environ if environ is None else environ
@@ -59,7 +62,7 @@ class GrokClient:
             self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
             self.session = authenticator.prepare_session(session)
             self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           timeout=timeout, verify=verify, redact=authenticator.redact)
+                                           timeout=timeout, verify=verify, retry=retry, redact=authenticator.redact)
         elif authenticator.service == SERVICE_WEB:
             from .transports.web import WebTransport
 
@@ -67,7 +70,7 @@ class GrokClient:
                                            allowed_domain="grok.com")
             self.session = authenticator.prepare_session(session, base_url=self.base_url)
             self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           timeout=timeout, verify=verify, identity=authenticator.identity())
+                                           timeout=timeout, verify=verify, retry=retry, identity=authenticator.identity())
         else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
 

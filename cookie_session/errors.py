@@ -13,7 +13,7 @@ __all__ = [
     "CookieSessionError", "BadInputError", "InvalidApiKeyFormatError", "InsecureUrlError",
     "NoCredentialsError", "CredentialsRejectedError", "InvalidApiKeyError",
     "MissingCredentialsError", "PermissionDeniedError",
-    "PolicyError", "UpstreamError", "ModelNotFoundError", "RateLimitedError", "ServerError",
+    "PolicyError", "UnsafeRedirectError", "UpstreamError", "ModelNotFoundError", "RateLimitedError", "ServerError",
     "BadResponseError", "TransportError", "RequestTimeoutError", "ConnectionFailedError",
     "UnknownBrowserError", "BrowserNotFoundError", "ProfileNotFoundError", "CookieStoreError",
     "CookieDecryptionError", "UnsupportedEncryptionError", "NotLoggedInError",
@@ -114,6 +114,10 @@ class PolicyError(CookieSessionError):
     """A safety rule refused the request (unsafe mode off, not local, host not allowed)."""
 
     exit_code = EXIT_POLICY
+
+
+class UnsafeRedirectError(PolicyError):
+    """The service redirected to another origin; not followed, so no credential went there."""
 
 
 # --- upstream ------------------------------------------------------------------

@@ -79,29 +79,51 @@ def test_missing_or_expired_sso_is_not_logged_in():
     assert caught.value.exit_code == 3
 
 
-def test_prepared_session_keeps_browser_domains_in_the_jar():
+def test_prepared_session_holds_no_cookie_only_the_authenticator():
     auth = build()
     session = auth.prepare_session()
     assert "Cookie" not in session.headers and session.headers["User-Agent"] == UA
-    jar = {(c.name, c.domain) for c in session.cookies}
-    assert jar == {("sso", ".grok.com"), ("cf_clearance", ".grok.com")}  # the expired __cf_bm is gone
-    assert auth.cookie_names == ("sso", "cf_clearance")
+    assert len(session.cookies) == 0 and session.auth is auth
+    assert auth.cookie_names == ("sso", "cf_clearance")  # the expired __cf_bm is gone
+
+
+def cookie_header(session, url):
+    return session.prepare_request(requests.Request("GET", url)).headers.get("Cookie", "")
 
 
 @pytest.mark.parametrize("url, sent", [("https://grok.com/rest/x", True), ("https://api.grok.com/x", True),
                                        ("https://evil-grok.com/x", False), ("https://grok.com.evil.test/x", False),
-                                       ("https://api.x.ai/v1/models", False)])
-def test_cookies_reach_only_grok_hosts(url, sent):
-    session = build().prepare_session()
-    prepared = session.prepare_request(requests.Request("GET", url))
-    assert (SSO in prepared.headers.get("Cookie", "")) is sent
+                                       ("https://api.x.ai/v1/models", False), ("http://grok.com/rest/x", False)])
+def test_cookies_reach_only_grok_hosts_over_https(url, sent):
+    assert (SSO in cookie_header(build().prepare_session(), url)) is sent
 
 
-def test_a_loopback_stand_in_takes_grok_coms_place_and_nothing_else():
+@pytest.mark.parametrize("url, sent", [
+    ("https://grok.com/rest/app", {"host_only", "rest_path", "domain"}),
+    ("https://grok.com/rest", {"host_only", "rest_path", "domain"}),
+    ("https://grok.com/restx", {"host_only", "domain"}),
+    ("https://grok.com/", {"host_only", "domain"}),
+    ("https://www.grok.com/rest/app", {"rest_path", "domain"}),
+])
+def test_host_only_and_path_scoping_follow_rfc_6265(url, sent):
+    auth = build([*cookies(), StandInCookie("host_only", "h" * 10, domain="grok.com"),
+                  StandInCookie("rest_path", "r" * 10, path="/rest"), StandInCookie("domain", "d" * 10)])
+    header = cookie_header(auth.prepare_session(), url)
+    names = {pair.split("=")[0] for pair in header.split("; ")} - {"sso", "cf_clearance"}
+    assert names == sent
+
+
+def test_a_loopback_stand_in_gets_the_cookies_over_plain_http():
     session = build().prepare_session(base_url="http://127.0.0.1:8080")
-    to_standin = session.prepare_request(requests.Request("GET", "http://127.0.0.1:8080/rest/x"))
-    to_grok = session.prepare_request(requests.Request("GET", "https://grok.com/rest/x"))
-    assert SSO in to_standin.headers["Cookie"] and "Cookie" not in to_grok.headers
+    assert SSO in cookie_header(session, "http://127.0.0.1:8080/rest/x")
+    assert SSO not in cookie_header(session, "http://example.test/rest/x")
+
+
+def test_a_cookie_the_server_set_in_this_session_wins_over_the_browsers():
+    session = build().prepare_session()
+    session.cookies.set("cf_clearance", "fresh", domain=".grok.com")
+    header = cookie_header(session, "https://grok.com/rest/x")
+    assert header.count("cf_clearance=") == 1 and "cf_clearance=fresh" in header and SSO in header
 
 
 def test_other_hosts_are_refused_as_base_url():

@@ -114,7 +114,7 @@ def test_expected_failures_are_one_line_with_distinct_codes(run, api_env, standi
 
 def test_rate_limit_exit_code_and_hint(run, api_env, standin):
     standin.fail_next("rate_limit")
-    result = run("models", env=api_env)
+    result = run("models", "--retries", "0", env=api_env)
     assert result.exit_code == 6 and "Wait 1 s" in result.stderr
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.client import GrokClient
+from cookie_session.client import GrokClient, RetryPolicy
 from cookie_session.standin import STANDIN_MODELS, answer_for, make_test_key
 
 
@@ -72,7 +72,7 @@ def test_unknown_model_is_404(standin):
 def test_rate_limit_on_demand_carries_retry_after(standin):
     standin.fail_next("rate_limit")
     with pytest.raises(errors.RateLimitedError) as caught:
-        client_for(standin).chat("hi")
+        client_for(standin, retry=RetryPolicy(max_retries=0)).chat("hi")
     assert caught.value.retry_after == 1
     assert client_for(standin).chat("hi").text  # only the next request failed
 
@@ -80,7 +80,7 @@ def test_rate_limit_on_demand_carries_retry_after(standin):
 def test_server_error_on_demand(standin):
     standin.fail_next("server_error")
     with pytest.raises(errors.ServerError):
-        client_for(standin).models()
+        client_for(standin, retry=RetryPolicy(max_retries=0)).models()
 
 
 def test_connection_refused_is_a_transport_error():

@@ -13,6 +13,7 @@ from pathlib import Path
 import warnings
 
 import pytest
+import requests
 
 from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
@@ -55,6 +56,12 @@ def chat_through(web, auth) -> str:
         return client.chat("hello from a real browser session").text
 
 
+def sent_cookies(auth, url: str) -> dict:
+    """The cookies a request to `url` carries through the authenticator's session."""
+    request = auth.prepare_session().prepare_request(requests.Request("GET", url))
+    return dict(pair.split("=", 1) for pair in request.headers.get("Cookie", "").split("; ") if pair)
+
+
 def test_chromium_login_then_chat(web, tmp_path, monkeypatch):
     require(find_chromium, "chromium")
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # as in CI, SSH, WSL and containers
@@ -69,9 +76,8 @@ def test_chromium_login_then_chat(web, tmp_path, monkeypatch):
         browser_cookie3.chromium(cookie_file=str(chromium.cookie_file), domain_name="grok.com")
     auth = authenticate("chromium", chromium.cookie_file, user_agent)  # v10 values, meta version 24
     assert set(auth.cookie_names) >= {"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm"}
-    session = auth.prepare_session()
-    assert {c.domain for c in session.cookies} == {".grok.com"}
-    assert next(c.value for c in session.cookies if c.name == "sso") == newest_sso(web)
+    assert sent_cookies(auth, "https://grok.com/rest/x")["sso"] == newest_sso(web)
+    assert sent_cookies(auth, "https://api.grok.com/") == sent_cookies(auth, "https://grok.com/")  # .grok.com
     assert chat_through(web, auth) == answer_for("hello from a real browser session")
 
 
@@ -96,10 +102,8 @@ def test_firefox_login_then_chat(web, tmp_path):
         user_agent = firefox.user_agent
         firefox.close()
     auth = authenticate("firefox", firefox.cookie_file, user_agent)
-    session = auth.prepare_session()
-    assert next(c.value for c in session.cookies if c.name == "sso") == newest_sso(web)
-    sso = next(c for c in session.cookies if c.name == "sso")
-    assert sso.expires is not None and sso.expires < 2**31  # read as milliseconds, not seconds
+    assert sent_cookies(auth, "https://grok.com/rest/x")["sso"] == newest_sso(web)
+    assert auth.expires is not None and time.time() < auth.expires < 2**31  # read as milliseconds, not seconds
     assert chat_through(web, auth) == answer_for("hello from a real browser session")
 
 
@@ -112,7 +116,7 @@ def read_sso_once_written(firefox, web) -> tuple[BrowserCookieAuthenticator, str
     while True:
         try:
             auth = authenticate("firefox", firefox.cookie_file, firefox.user_agent)
-            sso = next(c.value for c in auth.prepare_session().cookies if c.name == "sso")
+            sso = sent_cookies(auth, "https://grok.com/")["sso"]
         except errors.NotLoggedInError:
             sso = None
         if sso == newest_sso(web) or time.monotonic() > deadline:
@@ -147,6 +151,5 @@ def test_firefox_session_cookie_comes_from_the_session_store(web, tmp_path):
         user_agent = firefox.user_agent
         firefox.close()
     auth = authenticate("firefox", firefox.cookie_file, user_agent)
-    sso = next(c for c in auth.prepare_session().cookies if c.name == "sso")
-    assert sso.value == newest_sso(web) and sso.expires is None
+    assert sent_cookies(auth, "https://grok.com/")["sso"] == newest_sso(web) and auth.expires is None
     assert chat_through(web, auth) == answer_for("hello from a real browser session")

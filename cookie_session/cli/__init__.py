@@ -14,7 +14,9 @@ import click
 from .. import __version__
 from ..errors import CookieSessionError
 from ..policy import DEFAULT_MODEL
-from ._common import CommandGroup, auth_options, browser_options, client_for, pop_credentials, print_json
+from ._common import (
+    CommandGroup, auth_options, browser_options, client_for, client_with, pop_credentials, print_json,
+)
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,11 +49,8 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     }
     probe_error = None
     if check and report.authenticator is not None:
-        from ..client import GrokClient
-
         try:
-            with GrokClient(report.authenticator, base_url=options["base_url"], web_base_url=options["web_base_url"],
-                            timeout=(5.0, options["timeout"])) as client:
+            with client_with(report.authenticator, options) as client:
                 data["check"] = {"ok": True, **client.whoami().to_dict()}
         except CookieSessionError as error:
             probe_error = error

@@ -65,6 +65,8 @@ def auth_options(command):
                      help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
                      help="Read timeout in seconds."),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="Retries after 429/503 answers (honouring Retry-After; chat only after 429)."),
     ], command)
 
 
@@ -76,12 +78,17 @@ def pop_credentials(options: dict) -> dict:
 
 def client_for(options: dict):
     """A GrokClient for the shared options (popped from `options`)."""
-    from ..client import GrokClient
     from ..sources import resolve_authenticator
 
-    authenticator = resolve_authenticator(**pop_credentials(options))
+    return client_with(resolve_authenticator(**pop_credentials(options)), options)
+
+
+def client_with(authenticator, options: dict):
+    """A GrokClient for `authenticator` with the shared connection options (popped from `options`)."""
+    from ..client import GrokClient, RetryPolicy
+
     return GrokClient(authenticator, base_url=options.pop("base_url"), web_base_url=options.pop("web_base_url"),
-                      timeout=(5.0, options.pop("timeout")))
+                      timeout=(5.0, options.pop("timeout")), retry=RetryPolicy(max_retries=options.pop("retries")))
 
 
 def print_json(data) -> None:

@@ -1,49 +1,195 @@
-"""What both transports share: sending a request and turning `requests` failures into ours."""
+"""What both transports share: sending a request (redirects and retries by our rules), reading
+bounded replies, and turning `requests` failures into ours.
+
+Redirects: requests never follows them for us. At most `MAX_REDIRECTS` hops to the *same
+origin* (scheme, host, port) are followed, the authenticator re-applied on each; a redirect to
+any other origin (another host or port, https->http) raises `UnsafeRedirectError` before
+anything is sent there.
+
+Retries (`RetryPolicy`): a request that only reads is retried on 429 and 503; chat only on 429,
+the one answer that says the request was not processed. Nothing is retried after a timeout, a
+reset connection, or once a reply has started streaming.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
+import itertools
 import json
+import random
 import time
-from typing import Iterator
+from typing import Callable, Iterator
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ..errors import BadResponseError, ConnectionFailedError, RequestTimeoutError, TransportError
+from ..errors import (
+    BadResponseError, ConnectionFailedError, RequestTimeoutError, TransportError, UnsafeRedirectError,
+)
 
 DEFAULT_TIMEOUT = (5.0, 120.0)   # (connect, read) seconds; a long answer can take a while to start
+MAX_REDIRECTS = 5
+MAX_BODY_BYTES = 10 * 2**20      # a whole (non-streamed) reply: model lists and answers are far smaller
+MAX_ERROR_BODY_BYTES = 64 * 2**10  # what an error reply is read for its message
+MAX_LINE_BYTES = 2**20           # one streamed line (an SSE field, an NDJSON object)
+READ_RETRY_STATUSES = frozenset({429, 503})
+CHAT_RETRY_STATUSES = frozenset({429})
+_CHUNK = 64 * 2**10
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry an answer that says "try again later".
+
+    Up to `max_retries` retries. Each waits the server's `Retry-After` when it sends one,
+    else `backoff * 2**n` seconds with jitter (half fixed, half random), at most `max_wait`;
+    the waits together stay within `budget` seconds. A wait the budget cannot cover is not
+    made: the error is raised at once (a `RateLimitedError` carries the advised wait).
+    `sleep` does the waiting (tests pass a recorder).
+    """
+
+    max_retries: int = 3
+    backoff: float = 0.5
+    max_wait: float = 8.0
+    budget: float = 20.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def wait(self, retry: int, retry_after: float | None, waited: float) -> float | None:
+        """Seconds to wait before retry number `retry` (0-based), or None to give up."""
+        if retry >= self.max_retries:
+            return None
+        if retry_after is not None:
+            wait = retry_after
+        else:
+            step = min(self.max_wait, self.backoff * 2 ** retry)
+            wait = step / 2 + random.uniform(0, step / 2)
+        if wait > self.max_wait or waited + wait > self.budget:
+            return None
+        return wait
+
+
+NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 class Transport:
     """Base of the per-service transports: one prepared session, one root URL, one error mapper.
 
-    Subclasses set `raise_for_error(response)`, called for every reply of status 400 or more.
+    Subclasses set `raise_for_error(response)`, called for every reply of status 400 or more,
+    with at most `MAX_ERROR_BODY_BYTES` of its body loaded.
     """
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None) -> None:
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None,
+                 retry: RetryPolicy = RetryPolicy()) -> None:
         self.session = session
         self.base_url = base_url
         self.auth_kind = auth_kind
         self.timeout = timeout
+        self.retry = retry
         self._options = {} if verify is None else {"verify": verify}
 
     def raise_for_error(self, response: requests.Response) -> None:
         raise NotImplementedError
 
-    def _request(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = send(self.session, method, f"{self.base_url}{path}", timeout=self.timeout,
-                        **self._options, **kwargs)
-        if response.status_code >= 400:
+    def _request(self, method: str, path: str, *, retry_on: frozenset[int] = READ_RETRY_STATUSES,
+                 stream: bool = False, **kwargs) -> requests.Response:
+        """Send, following same-origin redirects and retrying `retry_on` statuses by `self.retry`.
+
+        Returns a reply below 400: streaming (`stream=True`) or with its body loaded (at most
+        `MAX_BODY_BYTES`). Raises the subclass's error for anything else.
+        """
+        waited = 0.0
+        for retry in itertools.count():
+            response = self._send(method, f"{self.base_url}{path}", **kwargs)
+            if response.status_code < 400:
+                if not stream:
+                    load_body(response, MAX_BODY_BYTES)
+                return response
+            wait = None
+            if response.status_code in retry_on:
+                wait = self.retry.wait(retry, retry_after_seconds(response.headers.get("Retry-After")), waited)
             with response:
-                self.raise_for_error(response)
-        return response
+                if wait is None:
+                    load_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                    self.raise_for_error(response)  # raises for every status of 400 or more
+            self.retry.sleep(wait)
+            waited += wait
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One request and its same-origin redirects; `UnsafeRedirectError` for any other origin."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = send(self.session, method, url, timeout=self.timeout, allow_redirects=False, stream=True,
+                            **self._options, **kwargs)
+            if not response.is_redirect:
+                return response
+            target = urljoin(url, response.headers["Location"])
+            response.close()
+            if _origin(target) != _origin(url):
+                raise UnsafeRedirectError(
+                    f"{_origin(url)} redirected to {_origin(target)}; not followed, so no credential was sent there",
+                    hint="Check the base URL; credentials only ever go to the origin you configured")
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in ("json", "data")}
+            url = target
+        raise BadResponseError(f"{_origin(url)} redirected more than {MAX_REDIRECTS} times")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{parts.hostname}:{port}"
 
 
 def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs) -> requests.Response:
     """Send one request; map timeouts and connection failures to our `TransportError`s."""
     with translate_transport_errors(url):
         return session.request(method, url, timeout=timeout, **kwargs)
+
+
+def load_body(response: requests.Response, limit: int, *, truncate: bool = False) -> None:
+    """Read a streamed reply's body into `response.content`, at most `limit` bytes.
+
+    Beyond the limit: keep the first `limit` bytes if `truncate`, else close the reply and
+    raise `BadResponseError`. Transport failures while reading become our `TransportError`s.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if not truncate and declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise _too_large(response, limit)
+    chunks, size = [], 0
+    with translate_transport_errors(response.url):
+        for chunk in response.iter_content(_CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                if not truncate:
+                    raise _too_large(response, limit)
+                break
+    # What requests itself does when it reads the body, bounded.
+    response._content = b"".join(chunks)[:limit]
+    response._content_consumed = True
+
+
+def _too_large(response: requests.Response, limit: int) -> BadResponseError:
+    return BadResponseError(f"{response.url} answered with more than {limit // 2**20} MiB; not read further",
+                            status=response.status_code)
+
+
+def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`."""
+    pending = b""
+    for chunk in response.iter_content(_CHUNK):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line.rstrip(b"\r")
+        if len(pending) > limit:
+            response.close()
+            raise BadResponseError(f"{response.url} streamed a line longer than {limit // 2**20} MiB")
+    if pending:
+        yield pending.rstrip(b"\r")
 
 
 @contextlib.contextmanager

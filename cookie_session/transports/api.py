@@ -15,7 +15,10 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import Transport, json_body, streamed_json_object, retry_after_seconds, translate_transport_errors
+from ._http import (
+    CHAT_RETRY_STATUSES, Transport, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    translate_transport_errors,
+)
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 
@@ -117,7 +120,7 @@ class ApiTransport(Transport):
         raise_for_api_error(response, redact=self._redact)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
-        response = self._request("POST", "/chat/completions",
+        response = self._request("POST", "/chat/completions", retry_on=CHAT_RETRY_STATUSES,
                                  json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=False))
         data = json_body(response)
         choice = _first_choice(data, response.url)
@@ -130,15 +133,14 @@ class ApiTransport(Transport):
                           id=data.get("id"))
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
-        response = self._request("POST", "/chat/completions", stream=True,
+        response = self._request("POST", "/chat/completions", stream=True, retry_on=CHAT_RETRY_STATUSES,
                                  json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True))
         pieces: list[str] = []
         final: dict = {"model": model}
 
         def events() -> Iterator[str]:
             with translate_transport_errors(response.url):
-                lines = response.iter_lines(decode_unicode=False)
-                for data in iter_sse_data(line.decode("utf-8", "replace") for line in lines):
+                for data in iter_sse_data(line.decode("utf-8", "replace") for line in iter_lines(response)):
                     if data.strip() == "[DONE]":
                         return
                     chunk = _parse_chunk(data, response.url, self._redact)

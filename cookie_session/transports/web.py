@@ -19,7 +19,10 @@ from ..errors import (
     RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import Transport, json_body, streamed_json_object, retry_after_seconds, translate_transport_errors
+from ._http import (
+    CHAT_RETRY_STATUSES, Transport, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    translate_transport_errors,
+)
 
 __all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error"]
 
@@ -100,13 +103,14 @@ class WebTransport(Transport):
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
         # max_tokens has no web-app equivalent: the answer is cut client-side to that many pieces.
-        response = self._request("POST", CHAT_PATH, json=chat_payload(messages, model=model), stream=True)
+        response = self._request("POST", CHAT_PATH, json=chat_payload(messages, model=model), stream=True,
+                                 retry_on=CHAT_RETRY_STATUSES)
         pieces: list[str] = []
         final: dict = {"model": model}
 
         def events() -> Iterator[str]:
             with translate_transport_errors(response.url):
-                for item in iter_ndjson(response.iter_lines(), response.url):
+                for item in iter_ndjson(iter_lines(response), response.url):
                     if "error" in item:
                         _raise_stream_error(item["error"])
                     reply = (item.get("result") or {}).get("response") or {}
