@@ -78,6 +78,11 @@ class GrokClient:
     def auth_kind(self) -> str:
         return self.authenticator.kind
 
+    @property
+    def chat_endpoint(self) -> str:
+        """The URL `chat` posts to."""
+        return f"{self.base_url}{self._transport.chat_path}"
+
     def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = DEFAULT_MODEL,
              max_tokens: int | None = None, stream: bool = False) -> ChatResult | ChatStream:
         """Send a prompt (or a message list). Returns a `ChatResult`, or with `stream=True`

@@ -6,18 +6,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
-import cookie_session.policy as policy
 from browser_fixtures import encrypt_cbc, make_chromium_db
 from cookie_session.cli import cli
 from cookie_session.standin import StandIn, answer_for
 
 UA = "Mozilla/5.0 cli-test"
-
-
-@pytest.fixture
-def laptop(monkeypatch):
-    """This test machine is a container; the verdict's other checks still run for real."""
-    monkeypatch.setattr(policy, "CONTAINER_FILES", ())
 
 
 @pytest.fixture

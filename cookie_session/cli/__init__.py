@@ -17,6 +17,7 @@ from ..policy import DEFAULT_MODEL
 from ._common import (
     CommandGroup, auth_options, browser_options, client_for, client_with, pop_credentials, print_json,
 )
+from .compare import compare_command
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -189,6 +190,9 @@ def serve_command(port: int) -> None:
         click.echo(f"  export XAI_API_KEY={api.api_key}   # throwaway, valid only against this stand-in")
         click.echo("Press Ctrl-C to stop.", err=True)
         threading.Event().wait()
+
+
+cli.add_command(compare_command)
 
 
 def main() -> None:

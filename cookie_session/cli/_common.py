@@ -52,22 +52,39 @@ def browser_options(command):
     return _apply(BROWSER_OPTIONS, command)
 
 
+CONNECTION_OPTIONS = [
+    click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
+                 help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
+    click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
+                 help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+                 help="Read timeout in seconds."),
+    click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                 help="Retries after 429/503 answers (honouring Retry-After; chat only after 429)."),
+]
+
+
 def auth_options(command):
     """The options every command that authenticates shares, defined once."""
     return _apply([
         click.option("--auth", "auth", type=click.Choice(["auto", "api-key", "browser"]), default="auto",
                      show_default=True, help="Which credential: auto walks the chain (argument, XAI_API_KEY, .env, "
                                              "then the browser if allowed); browser needs --unsafe-browser-cookies."),
-        *BROWSER_OPTIONS,
-        click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
-                     help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
-        click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
-                     help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-                     help="Read timeout in seconds."),
-        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-                     help="Retries after 429/503 answers (honouring Retry-After; chat only after 429)."),
+        *BROWSER_OPTIONS, *CONNECTION_OPTIONS,
     ], command)
+
+
+def compare_options(command):
+    """Every method's options at once: the browser to read and where to connect."""
+    return _apply([*BROWSER_OPTIONS, *CONNECTION_OPTIONS], command)
+
+
+def connection(options: dict) -> dict:
+    """GrokClient's keyword arguments from the connection options (popped from `options`)."""
+    from ..client import RetryPolicy
+
+    return {"base_url": options.pop("base_url"), "web_base_url": options.pop("web_base_url"),
+            "timeout": (5.0, options.pop("timeout")), "retry": RetryPolicy(max_retries=options.pop("retries"))}
 
 
 def pop_credentials(options: dict) -> dict:
@@ -85,10 +102,9 @@ def client_for(options: dict):
 
 def client_with(authenticator, options: dict):
     """A GrokClient for `authenticator` with the shared connection options (popped from `options`)."""
-    from ..client import GrokClient, RetryPolicy
+    from ..client import GrokClient
 
-    return GrokClient(authenticator, base_url=options.pop("base_url"), web_base_url=options.pop("web_base_url"),
-                      timeout=(5.0, options.pop("timeout")), retry=RetryPolicy(max_retries=options.pop("retries")))
+    return GrokClient(authenticator, **connection(options))
 
 
 def print_json(data) -> None:

@@ -76,9 +76,11 @@ NO_RETRIES = RetryPolicy(max_retries=0)
 class Transport:
     """Base of the per-service transports: one prepared session, one root URL, one error mapper.
 
-    Subclasses set `raise_for_error(response)`, called for every reply of status 400 or more,
-    with at most `MAX_ERROR_BODY_BYTES` of its body loaded.
+    Subclasses set `chat_path` and `raise_for_error(response)`, called for every reply of
+    status 400 or more, with at most `MAX_ERROR_BODY_BYTES` of its body loaded.
     """
+
+    chat_path: str
 
     def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None,
                  retry: RetryPolicy = RetryPolicy()) -> None:

@@ -112,6 +112,8 @@ class ApiTransport(Transport):
     """Speaks to the official API at `base_url` (e.g. https://api.x.ai/v1) through a prepared session.
     `redact` scrubs the credential out of the server's error text."""
 
+    chat_path = "/chat/completions"
+
     def __init__(self, session: requests.Session, base_url: str, *, redact, **options) -> None:
         super().__init__(session, base_url, **options)
         self._redact = redact
@@ -120,7 +122,7 @@ class ApiTransport(Transport):
         raise_for_api_error(response, redact=self._redact)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
-        response = self._request("POST", "/chat/completions", retry_on=CHAT_RETRY_STATUSES,
+        response = self._request("POST", self.chat_path, retry_on=CHAT_RETRY_STATUSES,
                                  json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=False))
         data = json_body(response)
         choice = _first_choice(data, response.url)
@@ -133,7 +135,7 @@ class ApiTransport(Transport):
                           id=data.get("id"))
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
-        response = self._request("POST", "/chat/completions", stream=True, retry_on=CHAT_RETRY_STATUSES,
+        response = self._request("POST", self.chat_path, stream=True, retry_on=CHAT_RETRY_STATUSES,
                                  json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True))
         pieces: list[str] = []
         final: dict = {"model": model}

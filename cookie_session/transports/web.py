@@ -91,6 +91,8 @@ class WebTransport(Transport):
     """Speaks to the grok.com web app at `base_url` through a session holding the browser's cookies.
     `identity` is what `whoami` reports besides the probe (see `BrowserCookieAuthenticator.identity`)."""
 
+    chat_path = CHAT_PATH
+
     def __init__(self, session: requests.Session, base_url: str, *, identity: dict, **options) -> None:
         super().__init__(session, base_url, **options)
         self._identity = identity

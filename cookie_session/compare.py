@@ -1,0 +1,194 @@
+"""Compare the auth methods side by side: the same chat through each, timed, with what each credential is.
+
+`compare_methods()` runs one prompt through the official API key and through the browser
+session (whichever are available), and returns a `Comparison`: one `MethodReport` per method,
+the failures included as data, so one side failing never hides the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import statistics
+import time
+from typing import Mapping, Sequence
+
+from .auth import Authenticator
+from .errors import BadInputError, CookieSessionError
+from .policy import DEFAULT_MODEL
+from .results import ChatResult, Usage
+
+__all__ = ["Comparison", "MethodReport", "compare_methods", "METHODS"]
+
+EXCERPT_CHARS = 80
+
+#: What each method is, whatever the run: label, officially supported, revocable on its own, may run in CI.
+METHODS = {
+    "api_key": ("Official API key", True,
+                "yes: delete or disable this key; other keys and your browser stay signed in", True),
+    "browser_cookie": ("Browser session (grok.com cookies)", False,
+                       "no: only by signing out, which ends this browser's session too", False),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodReport:
+    """One method's row. `error` holds the one-line failure (then `ok` is False and the timings
+    cover only the runs that finished); times are medians over `runs_ok` runs, in seconds."""
+
+    method: str
+    label: str
+    officially_supported: bool
+    ok: bool
+    error: str | None = None
+    error_type: str | None = None
+    exit_code: int | None = None
+    endpoint: str | None = None
+    credential: str | None = None
+    credential_source: str | None = None
+    expires: str | None = None
+    reach: str | None = None
+    revocable_alone: str = ""
+    allowed_in_ci: bool = False
+    model: str | None = None
+    answer_excerpt: str | None = None
+    usage: Usage = dataclasses.field(default_factory=Usage)
+    time_to_first_token: float | None = None
+    total_time: float | None = None
+    runs: int = 0
+    runs_ok: int = 0
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """The whole comparison: the prompt, the model asked for, and one report per method."""
+
+    prompt: str
+    model: str
+    repeat: int
+    methods: tuple[MethodReport, ...]
+
+    @property
+    def any_ok(self) -> bool:
+        return any(report.ok for report in self.methods)
+
+    def to_dict(self) -> dict:
+        return {"prompt": self.prompt, "model": self.model, "repeat": self.repeat,
+                "methods": [report.to_dict() for report in self.methods]}
+
+
+def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int | None = None, repeat: int = 1,
+                    authenticators: Sequence[Authenticator] | None = None, api_key: str | None = None,
+                    environ: Mapping[str, str] | None = None, client_options: Mapping | None = None,
+                    **browser_options) -> Comparison:
+    """Ask `prompt` through every method, `repeat` times each, and report side by side.
+
+    `authenticators` are compared as given; by default one is resolved per method through the
+    credential chain (API key: `api_key`, `XAI_API_KEY`, `.env`; browser: `browser_options` as
+    for `BrowserCookieAuthenticator`, only with the opt-in and a local verdict). A method that
+    cannot be set up or fails is reported with its error. `client_options` go to each
+    `GrokClient` (`base_url`, `web_base_url`, `timeout`, `verify`, `retry`).
+    """
+    if repeat < 1:
+        raise BadInputError(f"repeat must be at least 1, not {repeat}")
+    if not prompt.strip():
+        raise BadInputError("The prompt is empty", hint="Pass some text to send")
+    if authenticators is None:
+        setups = [_resolve("api-key", api_key=api_key, environ=environ),
+                  _resolve("browser", environ=environ, **browser_options)]
+    else:
+        setups = [(auth.kind, auth, None) for auth in authenticators]
+    reports = tuple(_run(kind, auth, error, prompt, model=model, max_tokens=max_tokens, repeat=repeat,
+                         client_options=dict(client_options or {}, environ=environ))
+                    for kind, auth, error in setups)
+    return Comparison(prompt=prompt, model=model, repeat=repeat, methods=reports)
+
+
+def _resolve(auth: str, **options) -> tuple[str, Authenticator | None, CookieSessionError | None]:
+    from .sources import resolve_authenticator
+
+    kind = "api_key" if auth == "api-key" else "browser_cookie"
+    try:
+        return kind, resolve_authenticator(auth=auth, **options), None
+    except CookieSessionError as error:
+        return kind, None, error
+
+
+def _run(kind: str, auth: Authenticator | None, setup_error: CookieSessionError | None, prompt: str, *,
+         model: str, max_tokens: int | None, repeat: int, client_options: dict) -> MethodReport:
+    label, official, revocable, in_ci = METHODS[kind]
+    base = dict(method=kind, label=label, officially_supported=official, revocable_alone=revocable,
+                allowed_in_ci=in_ci)
+    if auth is None:
+        return MethodReport(**base, **_failure(setup_error))
+    from .client import GrokClient
+
+    facts = dict(credential=auth.describe(), credential_source=auth.source, expires=_expiry(auth))
+    try:
+        client = GrokClient(auth, **client_options)
+    except CookieSessionError as error:
+        return MethodReport(**base, **facts, **_failure(error))
+    with client:
+        timings, result, error = [], None, None
+        for _ in range(repeat):
+            try:
+                first, total, result = _timed_chat(client, prompt, model=model, max_tokens=max_tokens)
+            except CookieSessionError as exc:
+                error = exc
+                break
+            timings.append((first, total))
+        reach = _reach(client)
+        return MethodReport(
+            **base, **facts, **(_failure(error) if error else {"ok": True}), endpoint=client.chat_endpoint, reach=reach,
+            model=result.model if result else None, answer_excerpt=_excerpt(result.text) if result else None,
+            usage=result.usage if result else Usage(),
+            time_to_first_token=_median([f for f, _ in timings if f is not None]),
+            total_time=_median([t for _, t in timings]), runs=len(timings) + (error is not None),
+            runs_ok=len(timings))
+
+
+def _failure(error: CookieSessionError) -> dict:
+    return {"ok": False, "error": str(error), "error_type": type(error).__name__, "exit_code": error.exit_code}
+
+
+def _timed_chat(client, prompt: str, *, model: str, max_tokens: int | None) -> tuple[float | None, float, ChatResult]:
+    """(seconds to the first text piece, seconds to the whole answer, the answer), streaming."""
+    start = time.perf_counter()
+    first = None
+    stream = client.chat(prompt, model=model, max_tokens=max_tokens, stream=True)
+    for _piece in stream:
+        if first is None:
+            first = time.perf_counter() - start
+    return first, time.perf_counter() - start, stream.result
+
+
+def _reach(client) -> str:
+    """What the credential can reach: the key's ACLs, or the whole account for a session."""
+    try:
+        identity = client.whoami()
+    except CookieSessionError as error:
+        return f"unknown (whoami failed: {type(error).__name__})"
+    if client.auth_kind == "api_key":
+        return f"this key's ACLs: {', '.join(identity.acls) or 'none listed'}"
+    return "the whole grok.com account (every conversation, every setting)"
+
+
+def _expiry(auth: Authenticator) -> str:
+    expires = getattr(auth, "expires", None)
+    if auth.kind == "api_key":
+        return "no fixed expiry: until revoked"
+    if expires is None:
+        return "when the browser closes (session cookie)"
+    return datetime.datetime.fromtimestamp(expires, datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS - 1] + "…"
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
