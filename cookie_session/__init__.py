@@ -33,6 +33,13 @@ _EXPORTS = {
     "ProfileNotFoundError": "errors",
     "Secret": "secret",
     "GrokClient": "client",
+    "RetryPolicy": "client",
+    "NO_RETRIES": "client",
+    "compare_methods": "compare",
+    "render_table": "compare",
+    "Comparison": "compare",
+    "MethodReport": "compare",
+    "UnsafeRedirectError": "errors",
     "ChatResult": "results",
     "ChatStream": "results",
     "Usage": "results",
@@ -81,7 +88,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
     from .auth import ApiKeyAuthenticator, Authenticator
     from .browser_auth import BrowserCookieAuthenticator
     from .policy import LocalityVerdict, locality_verdict
-    from .client import GrokClient
+    from .client import NO_RETRIES, GrokClient, RetryPolicy
+    from .compare import Comparison, MethodReport, compare_methods, render_table
     from .errors import (
         AccountBlockedError, AntiBotRejectedError, BrowserCookieWarning, BrowserNotFoundError,
         CloudflareChallengeError, CookieDecryptionError, CookieStoreError, NotLoggedInError, ProfileNotFoundError,
@@ -89,7 +97,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
         BadInputError, BadResponseError, ConnectionFailedError, CookieSessionError, CredentialsRejectedError,
         InsecureUrlError, InvalidApiKeyError, InvalidApiKeyFormatError, MissingCredentialsError, ModelNotFoundError,
         NoCredentialsError, PermissionDeniedError, PolicyError, RateLimitedError, RequestTimeoutError, ServerError,
-        TransportError, UpstreamError,
+        TransportError, UnsafeRedirectError, UpstreamError,
     )
     from .results import ChatResult, ChatStream, Identity, Model, Usage
     from .secret import Secret

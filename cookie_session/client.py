@@ -11,9 +11,9 @@ from .auth import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError
 from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url
 from .results import ChatResult, ChatStream, Identity, Model
-from .transports._http import DEFAULT_TIMEOUT, RetryPolicy
+from .transports._http import DEFAULT_TIMEOUT, NO_RETRIES, RetryPolicy
 
-__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "RetryPolicy"]
+__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "RetryPolicy", "NO_RETRIES"]
 
 BASE_URL_ENV = "XAI_BASE_URL"
 WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import statistics
+import textwrap
 import time
 from typing import Mapping, Sequence
 
@@ -18,9 +19,10 @@ from .errors import BadInputError, CookieSessionError
 from .policy import DEFAULT_MODEL
 from .results import ChatResult, Usage
 
-__all__ = ["Comparison", "MethodReport", "compare_methods", "METHODS"]
+__all__ = ["Comparison", "MethodReport", "compare_methods", "render_table", "METHODS"]
 
 EXCERPT_CHARS = 80
+LABEL_WIDTH = 22
 
 #: What each method is, whatever the run: label, officially supported, revocable on its own, may run in CI.
 METHODS = {
@@ -192,3 +194,48 @@ def _excerpt(text: str) -> str:
 
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def render_table(comparison: Comparison, width: int = 120) -> str:
+    """The comparison as text: a row per attribute, a column per method, wrapped to `width`."""
+    column = max(24, (width - LABEL_WIDTH) // len(comparison.methods) - 2)
+    runs = f"(medians of {comparison.repeat} runs)" if comparison.repeat > 1 else ""
+    rows = [(runs, [m.label for m in comparison.methods])] + [
+        (label, [value(m) for m in comparison.methods]) for label, value in (
+            ("officially supported", lambda m: _yes_no(m.officially_supported)),
+            ("endpoint", lambda m: m.endpoint or "-"),
+            ("outcome", lambda m: "ok" if m.ok else f"failed: {m.error}"),
+            ("first token", lambda m: _seconds(m.time_to_first_token)),
+            ("total time", lambda m: _seconds(m.total_time)),
+            ("model", lambda m: m.model or "-"),
+            ("answer", lambda m: m.answer_excerpt or "-"),
+            ("tokens", _tokens),
+            ("from", lambda m: m.credential_source or "-"),
+            ("expires", lambda m: m.expires or "-"),
+            ("can reach", lambda m: m.reach or "-"),
+            ("revocable on its own", lambda m: m.revocable_alone),
+            ("may run in CI", lambda m: _yes_no(m.allowed_in_ci)),
+        )]
+    lines = []
+    for label, values in rows:
+        cells = [textwrap.wrap(v, column, break_on_hyphens=False) or [""] for v in values]
+        for index in range(max(len(c) for c in cells)):
+            head = label if index == 0 else ""
+            lines.append(f"{head:<{LABEL_WIDTH}}" + "  ".join(f"{c[index] if index < len(c) else '':<{column}}"
+                                                            for c in cells).rstrip())
+    return "\n".join(lines)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _tokens(report) -> str:
+    usage = report.usage
+    if usage.total_tokens is None:
+        return "not reported" if report.ok else "-"
+    return f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion = {usage.total_tokens}"

@@ -16,6 +16,8 @@ EXPECTED = {
     "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
     "CookieStoreError", "CookieDecryptionError", "UnsupportedEncryptionError", "UnknownBrowserError",
     "BrowserNotFoundError", "ProfileNotFoundError",
+    "RetryPolicy", "NO_RETRIES", "UnsafeRedirectError", "compare_methods", "render_table", "Comparison",
+    "MethodReport",
 }
 
 
