@@ -15,6 +15,8 @@ from .transports._http import DEFAULT_TIMEOUT, NO_RETRIES, RetryPolicy
 
 __all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "RetryPolicy", "NO_RETRIES"]
 
+#: The retry policy of clients built without `retry=` (the pytest plugin swaps it for one that records waits).
+DEFAULT_RETRY = RetryPolicy()
 BASE_URL_ENV = "XAI_BASE_URL"
 WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"
 
@@ -44,17 +46,18 @@ class GrokClient:
     `timeout` is requests' `(connect, read)` pair in seconds; `verify` a CA bundle path (or
     False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`. `retry` says how
     "try again later" answers are retried (reads on 429/503, chat on 429 only; `NO_RETRIES` for
-    none). Redirects are followed only within the same origin; see SECURITY.md.
+    none; None: `DEFAULT_RETRY`, read when the client is built). Redirects are followed only within the same origin; see SECURITY.md.
     Safe to share between threads (requests' connection pool is thread-safe for this use).
     """
 
     def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
                  web_base_url: str | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  session: requests.Session | None = None, verify: bool | str | None = None,
-                 environ: Mapping[str, str] | None = None, retry: RetryPolicy = RetryPolicy()) -> None:
+                 environ: Mapping[str, str] | None = None, retry: RetryPolicy | None = None) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
         env = os.environ if environ is None else environ
+        retry = DEFAULT_RETRY if retry is None else retry
         self.authenticator = authenticator
         if authenticator.service == SERVICE_API:
             from .transports.api import ApiTransport
