@@ -36,6 +36,8 @@ _EXPORTS = {
     "RetryPolicy": "client",
     "NO_RETRIES": "client",
     "compare_methods": "compare",
+    "scan_for_migration": "migrate",
+    "render_migration_report": "migrate",
     "render_table": "compare",
     "Comparison": "compare",
     "MethodReport": "compare",
@@ -90,6 +92,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
     from .policy import LocalityVerdict, locality_verdict
     from .client import NO_RETRIES, GrokClient, RetryPolicy
     from .compare import Comparison, MethodReport, compare_methods, render_table
+    from .migrate import render_migration_report, scan_for_migration
     from .errors import (
         AccountBlockedError, AntiBotRejectedError, BrowserCookieWarning, BrowserNotFoundError,
         CloudflareChallengeError, CookieDecryptionError, CookieStoreError, NotLoggedInError, ProfileNotFoundError,

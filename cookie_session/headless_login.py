@@ -61,6 +61,14 @@ def _fresh_profile(profile_dir, **env_extra: str) -> tuple[Path, Path, dict[str,
     return profile, scratch, env
 
 
+def _short_temp_dir() -> str:
+    """The temp dir, or /tmp when its path is too long for Chromium's singleton socket (108 bytes)."""
+    import tempfile
+
+    current = tempfile.gettempdir()
+    return current if len(current) <= 60 or not os.access("/tmp", os.W_OK) else "/tmp"
+
+
 class _Process:
     """A browser in its own session/process group, stdout+stderr to ``log``. ``give`` maps parent fds
     to child fd numbers; our copies are closed after the spawn, so EOF on a pipe means the browser died."""
@@ -206,7 +214,7 @@ class HeadlessChromium(_Browser):
         # Debian's /usr/bin/chromium is a shell wrapper adding flags (remote extensions...): skip it.
         if Path(exe).resolve() == Path("/usr/bin/chromium") and Path("/usr/lib/chromium/chromium").exists():
             exe = "/usr/lib/chromium/chromium"
-        self.profile, scratch, env = _fresh_profile(profile_dir)
+        self.profile, scratch, env = _fresh_profile(profile_dir, TMPDIR=_short_temp_dir())
         self.cookie_file = self.profile / "Default" / "Cookies"
         rules = ", ".join(filter(None, [host_resolver_rules, *_LOOPBACK_ONLY]))
         argv = [exe, f"--user-data-dir={self.profile}", f"--host-resolver-rules={rules}", *_CHROMIUM_FLAGS]

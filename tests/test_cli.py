@@ -122,12 +122,3 @@ def test_usage_errors_exit_2(run):
     assert run("chat").exit_code == 2
     assert run("chat", "hi", "--max-tokens", "0").exit_code == 2
     assert run("nope").exit_code == 2
-
-
-def test_demo_runs_offline_and_exits_0(run):
-    result = run("demo")
-    assert result.exit_code == 0, result.output
-    out = result.stdout
-    for step in ("Started the stand-ins", "status:", "chat (api_key", "streamed chat:", "models: grok-4",
-                 "whoami:", "InvalidApiKeyError", "Done"):
-        assert step in out

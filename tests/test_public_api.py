@@ -17,7 +17,7 @@ EXPECTED = {
     "CookieStoreError", "CookieDecryptionError", "UnsupportedEncryptionError", "UnknownBrowserError",
     "BrowserNotFoundError", "ProfileNotFoundError",
     "RetryPolicy", "NO_RETRIES", "UnsafeRedirectError", "compare_methods", "render_table", "Comparison",
-    "MethodReport",
+    "MethodReport", "scan_for_migration", "render_migration_report",
 }
 
 

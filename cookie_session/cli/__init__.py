@@ -18,6 +18,7 @@ from ._common import (
     CommandGroup, auth_options, browser_options, client_for, client_with, pop_credentials, print_json,
 )
 from .compare import compare_command
+from .migrate import migrate_command
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -193,6 +194,7 @@ def serve_command(port: int) -> None:
 
 
 cli.add_command(compare_command)
+cli.add_command(migrate_command)
 
 
 def main() -> None:

@@ -1,0 +1,78 @@
+"""`Finding`, `Notice` and `ScanResult`: what a migration scan reports, and nothing secret.
+
+A finding carries its location (1-based line and column, columns in characters),
+the rule, and at most a masked fingerprint of a secret it found; never source text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["SEVERITIES", "severity_rank", "Finding", "Notice", "ScanResult"]
+
+#: Severities from least to most serious; `--fail-on` compares ranks.
+SEVERITIES = ("note", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for note, 1 for warning, 2 for error; ValueError for anything else."""
+    try:
+        return SEVERITIES.index(severity)
+    except ValueError:
+        raise ValueError(f"unknown severity {severity!r}; expected one of {', '.join(SEVERITIES)}") from None
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing to change: where, which rule, how serious, why, and the replacement.
+
+    `masked` is the fingerprint of a secret the finding is about (`xai-…b14o`), or None.
+    """
+
+    path: str
+    line: int
+    col: int
+    rule_id: str
+    severity: str = field(compare=False)
+    message: str = field(compare=False)
+    replacement: str = field(compare=False)
+    masked: str | None = field(default=None, compare=False)
+    rule_name: str = field(default="", compare=False)
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "col": self.col, "rule_id": self.rule_id,
+                "rule_name": self.rule_name, "severity": self.severity, "message": self.message,
+                "replacement": self.replacement, "masked": self.masked}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the scan could not do as usual for one file (skipped, or scanned by pattern only)."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class ScanResult:
+    """Findings sorted by path and position, notices, and how many files were scanned."""
+
+    findings: list[Finding]
+    notices: list[Notice]
+    files_scanned: int
+
+    def at_or_above(self, severity: str) -> list[Finding]:
+        """The findings at least as serious as `severity`."""
+        floor = severity_rank(severity)
+        return [f for f in self.findings if severity_rank(f.severity) >= floor]
+
+    def counts(self) -> dict[str, int]:
+        """How many findings per severity, most serious first."""
+        return {s: sum(f.severity == s for f in self.findings) for s in reversed(SEVERITIES)}

@@ -1,0 +1,344 @@
+"""Rules for Python source, on the syntax tree: they fire on code, never on a comment or a docstring.
+
+`scan_python(source)` yields `(line, col, rule_id, detail)` with 1-based character
+columns, and raises SyntaxError (or ValueError) when the source does not parse;
+the caller then falls back to pattern scanning. Secrets (CS201, CS204) are found
+by the text scanner on every line, comments included, because a key in a comment
+leaks just the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .patterns import (BROWSER_COOKIE_MODULES, GROK_ENDPOINT_RE, SESSION_COOKIE_NAMES, UNSAFE_ENV_VALUE,
+                       UNSAFE_ENV_VAR, UNSAFE_FLAG, XAI_KEY_RE, is_placeholder_key, secret_name)
+
+__all__ = ["scan_python"]
+
+_HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
+                         "Client", "AsyncClient", "send", "urlopen", "ClientSession"})
+_COOKIE_JAR_CALLS = frozenset({"cookiejar_from_dict", "add_dict_to_cookiejar", "merge_cookies"})
+_HEADER_SETTERS = frozenset({"putheader", "add_header", "set_header", "setdefault", "__setitem__", "header"})
+_FLAG_DEFINERS = frozenset({"option", "add_argument", "Option", "argument", "add_option"})
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
+_PRINTERS = frozenset({"print", "pprint", "pprint.pprint", "click.echo", "click.secho", "sys.stdout.write",
+                       "sys.stderr.write", "rich.print"})
+_NOT_CONTENT_KEYWORDS = frozenset({"file", "end", "sep", "flush", "exc_info", "stack_info", "stacklevel",
+                                   "extra", "err", "nl", "fg", "bg"})
+_SECRET_WORDS = frozenset({"apikey", "secret", "secrets", "password", "passwd", "cookie", "cookies", "sso",
+                           "bearer", "credential", "credentials"})
+_TOKEN_QUALIFIERS = frozenset({"access", "auth", "bearer", "session", "api", "id", "refresh", "xai", "secret"})
+_COOKIE_IN_STRING = re.compile(r"(?:^|[;\s])(sso-rw|sso|cf_clearance)=")
+_COOKIE_HEADER_STRING = re.compile(r"(?i)^\s*cookie\s*:\s*\S")
+#: Our command in a string (`subprocess.run("cookie-session chat --unsafe-browser-cookies ...", shell=True)`);
+#: prose that merely names the flag ("pass --unsafe-browser-cookies to ...") is not a command.
+_COMMAND = r"(?:^|[\s;&|(`'\"])(?:cookie-session|python3? -m cookie_session)\s[^;&|\n]*?"
+_FLAG_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])")
+_AUTH_BROWSER_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])--auth(?:=|\s+)browser\b")
+_ENV_IN_STRING = re.compile(re.escape(UNSAFE_ENV_VAR) + r"\s*=\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE))
+_BEARER_PREFIX = re.compile(r"^Bearer\s*(?:\{\}|%s)?\s*$")
+_BEARER_TEMPLATE = re.compile(r"^Bearer\s*(?:\{\w*\}|%s)\s*$")
+
+
+def _words(identifier: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return [word for word in spaced.lower().split("_") if word]
+
+
+def _secret_identifier(identifier: str) -> bool:
+    """True for names that end in a secret: api_key, XAI_API_KEY, apiKey, session_cookies, access_token.
+
+    Not `tokens`, `key`, `api_key_blocked` or `cookie_file`: the last word decides.
+    """
+    words = _words(identifier)
+    if not words:
+        return False
+    if words[-1] in _SECRET_WORDS:
+        return True
+    before = words[-2] if len(words) > 1 else ""
+    return (words[-1] == "key" and before in ("api", "xai", "secret")) or (
+        words[-1] == "token" and before in _TOKEN_QUALIFIERS)
+
+
+def _dotted(node: ast.AST) -> str:
+    """`a.b.c` for a Name/Attribute chain; the parts it can name for anything else (`?.c`)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    parts.append(node.id if isinstance(node, ast.Name) else "?")
+    return ".".join(reversed(parts))
+
+
+def _str(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _module_hit(module: str) -> str | None:
+    for name in BROWSER_COOKIE_MODULES:
+        if module == name or module.startswith(name + "."):
+            return name
+    return None
+
+
+def _is_env_lookup(node: ast.AST) -> bool:
+    """`os.environ["X_KEY"]`, `os.getenv("X_KEY")`, `os.environ.get("X_KEY")` for a secret-looking name."""
+    if isinstance(node, ast.Subscript) and _dotted(node.value).endswith("environ"):
+        key = _str(node.slice)
+        return key is not None and secret_name(key)
+    if isinstance(node, ast.Call) and node.args and _dotted(node.func).split(".")[-1] in ("getenv", "get"):
+        dotted = _dotted(node.func)
+        key = _str(node.args[0])
+        return (dotted.endswith("getenv") or dotted.endswith("environ.get")) and key is not None and secret_name(key)
+    return False
+
+
+def _browser_cookie_names(nodes: list[ast.AST]) -> set[str]:
+    """The local names bound to browser-cookie modules or their functions (`bc3`, `chrome_cookies`)."""
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if _module_hit(a.name))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and _module_hit(node.module):
+            names.update(a.asname or a.name for a in node.names)
+    return names
+
+
+def _is_secret_source(node: ast.AST, cookie_sources: set[str] = frozenset()) -> bool:
+    """A key literal, an environment lookup of a secret, `.reveal()`, or cookies read from a browser."""
+    if isinstance(node, ast.Call):
+        dotted = _dotted(node.func)
+        if dotted.split(".")[0] in cookie_sources or dotted.split(".")[-1] in _COOKIE_JAR_CALLS:
+            return True
+    text = _str(node)
+    if text is not None:
+        return bool(XAI_KEY_RE.fullmatch(text)) and not is_placeholder_key(text)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "reveal":
+        return True
+    return _is_env_lookup(node)
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, tree: ast.Module, lines: list[str], *, env_value_present: bool = True) -> None:
+        nodes = list(ast.walk(tree))
+        self.lines = lines
+        self.env_value_present = env_value_present
+        self.hits: list[tuple[int, int, str, str | None]] = []
+        self.covered: set[int] = set()       # constants another rule already reported
+        self.flag_definitions: set[int] = set()
+        self.docstrings = {id(node.value) for node in nodes
+                           if isinstance(node, ast.Expr) and _str(node.value) is not None}
+        cookie_sources = _browser_cookie_names(nodes)
+        self.tainted = {target.id for node in nodes if isinstance(node, ast.Assign)
+                        and _is_secret_source(node.value, cookie_sources)
+                        for target in node.targets if isinstance(target, ast.Name)}
+
+    # --- helpers -------------------------------------------------------------------
+    def hit(self, node: ast.AST, rule_id: str, detail: str | None = None) -> None:
+        line = node.lineno
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        col = len(text.encode()[:node.col_offset].decode(errors="ignore")) + 1
+        self.hits.append((line, col, rule_id, detail))
+
+    def cover(self, node: ast.AST | None) -> None:
+        if node is None:
+            return
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant):
+                self.covered.add(id(child))
+
+    def is_secret(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.tainted or _secret_identifier(node.id)
+        if isinstance(node, ast.Attribute):
+            return _secret_identifier(node.attr)
+        if isinstance(node, ast.Subscript):
+            key = _str(node.slice)
+            return _is_env_lookup(node) or (key is not None and _secret_identifier(key))
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "reveal":
+                return True
+            if _is_env_lookup(node):
+                return True
+            name = _dotted(node.func)
+            if name in ("str", "repr", "format", "f") or name.endswith(".format"):
+                return any(self.is_secret(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
+            return False
+        if isinstance(node, ast.JoinedStr):
+            return any(isinstance(v, ast.FormattedValue) and self.is_secret(v.value) for v in node.values)
+        if isinstance(node, ast.BinOp):
+            return self.is_secret(node.left) or self.is_secret(node.right)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return any(self.is_secret(element) for element in node.elts)
+        return False
+
+    # --- imports ---------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            module = _module_hit(alias.name)
+            if module:
+                self.hit(node, "CS101", module)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level == 0 and node.module:
+            module = _module_hit(node.module)
+            if module is None and node.module == "yt_dlp" and any(a.name == "cookies" for a in node.names):
+                module = "yt_dlp.cookies"
+            if module:
+                self.hit(node, "CS101", module)
+
+    # --- calls -------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _dotted(node.func)
+        last = name.split(".")[-1]
+        first = _str(node.args[0]) if node.args else None
+        if last in ("import_module", "__import__") and first and _module_hit(first):
+            self.hit(node, "CS101", _module_hit(first))
+        if last == "BrowserCookieAuthenticator" or name.endswith("BrowserCookieAuthenticator.from_cookies"):
+            self.hit(node, "CS305")
+        if last in _COOKIE_JAR_CALLS or name.endswith(".cookies.update") or name.endswith(".cookies.set"):
+            self.hit(node, "CS105", f"{last}()")
+        if last in _HEADER_SETTERS and first is not None and first.lower() == "cookie":
+            self.hit(node, "CS104")
+            self.cover(node.args[0])
+        if last in _FLAG_DEFINERS:  # defining a flag (and its help text) is not passing it
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                self.flag_definitions.update(id(n) for n in ast.walk(arg) if isinstance(n, ast.Constant))
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg == "unsafe_browser_cookies" and isinstance(value, ast.Constant) and value.value:
+                self.hit(value, "CS301")
+            elif keyword.arg == "auth" and _str(value) == "browser":
+                self.hit(value, "CS304", 'auth="browser"')
+            elif keyword.arg == "cookies" and last in _HTTP_CALLS and not (
+                    isinstance(value, ast.Constant) and value.value is None):
+                self.hit(node, "CS105", f"cookies= passed to {last}()")
+            elif keyword.arg is not None and keyword.arg.lower() == "cookie":
+                self.hit(keyword.value, "CS104")
+                self.cover(keyword.value)
+        if self._is_printer(name):
+            contents = [*node.args, *(k.value for k in node.keywords if k.arg not in _NOT_CONTENT_KEYWORDS)]
+            if any(self.is_secret(arg) for arg in contents):
+                self.hit(node, "CS206", f"{name}()")
+        self.generic_visit(node)
+
+    @staticmethod
+    def _is_printer(name: str) -> bool:
+        if name in _PRINTERS:
+            return True
+        parts = name.split(".")
+        return len(parts) >= 2 and parts[-1] in _LOG_METHODS and "log" in parts[-2].lower()
+
+    # --- containers and assignments ----------------------------------------------
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            text = _str(key)
+            if text is None:
+                continue
+            if text.lower() == "cookie" and not (_str(value) is not None and "=" not in _str(value)):
+                self.hit(key, "CS104")  # a header dict, not e.g. a module map {"Cookie": "http.cookies"}
+                self.cover(value)
+            elif text == "unsafe_browser_cookies" and isinstance(value, ast.Constant) and value.value:
+                self.hit(value, "CS301")
+        self.generic_visit(node)
+
+    def _sequence(self, node: ast.List | ast.Tuple) -> None:
+        for before, after in zip(node.elts, node.elts[1:]):
+            if _str(before) == "--auth" and _str(after) == "browser":
+                self.hit(after, "CS304")
+        self.generic_visit(node)
+
+    visit_List = visit_Tuple = _sequence
+
+    def _assign(self, targets: list[ast.AST], value: ast.AST | None) -> None:
+        for target in targets:
+            if isinstance(target, ast.Subscript) and (_str(target.slice) or "").lower() == "cookie":
+                self.hit(target, "CS104")
+                self.cover(value)
+            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+            if name == "unsafe_browser_cookies" and isinstance(value, ast.Constant) and value.value:
+                self.hit(value, "CS301")
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assign(node.targets, node.value)
+        self._env_opt_in(node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assign([node.target], node.value)
+        self._env_opt_in(node)
+        self.generic_visit(node)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self._env_opt_in(node)
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            self._env_opt_in(item)
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        self._env_opt_in(node)
+        self.generic_visit(node)
+
+    def _env_opt_in(self, statement: ast.AST) -> None:
+        """The opt-in variable and its deliberate value set together in one statement."""
+        if not self.env_value_present:
+            return
+        nodes = list(ast.walk(statement))
+        names = any(_str(n) == UNSAFE_ENV_VAR or (isinstance(n, ast.Name) and n.id == "UNSAFE_ENV_VAR")
+                    or (isinstance(n, ast.Attribute) and n.attr == "UNSAFE_ENV_VAR") for n in nodes)
+        if names:
+            for n in nodes:
+                if _str(n) == UNSAFE_ENV_VALUE:
+                    self.hit(n, "CS303")
+                    self.covered.add(id(n))
+
+    # --- strings ----------------------------------------------------------------------
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        head = _str(node.values[0]) if node.values else None
+        if head is not None and head.startswith("Bearer ") and len(node.values) > 1:
+            self.hit(node, "CS205", "f-string")
+            self.cover(node.values[0])
+        self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        left = _str(node.left)
+        if left is not None and _BEARER_PREFIX.match(left):
+            self.hit(node, "CS205")
+            self.cover(node.left)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        text = _str(node)
+        if text is None or id(node) in self.docstrings or id(node) in self.covered:
+            return
+        cookie = text if text in SESSION_COOKIE_NAMES else None
+        if cookie is None and (match := _COOKIE_IN_STRING.search(text)) and not _COOKIE_HEADER_STRING.match(text):
+            cookie = match.group(1)
+        if cookie:
+            self.hit(node, "CS102", repr(cookie))
+        if GROK_ENDPOINT_RE.search(text):
+            self.hit(node, "CS103")
+        if _COOKIE_HEADER_STRING.match(text):
+            self.hit(node, "CS104")
+        if id(node) not in self.flag_definitions:
+            if text == UNSAFE_FLAG or text.startswith(UNSAFE_FLAG + "=") or _FLAG_IN_COMMAND.search(text):
+                self.hit(node, "CS302")
+            if text == "--auth=browser" or _AUTH_BROWSER_IN_COMMAND.search(text):
+                self.hit(node, "CS304")
+        if _ENV_IN_STRING.search(text):
+            self.hit(node, "CS303")
+        if _BEARER_TEMPLATE.match(text):  # "Bearer {}".format(key), "Bearer %s" % key
+            self.hit(node, "CS205")
+
+
+def scan_python(source: str, *, filename: str = "<file>"):
+    """Yield `(line, col, rule_id, detail)` for each code rule that fires in `source`."""
+    tree = ast.parse(source, filename=filename)
+    visitor = _Visitor(tree, source.splitlines(), env_value_present=UNSAFE_ENV_VALUE in source)
+    visitor.visit(tree)
+    yield from visitor.hits

@@ -1,0 +1,96 @@
+"""The rule catalogue, as data: id, name, severity, what it means, and the replacement.
+
+CS1xx cookie auth, CS2xx secrets, CS3xx this library's unsafe opt-in left switched on.
+Scanners only say where a rule fired (and a detail or a masked secret); the words live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .findings import Finding
+
+__all__ = ["Rule", "RULES"]
+
+_API_KEY_WAY = ('read the key from the `XAI_API_KEY` environment variable: `GrokClient(resolve_authenticator())` '
+                'or `ApiKeyAuthenticator(os.environ["XAI_API_KEY"])`')
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    title: str
+    replacement: str
+
+    def finding(self, path: str, line: int, col: int, *, detail: str | None = None,
+                masked: str | None = None) -> Finding:
+        """A finding of this rule; `detail` (never a secret) is appended to the title."""
+        message = f"{self.title}: {detail}" if detail else self.title
+        return Finding(path, line, col, self.id, self.severity, message, self.replacement, masked, self.name)
+
+
+_CATALOGUE = (
+    # --- cookie auth ----------------------------------------------------------------
+    Rule("CS101", "browser-cookie-reader", "error",
+         "Reads cookies out of a browser profile",
+         f"Remove it and {_API_KEY_WAY}. The calling code (`client.chat(...)`) stays the same."),
+    Rule("CS102", "grok-session-cookie", "warning",
+         "Handles a grok.com session cookie by name",
+         f"Drop the cookie handling: an API key replaces the browser session; {_API_KEY_WAY}."),
+    Rule("CS103", "grok-web-endpoint", "warning",
+         "Calls the unofficial grok.com web endpoint",
+         "Call `GrokClient(authenticator).chat(...)` / `.models()`: with an API key it uses the official "
+         "https://api.x.ai/v1 endpoints, which do not change without notice."),
+    Rule("CS104", "raw-cookie-header", "error",
+         "Sends cookies in a raw `Cookie:` header",
+         f"Use an API key instead of cookies: {_API_KEY_WAY}; `ApiKeyAuthenticator` sets the header "
+         "through `session.auth`."),
+    Rule("CS105", "cookies-to-http-client", "warning",
+         "Hands a cookie dict or jar to an HTTP client",
+         f"Authenticate with an API key instead of cookies: {_API_KEY_WAY}."),
+    # --- secrets --------------------------------------------------------------------
+    Rule("CS201", "hardcoded-xai-key", "error",
+         "Hard-coded xAI API key",
+         f"Revoke the key at console.x.ai, delete it from the file (and from git history), and {_API_KEY_WAY}."),
+    Rule("CS202", "tracked-env-secret", "error",
+         "Secret in a .env file that git tracks",
+         "Untrack it (`git rm --cached FILE`), add it to .gitignore and rotate the secret; commit a "
+         "`.env.example` with empty values instead."),
+    Rule("CS203", "unignored-env-secret", "warning",
+         "Secret in a .env file that git does not ignore (the next `git add .` commits it)",
+         "Add the file to .gitignore; `resolve_authenticator()` reads `XAI_API_KEY` from ./.env without "
+         "it being committed."),
+    Rule("CS204", "hardcoded-bearer-token", "error",
+         "Hard-coded bearer token in an `Authorization` header",
+         f"Revoke the token and {_API_KEY_WAY}; in a shell script send `Authorization: Bearer $XAI_API_KEY`."),
+    Rule("CS205", "hand-built-bearer-header", "note",
+         "Builds the `Authorization: Bearer` header by hand",
+         "Let `ApiKeyAuthenticator(key)` add the header (as the session's `auth`, or through `GrokClient`), "
+         "so the key never sits in `session.headers`."),
+    Rule("CS206", "secret-printed", "error",
+         "Passes a secret to print or logging",
+         "Print a fingerprint instead: `Secret(value).fingerprint` (`xai-…b14o`) or `authenticator.describe()`."),
+    # --- our own unsafe opt-in left on ----------------------------------------------
+    Rule("CS301", "unsafe-opt-in-constant", "error",
+         "`unsafe_browser_cookies` switched on by a constant",
+         f"Delete it and {_API_KEY_WAY}. If a local comparison needs cookies, take the opt-in from a "
+         "command-line flag at run time, never from a constant."),
+    Rule("CS302", "unsafe-opt-in-flag", "error",
+         "`--unsafe-browser-cookies` left in a command",
+         "Remove the flag and set `XAI_API_KEY`: the same command then uses the API key."),
+    Rule("CS303", "unsafe-opt-in-env", "error",
+         "`COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks` set in code or config",
+         "Remove the variable; set `XAI_API_KEY` in the environment (or a git-ignored .env) instead."),
+    Rule("CS304", "auth-browser", "error",
+         "`--auth browser` forces browser cookies",
+         "Use `--auth api-key` (or `auto`) with `XAI_API_KEY` set."),
+    Rule("CS305", "browser-authenticator", "error",
+         "`BrowserCookieAuthenticator` used",
+         'Use `ApiKeyAuthenticator(os.environ["XAI_API_KEY"])` or `resolve_authenticator()`; the '
+         "`GrokClient` calls stay the same."),
+)
+
+#: Every rule by id, in catalogue order.
+RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOGUE}

@@ -1,0 +1,149 @@
+"""`scan(paths)`: walk, read, pick the rule set for each file, and collect findings and notices.
+
+Never raises for a file it cannot handle: an unreadable, binary, huge or
+undecodable file, or Python that does not parse, becomes a notice (and, for the
+last two, a scan by pattern). Only a path that does not exist raises
+(`BadInputError`). At most one finding per rule per line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .findings import Finding, Notice, ScanResult
+from .git import GitInfo
+from .patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_key, is_placeholder_value, mask, secret_name
+from .python_scan import scan_python
+from .rules import RULES
+from .text_scan import file_kind, parse_env_line, scan_notebook, scan_text, secret_hits
+from .walk import iter_files
+
+__all__ = ["MAX_FILE_BYTES", "scan"]
+
+#: Files larger than this are skipped with a notice (prototypes are small; data files are not code).
+MAX_FILE_BYTES = 1024 * 1024
+_SNIFF_BYTES = 8192
+
+
+def _display(path: Path) -> str:
+    """`path` relative to the working directory when it is below it, else absolute; always with `/`."""
+    relative = os.path.relpath(path)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return Path(path).as_posix()
+    return Path(relative).as_posix()
+
+
+class _FileScan:
+    def __init__(self, path: Path, shown: str, git: GitInfo) -> None:
+        self.path, self.shown, self.git = path, shown, git
+        self.findings: list[Finding] = []
+        self.notices: list[Notice] = []
+
+    def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
+        rule = RULES[rule_id]
+        if masked and not detail:
+            detail = masked
+        self.findings.append(rule.finding(self.shown, line, col, detail=detail, masked=masked))
+
+    def note(self, message: str) -> None:
+        self.notices.append(Notice(self.shown, message))
+
+    def read(self) -> str | None:
+        """The file's text, or None (with a notice, unless it is binary) when it is not to be scanned."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            self.note(f"skipped: cannot read ({error.strerror or type(error).__name__})")
+            return None
+        if b"\0" in data[:_SNIFF_BYTES]:
+            return None  # binary: nothing a prototype keeps as code or config
+        if len(data) > MAX_FILE_BYTES:
+            self.note(f"skipped: larger than {MAX_FILE_BYTES // 1024} KiB")
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.note("not valid UTF-8: scanned with the undecodable bytes replaced")
+            return data.decode("utf-8", errors="replace")
+
+    def run(self) -> bool:
+        """Scan the file; False if it was not scanned at all."""
+        text = self.read()
+        if text is None:
+            return False
+        lines = text.splitlines()
+        kind = file_kind(self.path, lines[0] if lines else "")
+        if kind == "env":
+            self.scan_env(lines)
+            for line, col, rule_id, detail in scan_text(lines, kind, self.path):
+                self.add(line, col, rule_id, detail)
+            return True
+        for line, col, rule_id, masked in secret_hits(lines):
+            self.add(line, col, rule_id, masked=masked)
+        if kind == "python":
+            try:
+                hits = list(scan_python(text, filename=self.shown))
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+                where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+                self.note(f"not valid Python{where}: scanned by pattern, comments skipped, docstrings not")
+                hits = list(scan_text(lines, "python-fallback", self.path))
+        elif kind == "notebook":
+            hits = list(scan_notebook(lines))
+        else:
+            hits = list(scan_text(lines, kind, self.path))
+        for line, col, rule_id, detail in hits:
+            self.add(line, col, rule_id, detail)
+        return True
+
+    def scan_env(self, lines: list[str]) -> None:
+        """CS202/CS203: a secret-looking value in a .env file git tracks, or does not ignore."""
+        secrets = []
+        for number, line in enumerate(lines, 1):
+            parsed = parse_env_line(line)
+            if parsed is None:
+                continue
+            name, value, column = parsed
+            if name == UNSAFE_ENV_VAR:
+                continue  # the opt-in word is no secret (CS303 reports it)
+            is_key = bool(XAI_KEY_RE.fullmatch(value)) and not is_placeholder_key(value)
+            if is_key or (secret_name(name) and not is_placeholder_value(value)):
+                secrets.append((number, column + 1, f"{name}={mask(value)}", mask(value)))
+        if not secrets:
+            return
+        tracked = self.git.is_tracked(self.path)
+        if tracked:
+            rule_id = "CS202"
+        elif tracked is False and self.git.is_ignored(self.path) is False:
+            rule_id = "CS203"
+        else:
+            return  # ignored by git, or no git to ask: where a key belongs
+        for number, column, detail, masked in secrets:
+            self.add(number, column, rule_id, detail, masked)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    kept: dict[tuple[str, int, str], Finding] = {}
+    for finding in sorted(findings):
+        kept.setdefault((finding.path, finding.line, finding.rule_id), finding)
+    return sorted(kept.values())
+
+
+def scan(paths) -> ScanResult:
+    """Scan files and folders for what must change before a prototype leaves a laptop.
+
+    `paths` is an iterable of file or folder paths (str or PathLike). Raises
+    BadInputError if one does not exist; everything else ends up in the result.
+    """
+    paths = list(paths) or ["."]
+    git = GitInfo()
+    findings: list[Finding] = []
+    notices: list[Notice] = []
+    scanned = 0
+    for path in iter_files(paths):
+        file_scan = _FileScan(path, _display(path), git)
+        scanned += file_scan.run()
+        findings.extend(file_scan.findings)
+        notices.extend(file_scan.notices)
+    return ScanResult(_dedupe(findings), notices, scanned)

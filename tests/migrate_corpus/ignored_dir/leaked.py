@@ -1,0 +1,3 @@
+import browser_cookie3
+
+API_KEY = "{{XAI_KEY}}"

@@ -1,0 +1,209 @@
+"""`cookie-session migrate`: exit codes, --fail-on, formats (JSON shape, SARIF 2.1.0 by its schema), the hook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml  # PyYAML comes with the test extra (a dependency of `responses`)
+from click.testing import CliRunner
+
+from cookie_session.cli import cli
+from cookie_session.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from cookie_session.migrate import RULES
+from cookie_session.standin import make_test_key
+
+REPO = Path(__file__).resolve().parent.parent
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def migrate(*args: str):
+    return CliRunner().invoke(cli, ["migrate", *args], catch_exceptions=False)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path):
+    """One file per severity: an error (a key), a warning (a grok.com endpoint), a note (a hand-built header)."""
+    key = make_test_key()
+    write(tmp_path / "error.py", f'API_KEY = "{key}"\n')
+    write(tmp_path / "warning.py", 'URL = "https://grok.com/rest/app-chat/conversations/new"\n')
+    write(tmp_path / "note.py", 'def h(k):\n    return {"Authorization": "Bearer " + k}\n')
+    write(tmp_path / "clean.py", 'import os\nKEY = os.environ["XAI_API_KEY"]\n')
+    return key
+
+
+# --- exit codes -------------------------------------------------------------------
+
+def test_clean_is_exit_0(project):
+    result = migrate("clean.py")
+    assert result.exit_code == EXIT_OK == 0
+    assert result.output == "No findings in 1 file.\n"
+
+
+def test_findings_are_exit_1_with_location_rule_severity_message_and_fix(project):
+    result = migrate("error.py")
+    assert result.exit_code == EXIT_FINDINGS == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"error.py:1:12: CS201 [error] Hard-coded xAI API key: xai-…{project[-4:]}"
+    assert lines[1].startswith("    fix: Revoke the key at console.x.ai") and "XAI_API_KEY" in lines[1]
+    assert lines[-1] == "1 finding (1 error, 0 warnings, 0 notes) in 1 file."
+    assert project not in result.output
+
+
+@pytest.mark.parametrize("fail_on, files, code", [
+    ("warning", ["note.py"], 0), ("note", ["note.py"], 1),
+    ("warning", ["warning.py"], 1), ("error", ["warning.py"], 0),
+    ("error", ["error.py"], 1), ("error", ["clean.py"], 0),
+    (None, ["note.py", "warning.py"], 1), (None, ["note.py"], 0),   # default: warning
+])
+def test_fail_on_threshold(project, fail_on, files, code):
+    args = (["--fail-on", fail_on] if fail_on else []) + files
+    assert migrate(*args).exit_code == code
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["missing.py"], "Path 'missing.py' does not exist"),
+    (["--fail-on", "fatal", "."], "'fatal' is not one of"),
+    (["--format", "xml", "."], "'xml' is not one of"),
+])
+def test_bad_usage_is_exit_2_in_one_line(project, args, complaint):
+    result = migrate(*args)
+    assert result.exit_code == EXIT_USAGE == 2
+    assert complaint in result.output and "Traceback" not in result.output
+
+
+def test_no_path_scans_the_working_directory(project):
+    result = migrate("--fail-on", "error")
+    assert result.exit_code == 1 and "in 4 files." in result.output
+
+
+def test_output_file(project, tmp_path):
+    result = migrate("--format", "json", "--output", "report.json", ".")
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["findings"] == 3
+
+
+def test_an_unwritable_output_is_one_line_not_a_traceback(project, tmp_path):
+    (tmp_path / "adir").mkdir()
+    result = migrate("--output", "adir", ".")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+# --- formats ------------------------------------------------------------------------
+
+def test_json_shape_is_stable(project):
+    data = json.loads(migrate("--format", "json", ".").output)
+    assert list(data) == ["version", "tool", "summary", "findings", "notices"]
+    assert data["version"] == 1 and data["tool"]["name"] == "cookie-session migrate"
+    assert data["summary"] == {"files_scanned": 4, "findings": 3, "error": 1, "warning": 1, "note": 1}
+    assert [list(f) for f in data["findings"]] == [["path", "line", "col", "rule_id", "rule_name", "severity",
+                                                    "message", "replacement", "masked"]] * 3
+    by_rule = {f["rule_id"]: f for f in data["findings"]}
+    assert by_rule["CS201"]["masked"] == f"xai-…{project[-4:]}"
+    assert by_rule["CS103"] == {"path": "warning.py", "line": 1, "col": 7, "rule_id": "CS103",
+                                "rule_name": "grok-web-endpoint", "severity": "warning",
+                                "message": "Calls the unofficial grok.com web endpoint",
+                                "replacement": RULES["CS103"].replacement, "masked": None}
+
+
+def test_json_notices(tmp_path):
+    write(tmp_path / "bad.py", "import browser_cookie3\ndef (:\n")
+    data = json.loads(migrate("--format", "json", ".").output)
+    assert data["notices"] == [{"path": "bad.py",
+                                "message": "not valid Python (line 2): scanned by pattern, comments skipped, "
+                                           "docstrings not"}]
+
+
+def _validate(log: dict) -> None:
+    validator_class = jsonschema.validators.validator_for(SARIF_SCHEMA)
+    validator_class.check_schema(SARIF_SCHEMA)
+    validator_class(SARIF_SCHEMA, format_checker=validator_class.FORMAT_CHECKER).validate(log)
+
+
+def test_sarif_is_valid_sarif_2_1_0(project, tmp_path):
+    write(tmp_path / "bad.py", "import browser_cookie3\ndef (:\n")   # a notice too
+    log = json.loads(migrate("--format", "sarif", ".").output)
+    _validate(log)
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert [rule["id"] for rule in driver["rules"]] == list(RULES)
+    assert all(rule["help"]["text"] == RULES[rule["id"]].replacement for rule in driver["rules"])
+    assert {r["ruleId"]: r["level"] for r in run["results"]} == {
+        "CS201": "error", "CS103": "warning", "CS205": "note", "CS101": "error"}
+    for result in run["results"]:
+        assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))
+        assert location["region"]["startLine"] >= 1 and location["region"]["startColumn"] >= 1
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["bad.py"]
+    assert project not in json.dumps(log)
+
+
+def test_a_clean_sarif_log_is_valid_too(project):
+    log = json.loads(migrate("--format", "sarif", "clean.py").output)
+    _validate(log)
+    assert log["runs"][0]["results"] == []
+
+
+def test_the_schema_check_is_real(project):
+    log = json.loads(migrate("--format", "sarif", ".").output)
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(log)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_no_secret_in_any_format(tmp_path, fmt):
+    key, cookie = make_test_key(), "sso-value-" + make_test_key()[4:40]
+    write(tmp_path / "s.sh", f"curl -H 'Authorization: Bearer {key}' -H 'Cookie: sso={cookie}' https://grok.com/\n")
+    write(tmp_path / "t.py", f'TOKEN = "Bearer {cookie}1"\nprint("{key}")\n')
+    output = migrate("--format", fmt, "--fail-on", "error", ".").output
+    assert key not in output and cookie not in output
+    assert f"xai-…{key[-4:]}" in output
+
+
+# --- cheap --help, the pre-commit hook ------------------------------------------------
+
+def test_the_cli_does_not_load_the_scanner_until_migrate_runs():
+    code = ("import sys, cookie_session.cli; "
+            "print(sorted(m for m in sys.modules if m.startswith('cookie_session.migrate') or m == 'pathspec'))")
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_pre_commit_hook_definition():
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "cookie-session-migrate"
+    assert hook["entry"] == "cookie-session migrate"
+    assert hook["language"] == "python" and hook["pass_filenames"] is True
+    assert hook["types"] == ["text"]
+
+
+def test_the_hook_entry_runs_on_file_names_as_pre_commit_passes_them(tmp_path):
+    """The real console script, with staged file names (an ignored one too), from the repository root."""
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    entry = hook["entry"].split()
+    if shutil.which(entry[0]) is None:  # the installed console script; fall back to the same module
+        entry = [sys.executable, "-m", "cookie_session", *entry[1:]]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path / ".gitignore", "scratch/\n")
+    write(tmp_path / "ok.py", "print('hi')\n")
+    write(tmp_path / "scratch" / "try.py", "import browser_cookie3\n")
+    clean = subprocess.run([*entry, "ok.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert (clean.returncode, clean.stdout) == (0, "No findings in 1 file.\n")
+    dirty = subprocess.run([*entry, "ok.py", "scratch/try.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert dirty.returncode == 1 and "scratch/try.py:1:1: CS101 [error]" in dirty.stdout

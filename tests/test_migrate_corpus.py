@@ -1,0 +1,118 @@
+"""The `migrate` corpus: small prototypes with their expected findings, and look-alikes that must stay silent.
+
+tests/migrate_corpus/expected.json says what each file must produce ([line, rule_id]);
+the corpus is copied into a temporary git work tree first (see its `about`), with fresh
+random keys of the real shape, so no key-shaped string is ever committed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cookie_session.migrate import render, scan
+from cookie_session.standin import make_test_key
+
+CORPUS = Path(__file__).parent / "migrate_corpus"
+EXPECTED = json.loads((CORPUS / "expected.json").read_text())
+
+
+def _random_token() -> str:
+    return "tok" + secrets.token_hex(20) + "Z"
+
+
+def materialize(target: Path) -> list[tuple[str, str]]:
+    """Copy the corpus to `target` as a git work tree; return `(path, value)` for every secret substituted in."""
+    planted = []
+    for source in sorted(CORPUS.rglob("*")):
+        if not source.is_file() or source.name == "expected.json":
+            continue
+        parts = [("." + part[4:]) if part.startswith("dot-") else part for part in source.relative_to(CORPUS).parts]
+        text = source.read_text(encoding="utf-8")
+        for placeholder, make in (("{{XAI_KEY}}", make_test_key), ("{{TOKEN}}", _random_token)):
+            while placeholder in text:
+                value = make()
+                planted.append(("/".join(parts), value))
+                text = text.replace(placeholder, value, 1)
+        destination = target.joinpath(*parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    subprocess.run(["git", "-C", str(target), "add", "--", *EXPECTED["git_tracked"]], check=True)
+    return planted
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch):
+    root = tmp_path / "corpus"
+    planted = materialize(root)
+    monkeypatch.chdir(root)
+    return root, planted
+
+
+def expected_set() -> set[tuple[str, int, str]]:
+    return {(path, line, rule) for path, hits in EXPECTED["files"].items() for line, rule in hits}
+
+
+def test_precision_and_recall_are_one(corpus, capsys):
+    result = scan(["."])
+    found = {(f.path, f.line, f.rule_id) for f in result.findings}
+    expected = expected_set()
+    true_positives = found & expected
+    precision = len(true_positives) / len(found) if found else 1.0
+    recall = len(true_positives) / len(expected)
+    lookalikes = [path for path, hits in EXPECTED["files"].items() if not hits]
+    with capsys.disabled():
+        print(f"\nmigrate corpus: {len(EXPECTED['files'])} files ({len(EXPECTED['files']) - len(lookalikes)} with "
+              f"findings, {len(lookalikes)} look-alikes, {len(EXPECTED['ignored'])} git-ignored), "
+              f"{len(expected)} expected findings, {len(set(r for *_, r in expected))} rules exercised; "
+              f"precision {precision:.3f}, recall {recall:.3f}")
+    assert found - expected == set(), "false positives"
+    assert expected - found == set(), "missed findings"
+    assert precision == recall == 1.0
+
+
+def test_every_rule_is_exercised_by_the_corpus():
+    from cookie_session.migrate import RULES
+
+    assert {rule for *_, rule in expected_set()} == set(RULES)
+
+
+def test_every_corpus_file_is_declared(corpus):
+    root, _ = corpus
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    declared = set(EXPECTED["files"]) | set(EXPECTED["ignored"]) | {".gitignore"}
+    assert on_disk == declared
+
+
+def test_gitignored_folder_is_not_scanned_but_a_named_file_is(corpus):
+    result = scan(["."])
+    assert not [f for f in result.findings if f.path.startswith("ignored_dir/")]
+    named = scan(["ignored_dir/leaked.py"])       # pre-commit style: named files are always scanned
+    assert {f.rule_id for f in named.findings} == {"CS101", "CS201"}
+
+
+def test_lookalikes_alone_are_clean(corpus):
+    result = scan(["lookalikes"])
+    assert result.findings == []
+    assert result.files_scanned == len([p for p in EXPECTED["files"] if p.startswith("lookalikes/")])
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_no_planted_secret_in_any_output(corpus, fmt):
+    _, planted = corpus
+    result = scan(["."])
+    output = render(result, fmt)
+    assert planted and all(value not in output for _, value in planted)
+    assert all(f"xai-…{value[-4:]}" in output for path, value in planted  # each key is reported by its fingerprint
+               if value.startswith("xai-") and path not in EXPECTED["ignored"])
+
+
+def test_the_syntax_error_fallback_is_announced(corpus):
+    result = scan(["prototypes/broken_syntax.py"])
+    assert [n.message for n in result.notices] == [
+        "not valid Python (line 4): scanned by pattern, comments skipped, docstrings not"]
