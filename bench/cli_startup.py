@@ -2,45 +2,59 @@
 
     python bench/cli_startup.py [--runs N]
 
-Prints the median of each and the ratio of medians (the machine is noisy: compare ratios, not times).
+Prints the median of each and the median of its per-round ratios to `import click` (the machine is noisy:
+compare ratios, not times).
+Also checks that `import cookie_session` and `--help` load no browser-cookie reader and no crypto library.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
+import json
 import sys
-import time
+
+from measure import alternate, paired_ratio, run_child
 
 COMMANDS = {
     "import click": [sys.executable, "-c", "import click"],
     "cookie-session --help": [sys.executable, "-m", "cookie_session", "--help"],
     "import cookie_session": [sys.executable, "-c", "import cookie_session"],
 }
+FLOOR = "import click"
+#: Modules that must stay out of `import cookie_session` and `cookie-session --help`.
+HEAVY = ("browser_cookie3", "Cryptodome", "cryptography", "lz4", "jeepney", "dbus", "sqlite3", "requests")
+_HELP = """import runpy, sys
+sys.argv = ["cookie-session", "--help"]
+try:
+    runpy.run_module("cookie_session", run_name="__main__")
+except SystemExit:
+    pass"""
 
 
-def wall_time(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+def heavy_imports() -> dict[str, list[str]]:
+    """{what ran: the HEAVY modules it loaded} for `import cookie_session` and `cookie-session --help`."""
+    found = {}
+    for name, code in {"import cookie_session": "import cookie_session", "cookie-session --help": _HELP}.items():
+        report = f"\nimport json, sys\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+        found[name] = json.loads(run_child([sys.executable, "-c", code + report]).stdout.splitlines()[-1])
+    return found
+
+
+def run(rounds: int) -> dict[str, tuple[float, float]]:
+    """{command: (median wall seconds, median of its per-round ratios to `import click`)}."""
+    series = alternate(COMMANDS, rounds)
+    return {name: (s.wall, paired_ratio(s.walls, series[FLOOR].walls)) for name, s in series.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for name, command in COMMANDS.items():  # warm the page cache
-        wall_time(command)
-    for _ in range(args.runs):
-        for name, command in COMMANDS.items():
-            times[name].append(wall_time(command))
-    floor = statistics.median(times["import click"])
     print(f"{'command':28} {'median ms':>10} {'ratio':>7}   ({args.runs} alternating runs)")
-    for name, samples in times.items():
-        median = statistics.median(samples)
-        print(f"{name:28} {median * 1000:10.1f} {median / floor:7.2f}x")
+    for name, (median, ratio) in run(args.runs).items():
+        print(f"{name:28} {median * 1000:10.1f} {ratio:7.2f}x")
+    for name, modules in heavy_imports().items():
+        print(f"{name} loads: {', '.join(modules) or 'none of ' + ', '.join(HEAVY)}")
 
 
 if __name__ == "__main__":

@@ -9,16 +9,20 @@ Contracts:
   No `sqlite3` error escapes: every failure is a `CookieStoreError` (or subclass) naming the path.
 - Per-browser settings are data (`_BROWSERS`); secrets come from small functions tests patch
   (`_linux_keyring_password`, `_macos_keychain_password`, `_windows_aes_key`).
-- browser-cookie3, Cryptodome and lz4 are imported lazily, only when a value or file needs them.
+- Cheap to load and flat in profile size (see BENCHMARKS.md): rows are chosen by an index seek on the
+  browser's unique index; browser-cookie3 (OS key stores only), cryptography (AES), lz4 and configparser
+  are imported only when a value or file needs them; records are NamedTuples (importing `dataclasses`
+  alone costs more than reading a profile).
 """
 
 from __future__ import annotations
 
 import base64
-import configparser
+import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -27,9 +31,8 @@ import sys
 import tempfile
 import time
 from collections import namedtuple
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from .errors import (
@@ -46,8 +49,7 @@ log = logging.getLogger("cookie_session.browsers")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(NamedTuple):
     """Where a browser keeps its user data (dirs relative to the home directory) and how it guards its key."""
 
     family: str                     # "chromium" or "firefox"
@@ -91,6 +93,8 @@ SUPPORTED_BROWSERS: tuple[str, ...] = tuple(_BROWSERS)
 _EXACT_HOSTS = ("grok.com", ".grok.com", "x.ai", ".x.ai", "accounts.x.ai", ".accounts.x.ai")
 _NAMES = tuple(sorted(XAI_COOKIE_NAMES))
 _NT_EPOCH_OFFSET = 11644473600          # seconds from 1601-01-01 to 1970-01-01
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_EXPIRY = 253402300799.0            # 9999-12-31T23:59:59Z; later expiries are clamped to it
 _BUSY_TIMEOUT = 0.2                     # seconds to wait for a lock before reading a private copy
 _FLUSH_NOTE = ("Chromium writes cookies to disk about 30 s after a change or at a clean exit; "
                "if you logged in just now, wait or quit the browser")
@@ -100,8 +104,7 @@ _V20_HINT = ("Export the cookies from the browser with a cookie-export extension
              "or log in with Firefox, or use the API key (XAI_API_KEY)")
 
 
-@dataclass(frozen=True)
-class BrowserCookie:
+class BrowserCookie(NamedTuple):
     """One xAI cookie as the browser stored it; `expires` is unix seconds, None for a session cookie."""
 
     name: str
@@ -114,8 +117,7 @@ class BrowserCookie:
     host_only: bool
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """A browser profile; `name` is the Chromium directory name or the Firefox profiles.ini Name."""
 
     browser: str
@@ -126,8 +128,7 @@ class Profile:
     display_name: str | None = None   # Chromium's name from "Local State" (e.g. "Work"), when it has one
 
 
-@dataclass(frozen=True)
-class CookieLoad:
+class CookieLoad(NamedTuple):
     """The xAI cookies read from one cookie store, with human hints in `notes`."""
 
     browser: str
@@ -182,21 +183,24 @@ def _chromium_profiles(browser: str, spec: _Spec, root: Path) -> list[Profile]:
         return next((c for c in (p / "Network" / "Cookies", p / "Cookies") if c.is_file()), None)
     if not spec.profiles:
         return [Profile(browser, "Default", root, cookie_file(root), _mtime(cookie_file(root)))]
-    info = _read_json(root / "Local State").get("profile", {}).get("info_cache", {})
+    listed = _read_json(root / "Local State").get("profile")
+    info = listed.get("info_cache") if isinstance(listed, dict) else {}
     info = info if isinstance(info, dict) else {}
-    dirs = {d for d in info if (root / d).is_dir()}
+    dirs = {d for d in info if d and Path(d).name == d != ".." and (root / d).is_dir()}   # a plain dir name
     dirs |= {p.name for p in root.iterdir() if p.is_dir() and (p.name == "Default" or p.name.startswith("Profile "))}
     profiles = []
     for d in dirs:
         entry = info[d] if isinstance(info.get(d), dict) else {}
         active, cf = entry.get("active_time"), cookie_file(root / d)
         last = float(active) if isinstance(active, (int, float)) else _mtime(cf)
-        profiles.append(Profile(browser, d, root / d, cf, last, entry.get("name") or None))
+        shown = entry.get("name") if isinstance(entry.get("name"), str) else None
+        profiles.append(Profile(browser, d, root / d, cf, last, shown or None))
     return profiles
 
 
 def _firefox_profiles(browser: str, spec: _Spec, root: Path) -> list[Profile]:
     """Profiles named in root/profiles.ini, plus profile dirs holding a cookies.sqlite the ini does not list."""
+    import configparser
     found: dict[Path, str] = {}
     ini = configparser.RawConfigParser(strict=False)
     try:
@@ -298,10 +302,13 @@ def _read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, 
     if not path.is_file():
         raise ProfileNotFoundError(f"No cookie file at {path}")
     wal = Path(f"{path}-wal")
-    if path.stat().st_size == 0 and not (wal.is_file() and wal.stat().st_size):
+    empty = path.stat().st_size == 0
+    if empty and not (wal.is_file() and wal.stat().st_size):
         raise _store_error(path, "the file is empty (0 bytes)")
+    first: object = "an empty file with a -wal, which sqlite deletes even read-only"   # so: only a copy is read
     try:
-        return _connect_and_read(f"{path.absolute().as_uri()}?mode=ro", reader, uri=True), False
+        if not empty:
+            return _connect_and_read(f"{path.absolute().as_uri()}?mode=ro", reader, uri=True), False
     except sqlite3.OperationalError as exc:
         first = exc
         log.info("%s cannot be read in place (%s); reading a private copy", path, exc)
@@ -309,23 +316,27 @@ def _read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, 
         raise _store_error(path, "not an SQLite database" if "not a database" in str(exc) else
                            "corrupt or truncated (database disk image is malformed)" if "malformed" in str(exc)
                            else str(exc)) from None
-    tmp = tempfile.mkdtemp(prefix="cookie-session-")
+    tmp = None
     try:
+        tmp = tempfile.mkdtemp(prefix="cookie-session-")   # may fail too (TMPDIR missing or full)
         copy = Path(tmp) / "cookies.sqlite"
         for suffix in ("", "-wal", "-journal"):
             if suffix == "" or Path(f"{path}{suffix}").is_file():
                 _private_copy(Path(f"{path}{suffix}"), Path(f"{copy}{suffix}"))
         return _connect_and_read(str(copy), reader, uri=False), True
-    except (OSError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:   # nobody locks the private copy: the database itself is the problem
+        raise _store_error(path, f"unreadable ({exc})") from None
+    except OSError as exc:
         raise _store_error(path, f"it is locked ({first}) and a private copy failed ({type(exc).__name__}: {exc})",
                            "Quit the browser and try again") from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _is_xai_host(host: str) -> bool:
     """policy.is_xai_cookie_host, except that 'grok.com.' (trailing dot) is another cookie host: refused."""
-    return bool(host) and not host.endswith(".") and is_xai_cookie_host(host)
+    return bool(host) and host.isascii() and not host.endswith(".") and is_xai_cookie_host(host)
 
 
 def _wanted_host(host: str, include_subdomains: bool) -> bool:
@@ -351,9 +362,10 @@ def _chromium_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool
         "(host_key LIKE '%grok.com' OR host_key LIKE '%x.ai')"
     sql = (f"SELECT host_key, name, value, encrypted_value, path, expires_utc, {secure}, is_httponly, {top} "
            f"FROM cookies WHERE {where} AND name IN ({','.join('?' * len(names))}) ORDER BY rowid")
-    rows = [_Raw(h, n, p or "/", e / 1e6 - _NT_EPOCH_OFFSET if e else None, bool(s), bool(ho), v or "", ev or b"")
+    rows = [_Raw(h, n, _text(p) or "/", _chromium_expiry(path, n, e), bool(s), bool(ho), _text(v),
+                 _blob(ev))
             for h, n, v, ev, p, e, s, ho, t in con.execute(sql, hosts + names)
-            if _is_xai_host(h) and (not t or _site_is_xai(t))]
+            for h in [_text(h)] if _is_xai_host(h) and (not t or _site_is_xai(_text(t)))]
     version = 0
     if con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
         found = con.execute("SELECT value FROM meta WHERE key='version'").fetchone()
@@ -377,22 +389,58 @@ def _origin(attrs: Any) -> int | None:
         return None
 
 
-def _firefox_expiry(expiry: Any) -> float | None:
-    """Unix seconds from moz_cookies.expiry: seconds in old stores, milliseconds in new (user_version 17)."""
-    return None if not expiry else float(expiry) / 1000 if float(expiry) > 1e11 else float(expiry)
+def _text(value: Any) -> str:
+    """A column as text whatever sqlite stored in it: bytes decoded (surrogateescape), None as ''."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return "" if value is None else str(value)
+
+
+def _blob(value: Any) -> bytes:
+    """A column as bytes (Chromium's encrypted_value) whatever sqlite stored in it."""
+    if isinstance(value, bytes):
+        return value
+    return b"" if value is None else str(value).encode("utf-8", "surrogateescape")
+
+
+def _stored_expiry(path: Path, name: Any, value: Any) -> float:
+    """The finite number in an expiry column (0 for NULL or empty); CookieStoreError naming the cookie if none."""
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise _store_error(path, f"cookie {_text(name)!r} has an expiry that is not a number")
+    return number
+
+
+def _chromium_expiry(path: Path, name: Any, expires_utc: Any) -> float | None:
+    """Unix seconds (at most year 9999) from cookies.expires_utc, microseconds since 1601; None: session cookie."""
+    number = _stored_expiry(path, name, expires_utc)
+    return None if number == 0 else min(number / 1e6 - _NT_EPOCH_OFFSET, _MAX_EXPIRY)
+
+
+def _firefox_expiry(path: Path, name: Any, expiry: Any) -> float | None:
+    """Unix seconds (at most year 9999) from moz_cookies.expiry: seconds in old stores, milliseconds in new
+    (user_version 17); None: session cookie."""
+    number = _stored_expiry(path, name, expiry)
+    return None if number == 0 else min(number / 1000 if number > 1e11 else number, _MAX_EXPIRY)
 
 
 def _firefox_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool, names: tuple) -> tuple[list, int]:
-    """xAI rows by an index seek on name, hosts filtered here; and PRAGMA user_version."""
+    """xAI rows by an index seek on (name, host) (on name alone with include_subdomains), hosts checked
+    again here; and PRAGMA user_version. Many sites set Cloudflare's cookie names, so name alone is not enough."""
     cols = {row[1] for row in con.execute("PRAGMA table_info(moz_cookies)")}
     if not {"host", "name", "value", "path", "expiry", "isSecure", "isHttpOnly"} <= cols:
         raise _store_error(path, "its moz_cookies table is not Firefox's")
     attrs = "originAttributes" if "originAttributes" in cols else "''"
+    hosts = () if include_subdomains else _EXACT_HOSTS
+    where = f"host IN ({','.join('?' * len(hosts))})" if hosts else "(host LIKE '%grok.com' OR host LIKE '%x.ai')"
     sql = (f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} "
-           f"FROM moz_cookies WHERE name IN ({','.join('?' * len(names))})")
-    rows = [_Raw(h, n, p or "/", _firefox_expiry(e), bool(s), bool(ho), v or "", b"", ctx)
-            for h, n, v, p, e, s, ho, o in con.execute(sql, names)
-            for ctx in [_origin(o or "")] if ctx is not None and _wanted_host(h or "", include_subdomains)]
+           f"FROM moz_cookies WHERE name IN ({','.join('?' * len(names))}) AND {where}")
+    rows = [_Raw(h, n, _text(p) or "/", _firefox_expiry(path, n, e), bool(s), bool(ho), _text(v), b"", ctx)
+            for h, n, v, p, e, s, ho, o in con.execute(sql, names + hosts)
+            for h, ctx in [(_text(h), _origin(_text(o)))] if ctx is not None and _wanted_host(h, include_subdomains)]
     version = con.execute("PRAGMA user_version").fetchone()[0]
     log.debug("%s: Firefox cookie store, user_version %s", path, version)
     return rows, version
@@ -514,26 +562,32 @@ def _windows_aes_key(local_state: Path) -> bytes:
     return _crypt_unprotect_data(blob.removeprefix(b"DPAPI"), is_key=True)[1]
 
 
+@functools.lru_cache(maxsize=8)
 def _pbkdf2(password: bytes, iterations: int) -> bytes:
+    """Chromium's key derivation (PBKDF2-SHA1, salt 'saltysalt', 16 bytes); cached per process."""
     return hashlib.pbkdf2_hmac("sha1", password, b"saltysalt", iterations, 16)
 
 
 def _aes_cbc(key: bytes, data: bytes) -> bytes | None:
     """AES-128-CBC with Chromium's IV of 16 spaces and PKCS#7 padding; None when length or padding is wrong."""
-    from Cryptodome.Cipher import AES
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     if not data or len(data) % 16:
         return None
-    plain = AES.new(key, AES.MODE_CBC, iv=b" " * 16).decrypt(data)
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(b" " * 16)).decryptor()
+    plain = decryptor.update(data) + decryptor.finalize()
     pad = plain[-1]
     return plain[:-pad] if 1 <= pad <= 16 and plain[-pad:] == bytes([pad]) * pad else None
 
 
 def _aes_gcm(key: bytes, data: bytes) -> bytes | None:
     """AES-256-GCM as Chromium on Windows: 12-byte nonce, ciphertext, 16-byte tag; None when the tag fails."""
-    from Cryptodome.Cipher import AES
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    if len(data) < 12 + 16:
+        return None
     try:
-        return AES.new(key, AES.MODE_GCM, nonce=data[:12]).decrypt_and_verify(data[12:-16], data[-16:])
-    except ValueError:
+        return AESGCM(key).decrypt(data[:12], data[12:], None)
+    except (InvalidTag, ValueError):   # ValueError: a key of the wrong length
         return None
 
 
@@ -576,14 +630,14 @@ class _Decryptor:
     def _finish(self, raw: _Raw, plain: bytes) -> str:
         """Strip and verify the SHA-256(host) prefix (meta version >= 24), then decode; ValueError if garbage."""
         if self.hash_prefix:
-            if plain[:32] != hashlib.sha256(raw.host.encode()).digest():
+            if plain[:32] != hashlib.sha256(raw.host.encode("utf-8", "surrogateescape")).digest():
                 raise ValueError("the domain hash does not match (wrong key or tampered value)")
             plain = plain[32:]
         try:
             text = plain.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError("the decrypted value is not UTF-8 text (wrong key or corrupt value)") from None
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        if _CONTROL.search(text):
             raise ValueError("the decrypted value holds control characters (wrong key or corrupt value)")
         return text
 
@@ -619,6 +673,11 @@ class _Decryptor:
 
 
 # --- loading ------------------------------------------------------------------------
+
+def _header_safe(text: str) -> bool:
+    """True when `text` can travel as a cookie value in a Cookie header: printable ASCII only."""
+    return text.isascii() and text.isprintable()
+
 
 def _undecodable(text: str) -> bool:
     """True when sqlite text held bytes that are not UTF-8 (read with surrogateescape)."""
@@ -656,6 +715,10 @@ def _load(browser: str, family: str | None, profile: str, path: Path, container:
     else:
         decrypt = _Decryptor(_BROWSERS.get(browser, _BROWSERS["chromium"]), path, version >= 24)
         texts = [decrypt(r) for r in live]
+    bad = next((r for r, text in zip(live, texts) if not (_header_safe(text) and _header_safe(r.path))), None)
+    if bad:
+        raise _store_error(path, f"cookie {bad.name!r} ({bad.host}) holds control or non-ASCII characters in its "
+                                 f"value or path, which a Cookie header cannot carry")
     cookies = tuple(sorted((BrowserCookie(r.name, Secret(text, name=r.name), r.host, r.path, r.secure, r.http_only,
                                           r.expires, not r.host.startswith(".")) for r, text in zip(live, texts)),
                            key=lambda c: (c.domain, c.path, c.name)))
@@ -715,6 +778,7 @@ def load_xai_cookies(browser: str | None = None, *, profile: str | None = None,
 def _browser_major_version(family: str, cookie_file: Path) -> int | None:
     """The major version that last ran the profile: Chromium's "Last Version" file in the user-data dir,
     Firefox's compatibility.ini LastVersion; None when unknown."""
+    import configparser
     try:
         if family == "firefox":
             ini = configparser.RawConfigParser(strict=False)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
@@ -71,12 +70,15 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
     also be inside that domain or be loopback (a stand-in). Raises `InsecureUrlError`
     or `PolicyError` otherwise.
     """
-    parts = urlsplit(url)
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
-        raise InsecureUrlError(f"Base URL {url!r} is not an http(s) URL with a host")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port   # both parse (and may refuse) the host and port
+    except ValueError:   # an unclosed '[', a bad IPv6 address or port; not echoed: it may hold a password
+        raise InsecureUrlError("Base URL is not a valid http(s) URL (malformed host or port)") from None
     if parts.username or parts.password:
         raise InsecureUrlError("Base URL must not carry a user name or password")
+    if parts.scheme not in ("http", "https") or not host:
+        raise InsecureUrlError(f"Base URL {url!r} is not an http(s) URL with a host")
     loopback = is_loopback_host(host)
     if parts.scheme != "https" and not loopback:
         raise InsecureUrlError(f"Base URL {url!r} is plain http on a non-loopback host")
@@ -105,9 +107,10 @@ SERVERLESS_MARKERS = (
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 
-@dataclass(frozen=True)
-class LocalityVerdict:
-    """Whether this process runs on the user's own machine, and why not when it does not."""
+class LocalityVerdict(NamedTuple):
+    """Whether this process runs on the user's own machine, and why not when it does not.
+
+    A NamedTuple, not a dataclass: `dataclasses` costs more to import than the browser-cookie path's own work."""
 
     local: bool
     reasons: tuple[str, ...] = ()

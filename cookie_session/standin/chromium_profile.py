@@ -33,11 +33,12 @@ _WINDOWS_EPOCH_OFFSET = 11644473600  # seconds from 1601-01-01 to 1970-01-01
 
 
 def _encrypt_v10(value: str, host: str) -> bytes:
-    from Cryptodome.Cipher import AES  # pycryptodomex, which browser-cookie3 depends on
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
     plain = hashlib.sha256(host.encode()).digest() + value.encode()
     pad = 16 - len(plain) % 16
-    return b"v10" + AES.new(_PEANUTS_KEY, AES.MODE_CBC, iv=b" " * 16).encrypt(plain + bytes([pad]) * pad)
+    encryptor = Cipher(algorithms.AES(_PEANUTS_KEY), modes.CBC(b" " * 16)).encryptor()
+    return b"v10" + encryptor.update(plain + bytes([pad]) * pad) + encryptor.finalize()
 
 
 def _chromium_time(unix: float | None) -> int:
