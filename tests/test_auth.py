@@ -70,6 +70,18 @@ def test_redact_replaces_raw_and_url_encoded_forms():
     assert key not in text and text.count(f"xai-…{key[-4:]}") == 2
 
 
+def test_redact_replaces_base64_and_form_encoded_forms():
+    import base64
+    from urllib.parse import quote_plus
+
+    key = make_test_key()
+    forms = [quote_plus(key), base64.b64encode(key.encode()).decode(), base64.urlsafe_b64encode(key.encode()).decode(),
+             base64.b64encode(key.encode()).decode().rstrip("=")]
+    text = ApiKeyAuthenticator(key).redact(" | ".join(forms))
+    assert not any(form in text for form in forms)
+    assert text.count(f"xai-…{key[-4:]}") == len(forms) and text.count(" | ") == len(forms) - 1
+
+
 def test_authenticator_is_abstract():
     with pytest.raises(TypeError):
         Authenticator(source="x")

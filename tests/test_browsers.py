@@ -484,6 +484,131 @@ def test_private_copy_is_removed_on_interrupt(tmp_path, record_private_copies, m
     assert record_private_copies and not any(os.path.exists(p) for p in record_private_copies)
 
 
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """A temp root of its own and a umask of 0: every file the reader makes is listed, and its modes
+    cannot come from a strict umask."""
+    root = tmp_path / "system-tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    old = os.umask(0)
+    yield root
+    os.umask(old)
+
+
+def _temp_tree(root) -> dict[str, int]:
+    """{path relative to root: mode} of everything under root (a trailing / marks a directory)."""
+    tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root) + ("/" if name in dirnames else "")
+            tree[rel] = stat.S_IMODE(os.stat(full).st_mode)
+    return tree
+
+
+def _assert_private(tree: dict[str, int]) -> None:
+    """One 0700 cookie-session-* directory holding only 0600 files, and nothing else in the temp root."""
+    dirs = [p for p in tree if p.endswith("/")]
+    assert len(dirs) == 1 and dirs[0].startswith("cookie-session-") and tree[dirs[0]] == 0o700, tree
+    files = {p: m for p, m in tree.items() if not p.endswith("/")}
+    assert files and all(p.startswith(dirs[0]) and m == 0o600 for p, m in files.items()), tree
+
+
+def _hold_locked(family: str, db):
+    """A connection holding `db` the way a running browser does, so the reader must use a copy."""
+    holder = sqlite3.connect(db, isolation_level=None)
+    if family == "firefox":   # WAL in exclusive locking mode, the new value only in the -wal
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("PRAGMA wal_autocheckpoint=0")
+        holder.execute("UPDATE moz_cookies SET value='SECRET-new'")
+    else:                     # a write transaction in progress, its -journal next to the file
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE cookies SET value='SECRET-new'")
+    return holder
+
+
+@pytest.mark.parametrize("family", ["firefox", "chromium"])
+@pytest.mark.parametrize("ending", ["success", "error", "interrupt mid-copy", "interrupt mid-read"])
+def test_private_copy_is_private_while_it_lives_and_gone_after(tmp_path, private_tmp, monkeypatch, family, ending):
+    """While the copy exists it is a 0700 dir of 0600 files (even with umask 0); afterwards nothing is
+    left in the temp root, whether the read succeeded, failed, or was interrupted by Ctrl-C."""
+    rows = [{"host": ".grok.com", "name": "sso", "value": "SECRET-old", "expires": LATER}]
+    db = (make_firefox_db(tmp_path / "profile" / "cookies.sqlite", rows, wal=True) if family == "firefox"
+          else make_chromium_db(tmp_path / "profile" / "Cookies", rows))
+    seen = []
+    real_copy, real_rows = browsers.shutil.copyfileobj, getattr(browsers, f"_{family}_rows")
+
+    def copy(fin, fout, *args):
+        if ending != "interrupt mid-copy":
+            return real_copy(fin, fout, *args)
+        data = fin.read()
+        fout.write(data[: len(data) // 2])
+        fout.flush()
+        seen.append(_temp_tree(private_tmp))
+        raise KeyboardInterrupt
+
+    def read_rows(con, *args):
+        seen.append(_temp_tree(private_tmp))
+        if ending == "error":
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        if ending == "interrupt mid-read":
+            raise KeyboardInterrupt
+        return real_rows(con, *args)
+
+    monkeypatch.setattr(browsers.shutil, "copyfileobj", copy)
+    monkeypatch.setattr(browsers, f"_{family}_rows", read_rows)
+    holder = _hold_locked(family, db)
+    try:
+        if ending == "success":
+            load = load_xai_cookies(family, cookie_file=db, now=NOW)
+            assert any("private copy" in n for n in load.notes)
+            assert values(load) == {"sso": "SECRET-new" if family == "firefox" else "SECRET-old"}
+        elif ending == "error":
+            assert str(db) in expect(CookieStoreError, load_xai_cookies, family, cookie_file=db, now=NOW)
+        else:
+            with pytest.raises(KeyboardInterrupt):
+                load_xai_cookies(family, cookie_file=db, now=NOW)
+    finally:
+        holder.close()
+    assert seen, "the copy was never made: the test did not reach the private-copy path"
+    for tree in seen:
+        _assert_private(tree)
+    if family == "firefox" and ending != "interrupt mid-copy":
+        assert any(p.endswith("-wal") for p in seen[-1])   # the live WAL was copied too, privately
+    assert _temp_tree(private_tmp) == {}
+
+
+def test_cli_interrupted_while_reading_a_copy_exits_130_and_leaves_nothing(tmp_path, private_tmp, monkeypatch):
+    from click.testing import CliRunner
+
+    from cookie_session import policy
+    from cookie_session.cli import cli
+
+    monkeypatch.setattr(policy, "CONTAINER_FILES", ())   # this test machine is a container
+    db = make_firefox_db(tmp_path / "profile" / "cookies.sqlite",
+                         [{"host": ".grok.com", "name": "sso", "value": "SECRET-cli", "expires": time.time() + 3600}],
+                         wal=True)
+    seen = []
+
+    def read_rows(con, *args):
+        seen.append(_temp_tree(private_tmp))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(browsers, "_firefox_rows", read_rows)
+    holder = _hold_locked("firefox", db)
+    try:
+        result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db)],
+                                    catch_exceptions=False)
+    finally:
+        holder.close()
+    assert result.exit_code == 130 and "Interrupted." in result.stderr, result.output
+    assert "SECRET" not in result.output
+    assert len(seen) == 1
+    _assert_private(seen[0])
+    assert _temp_tree(private_tmp) == {}
+
+
 def _bad_files(tmp_path):
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "random").write_bytes(os.urandom(4096))

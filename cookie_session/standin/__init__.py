@@ -12,6 +12,7 @@ The grok.com side (`web_base_url`) serves HTTPS with a throwaway certificate whe
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import tempfile
 import threading
@@ -20,11 +21,13 @@ import uuid
 
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .web_side import SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, StandInCookie, WebHandler, WebSession
-from ._server import ServerThread
+from ._server import DROP_MODES, ServerThread
 
-__all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES"]
+__all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES",
+           "DROP_MODES"]
 
-FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES}}
+FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES},
+            **{name: "any" for name in DROP_MODES}}
 
 
 class StandIn:
@@ -32,19 +35,28 @@ class StandIn:
 
     `api_key` is a fresh valid key; `add_key()` makes more (blocked, disabled, other ACLs).
     `web_login(user_agent)` opens a grok.com session as the login page would.
-    `fail_next(name, times)` makes the next answers fail; names in `FAILURES`.
+    `fail_next(name, times)` makes the next answers fail; names in `FAILURES` (the `DROP_MODES`
+    cut the next connection of either side). `drop_rate` drops that fraction of all requests at
+    random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
+    lists `(mode, path)` for every connection dropped.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
-                 models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0) -> None:
+                 models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0, drop_rate: float = 0.0,
+                 seed: int | None = None) -> None:
+        if not 0.0 <= drop_rate <= 1.0:
+            raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
         self.models = models
         self.stream_delay = stream_delay
+        self.drop_rate = drop_rate
+        self.drops: list[tuple[str, str]] = []
+        self._random = random.Random(seed)
         self.keys: dict[str, KeyRecord] = {}
         self.api_key = self.add_key(name="stand-in key")
         self.web_sessions: dict[str, WebSession] = {}
         self.cf_clearances: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict]] = []
-        self._failures: dict[str, list[str]] = {"api": [], "web": []}
+        self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
         self.ca_file: str | None = None
@@ -121,6 +133,16 @@ class StandIn:
                 if only is None or failure in only:
                     return queue.pop(index)
         return None
+
+    def _take_drop(self, path: str) -> str | None:
+        """The drop mode for the request now being answered (a queued one first), or None."""
+        with self._lock:
+            mode = self._failures["any"].pop(0) if self._failures["any"] else None
+            if mode is None and self.drop_rate and self._random.random() < self.drop_rate:
+                mode = self._random.choice(DROP_MODES)
+            if mode is not None:
+                self.drops.append((mode, path))
+        return mode
 
     def _record(self, method: str, path: str, headers) -> None:
         with self._lock:

@@ -8,6 +8,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY = 1 << 20
+#: How a dropped connection ends: before any byte of the reply, inside the status line and
+#: headers, or inside the body (half a JSON body; a stream after its first chunk, mid-chunk).
+DROP_MODES = ("drop_before_reply", "drop_mid_headers", "drop_mid_body")
+
+
+class _Dropped(Exception):
+    """Unwinds a handler whose connection the stand-in is dropping on purpose."""
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -23,7 +30,10 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "cookie-session-standin"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes; no 40 ms delayed-ACK stalls
     standin = None  # set by StandIn on a per-instance subclass
+    _drop: str | None = None   # the drop mode of the request being answered, if any
+    _chunks_sent = 0
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
         pass
@@ -43,11 +53,27 @@ class BaseHandler(BaseHTTPRequestHandler):
             self.send_json(413, {"code": "Payload too large", "error": "Request body too large"})
             return
         self.raw_body = self.rfile.read(length) if length else b""  # always drained: keeps keep-alive in step
-        handler = self.routes().get((method, path))
-        if handler is None:
-            self.send_json(404, {"code": "Not found", "error": f"No route {method} {path}"})
-            return
-        self.handle_route(handler)
+        self._drop = self.standin._take_drop(path)
+        self._chunks_sent = 0
+        try:
+            if self._drop == "drop_before_reply":
+                raise _Dropped
+            handler = self.routes().get((method, path))
+            if handler is None:
+                self.send_json(404, {"code": "Not found", "error": f"No route {method} {path}"})
+                return
+            self.handle_route(handler)
+        except _Dropped:
+            self.close_connection = True   # the server closes the socket; nothing more is written
+
+    def end_headers(self) -> None:
+        if self._drop == "drop_mid_headers":  # the status line and part of the headers, then the end
+            head = b"".join(self._headers_buffer)
+            self._headers_buffer = []
+            self.wfile.write(head[: max(len(head) // 2, head.index(b"\r\n") + 2)])
+            self.wfile.flush()
+            raise _Dropped
+        super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._route("GET")
@@ -62,6 +88,10 @@ class BaseHandler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
+        if self._drop == "drop_mid_body":
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            raise _Dropped
         self.wfile.write(payload)
 
     def send_json(self, status: int, body: dict, headers=()) -> None:
@@ -83,8 +113,14 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def write_chunk(self, payload: bytes) -> None:
-        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        chunk = f"{len(payload):x}\r\n".encode() + payload + b"\r\n"
+        if self._drop == "drop_mid_body" and self._chunks_sent >= 1:
+            self.wfile.write(chunk[: len(chunk) // 2])
+            self.wfile.flush()
+            raise _Dropped
+        self.wfile.write(chunk)
         self.wfile.flush()
+        self._chunks_sent += 1
 
     def end_chunked(self) -> None:
         self.wfile.write(b"0\r\n\r\n")

@@ -7,8 +7,7 @@ import json
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
-from http.cookies import SimpleCookie
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from ._server import BaseHandler
@@ -26,7 +25,7 @@ class StandInCookie:
     """A cookie as a browser would store it after the stand-in's login page (for `from_cookies`)."""
 
     name: str
-    value: str
+    value: str = field(repr=False)
     domain: str = ".grok.com"
     path: str = "/"
     secure: bool = True
@@ -71,12 +70,10 @@ class WebHandler(BaseHandler):
             handler(session)
 
     def _cookies(self) -> dict[str, str]:
-        jar = SimpleCookie()
-        try:
-            jar.load(self.headers.get("Cookie", ""))
-        except Exception:  # a malformed Cookie header is treated as no cookies
-            return {}
-        return {name: morsel.value for name, morsel in jar.items()}
+        """The Cookie header as servers commonly read it: `name=value` pairs split on ';', values taken
+        verbatim (a browser sends any printable value it stored, quotes and backslashes included)."""
+        pairs = (part.strip().partition("=") for part in self.headers.get("Cookie", "").split(";"))
+        return {name: value for name, sep, value in pairs if sep and name}
 
     def _authenticate(self) -> WebSession | None:
         cookies = self._cookies()

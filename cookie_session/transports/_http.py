@@ -194,6 +194,11 @@ def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES) -> I
         yield pending.rstrip(b"\r")
 
 
+def ended_early(url: str) -> ConnectionFailedError:
+    """The error for a streamed answer that stopped before its documented last message."""
+    return ConnectionFailedError(f"The reply from {url} ended before the answer was complete", hint="Try again")
+
+
 @contextlib.contextmanager
 def translate_transport_errors(url: str) -> Iterator[None]:
     """Re-raise `requests` transport exceptions as ours, naming the URL and never the request."""

@@ -16,7 +16,7 @@ from ..errors import (
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES, Transport, ended_early, iter_lines, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
 
@@ -155,6 +155,7 @@ class ApiTransport(Transport):
                         if isinstance(piece, str) and piece:
                             pieces.append(piece)
                             yield piece
+                raise ended_early(response.url)  # a complete stream ends with `data: [DONE]`
 
         def finish() -> ChatResult:
             return ChatResult(text="".join(pieces), model=str(final["model"]), auth_kind=self.auth_kind,

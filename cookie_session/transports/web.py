@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES, Transport, ended_early, iter_lines, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
 
@@ -84,7 +84,8 @@ def _raise_stream_error(error) -> None:
         raise AntiBotRejectedError("grok.com's anti-bot check rejected the request (code 7)")
     if code == RATE_LIMIT_CODE:
         raise RateLimitedError("grok.com rate limit reached (code 8)")
-    raise UpstreamError(f"grok.com reported an error mid-stream (code {code})")
+    shown = code if isinstance(code, int) and not isinstance(code, bool) else "not a number"
+    raise UpstreamError(f"grok.com reported an error mid-stream (code {shown})")
 
 
 class WebTransport(Transport):
@@ -130,6 +131,8 @@ class WebTransport(Transport):
                             return
                         pieces.append(token)
                         yield token
+                if "text" not in final:  # a complete stream ends with the modelResponse object
+                    raise ended_early(response.url)
 
         def finish() -> ChatResult:
             text = final.get("text") if final.get("finish_reason") != "length" else None
