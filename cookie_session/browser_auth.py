@@ -17,7 +17,7 @@ import requests
 
 from .auth import SERVICE_WEB, Authenticator
 from .browsers import BrowserCookie
-from .errors import BrowserCookieWarning, NotLoggedInError
+from .errors import BadInputError, BrowserCookieWarning, NotLoggedInError
 from .policy import (
     WEB_BASE_URL, LocalityVerdict, check_base_url, host_in_domain, is_loopback_host, locality_verdict,
     require_browser_cookie_use, unsafe_opt_in,
@@ -95,6 +95,13 @@ class BrowserCookieAuthenticator(Authenticator):
         Authenticator.__init__(self, source=source)
         now = time.time()
         self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
+        unsendable = next((c.name for c in self._cookies if not _header_safe(c.name + c.value.reveal())), None)
+        if unsendable is not None:
+            raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters, which a Cookie "
+                                f"header cannot carry")
+        if not _header_safe(user_agent):
+            raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
+                                hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
         self.user_agent = user_agent
         self._pairs = tuple((c, f"{c.name}={c.value.reveal()}") for c in self._cookies)
         self._all_cookies_header = "; ".join(pair for _cookie, pair in self._pairs)
@@ -192,6 +199,11 @@ def _merged(existing: str | None, ours: str) -> str:
     present = {part.split("=", 1)[0].strip() for part in existing.split(";")}
     extra = [pair for pair in ours.split("; ") if pair.split("=", 1)[0] not in present]
     return "; ".join([existing, *extra])
+
+
+def _header_safe(text: str) -> bool:
+    """Printable ASCII only: what an HTTP header value can carry as the browser sent it."""
+    return text.isascii() and text.isprintable()
 
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:

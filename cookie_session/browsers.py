@@ -385,7 +385,7 @@ def _origin(attrs: Any) -> int | None:
                                                         and not _site_is_xai(str(attrs["partitionKey"]))):
             return None
         return int(attrs.get("userContextId") or 0)
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError, OverflowError):   # OverflowError: Infinity in a session store
         return None
 
 

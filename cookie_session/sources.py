@@ -58,7 +58,7 @@ def _dotenv_key(cwd: Path) -> tuple[str, str | None, str]:
     from dotenv import dotenv_values  # only when a .env exists
 
     try:
-        values = dotenv_values(path, interpolate=False)
+        values = dotenv_values(path, interpolate=False, encoding="utf-8-sig")  # drops a BOM (Notepad)
     except (OSError, UnicodeDecodeError) as exc:
         return source, None, f"unreadable ({type(exc).__name__})"
     value = values.get(API_KEY_ENV)

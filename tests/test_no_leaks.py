@@ -251,6 +251,15 @@ def register_key(stand_in: StandIn, key: str, **record) -> str:
     return key
 
 
+def only_keys(stand_in: StandIn, key: str, **others: dict) -> None:
+    """Start an example with `key` (and `others`, name -> record) as the only keys the module's stand-in knows,
+    so a key an earlier example registered can never pass as this example's unknown key."""
+    stand_in.keys.clear()
+    register_key(stand_in, key)
+    for other, record in others.items():
+        register_key(stand_in, other, **record)
+
+
 def register_session(stand_in: StandIn, sso: str, cf_clearance: str, user_id: str) -> None:
     with stand_in._lock:
         stand_in.web_sessions[sso] = WebSession(user_id, UA)
@@ -299,9 +308,7 @@ def test_the_detector_finds_each_form_even_inside_a_larger_blob(secret, prefix):
 @given(keys=st.lists(api_keys, min_size=4, max_size=4, unique=True))
 def test_api_key_never_shows_in_objects_errors_logs_or_warnings(stand_in, keys):
     key, unknown, blocked, disabled = keys
-    register_key(stand_in, key)
-    register_key(stand_in, blocked, blocked=True)
-    register_key(stand_in, disabled, disabled=True)
+    only_keys(stand_in, key, **{blocked: {"blocked": True}, disabled: {"disabled": True}})
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out):
         authenticator = ApiKeyAuthenticator(key)
@@ -474,7 +481,7 @@ def invoke(out: Outputs, args: list[str], env: dict[str, str], input: str | None
 @given(keys=st.lists(api_keys, min_size=2, max_size=2, unique=True))
 def test_cli_with_an_api_key_never_prints_or_writes_it(stand_in, keys):
     key, unknown = keys
-    register_key(stand_in, key)
+    only_keys(stand_in, key)
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out):
         env = {"XAI_API_KEY": key, "XAI_BASE_URL": stand_in.base_url}
@@ -540,7 +547,7 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
 
     key, unknown = keys
     assume(distinct(sso, cf_clearance))
-    register_key(stand_in, key)
+    only_keys(stand_in, key)
     register_session(stand_in, sso, cf_clearance, "leak-test-user")
     values = {"sso": sso, "sso-rw": sso, "cf_clearance": cf_clearance}
     out = Outputs()

@@ -199,6 +199,9 @@ cli.add_command(migrate_command)
 
 def main() -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):   # a path with bytes that are not UTF-8 must not crash the output
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli(prog_name="cookie-session")
     except BrokenPipeError:  # e.g. `cookie-session models | head -1`

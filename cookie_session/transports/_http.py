@@ -18,12 +18,14 @@ import dataclasses
 import email.utils
 import itertools
 import json
+import math
 import random
 import time
 from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from ..errors import (
     BadResponseError, ConnectionFailedError, RequestTimeoutError, TransportError, UnsafeRedirectError,
@@ -125,9 +127,13 @@ class Transport:
                             **self._options, **kwargs)
             if not response.is_redirect:
                 return response
-            target = urljoin(url, response.headers["Location"])
             response.close()
-            if _origin(target) != _origin(url):
+            try:
+                target = urljoin(url, response.headers["Location"])
+                same_origin = _origin(target) == _origin(url)
+            except ValueError:   # an unclosed '[', a port out of range
+                raise BadResponseError(f"{_origin(url)} redirected to a Location that is not a valid URL") from None
+            if not same_origin:
                 raise UnsafeRedirectError(
                     f"{_origin(url)} redirected to {_origin(target)}; not followed, so no credential was sent there",
                     hint="Check the base URL; credentials only ever go to the origin you configured")
@@ -146,7 +152,12 @@ def _origin(url: str) -> str:
 def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs) -> requests.Response:
     """Send one request; map timeouts and connection failures to our `TransportError`s."""
     with translate_transport_errors(url):
-        return session.request(method, url, timeout=timeout, **kwargs)
+        try:
+            return session.request(method, url, timeout=timeout, **kwargs)
+        except ValueError as exc:   # requests parses a redirect's Location even with allow_redirects=False
+            if isinstance(exc, requests.exceptions.RequestException):
+                raise
+            raise BadResponseError(f"{url} answered with a redirect Location that is not a valid URL") from None
 
 
 def load_body(response: requests.Response, limit: int, *, truncate: bool = False) -> None:
@@ -156,7 +167,7 @@ def load_body(response: requests.Response, limit: int, *, truncate: bool = False
     raise `BadResponseError`. Transport failures while reading become our `TransportError`s.
     """
     declared = response.headers.get("Content-Length", "")
-    if not truncate and declared.isdigit() and int(declared) > limit:
+    if not truncate and declared.isascii() and declared.isdigit() and int(declared) > limit:
         response.close()
         raise _too_large(response, limit)
     chunks, size = [], 0
@@ -212,7 +223,9 @@ def translate_transport_errors(url: str) -> Iterator[None]:
         ) from None
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
         raise ConnectionFailedError(f"Connection to {url} was cut mid-reply", hint="Try again") from None
-    except requests.exceptions.ConnectionError:
+    except requests.exceptions.ConnectionError as exc:
+        if exc.args and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError):   # a stall mid-body
+            raise RequestTimeoutError(f"Request to {url} timed out") from None
         raise ConnectionFailedError(f"Could not connect to {url}") from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(f"Request to {url} failed ({type(exc).__name__})") from None
@@ -222,7 +235,7 @@ def json_body(response: requests.Response) -> dict:
     """The reply's JSON object, or `BadResponseError` naming the status and content type."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         kind = response.headers.get("Content-Type", "no content type")
         raise BadResponseError(
             f"{response.request.method} {response.url} answered {response.status_code} with a body "
@@ -237,7 +250,7 @@ def streamed_json_object(data: str | bytes, url: str, unit: str) -> dict:
     """One streamed `unit` (an SSE event, an NDJSON line) as a JSON object, or `BadResponseError`."""
     try:
         item = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadResponseError(f"{url} streamed {unit} that is not JSON") from None
     if not isinstance(item, dict):
         raise BadResponseError(f"{url} streamed {unit} that is not a JSON object")
@@ -250,9 +263,11 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError):

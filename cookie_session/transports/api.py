@@ -37,7 +37,7 @@ def _error_text(response: requests.Response) -> str:
     """The service's own error sentence, if the body has one (JSON `error`/`message`), else ''."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if isinstance(data, dict):
         error = data.get("error")
@@ -141,20 +141,29 @@ class ApiTransport(Transport):
         final: dict = {"model": model}
 
         def events() -> Iterator[str]:
+            seen = 0
             with translate_transport_errors(response.url):
                 for data in iter_sse_data(line.decode("utf-8", "replace") for line in iter_lines(response)):
                     if data.strip() == "[DONE]":
                         return
+                    seen += 1
                     chunk = _parse_chunk(data, response.url, self._redact)
                     final.update({k: chunk[k] for k in ("model", "id", "usage") if chunk.get(k)})
-                    for choice in chunk.get("choices") or []:
+                    choices = chunk.get("choices") or []
+                    if not isinstance(choices, list):
+                        raise BadResponseError(f"{response.url} streamed an event whose choices are not a list")
+                    for choice in choices:
                         if not isinstance(choice, dict):
                             continue
                         final["finish_reason"] = choice.get("finish_reason") or final.get("finish_reason")
-                        piece = (choice.get("delta") or {}).get("content")
+                        delta = choice.get("delta") or {}
+                        piece = delta.get("content") if isinstance(delta, dict) else None
                         if isinstance(piece, str) and piece:
                             pieces.append(piece)
                             yield piece
+                if not seen:
+                    kind = response.headers.get("Content-Type", "no content type")
+                    raise BadResponseError(f"{response.url} answered a streamed chat with no events ({kind})")
                 raise ended_early(response.url)  # a complete stream ends with `data: [DONE]`
 
         def finish() -> ChatResult:
@@ -175,9 +184,10 @@ class ApiTransport(Transport):
     def whoami(self) -> Identity:
         response = self._request("GET", "/api-key")
         data = json_body(response)
+        acls = data.get("acls") if isinstance(data.get("acls"), list) else ()
         return Identity(
             auth_kind=self.auth_kind, name=data.get("name"), team_id=data.get("team_id"),
-            user_id=data.get("user_id"), acls=tuple(str(a) for a in data.get("acls") or ()),
+            user_id=data.get("user_id"), acls=tuple(str(a) for a in acls),
             api_key_blocked=bool(data.get("api_key_blocked")), api_key_disabled=bool(data.get("api_key_disabled")),
             team_blocked=bool(data.get("team_blocked")),
         )

@@ -116,7 +116,8 @@ class WebTransport(Transport):
                 for item in iter_ndjson(iter_lines(response), response.url):
                     if "error" in item:
                         _raise_stream_error(item["error"])
-                    reply = (item.get("result") or {}).get("response") or {}
+                    result = item.get("result")
+                    reply = (result.get("response") if isinstance(result, dict) else None) or {}
                     if not isinstance(reply, dict):
                         continue
                     final_reply = reply.get("modelResponse")
