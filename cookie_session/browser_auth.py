@@ -95,10 +95,10 @@ class BrowserCookieAuthenticator(Authenticator):
         Authenticator.__init__(self, source=source)
         now = time.time()
         self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
-        unsendable = next((c.name for c in self._cookies if not _header_safe(c.name + c.value.reveal())), None)
+        unsendable = next((c.name for c in self._cookies if not _cookie_safe(c.name, c.value.reveal())), None)
         if unsendable is not None:
-            raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters, which a Cookie "
-                                f"header cannot carry")
+            raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters or a ';', which a "
+                                f"Cookie header cannot carry as one cookie")
         if not _header_safe(user_agent):
             raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
                                 hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
@@ -204,6 +204,11 @@ def _merged(existing: str | None, ours: str) -> str:
 def _header_safe(text: str) -> bool:
     """Printable ASCII only: what an HTTP header value can carry as the browser sent it."""
     return text.isascii() and text.isprintable()
+
+
+def _cookie_safe(name: str, value: str) -> bool:
+    """A `name=value` pair that stays one cookie in a Cookie header (a ';' would smuggle in another)."""
+    return _header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
 
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:

@@ -61,7 +61,7 @@ class InvalidApiKeyFormatError(BadInputError):
     """The API key is empty, holds whitespace/control characters, or is not `xai-` + 80 chars."""
 
     hint = ("Copy the key again from console.x.ai (it is 'xai-' followed by 80 letters, digits "
-            "or underscores); for a test key pass check_format=False")
+            "or underscores); in code, ApiKeyAuthenticator(key, check_format=False) accepts a test key")
 
 
 class InsecureUrlError(BadInputError):

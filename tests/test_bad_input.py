@@ -723,7 +723,8 @@ def test_user_agent_a_header_cannot_carry(tmp_path, agent):
     assert "User-Agent" in line
 
 
-@pytest.mark.parametrize("value", ["SECRET\r\nX-Evil: 1", "SECRET-☕", "SECRET\x00"], ids=["crlf", "non-ascii", "nul"])
+@pytest.mark.parametrize("value", ["SECRET\r\nX-Evil: 1", "SECRET-☕", "SECRET\x00", "SECRET; sso-rw=OTHER"],
+                         ids=["crlf", "non-ascii", "nul", "semicolon"])
 def test_from_cookies_value_a_header_cannot_carry(value):
     from cookie_session.errors import BadInputError
     from cookie_session.standin import StandInCookie

@@ -104,9 +104,10 @@ def test_an_unwritable_output_is_one_line_not_a_traceback(project, tmp_path):
 
 def test_json_shape_is_stable(project):
     data = json.loads(migrate("--format", "json", ".").output)
-    assert list(data) == ["version", "tool", "summary", "findings", "notices"]
+    assert list(data) == ["version", "tool", "summary", "findings", "notices", "suppressed"]
     assert data["version"] == 1 and data["tool"]["name"] == "cookie-session migrate"
-    assert data["summary"] == {"files_scanned": 4, "findings": 3, "error": 1, "warning": 1, "note": 1}
+    assert data["summary"] == {"files_scanned": 4, "findings": 3, "error": 1, "warning": 1, "note": 1,
+                               "suppressed": 0}
     assert [list(f) for f in data["findings"]] == [["path", "line", "col", "rule_id", "rule_name", "severity",
                                                     "message", "replacement", "masked"]] * 3
     by_rule = {f["rule_id"]: f for f in data["findings"]}
@@ -164,6 +165,49 @@ def test_the_schema_check_is_real(project):
     log["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError):
         _validate(log)
+
+
+# --- leaving things out: --exclude and `cookie-session: ignore` -------------------------------
+
+def test_exclude_leaves_out_matching_files_even_when_named(project, tmp_path):
+    write(tmp_path / "vendor" / "lib" / "grabber.py", "import browser_cookie3\n")
+    everything = migrate("--format", "json", ".")
+    assert "vendor/lib/grabber.py" in everything.output
+    data = json.loads(migrate("--format", "json", "--exclude", "vendor/", "-x", "error.py", ".").output)
+    assert {f["path"] for f in data["findings"]} == {"warning.py", "note.py"}
+    assert data["summary"]["files_scanned"] == 3   # warning.py, note.py, clean.py
+    assert migrate("--exclude", "*.py", "error.py").output == "No findings in 0 files.\n"
+
+
+def test_an_ignore_comment_suppresses_its_line_and_is_counted(tmp_path):
+    key = make_test_key()
+    write(tmp_path / "proto.py", "\n".join([
+        "import browser_cookie3  # cookie-session: ignore",
+        "import pycookiecheat  # cookie-session: ignore[CS205]",      # another rule: still reported
+        f'KEY = "{key}"  # cookie-session: ignore[cs201, CS202]',
+        'URL = "https://grok.com/rest/app-chat/conversations/new"',
+    ]) + "\n")
+    text = migrate("proto.py")
+    assert text.exit_code == EXIT_FINDINGS
+    assert [line.split(": ")[1].split()[0] for line in text.output.splitlines() if line.startswith("proto.py:")] \
+        == ["CS101", "CS103"]
+    assert text.output.splitlines()[-1] == ("2 findings (1 error, 1 warning, 0 notes) in 1 file; "
+                                            "2 suppressed by cookie-session: ignore.")
+    data = json.loads(migrate("--format", "json", "proto.py").output)
+    assert [(f["line"], f["rule_id"]) for f in data["suppressed"]] == [(1, "CS101"), (3, "CS201")]
+    assert data["summary"]["suppressed"] == 2
+    write(tmp_path / "proto.py", "import browser_cookie3  # cookie-session: ignore\n")
+    assert migrate("proto.py").exit_code == EXIT_OK   # suppressed findings never fail a scan
+    assert key not in text.output + json.dumps(data)
+
+
+def test_suppressed_findings_are_sarif_in_source_suppressions(tmp_path):
+    write(tmp_path / "proto.py", "import browser_cookie3  # cookie-session: ignore\nimport rookiepy\n")
+    log = json.loads(migrate("--format", "sarif", ".").output)
+    _validate(log)
+    results = log["runs"][0]["results"]
+    assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("suppressions")) for r in results] \
+        == [(2, None), (1, [{"kind": "inSource"}])]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])

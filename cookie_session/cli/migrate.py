@@ -19,17 +19,21 @@ _SEVERITIES = ("error", "warning", "note")
               help="Report format; sarif is SARIF 2.1.0 for code-scanning tools.")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default="warning", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
+@click.option("--exclude", "-x", multiple=True, metavar="PATTERN",
+              help="Leave out files matching this .gitignore-style pattern (repeatable), e.g. 'vendor/'.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the report to FILE instead of standard output.")
-def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, output: str | None) -> None:
+def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, exclude: tuple[str, ...],
+                    output: str | None) -> None:
     """Scan PATH... (files and folders, default `.`; .gitignore respected) for cookie auth, hard-coded
     secrets and the unsafe opt-in left switched on, each with the API-key replacement.
 
-    Secrets are shown masked. Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on bad usage.
+    Secrets are shown masked. A line with `cookie-session: ignore` (or `ignore[CS101,...]`) in a comment
+    is suppressed, and counted. Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on bad usage.
     """
     from ..migrate import render, scan
 
-    result = scan(paths or ["."])
+    result = scan(paths or ["."], exclude)
     report = render(result, fmt)
     if output:
         try:

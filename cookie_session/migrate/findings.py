@@ -62,11 +62,13 @@ class Notice:
 
 @dataclass
 class ScanResult:
-    """Findings sorted by path and position, notices, and how many files were scanned."""
+    """Findings sorted by path and position, notices, how many files were scanned, and the findings a
+    `cookie-session: ignore` comment suppressed (reported apart; they never fail a scan)."""
 
     findings: list[Finding]
     notices: list[Notice]
     files_scanned: int
+    suppressed: list[Finding] = field(default_factory=list)
 
     def at_or_above(self, severity: str) -> list[Finding]:
         """The findings at least as serious as `severity`."""

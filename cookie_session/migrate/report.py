@@ -1,6 +1,6 @@
 """Render a `ScanResult` as text, JSON or SARIF 2.1.0. Findings hold no secrets, so neither do these.
 
-The JSON shape (`version` 1) is stable: keys are only ever added. SARIF paths are
+The JSON shape (`version` 1) is stable: keys are only ever added (`suppressed` was). SARIF paths are
 relative to the working directory (`uriBaseId` `%SRCROOT%`), columns count
 Unicode code points, and each rule's help text is the replacement.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from .findings import ScanResult
+from .findings import Finding, ScanResult
 from .rules import RULES
 
 __all__ = ["FORMATS", "JSON_VERSION", "TOOL_NAME", "SARIF_SCHEMA_URI", "render", "render_text", "render_json",
@@ -40,22 +40,25 @@ def render_text(result: ScanResult) -> str:
         out.append(f"notice: {notice.path}: {notice.message}")
     counts = result.counts()
     files = _plural(result.files_scanned, "file")
+    suppressed = f"; {len(result.suppressed)} suppressed by cookie-session: ignore" if result.suppressed else ""
     if result.findings:
         detail = ", ".join(_plural(n, s) for s, n in counts.items())
-        out.append(f"{_plural(len(result.findings), 'finding')} ({detail}) in {files}.")
+        out.append(f"{_plural(len(result.findings), 'finding')} ({detail}) in {files}{suppressed}.")
     else:
-        out.append(f"No findings in {files}.")
+        out.append(f"No findings in {files}{suppressed}.")
     return "\n".join(out) + "\n"
 
 
 def render_json(result: ScanResult) -> str:
-    """`{version, tool, summary, findings, notices}`; see the module docstring."""
+    """`{version, tool, summary, findings, notices, suppressed}`; see the module docstring."""
     data = {
         "version": JSON_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "summary": {"files_scanned": result.files_scanned, "findings": len(result.findings), **result.counts()},
+        "summary": {"files_scanned": result.files_scanned, "findings": len(result.findings), **result.counts(),
+                    "suppressed": len(result.suppressed)},
         "findings": [finding.to_dict() for finding in result.findings],
         "notices": [notice.to_dict() for notice in result.notices],
+        "suppressed": [finding.to_dict() for finding in result.suppressed],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -78,10 +81,8 @@ def _sarif_rule(rule) -> dict:
     }
 
 
-def render_sarif(result: ScanResult) -> str:
-    """A SARIF 2.1.0 log with one run: every rule, every finding, notices as tool notifications."""
-    rule_ids = list(RULES)
-    results = [{
+def _sarif_result(finding: Finding, rule_ids: list[str]) -> dict:
+    return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_ids.index(finding.rule_id),
         "level": finding.severity,
@@ -90,7 +91,16 @@ def render_sarif(result: ScanResult) -> str:
             "artifactLocation": _artifact(finding.path),
             "region": {"startLine": finding.line, "startColumn": finding.col},
         }}],
-    } for finding in result.findings]
+    }
+
+
+def render_sarif(result: ScanResult) -> str:
+    """A SARIF 2.1.0 log with one run: every rule, every finding (suppressed ones marked `inSource`),
+    notices as tool notifications."""
+    rule_ids = list(RULES)
+    results = [_sarif_result(finding, rule_ids) for finding in result.findings]
+    results += [{**_sarif_result(finding, rule_ids), "suppressions": [{"kind": "inSource"}]}
+                for finding in result.suppressed]
     notifications = [{
         "level": "note",
         "message": {"text": notice.message},

@@ -1,15 +1,20 @@
-"""`scan(paths)`: walk, read, pick the rule set for each file, and collect findings and notices.
+"""`scan(paths, exclude)`: walk, read, pick the rule set for each file, and collect findings and notices.
 
 Never raises for a file it cannot handle: an unreadable, binary, huge or
 undecodable file, or Python that does not parse, becomes a notice (and, for the
 last two, a scan by pattern). Only a path that does not exist raises
-(`BadInputError`). At most one finding per rule per line.
+(`BadInputError`). At most one finding per rule per line. A line holding
+`cookie-session: ignore` (all rules) or `cookie-session: ignore[CS101,CS202]`
+(those rules), usually in a comment, moves its findings to `suppressed`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+import pathspec
 
 from .findings import Finding, Notice, ScanResult
 from .git import GitInfo
@@ -19,11 +24,21 @@ from .rules import RULES
 from .text_scan import file_kind, parse_env_line, scan_notebook, scan_text, secret_hits
 from .walk import iter_files
 
-__all__ = ["MAX_FILE_BYTES", "scan"]
+__all__ = ["MAX_FILE_BYTES", "SUPPRESS_MARK", "scan"]
 
 #: Files larger than this are skipped with a notice (prototypes are small; data files are not code).
 MAX_FILE_BYTES = 1024 * 1024
 _SNIFF_BYTES = 8192
+#: The in-source suppression comment: `cookie-session: ignore` or `cookie-session: ignore[CS101, CS202]`.
+SUPPRESS_MARK = re.compile(r"cookie-session:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+def _suppressed_rules(line: str) -> frozenset[str] | None:
+    """The rule ids `line` suppresses (empty: all of them), or None when it suppresses nothing."""
+    match = SUPPRESS_MARK.search(line)
+    if match is None:
+        return None
+    return frozenset(r.strip().upper() for r in (match.group(1) or "").split(",") if r.strip())
 
 
 def _display(path: Path) -> str:
@@ -38,13 +53,18 @@ class _FileScan:
     def __init__(self, path: Path, shown: str, git: GitInfo) -> None:
         self.path, self.shown, self.git = path, shown, git
         self.findings: list[Finding] = []
+        self.suppressed: list[Finding] = []
         self.notices: list[Notice] = []
+        self.lines: list[str] = []
 
     def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
         rule = RULES[rule_id]
         if masked and not detail:
             detail = masked
-        self.findings.append(rule.finding(self.shown, line, col, detail=detail, masked=masked))
+        finding = rule.finding(self.shown, line, col, detail=detail, masked=masked)
+        ignored = _suppressed_rules(self.lines[line - 1]) if 0 < line <= len(self.lines) else None
+        is_suppressed = ignored is not None and (not ignored or rule_id in ignored)
+        (self.suppressed if is_suppressed else self.findings).append(finding)
 
     def note(self, message: str) -> None:
         self.notices.append(Notice(self.shown, message))
@@ -73,7 +93,7 @@ class _FileScan:
         text = self.read()
         if text is None:
             return False
-        lines = text.splitlines()
+        lines = self.lines = text.splitlines()
         kind = file_kind(self.path, lines[0] if lines else "")
         if kind == "env":
             self.scan_env(lines)
@@ -130,20 +150,28 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return sorted(kept.values())
 
 
-def scan(paths) -> ScanResult:
+def scan(paths, exclude=()) -> ScanResult:
     """Scan files and folders for what must change before a prototype leaves a laptop.
 
-    `paths` is an iterable of file or folder paths (str or PathLike). Raises
-    BadInputError if one does not exist; everything else ends up in the result.
+    `paths` is an iterable of file or folder paths (str or PathLike); `exclude` holds
+    .gitignore-style patterns, matched against each file's path as reported (relative to
+    the working directory), that leave a file out even when it is named. Raises
+    BadInputError if a path does not exist; everything else ends up in the result.
     """
     paths = list(paths) or ["."]
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
     git = GitInfo()
     findings: list[Finding] = []
+    suppressed: list[Finding] = []
     notices: list[Notice] = []
     scanned = 0
     for path in iter_files(paths):
-        file_scan = _FileScan(path, _display(path), git)
+        shown = _display(path)
+        if excluded.match_file(shown):
+            continue
+        file_scan = _FileScan(path, shown, git)
         scanned += file_scan.run()
         findings.extend(file_scan.findings)
+        suppressed.extend(file_scan.suppressed)
         notices.extend(file_scan.notices)
-    return ScanResult(_dedupe(findings), notices, scanned)
+    return ScanResult(_dedupe(findings), notices, scanned, _dedupe(suppressed))
