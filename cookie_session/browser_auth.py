@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .auth import SERVICE_WEB, Authenticator
-from .browsers import BrowserCookie
+from .browsers import BrowserCookie, header_safe
 from .errors import BadInputError, BrowserCookieWarning, NotLoggedInError
 from .policy import (
     WEB_BASE_URL, LocalityVerdict, check_base_url, host_in_domain, is_loopback_host, locality_verdict,
@@ -99,7 +99,7 @@ class BrowserCookieAuthenticator(Authenticator):
         if unsendable is not None:
             raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters or a ';', which a "
                                 f"Cookie header cannot carry as one cookie")
-        if not _header_safe(user_agent):
+        if not header_safe(user_agent):
             raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
                                 hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
         self.user_agent = user_agent
@@ -128,7 +128,9 @@ class BrowserCookieAuthenticator(Authenticator):
 
         `base_url` must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
         never put in `session.cookies`: each request gets a Cookie header built for its own host
-        (see `__call__`), and requests drops that header on every redirect.
+        (see `__call__`). When requests follows a redirect itself it drops that header and does
+        not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
+        only, and authenticates each hop.
         """
         check_base_url(base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
@@ -201,14 +203,9 @@ def _merged(existing: str | None, ours: str) -> str:
     return "; ".join([existing, *extra])
 
 
-def _header_safe(text: str) -> bool:
-    """Printable ASCII only: what an HTTP header value can carry as the browser sent it."""
-    return text.isascii() and text.isprintable()
-
-
 def _cookie_safe(name: str, value: str) -> bool:
     """A `name=value` pair that stays one cookie in a Cookie header (a ';' would smuggle in another)."""
-    return _header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
+    return header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
 
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:

@@ -674,8 +674,8 @@ class _Decryptor:
 
 # --- loading ------------------------------------------------------------------------
 
-def _header_safe(text: str) -> bool:
-    """True when `text` can travel as a cookie value in a Cookie header: printable ASCII only."""
+def header_safe(text: str) -> bool:
+    """True when `text` can travel in an HTTP header as the browser sent it: printable ASCII only."""
     return text.isascii() and text.isprintable()
 
 
@@ -715,7 +715,7 @@ def _load(browser: str, family: str | None, profile: str, path: Path, container:
     else:
         decrypt = _Decryptor(_BROWSERS.get(browser, _BROWSERS["chromium"]), path, version >= 24)
         texts = [decrypt(r) for r in live]
-    bad = next((r for r, text in zip(live, texts) if not (_header_safe(text) and _header_safe(r.path))), None)
+    bad = next((r for r, text in zip(live, texts) if not (header_safe(text) and header_safe(r.path))), None)
     if bad:
         raise _store_error(path, f"cookie {bad.name!r} ({bad.host}) holds control or non-ASCII characters in its "
                                  f"value or path, which a Cookie header cannot carry")

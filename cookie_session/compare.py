@@ -85,12 +85,13 @@ class Comparison:
 def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int | None = None, repeat: int = 1,
                     authenticators: Sequence[Authenticator] | None = None, api_key: str | None = None,
                     environ: Mapping[str, str] | None = None, client_options: Mapping | None = None,
-                    **browser_options) -> Comparison:
+                    cwd=None, check_format: bool = True, verdict=None, **browser_options) -> Comparison:
     """Ask `prompt` through every method, `repeat` times each, and report side by side.
 
-    `authenticators` are compared as given; by default one is resolved per method through the
-    credential chain (API key: `api_key`, `XAI_API_KEY`, `.env`; browser: `browser_options` as
-    for `BrowserCookieAuthenticator`, only with the opt-in and a local verdict). A method that
+    `authenticators` (at least one) are compared as given; by default one is resolved per method
+    through the credential chain (API key: `api_key`, `XAI_API_KEY`, `.env`; browser:
+    `browser_options` as for `BrowserCookieAuthenticator`, only with the opt-in and a local
+    verdict); `environ`, `cwd`, `check_format` and `verdict` apply to both. A method that
     cannot be set up or fails is reported with its error. `client_options` go to each
     `GrokClient` (`base_url`, `web_base_url`, `timeout`, `verify`, `retry`).
     """
@@ -99,8 +100,10 @@ def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int 
     if not prompt.strip():
         raise BadInputError("The prompt is empty", hint="Pass some text to send")
     if authenticators is None:
-        setups = [_resolve("api-key", api_key=api_key, environ=environ),
-                  _resolve("browser", environ=environ, **browser_options)]
+        chain = dict(environ=environ, cwd=cwd, check_format=check_format, verdict=verdict)
+        setups = [_resolve("api-key", api_key=api_key, **chain), _resolve("browser", **chain, **browser_options)]
+    elif not authenticators:
+        raise BadInputError("No authenticator to compare", hint="Pass at least one, or leave it out to try both")
     else:
         setups = [(auth.kind, auth, None) for auth in authenticators]
     reports = tuple(_run(kind, auth, error, prompt, model=model, max_tokens=max_tokens, repeat=repeat,
@@ -121,7 +124,7 @@ def _resolve(auth: str, **options) -> tuple[str, Authenticator | None, CookieSes
 
 def _run(kind: str, auth: Authenticator | None, setup_error: CookieSessionError | None, prompt: str, *,
          model: str, max_tokens: int | None, repeat: int, client_options: dict) -> MethodReport:
-    label, official, revocable, in_ci = METHODS[kind]
+    label, official, revocable, in_ci = METHODS.get(kind, (kind, False, "unknown", False))
     base = dict(method=kind, label=label, officially_supported=official, revocable_alone=revocable,
                 allowed_in_ci=in_ci)
     if auth is None:

@@ -191,3 +191,23 @@ def test_base_url_from_environment(key, monkeypatch):
 def test_client_needs_an_authenticator():
     with pytest.raises(TypeError):
         GrokClient("xai-key")
+
+
+@responses.activate
+@pytest.mark.parametrize("padding", [0, 220, 260, 299])
+def test_an_echoed_key_is_redacted_before_the_message_is_shortened(client, key, padding):
+    """The service's sentence is cut to 300 characters for the message; a key echoed across the cut
+    must not leave its first part behind."""
+    responses.get(f"{BASE}/models", status=401, json={"error": "x" * padding + f" {key} was not accepted"})
+    with pytest.raises(errors.MissingCredentialsError) as info:
+        client.models()
+    message = str(info.value)
+    assert not any(key[i:i + 12] in message for i in range(len(key) - 11)), message
+
+
+def test_a_header_http_cannot_send_is_bad_input_not_a_redirect(key):
+    session = requests.Session()
+    session.headers["X-Note"] = "price €"
+    client = GrokClient(ApiKeyAuthenticator(key), session=session, base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(errors.BadInputError, match="header holds characters"):
+        client.models()

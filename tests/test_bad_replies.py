@@ -365,6 +365,59 @@ def test_a_50_mb_error_body_is_read_only_in_part(service, operation):
     assert memory["peak"] < MEMORY_BUDGET, memory
 
 
+@pytest.mark.parametrize("service, operation", ALL, ids=ids)
+def test_a_redirect_with_a_50_mb_body_is_read_only_in_part(service, operation):
+    """requests reads a redirect's body to release the connection, even when it does not follow it: a
+    same-origin 302 carrying 50 MB (answered again on every hop) ends as a redirect loop, memory bounded."""
+    path = "/v1/models" if service == "api" else "/rest/models"
+    steps = [head(302, Location=path, Content_Length=str(BIG)), big(b"")]
+    with peak_allocation() as memory:
+        error = expect(BadResponseError, service, operation, steps, seconds=20)
+    assert "redirected more than" in str(error)
+    assert memory["peak"] < MEMORY_BUDGET, memory
+
+
+def test_a_line_sent_a_byte_at_a_time_costs_linear_time():
+    """A server that trickles one endless line a byte per chunk: refused at the line limit after reading
+    just past it, with every byte copied a bounded number of times (not once per chunk received)."""
+    from cookie_session.transports._http import MAX_LINE_BYTES, iter_lines
+
+    class Trickle:
+        url = "http://127.0.0.1:9/v1/chat/completions"
+        sent = 0
+
+        def iter_content(self, _size):
+            while True:
+                self.sent += 1
+                yield b"a"
+
+        def close(self):
+            pass
+
+    reply = Trickle()
+    started = time.process_time()
+    with pytest.raises(BadResponseError, match="line longer than 1 MiB"):
+        list(iter_lines(reply))
+    assert reply.sent == MAX_LINE_BYTES + 1
+    assert time.process_time() - started < 30   # about 1 s when linear; the quadratic way took minutes
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64 * 2**10])
+def test_lines_are_the_same_however_the_reply_is_chunked(chunk_size):
+    from cookie_session.transports._http import iter_lines
+
+    body = b'data: {"a": 1}\r\n\r\ndata: [DONE]\n\n{"result": 2}\nlast line without an end'
+
+    class Chunked:
+        url = "http://127.0.0.1:9/"
+
+        def iter_content(self, _size):
+            return (body[i:i + chunk_size] for i in range(0, len(body), chunk_size))
+
+    assert list(iter_lines(Chunked())) == [b'data: {"a": 1}', b"", b"data: [DONE]", b"", b'{"result": 2}',
+                                           b"last line without an end"]
+
+
 # --- the CLI: the same replies, one line and exit 6 ------------------------------------------------------
 
 CLI_REPLIES = [

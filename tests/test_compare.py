@@ -96,6 +96,8 @@ def test_bad_arguments_are_bad_input():
         compare_methods(PROMPT, repeat=0)
     with pytest.raises(errors.BadInputError):
         compare_methods("  ")
+    with pytest.raises(errors.BadInputError, match="No authenticator"):
+        compare_methods(PROMPT, authenticators=[])
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,37 @@ def test_columns_count_characters_not_bytes(tmp_path):
     write(tmp_path / "p.py", 'x = "héé"; c = {"sso": 1}\n')
     [finding] = scan([tmp_path]).findings
     assert (finding.line, finding.col) == (1, 17)
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x85", "\u2028"])
+def test_lines_are_numbered_as_editors_and_python_number_them(tmp_path, separator):
+    """A form feed (a page break in older code) and other separators str.splitlines() splits at are not
+    line ends: findings keep their line, and a suppression comment still covers its own line."""
+    key = make_test_key()
+    write(tmp_path / "paged.py", f"x = 1\n{separator}\nimport browser_cookie3  # cookie-session: ignore\n"
+                                 f"key = '{key}'\nimport rookiepy\n")
+    result = scan([tmp_path / "paged.py"])
+    assert [(f.line, f.rule_id) for f in result.findings] == [(4, "CS201"), (5, "CS101")]
+    assert [(f.line, f.rule_id) for f in result.suppressed] == [(3, "CS101")]
+
+
+def test_a_scanned_file_with_invalid_escapes_prints_no_warning(tmp_path):
+    write(tmp_path / "regex.py", 'import re\nPATTERN = re.compile("\\d+\\.\\w")\n')
+    code = ("from cookie_session.migrate import scan; "
+            f"result = scan([{str(tmp_path / 'regex.py')!r}]); print(len(result.findings), result.notices)")
+    for flag in ("default", "error"):   # shown, or turned into errors (which would make it "not valid Python")
+        run = subprocess.run([sys.executable, "-W", flag, "-c", code], capture_output=True, text=True)
+        assert (run.returncode, run.stdout, run.stderr) == (0, "0 []\n", ""), flag
+
+
+def test_unknown_format_or_severity_is_bad_input():
+    from cookie_session.migrate import render
+
+    result = scan([])
+    with pytest.raises(BadInputError, match="format"):
+        render(result, "xml")
+    with pytest.raises(BadInputError, match="severity"):
+        result.at_or_above("fatal")
 
 
 def test_one_finding_per_rule_per_line(tmp_path):

@@ -140,3 +140,10 @@ def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
     with pytest.raises(errors.RateLimitedError, match="code 8"):
         GrokClient(auth, web_base_url=standin.web_base_url, retry=RetryPolicy(sleep=sleeps)).chat("hi")
     assert sleeps == [] and calls(standin, "/rest/app-chat/conversations/new") == 1
+
+
+@pytest.mark.parametrize("field, value", [("max_retries", -1), ("max_retries", 1.5), ("backoff", -0.5),
+                                          ("max_wait", float("nan")), ("budget", float("inf"))])
+def test_a_retry_policy_that_cannot_work_is_bad_input(field, value):
+    with pytest.raises(errors.BadInputError, match=field):
+        RetryPolicy(**{field: value})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import BadInputError
+
 __all__ = ["SEVERITIES", "severity_rank", "Finding", "Notice", "ScanResult"]
 
 #: Severities from least to most serious; `--fail-on` compares ranks.
@@ -15,11 +17,11 @@ SEVERITIES = ("note", "warning", "error")
 
 
 def severity_rank(severity: str) -> int:
-    """0 for note, 1 for warning, 2 for error; ValueError for anything else."""
+    """0 for note, 1 for warning, 2 for error; `BadInputError` (a ValueError) for anything else."""
     try:
         return SEVERITIES.index(severity)
     except ValueError:
-        raise ValueError(f"unknown severity {severity!r}; expected one of {', '.join(SEVERITIES)}") from None
+        raise BadInputError(f"Unknown severity {severity!r}; expected one of {', '.join(SEVERITIES)}") from None
 
 
 @dataclass(frozen=True, order=True)

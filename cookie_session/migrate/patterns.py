@@ -1,4 +1,4 @@
-"""What a secret, a placeholder and a cookie name look like; shared by the Python and text scanners.
+"""What a secret, a placeholder, a cookie name and a line look like; shared by the Python and text scanners.
 
 Obviously fake keys do not count as keys: `xai-` followed by fewer than 12 distinct
 characters (`xai-xxxx…`, `xai-0000…`, one repeated short unit), or by a placeholder
@@ -16,7 +16,7 @@ __all__ = [
     "XAI_KEY_RE", "BEARER_RE", "SESSION_COOKIE_NAMES", "BROWSER_COOKIE_MODULES",
     "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE", "UNSAFE_FLAG", "GROK_ENDPOINT_RE",
     "is_placeholder_key", "is_placeholder_token", "is_placeholder_value", "secret_name", "mask",
-    "find_secrets",
+    "find_secrets", "source_lines",
 ]
 
 #: `xai-` + 80 of `[A-Za-z0-9_]`, not glued to other word characters.
@@ -87,3 +87,13 @@ def find_secrets(line: str):
         if token.startswith("xai-") or is_placeholder_token(token):
             continue
         yield match.start(), "CS204", f"Bearer {mask(token)}"
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """`text`'s lines as editors and `ast` number them: split at \\n, \\r\\n and \\r only
+    (`str.splitlines` also splits at form feeds and other separators, which shifts every later line)."""
+    lines = _LINE_END.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines

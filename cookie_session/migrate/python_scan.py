@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 from .patterns import (BROWSER_COOKIE_MODULES, GROK_ENDPOINT_RE, SESSION_COOKIE_NAMES, UNSAFE_ENV_VALUE,
-                       UNSAFE_ENV_VAR, UNSAFE_FLAG, XAI_KEY_RE, is_placeholder_key, secret_name)
+                       UNSAFE_ENV_VAR, UNSAFE_FLAG, XAI_KEY_RE, is_placeholder_key, secret_name, source_lines)
 
 __all__ = ["scan_python"]
 
@@ -338,7 +339,10 @@ class _Visitor(ast.NodeVisitor):
 
 def scan_python(source: str, *, filename: str = "<file>"):
     """Yield `(line, col, rule_id, detail)` for each code rule that fires in `source`."""
-    tree = ast.parse(source, filename=filename)
-    visitor = _Visitor(tree, source.splitlines(), env_value_present=UNSAFE_ENV_VALUE in source)
+    with warnings.catch_warnings():   # an invalid escape like "\d" in the scanned code is not our warning
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        tree = ast.parse(source, filename=filename)
+    visitor = _Visitor(tree, source_lines(source), env_value_present=UNSAFE_ENV_VALUE in source)
     visitor.visit(tree)
     yield from visitor.hits

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from ..errors import BadInputError
 from .findings import Finding, ScanResult
 from .rules import RULES
 
@@ -122,5 +123,5 @@ def render(result: ScanResult, fmt: str = "text") -> str:
     """The report in `fmt` (one of FORMATS)."""
     renderers = {"text": render_text, "json": render_json, "sarif": render_sarif}
     if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise BadInputError(f"Unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return renderers[fmt](result)

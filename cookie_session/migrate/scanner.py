@@ -18,7 +18,8 @@ import pathspec
 
 from .findings import Finding, Notice, ScanResult
 from .git import GitInfo
-from .patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_key, is_placeholder_value, mask, secret_name
+from .patterns import (UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_key, is_placeholder_value, mask, secret_name,
+                       source_lines)
 from .python_scan import scan_python
 from .rules import RULES
 from .text_scan import file_kind, parse_env_line, scan_notebook, scan_text, secret_hits
@@ -93,7 +94,7 @@ class _FileScan:
         text = self.read()
         if text is None:
             return False
-        lines = self.lines = text.splitlines()
+        lines = self.lines = source_lines(text)
         kind = file_kind(self.path, lines[0] if lines else "")
         if kind == "env":
             self.scan_env(lines)

@@ -28,7 +28,7 @@ import requests
 import urllib3
 
 from ..errors import (
-    BadResponseError, ConnectionFailedError, RequestTimeoutError, TransportError, UnsafeRedirectError,
+    BadInputError, BadResponseError, ConnectionFailedError, RequestTimeoutError, TransportError, UnsafeRedirectError,
 )
 
 DEFAULT_TIMEOUT = (5.0, 120.0)   # (connect, read) seconds; a long answer can take a while to start
@@ -58,6 +58,14 @@ class RetryPolicy:
     budget: float = 20.0
     sleep: Callable[[float], None] = time.sleep
 
+    def __post_init__(self) -> None:
+        if not (isinstance(self.max_retries, int) and self.max_retries >= 0):
+            raise BadInputError(f"max_retries must be a whole number of at least 0, not {self.max_retries!r}")
+        for name in ("backoff", "max_wait", "budget"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise BadInputError(f"{name} must be a finite number of seconds of at least 0, not {value!r}")
+
     def wait(self, retry: int, retry_after: float | None, waited: float) -> float | None:
         """Seconds to wait before retry number `retry` (0-based), or None to give up."""
         if retry >= self.max_retries:
@@ -84,8 +92,8 @@ class Transport:
 
     chat_path: str
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, verify=None,
-                 retry: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, retry: RetryPolicy,
+                 verify=None) -> None:
         self.session = session
         self.base_url = base_url
         self.auth_kind = auth_kind
@@ -108,7 +116,8 @@ class Transport:
             response = self._send(method, f"{self.base_url}{path}", **kwargs)
             if response.status_code < 400:
                 if not stream:
-                    load_body(response, MAX_BODY_BYTES)
+                    with _closed_on_error(response):
+                        load_body(response, MAX_BODY_BYTES)
                 return response
             wait = None
             if response.status_code in retry_on:
@@ -124,7 +133,7 @@ class Transport:
         """One request and its same-origin redirects; `UnsafeRedirectError` for any other origin."""
         for _hop in range(MAX_REDIRECTS + 1):
             response = send(self.session, method, url, timeout=self.timeout, allow_redirects=False, stream=True,
-                            **self._options, **kwargs)
+                            hooks={"response": _bounded_redirect_body}, **self._options, **kwargs)
             if not response.is_redirect:
                 return response
             response.close()
@@ -143,6 +152,23 @@ class Transport:
         raise BadResponseError(f"{_origin(url)} redirected more than {MAX_REDIRECTS} times")
 
 
+def _bounded_redirect_body(response: requests.Response, **_kwargs) -> requests.Response:
+    """A response hook: requests reads a redirect's whole body (to release the connection) even with
+    `allow_redirects=False`; load at most `MAX_ERROR_BODY_BYTES` of it first, so it reads no more."""
+    if response.is_redirect:
+        load_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+    return response
+
+
+@contextlib.contextmanager
+def _closed_on_error(response: requests.Response) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        response.close()
+        raise
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
@@ -154,6 +180,9 @@ def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs)
     with translate_transport_errors(url):
         try:
             return session.request(method, url, timeout=timeout, **kwargs)
+        except UnicodeEncodeError:   # http.client sends header values as Latin-1
+            raise BadInputError("A request header holds characters HTTP/1.1 cannot send",
+                                hint="Keep header values to printable ASCII") from None
         except ValueError as exc:   # requests parses a redirect's Location even with allow_redirects=False
             if isinstance(exc, requests.exceptions.RequestException):
                 raise
@@ -191,18 +220,30 @@ def _too_large(response: requests.Response, limit: int) -> BadResponseError:
 
 
 def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
-    """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`."""
-    pending = b""
+    """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`.
+
+    Linear in the reply's size however it is chunked (a line arriving a byte at a time is kept in pieces).
+    """
+    parts, size = [], 0   # the line being received
     for chunk in response.iter_content(_CHUNK):
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
+        *ended, rest = chunk.split(b"\n")
+        for piece in ended:
+            line, parts, size = b"".join([*parts, piece]), [], 0
+            if len(line) > limit:
+                raise _line_too_long(response, limit)
             yield line.rstrip(b"\r")
-        if len(pending) > limit:
-            response.close()
-            raise BadResponseError(f"{response.url} streamed a line longer than {limit // 2**20} MiB")
-    if pending:
-        yield pending.rstrip(b"\r")
+        if rest:
+            parts.append(rest)
+            size += len(rest)
+            if size > limit:
+                raise _line_too_long(response, limit)
+    if parts:
+        yield b"".join(parts).rstrip(b"\r")
+
+
+def _line_too_long(response: requests.Response, limit: int) -> BadResponseError:
+    response.close()
+    return BadResponseError(f"{response.url} streamed a line longer than {limit // 2**20} MiB")
 
 
 def ended_early(url: str) -> ConnectionFailedError:

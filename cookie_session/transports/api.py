@@ -45,19 +45,20 @@ def _error_text(response: requests.Response) -> str:
             error = error.get("message")
         text = error if isinstance(error, str) else data.get("message")
         if isinstance(text, str):
-            return " ".join(text.split())[:300]
+            return " ".join(text.split())
     return ""
 
 
 def raise_for_api_error(response: requests.Response, *, redact=lambda text: text) -> None:
     """Raise the error that matches a non-2xx reply; return quietly on 2xx.
 
-    `redact` scrubs the credential from the server's text before it reaches a message.
+    `redact` scrubs the credential from the server's text before it reaches a message (and
+    before the text is shortened, so no part of a credential survives a cut).
     """
     status = response.status_code
     if status < 400:
         return
-    said = redact(_error_text(response))
+    said = redact(_error_text(response))[:300]
     detail = f" ({said})" if said else ""
     where = f"{response.request.method} {response.url}"
     if status == 400 and "api key" in said.lower():
