@@ -516,26 +516,26 @@ def test_streamed_chat_answered_without_an_event_stream(body):
 
 
 WRONG_SHAPES = [
-    pytest.param("api", "stream", b'data: {"choices": 5}\n\n', id="api-stream-choices-not-a-list"),
-    pytest.param("api", "stream", b'data: {"choices": [{"delta": "text"}]}\n\n', id="api-stream-delta-not-an-object"),
-    pytest.param("api", "whoami", b'{"name": "k", "acls": 5}', id="api-whoami-acls-not-a-list"),
-    pytest.param("web", "stream", b'{"result": "text"}\n', id="web-stream-result-not-an-object"),
-    pytest.param("web", "chat", b'{"result": ["text"]}\n', id="web-chat-result-a-list"),
+    pytest.param("api", "stream", b'data: {"choices": 5}\n\n', BadResponseError, id="api-stream-choices-not-a-list"),
+    pytest.param("api", "stream", b'data: {"choices": [{"delta": "text"}]}\n\n', ConnectionFailedError,
+                 id="api-stream-delta-not-an-object"),
+    pytest.param("web", "stream", b'{"result": "text"}\n', ConnectionFailedError, id="web-stream-result-not-an-object"),
+    pytest.param("web", "chat", b'{"result": ["text"]}\n', ConnectionFailedError, id="web-chat-result-a-list"),
 ]
 
 
-@pytest.mark.parametrize("service, operation, body", WRONG_SHAPES)
-def test_json_of_the_wrong_shape_never_escapes(service, operation, body):
-    """Valid JSON whose field has the wrong type: today a TypeError/AttributeError (a traceback). Needed:
-    api.py stream checks `choices` is a list and each `delta` a dict, whoami checks `acls` is a list;
-    web.py stream checks `result` is a dict. Then BadResponseError, or skip the unit as web.py already
-    does for a `response` that is not a dict; either passes here."""
-    headers = head(content_type=content_type(service, operation), Content_Length=str(len(body)))
-    with RawServer([headers + body]) as server:
-        try:
-            call(service, operation, server)
-        except CookieSessionError as error:
-            assert "\n" not in str(error)
+@pytest.mark.parametrize("service, operation, body, error", WRONG_SHAPES)
+def test_json_of_the_wrong_shape_never_escapes(service, operation, body, error):
+    """Valid JSON whose field has the wrong type is our error, never a TypeError: a malformed `choices`
+    is a bad reply; a unit of the wrong type is skipped, so the answer never completes."""
+    expect(error, service, operation, [head(content_type=content_type(service, operation),
+                                            Content_Length=str(len(body))) + body])
+
+
+def test_acls_of_the_wrong_shape_are_no_acls():
+    body = b'{"name": "k", "acls": 5}'
+    with RawServer([head(content_type="application/json", Content_Length=str(len(body))) + body]) as server:
+        assert call("api", "whoami", server).acls == ()
 
 
 def test_redirect_whose_location_is_not_utf8():

@@ -30,22 +30,13 @@ import trustme
 from cookie_session.headless_login import (
     BrowserLaunchError, HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox,
 )
+from installed import require
 
 pytestmark = pytest.mark.real_browser
 
 SCHEMAS = Path(__file__).parent / "data" / "schemas"
 THIRTY_DAYS = 2592000
 WINDOWS_EPOCH_OFFSET = 11644473600  # seconds from 1601-01-01 to 1970-01-01
-IN_CI = os.environ.get("CI", "").lower() == "true"  # read at import: conftest's clean_env removes CI
-
-
-def _require(find, package: str) -> str:
-    exe = find()
-    if exe is None:
-        if IN_CI:
-            pytest.fail(f"{package} is not installed but CI=true: apt-get install {package}")
-        pytest.skip(f"{package} is not installed (apt-get install {package})")
-    return exe
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -158,7 +149,7 @@ def test_launch_failures_are_one_clear_line(tmp_path):
 
 
 def test_chromium_writes_its_own_cookie_db(https_port, tmp_path):
-    _require(find_chromium, "chromium")
+    require(find_chromium, "chromium")
     port, seen = https_port
     token, profile = secrets.token_urlsafe(16), tmp_path / "chromium"
     rules = f"MAP grok.com 127.0.0.1:{port}, MAP *.grok.com 127.0.0.1:{port}"
@@ -204,7 +195,7 @@ def _firefox_rows(db: Path) -> dict[tuple[str, str], sqlite3.Row]:
 
 
 def test_firefox_writes_its_own_cookie_db(https_port, tmp_path):
-    _require(find_firefox, "firefox-esr")
+    require(find_firefox, "firefox-esr")
     port, seen = https_port
     token, profile = secrets.token_urlsafe(16), tmp_path / "firefox"
     with HeadlessFirefox(profile) as browser:
@@ -237,7 +228,7 @@ def test_firefox_db_while_running_is_locked_but_a_copy_is_current(https_port, tm
     """Observed with Firefox ESR 153: cookies.sqlite is WAL *and* exclusively locked while Firefox
     runs (no -shm file), so even ``?mode=ro`` fails with "database is locked". Copying
     cookies.sqlite + cookies.sqlite-wal and opening the copy shows the newest value."""
-    _require(find_firefox, "firefox-esr")
+    require(find_firefox, "firefox-esr")
     port, _ = https_port
     first, second = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     with HeadlessFirefox(tmp_path / "firefox") as browser:

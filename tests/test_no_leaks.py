@@ -14,18 +14,22 @@ environment, a `.env` file, a project to migrate) and drives every output path:
 
 Each output is searched for the secret, its URL-encodings, its JSON/repr escapes and its
 base64 forms (standard and URL-safe, at every byte alignment, so a secret inside a larger
-base64 blob is found too). Example counts are in each test's `settings`.
+base64 blob is found too), and for any 12-character piece of those forms or of what any base64
+run in the output decodes to (so a secret cut short, or cut in half, is found too).
+Example counts are in each test's `settings`.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import contextlib
 import copy
 import json
 import logging
 import os
 import pickle
+import re
 import shutil
 import string
 import subprocess
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from unittest import mock
 from urllib.parse import quote, quote_plus
@@ -134,6 +139,42 @@ def forms(secret: str) -> dict[str, str]:
     return found
 
 
+PIECE = 12  # a piece this long, with 6 distinct characters and not in our own text, cannot be a coincidence
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}" % (PIECE * 4 // 3))
+
+
+@lru_cache(maxsize=64)
+def pieces(secret: str) -> dict[str, str]:
+    """Every findable PIECE-character window of the secret's textual forms, each with its form's name."""
+    found = {}
+    for form_name, form in forms(secret).items():
+        if "base64" in form_name:
+            continue   # a piece of a base64 form is found by decoding the output's base64 runs
+        for start in range(len(form) - PIECE + 1):
+            window = form[start:start + PIECE]
+            if window not in found and _findable(window):
+                found[window] = form_name
+    return found
+
+
+def _decoded_base64_runs(text: str) -> str:
+    """What each base64 run in `text` decodes to, at each of its 4 character alignments (latin-1)."""
+    decoded = []
+    for run in BASE64_RUN.findall(text):
+        run = run.replace("-", "+").replace("_", "/")
+        for offset in range(4):
+            chunk = run[offset:]
+            chunk = chunk[:-1] if len(chunk) % 4 == 1 else chunk + "=" * (-len(chunk) % 4)  # keep a last part-group
+            with contextlib.suppress(binascii.Error):
+                decoded.append(base64.b64decode(chunk).decode("latin-1"))
+    return "\0".join(decoded)
+
+
+def _first_piece(text: str, windows: dict[str, str]) -> str | None:
+    return next((windows[text[i:i + PIECE]] for i in range(len(text) - PIECE + 1) if text[i:i + PIECE] in windows),
+                None)
+
+
 class Outputs:
     """Everything the tool showed or wrote during one example, each with where it came from."""
 
@@ -150,8 +191,19 @@ class Outputs:
     def leaks(self, secrets: dict[str, str]) -> list[str]:
         found = []
         for label, secret in secrets.items():
-            for form_name, form in forms(secret).items():
-                found += [f"{label} ({form_name}) in {where}" for where, text in self.items if form in text]
+            whole = [f"{label} ({form_name}) in {where}" for form_name, form in forms(secret).items()
+                     for where, text in self.items if form in text]
+            found += whole or self._pieces(label, secret)   # no whole form: look for a piece of it
+        return found
+
+    def _pieces(self, label: str, secret: str) -> list[str]:
+        windows = pieces(secret)
+        found = []
+        for where, text in self.items:
+            if form_name := _first_piece(text, windows):
+                found.append(f"{label} (a {PIECE}-character piece, {form_name}) in {where}")
+            elif _first_piece(_decoded_base64_runs(text), windows):
+                found.append(f"{label} (a {PIECE}-character piece, inside base64) in {where}")
         return found
 
     def assert_clean(self, secrets: dict[str, str]) -> None:
@@ -299,7 +351,35 @@ def test_the_detector_finds_each_form_even_inside_a_larger_blob(secret, prefix):
     assert any("base64" in f and "basic auth" in f for f in found)
     assert any("url-encoded" in f or "raw" in f for f in found if "in url" in f)
     assert any("in json" in f for f in found)
-    assert not Outputs().leaks({"secret": secret})
+
+
+@examples(50, shrink=True)
+@given(secret=st.one_of(api_keys, cookie_values), data=st.data())
+def test_the_detector_finds_a_piece_of_the_secret_in_any_form(secret, data):
+    raw_pieces = sorted(piece for piece, form in pieces(secret).items() if form == "raw")
+    assume(raw_pieces)
+    piece = data.draw(st.sampled_from(raw_pieces))
+    start = secret.index(piece)
+    cut = secret[start:start + data.draw(st.integers(PIECE, len(secret) - start))]
+    assume(cut != secret)
+    out = Outputs()
+    out.add("a message cut short", f"value {cut}… (shortened)")
+    out.add("a url cut short", "https://example.test/?t=" + quote(cut, safe=""))
+    out.add("base64 of a piece", base64.urlsafe_b64encode(data.draw(st.binary(max_size=4)) + cut.encode()).decode())
+    found = out.leaks({"secret": secret})
+    assert any("message cut short" in f for f in found)
+    assert any("url cut short" in f for f in found)
+    assert any("base64 of a piece" in f for f in found)
+
+
+@examples(50, shrink=True)
+@given(secret=st.one_of(api_keys, cookie_values))
+def test_the_detector_does_not_fire_on_what_the_tool_shows_instead(secret):
+    out = Outputs()
+    masked = Secret(secret, name="sso")
+    out.add("masked", f"{masked!r} {masked} {Secret(secret)!r} fingerprint {masked.fingerprint}")
+    out.add("the tool's own text", VOCABULARY[:20000])
+    assert out.leaks({"secret": secret}) == []
 
 
 # --- the library: objects, calls, errors, logs, warnings ------------------------------------------
@@ -560,7 +640,8 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
         data = json.loads(invoke(out, ["compare", "hello", "--json", *browser], env).stdout)
         assert [m["ok"] for m in data["methods"]] == [True, True], data
         stand_in.fail_next("session_expired")
-        invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown})
+        failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown})
+        assert failed.exit_code == 4 and [m["ok"] for m in json.loads(failed.stdout)["methods"]] == [False, False]
         authenticators = [ApiKeyAuthenticator(key), quiet_browser_auth(web_cookie_list(sso, sso, cf_clearance, "u"))]
         comparison = compare_methods("hello", authenticators=authenticators,
                                      client_options={"base_url": stand_in.base_url,

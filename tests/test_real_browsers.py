@@ -6,7 +6,6 @@ Skipped with a reason when a browser is missing; with CI=true a missing browser 
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,17 +20,11 @@ from cookie_session.client import GrokClient
 from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
+from installed import require
 
 pytestmark = pytest.mark.real_browser
-IN_CI = os.environ.get("CI", "").lower() == "true"  # read at import: conftest's clean_env removes CI
 LOCAL = LocalityVerdict.assume_local()  # a throwaway profile against a loopback stand-in
 
-
-def require(find, package: str) -> None:
-    if find() is None:
-        if IN_CI:
-            pytest.fail(f"{package} is not installed but CI=true: apt-get install {package}")
-        pytest.skip(f"{package} is not installed (apt-get install {package})")
 
 
 @pytest.fixture

@@ -73,6 +73,18 @@ def test_another_port_on_the_same_host_is_another_origin(two_hosts):
         assert neighbour.requests == []
 
 
+
+def test_another_name_for_the_same_port_is_another_origin(two_hosts):
+    """localhost:P is the very socket of 127.0.0.1:P, yet another host: nothing is sent there."""
+    home, _ = two_hosts
+    home.redirect("/v1/models", f"http://localhost:{home.port}/v1/models")
+    home.redirect("/rest/models", f"http://localhost:{home.port}/rest/models")
+    with pytest.raises(errors.UnsafeRedirectError, match=f"redirected to http://localhost:{home.port}"):
+        api_client(home).models()
+    with pytest.raises(errors.UnsafeRedirectError):
+        web_client(home).models()
+    assert [path for _m, path, _h in home.requests] == ["/v1/models", "/rest/models"]
+
 def test_a_same_origin_redirect_keeps_working_with_its_credential(two_hosts):
     home, _ = two_hosts
     home.redirect("/v1/models", "/v2/models", 301)
