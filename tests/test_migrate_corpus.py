@@ -2,13 +2,15 @@
 
 tests/migrate_corpus/expected.json says what each file must produce ([line, rule_id]);
 the corpus is copied into a temporary git work tree first (see its `about`), with fresh
-random keys of the real shape, so no key-shaped string is ever committed.
+random keys of the real shape and obviously fake ones, so no key-shaped string is ever committed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import string
 import subprocess
 from pathlib import Path
 
@@ -25,6 +27,17 @@ def _random_token() -> str:
     return "tok" + secrets.token_hex(20) + "Z"
 
 
+KEY_ALPHABET = string.ascii_lowercase + string.digits + string.ascii_uppercase + "_"
+FAKE_KEY = re.compile(r"\{\{FAKE_KEY:(\w+?)(\*?)\}\}")
+
+
+def _fake_key(match: re.Match) -> str:
+    """`{{FAKE_KEY:x*}}`: `xai-` + the unit repeated; `{{FAKE_KEY:EXAMPLE}}`: `xai-` + the word + the alphabet."""
+    unit, repeat = match.groups()
+    body = unit * 80 if repeat else unit + KEY_ALPHABET * 2
+    return "xai-" + body[:80]
+
+
 def materialize(target: Path) -> list[tuple[str, str]]:
     """Copy the corpus to `target` as a git work tree; return `(path, value)` for every secret substituted in."""
     planted = []
@@ -32,7 +45,7 @@ def materialize(target: Path) -> list[tuple[str, str]]:
         if not source.is_file() or source.name == "expected.json":
             continue
         parts = [("." + part[4:]) if part.startswith("dot-") else part for part in source.relative_to(CORPUS).parts]
-        text = source.read_text(encoding="utf-8")
+        text = FAKE_KEY.sub(_fake_key, source.read_text(encoding="utf-8"))
         for placeholder, make in (("{{XAI_KEY}}", make_test_key), ("{{TOKEN}}", _random_token)):
             while placeholder in text:
                 value = make()

@@ -10,10 +10,10 @@ SSO_ENABLED = "sso_enabled"
 LABELS = ["single sign-on (SSO)", "ssome=1", "x-sso=1", "sso-rw-extra", "Set-Cookie: a=b", "cookies"]
 URLS = ["https://example.com/rest/v1/items", "https://api.x.ai/v1/chat/completions", "rest/api/2/issue"]
 FAKE_KEYS = [
-    "xai-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-    "xai-EXAMPLEabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghij",
-    "xai-testAbcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklm",
-    "xai-01234567890123456789012345678901234567890123456789012345678901234567890123456789",
+    "{{FAKE_KEY:x*}}",
+    "{{FAKE_KEY:EXAMPLE}}",
+    "{{FAKE_KEY:test}}",
+    "{{FAKE_KEY:0123456789*}}",
     "xai-...",
 ]
 MODES = click.Choice(["auto", "api-key", "browser"])
