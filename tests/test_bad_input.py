@@ -390,43 +390,23 @@ def _set_column(db, table, column, sql_value):
     con.close()
 
 
-def chromium_plain_not_utf8(tmp_path):
-    db = make_chromium_db(tmp_path / "Cookies", [SSO])
-    _set_column(db, "cookies", "value", "CAST(x'534543524554ff' AS TEXT)")   # 'SECRET' + a stray byte
-    return db
+def stored(family: str, value: str = SSO["value"], *, column: str | None = None, sql: str | None = None):
+    """A builder of a one-cookie store: SSO with `value`, then `column` set to the SQL expression `sql`."""
+    def build(tmp_path):
+        cookies = [{**SSO, "value": value}]
+        if family == "chromium":
+            db, table = make_chromium_db(tmp_path / "Cookies", cookies), "cookies"
+        else:
+            db, table = make_firefox_db(tmp_path / "cookies.sqlite", cookies), "moz_cookies"
+        if column is not None:
+            _set_column(db, table, column, sql)
+        return db
+    return build
 
 
 def chromium_plain_blob_not_utf8(tmp_path):
     db = tmp_path / "Cookies"
     _raw_db(db, CHROMIUM_UNTYPED, [(".grok.com", "sso", b"SECRET\xc3", b"", "/", 0, 1, 1)], "cookies")
-    return db
-
-
-def chromium_plain_nul(tmp_path):
-    return make_chromium_db(tmp_path / "Cookies", [{**SSO, "value": "SECRET\x00x"}])
-
-
-def chromium_plain_newline(tmp_path):
-    return make_chromium_db(tmp_path / "Cookies", [{**SSO, "value": "SECRET\r\nX-Evil: 1"}])
-
-
-def firefox_not_utf8(tmp_path):
-    db = make_firefox_db(tmp_path / "cookies.sqlite", [SSO])
-    _set_column(db, "moz_cookies", "value", "CAST(x'534543524554c328' AS TEXT)")
-    return db
-
-
-def firefox_non_ascii(tmp_path):
-    return make_firefox_db(tmp_path / "cookies.sqlite", [{**SSO, "value": "SECRET-☕"}])
-
-
-def firefox_crlf(tmp_path):
-    return make_firefox_db(tmp_path / "cookies.sqlite", [{**SSO, "value": "SECRET\r\nSet-Cookie: x=1"}])
-
-
-def firefox_path_not_utf8(tmp_path):
-    db = make_firefox_db(tmp_path / "cookies.sqlite", [SSO])
-    _set_column(db, "moz_cookies", "path", "CAST(x'2fff' AS TEXT)")
     return db
 
 
@@ -441,14 +421,19 @@ def firefox_session_store_surrogate(tmp_path):
 
 # (builder, exception, words)
 UNSENDABLE = [
-    pytest.param(chromium_plain_not_utf8, CookieDecryptionError, "not UTF-8 text", id="chromium-text-not-utf8"),
+    pytest.param(stored("chromium", column="value", sql="CAST(x'534543524554ff' AS TEXT)"),   # 'SECRET' + a stray byte
+                 CookieDecryptionError, "not UTF-8 text", id="chromium-text-not-utf8"),
     pytest.param(chromium_plain_blob_not_utf8, CookieDecryptionError, "not UTF-8 text", id="chromium-blob-not-utf8"),
-    pytest.param(chromium_plain_nul, CookieStoreError, "control or non-ASCII", id="chromium-nul"),
-    pytest.param(chromium_plain_newline, CookieStoreError, "Cookie header cannot carry", id="chromium-crlf"),
-    pytest.param(firefox_not_utf8, CookieStoreError, "not UTF-8 text", id="firefox-not-utf8"),
-    pytest.param(firefox_non_ascii, CookieStoreError, "non-ASCII", id="firefox-non-ascii"),
-    pytest.param(firefox_crlf, CookieStoreError, "Cookie header cannot carry", id="firefox-crlf"),
-    pytest.param(firefox_path_not_utf8, CookieStoreError, "value or path", id="firefox-path-not-utf8"),
+    pytest.param(stored("chromium", "SECRET\x00x"), CookieStoreError, "control or non-ASCII", id="chromium-nul"),
+    pytest.param(stored("chromium", "SECRET\r\nX-Evil: 1"), CookieStoreError, "Cookie header cannot carry",
+                 id="chromium-crlf"),
+    pytest.param(stored("firefox", column="value", sql="CAST(x'534543524554c328' AS TEXT)"),
+                 CookieStoreError, "not UTF-8 text", id="firefox-not-utf8"),
+    pytest.param(stored("firefox", "SECRET-☕"), CookieStoreError, "non-ASCII", id="firefox-non-ascii"),
+    pytest.param(stored("firefox", "SECRET\r\nSet-Cookie: x=1"), CookieStoreError, "Cookie header cannot carry",
+                 id="firefox-crlf"),
+    pytest.param(stored("firefox", column="path", sql="CAST(x'2fff' AS TEXT)"),
+                 CookieStoreError, "value or path", id="firefox-path-not-utf8"),
     pytest.param(firefox_session_store_surrogate, CookieStoreError, "not UTF-8 text", id="session-store-surrogate"),
 ]
 
