@@ -1,8 +1,8 @@
 """The only code that reads a browser profile: find profiles, read xAI cookies from Chromium and Firefox stores.
 
 Contracts:
-- Only xAI cookies come back: hosts matched exactly (`policy.is_xai_cookie_host`) and names in
-  `policy.XAI_COOKIE_NAMES`. Values are wrapped in `Secret` at once; logs and errors hold counts,
+- Only xAI cookies come back: hosts matched exactly (`policy.is_xai_cookie_host`), every name the
+  browser stored there (the site adds cookies without notice; the browser sends them all). Values are wrapped in `Secret` at once; logs and errors hold counts,
   paths and cookie *names*, never values.
 - Databases are opened read-only through a `file:...?mode=ro` URI, so a live WAL is read. A locked
   database is read from a private copy (0700 directory, 0600 files) that is removed afterwards.
@@ -39,7 +39,7 @@ from .errors import (
     BadInputError, BrowserNotFoundError, CookieDecryptionError, CookieStoreError, ProfileNotFoundError,
     UnknownBrowserError, UnsupportedEncryptionError,
 )
-from .policy import XAI_COOKIE_NAMES, is_xai_cookie_host
+from .policy import is_xai_cookie_host
 from .secret import Secret
 
 __all__ = ["SUPPORTED_BROWSERS", "BrowserCookie", "Profile", "CookieLoad", "find_profiles", "load_xai_cookies",
@@ -91,7 +91,6 @@ SUPPORTED_BROWSERS: tuple[str, ...] = tuple(_BROWSERS)
 
 #: Hosts read by an index seek; include_subdomains=True also reads the other subdomains.
 _EXACT_HOSTS = ("grok.com", ".grok.com", "x.ai", ".x.ai", "accounts.x.ai", ".accounts.x.ai")
-_NAMES = tuple(sorted(XAI_COOKIE_NAMES))
 _NT_EPOCH_OFFSET = 11644473600          # seconds from 1601-01-01 to 1970-01-01
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_EXPIRY = 253402300799.0            # 9999-12-31T23:59:59Z; later expiries are clamped to it
@@ -137,6 +136,9 @@ class CookieLoad(NamedTuple):
     cookies: tuple[BrowserCookie, ...]
     notes: tuple[str, ...]
     user_agent_hint: str | None = None
+    family: str = "chromium"                 # "chromium" or "firefox": the browser engine that wrote the store
+    major_version: int | None = None         # the browser version that last ran the profile, when known
+    accept_language: str | None = None       # the profile's Accept-Language preference, when it holds one
 
 
 #: A row as read, before decryption; `context` is Firefox's userContextId.
@@ -262,12 +264,12 @@ def _holds_sso(profile: Profile, container: str | None, include_subdomains: bool
     container; False on any error."""
     try:
         family, rows, _, _ = _query_store(profile.cookie_file, _BROWSERS[profile.browser].family,
-                                          include_subdomains, ("sso",))
+                                          include_subdomains)
         context = _container_id(container, _containers(profile.path), profile.path) if family == "firefox" else 0
     except (CookieStoreError, ProfileNotFoundError) as exc:
         log.debug("%s/%s skipped: %s", profile.browser, profile.name, type(exc).__name__)
         return False
-    return any(r.context == context and (r.expires is None or r.expires > now) for r in rows)
+    return any(r.name == "sso" and r.context == context and (r.expires is None or r.expires > now) for r in rows)
 
 
 # --- reading sqlite ----------------------------------------------------------------
@@ -350,8 +352,9 @@ def _site_is_xai(site: str) -> bool:
     return _is_xai_host(host.split(":")[0].split("/")[0])
 
 
-def _chromium_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool, names: tuple) -> tuple[list, int]:
-    """xAI rows by an index seek on host_key (a scan with include_subdomains); and the meta version."""
+def _chromium_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple[list, int]:
+    """Every xAI row (any name) by an index seek on host_key (a scan with include_subdomains); and the meta
+    version."""
     cols = {row[1] for row in con.execute("PRAGMA table_info(cookies)")}
     if not {"host_key", "name", "value", "encrypted_value", "path", "expires_utc", "is_httponly"} <= cols:
         raise _store_error(path, "its cookies table is not Chromium's")
@@ -361,11 +364,11 @@ def _chromium_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool
     where = f"host_key IN ({','.join('?' * len(hosts))})" if hosts else \
         "(host_key LIKE '%grok.com' OR host_key LIKE '%x.ai')"
     sql = (f"SELECT host_key, name, value, encrypted_value, path, expires_utc, {secure}, is_httponly, {top} "
-           f"FROM cookies WHERE {where} AND name IN ({','.join('?' * len(names))}) ORDER BY rowid")
+           f"FROM cookies WHERE {where} ORDER BY rowid")
     rows = [_Raw(h, n, _text(p) or "/", _chromium_expiry(path, n, e), bool(s), bool(ho), _text(v),
                  _blob(ev))
-            for h, n, v, ev, p, e, s, ho, t in con.execute(sql, hosts + names)
-            for h in [_text(h)] if _is_xai_host(h) and (not t or _site_is_xai(_text(t)))]
+            for h, n, v, ev, p, e, s, ho, t in con.execute(sql, hosts)
+            for h, n in [(_text(h), _text(n))] if n and _is_xai_host(h) and (not t or _site_is_xai(_text(t)))]
     version = 0
     if con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
         found = con.execute("SELECT value FROM meta WHERE key='version'").fetchone()
@@ -427,27 +430,32 @@ def _firefox_expiry(path: Path, name: Any, expiry: Any) -> float | None:
     return None if number == 0 else min(number / 1000 if number > 1e11 else number, _MAX_EXPIRY)
 
 
-def _firefox_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool, names: tuple) -> tuple[list, int]:
-    """xAI rows by an index seek on (name, host) (on name alone with include_subdomains), hosts checked
-    again here; and PRAGMA user_version. Many sites set Cloudflare's cookie names, so name alone is not enough."""
+def _firefox_rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple[list, int]:
+    """Every xAI row (any name): index seeks on moz_uniqueid, one per distinct name (a scan with
+    include_subdomains), hosts checked again here; and PRAGMA user_version."""
     cols = {row[1] for row in con.execute("PRAGMA table_info(moz_cookies)")}
     if not {"host", "name", "value", "path", "expiry", "isSecure", "isHttpOnly"} <= cols:
         raise _store_error(path, "its moz_cookies table is not Firefox's")
     attrs = "originAttributes" if "originAttributes" in cols else "''"
     hosts = () if include_subdomains else _EXACT_HOSTS
-    where = f"host IN ({','.join('?' * len(hosts))})" if hosts else "(host LIKE '%grok.com' OR host LIKE '%x.ai')"
-    sql = (f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} "
-           f"FROM moz_cookies WHERE name IN ({','.join('?' * len(names))}) AND {where}")
+    if hosts:   # a seek per distinct name on moz_uniqueid (name, host, ...), the table's only index
+        sql = (f"WITH RECURSIVE names(n) AS (SELECT (SELECT MIN(name) FROM moz_cookies) UNION ALL "
+               f"SELECT (SELECT MIN(name) FROM moz_cookies WHERE name > n) FROM names WHERE n IS NOT NULL) "
+               f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM names "
+               f"CROSS JOIN moz_cookies ON name = n AND host IN ({','.join('?' * len(hosts))})")
+    else:
+        sql = (f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM moz_cookies "
+               f"WHERE host LIKE '%grok.com' OR host LIKE '%x.ai'")
     rows = [_Raw(h, n, _text(p) or "/", _firefox_expiry(path, n, e), bool(s), bool(ho), _text(v), b"", ctx)
-            for h, n, v, p, e, s, ho, o in con.execute(sql, names + hosts)
-            for h, ctx in [(_text(h), _origin(_text(o)))] if ctx is not None and _wanted_host(h, include_subdomains)]
+            for h, n, v, p, e, s, ho, o in con.execute(sql, hosts)
+            for h, n, ctx in [(_text(h), _text(n), _origin(_text(o)))]
+            if n and ctx is not None and _wanted_host(h, include_subdomains)]
     version = con.execute("PRAGMA user_version").fetchone()[0]
     log.debug("%s: Firefox cookie store, user_version %s", path, version)
     return rows, version
 
 
-def _query_store(path: Path, family: str | None, include_subdomains: bool,
-                 names: tuple = _NAMES) -> tuple[str, list, int, bool]:
+def _query_store(path: Path, family: str | None, include_subdomains: bool) -> tuple[str, list, int, bool]:
     """(family detected from the schema, xAI rows, version, read from a copy) for the database at `path`."""
     def reader(con: sqlite3.Connection) -> tuple[str, list, int]:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -456,7 +464,7 @@ def _query_store(path: Path, family: str | None, include_subdomains: bool,
             raise _store_error(path, "it is not a browser cookie database (no cookies or moz_cookies table)")
         if family and found != family:
             raise _store_error(path, f"it is a {found} cookie database, not a {family} one")
-        return (found, *(_firefox_rows if found == "firefox" else _chromium_rows)(con, path, include_subdomains, names))
+        return (found, *(_firefox_rows if found == "firefox" else _chromium_rows)(con, path, include_subdomains))
     (found, rows, version), copied = _read_db(path, reader)
     return found, rows, version, copied
 
@@ -487,7 +495,7 @@ def _session_sources(profile_dir: Path, include_subdomains: bool, notes: list[st
         rows = [_Raw(str(c.get("host")), c.get("name"), str(c.get("path") or "/"), None, bool(c.get("secure")),
                      bool(c.get("httponly")), str(c.get("value") or ""), b"", ctx)
                 for c in cookies for ctx in [_origin(c.get("originAttributes") or {})]
-                if isinstance(c.get("name"), str) and c["name"] in XAI_COOKIE_NAMES and ctx is not None
+                if isinstance(c.get("name"), str) and c["name"] and ctx is not None
                 and _wanted_host(str(c.get("host") or ""), include_subdomains)]
         log.debug("%s: %d xAI session cookies", path, len(rows))
         sources.append((path.stat().st_mtime, rows))
@@ -729,7 +737,8 @@ def _load(browser: str, family: str | None, profile: str, path: Path, container:
         notes.append(_FLUSH_NOTE)
     log.info("%s/%s: %d xAI cookies loaded, %d expired dropped (%s, version %s)", browser, profile, len(cookies),
              expired, path, version)
-    return CookieLoad(browser, profile, path, cookies, tuple(notes))
+    return CookieLoad(browser, profile, path, cookies, tuple(notes), family=family,
+                      major_version=_browser_major_version(family, path))
 
 
 def load_xai_cookies(browser: str | None = None, *, profile: str | None = None,

@@ -239,7 +239,7 @@ def _decoy_rows(make_value):
 
 
 @pytest.mark.parametrize("family", ["chromium", "firefox"])
-def test_exact_host_and_name_matching_with_decoys(tmp_path, family):
+def test_exact_hosts_and_every_name_on_them(tmp_path, family):
     rows = _decoy_rows(lambda h: f"SECRET-decoy-{h}")
     maker = make_chromium_db if family == "chromium" else make_firefox_db
     path = maker(tmp_path / "store.sqlite", rows)
@@ -247,10 +247,11 @@ def test_exact_host_and_name_matching_with_decoys(tmp_path, family):
     assert load.browser == family
     assert {(c.domain, c.name, c.value.reveal()) for c in load.cookies} == {
         (".grok.com", "sso", "SECRET-good"), ("accounts.x.ai", "sso", "SECRET-accounts"),
-        (".x.ai", "cf_clearance", "SECRET-cf")}
+        (".x.ai", "cf_clearance", "SECRET-cf"),
+        *((".grok.com", n, f"SECRET-decoy-{n}") for n in ("session", "SSO", "sso2", "_ga"))}
     wide = load_xai_cookies(cookie_file=path, now=NOW, include_subdomains=True)
     assert {c.domain for c in wide.cookies} == {".grok.com", "accounts.x.ai", ".x.ai", "sub.grok.com"}
-    assert all("decoy" not in c.value.reveal() for c in wide.cookies)
+    assert not {c.value.reveal() for c in wide.cookies} & {f"SECRET-decoy-{h}" for h in DECOYS}
 
 
 def test_expired_cookies_are_dropped_with_a_note(tmp_path):
@@ -293,10 +294,11 @@ def test_queries_seek_the_unique_index(tmp_path, monkeypatch, family, index):
 
     monkeypatch.setattr(browsers, "_connect_and_read", traced)
     load_xai_cookies(family, cookie_file=path, now=NOW)
-    (select,) = [s for s in statements if s.startswith("SELECT host") and "cookies WHERE" in s]
-    assert "%grok.com%" not in select
-    plan = " ".join(row[-1] for row in sqlite3.connect(path).execute("EXPLAIN QUERY PLAN " + select))
-    assert plan.startswith("SEARCH") and index in plan, plan
+    (select,) = [s for s in statements if "SELECT host" in s and "cookies" in s]
+    assert "%grok.com" not in select
+    plan = [row[-1] for row in sqlite3.connect(path).execute("EXPLAIN QUERY PLAN " + select)]
+    assert not [step for step in plan if step.startswith("SCAN") and "cookies" in step], plan   # no table scan
+    assert any(step.startswith("SEARCH") and index in step for step in plan), plan
 
 
 # --- Firefox ---------------------------------------------------------------------------
@@ -331,7 +333,8 @@ def test_firefox_session_cookies_from_the_session_store(tmp_path):
     os.utime(db, (t - 200, t - 200))
     os.utime(recovery, (t - 100, t - 100))
     load = load_xai_cookies("firefox", cookie_file=db, now=NOW)
-    assert values(load) == {"sso": "SECRET-recovery", "sso-rw": "SECRET-rw", "x-userid": "SECRET-uid"}
+    assert values(load) == {"sso": "SECRET-recovery", "sso-rw": "SECRET-rw", "x-userid": "SECRET-uid",
+                            "tracking": "SECRET-other-name"}
     uid = next(c for c in load.cookies if c.name == "x-userid")
     assert uid.expires is None and uid.host_only
     os.utime(db, (t, t))   # now the database is the newest source: its sso wins
