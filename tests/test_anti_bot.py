@@ -77,6 +77,14 @@ def test_each_rule_can_be_switched_off_by_name():
         StandIn(relax=("nope",))
 
 
+def test_the_pytest_plugin_switches_a_rule_off(web, monkeypatch):
+    from cookie_session.pytest_plugin import XaiFailures
+
+    assert old_transport_request(web).status_code == 403
+    XaiFailures(web, monkeypatch).relax("statsig")
+    assert old_transport_request(web).status_code == 200
+
+
 def test_the_library_passes_the_gate_and_maps_a_refusal_to_anti_bot(web):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
