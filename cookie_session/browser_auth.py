@@ -135,6 +135,7 @@ class BrowserCookieAuthenticator(Authenticator):
             raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
                                 hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
         self.user_agent = user_agent
+        self.browser_name: str | None = browser   # e.g. "chrome", "edge", "firefox"; None when not known
         self._statsig_id = statsig_id
         self._lock_dirs = lock_dirs
         self._identity: BrowserIdentity = browser_identity(browser, family, user_agent, major_version=major_version,

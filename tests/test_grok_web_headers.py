@@ -19,7 +19,7 @@ from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie
-from cookie_session.transports.grok_web import browser_identity, rest_headers, sec_ch_ua
+from cookie_session.transports.grok_web import browser_identity, chat_payload, rest_headers, sec_ch_ua
 from cookie_session.user_agents import user_agent_for
 
 LOCAL = LocalityVerdict.assume_local()
@@ -199,3 +199,19 @@ def test_the_authenticator_keeps_no_raw_cookie_or_header_string():
 
     found = list(strings(vars(auth)))
     assert not [text for text in found if SSO in text or "c" * 40 in text or given in text]
+
+
+def test_the_chat_body_has_the_web_apps_2026_shape():
+    body = chat_payload([{"role": "user", "content": "Hi"}], model="grok-4")
+    assert (body["temporary"], body["modelName"], body["message"]) == (True, "grok-4", "Hi")
+    assert body["responseMetadata"] == {"requestModelDetails": {"modelId": "grok-4"}}
+    assert set(body["deviceEnvInfo"]) == {"darkModeEnabled", "devicePixelRatio", "screenWidth", "screenHeight",
+                                          "viewportWidth", "viewportHeight"}
+    for field in ("disableSelfHarmShortCircuit", "collectionIds", "disabledConnectorIds", "isAsyncChat",
+                  "disableMemory", "toolOverrides", "enableSideBySide", "disableTextFollowUps"):
+        assert field in body
+
+
+def test_the_authenticator_names_the_browser_it_reproduces():
+    auth = build(EDGE_WINDOWS, browser="edge")
+    assert (auth.browser_name, auth.browser_family, auth.browser_major_version) == ("edge", "chromium", 150)
