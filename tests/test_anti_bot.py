@@ -129,7 +129,7 @@ def test_the_cli_turns_a_code_7_refusal_into_exit_4_with_the_hint(laptop, web, c
     result = run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=OLD_E_FORM)
     assert result.exit_code == 4, result.output
     assert "anti-bot" in result.stderr and "GROK_STATSIG_ID" in result.stderr and "DevTools" in result.stderr
-    errors_shown = [line for line in result.stderr.splitlines() if "Warning" not in line and line.strip()]
+    errors_shown = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors_shown) == 1 and "GROK_STATSIG_ID" in errors_shown[0] and "Traceback" not in result.output
     assert OLD_E_FORM not in result.output
     ok = run(web, cookie_db, "chat", "hi")   # without one, the web app's own fallback passes
