@@ -49,7 +49,8 @@ class BrowserCookieAuthenticator(Authenticator):
     used profile holding grok.com cookies); `profile` a profile name; `cookie_file` an explicit
     cookie database; `container` a Firefox container. `unsafe_browser_cookies=True` (or the
     environment variable named in WARNING.md) is required, and so is a local `verdict`
-    (computed from the environment unless given). `user_agent` must be the browser's own
+    (computed from the environment unless given; `container_is_local=True` vouches that a container
+    runs on your own machine, lifting that reason only). `user_agent` must be the browser's own
     (Cloudflare binds `cf_clearance` to it); it defaults to `GROK_USER_AGENT`, then to one
     derived from the profile's browser version.
 
@@ -64,9 +65,10 @@ class BrowserCookieAuthenticator(Authenticator):
     def __init__(self, browser: str | None = None, *, profile: str | None = None,
                  cookie_file: str | os.PathLike | None = None, container: str | None = None,
                  unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
-                 user_agent: str | None = None, environ: Mapping[str, str] | None = None) -> None:
+                 user_agent: str | None = None, environ: Mapping[str, str] | None = None,
+                 container_is_local: bool | None = None) -> None:
         env = os.environ if environ is None else environ
-        _require_allowed(unsafe_browser_cookies, verdict, env)
+        _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
         from .browsers import browser_user_agent, load_xai_cookies
 
         load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container)
@@ -83,10 +85,12 @@ class BrowserCookieAuthenticator(Authenticator):
     @classmethod
     def from_cookies(cls, cookies: Iterable, *, user_agent: str, source: str = "cookies",
                      unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
-                     environ: Mapping[str, str] | None = None) -> "BrowserCookieAuthenticator":
+                     environ: Mapping[str, str] | None = None,
+                     container_is_local: bool | None = None) -> "BrowserCookieAuthenticator":
         """Build from cookies already in hand (objects with `name`, `value`, `domain`, `path`,
         `secure`, `expires`), e.g. a stand-in's session. Gated exactly like the constructor."""
-        _require_allowed(unsafe_browser_cookies, verdict, os.environ if environ is None else environ)
+        _require_allowed(unsafe_browser_cookies, verdict, os.environ if environ is None else environ,
+                         container_is_local)
         self = cls.__new__(cls)
         self._setup(cookies, source=source, where=source, user_agent=user_agent, notes=())
         return self
@@ -208,6 +212,8 @@ def _cookie_safe(name: str, value: str) -> bool:
     return header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
 
 
-def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:
+def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str],
+                     container_is_local: bool | None) -> None:
     opted_in, _how = unsafe_opt_in(explicit, env)
-    require_browser_cookie_use(opted_in, verdict if verdict is not None else locality_verdict(env))
+    require_browser_cookie_use(opted_in, verdict if verdict is not None
+                               else locality_verdict(env, container_is_local=container_is_local))

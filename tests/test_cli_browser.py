@@ -79,7 +79,7 @@ def test_status_shows_the_browser_source_and_the_verdict(laptop, cookie_db, web)
 def test_ci_refuses_the_browser_and_status_says_why(laptop, cookie_db):
     result = run("status", "--unsafe-browser-cookies", "--cookie-file", str(cookie_db[0]), env={"CI": "true"})
     assert result.exit_code == 5
-    assert "not local: CI environment (CI set)" in result.stdout
+    assert "not local: CI environment (CI)" in result.stdout
     assert "XAI_API_KEY" in result.stderr
 
 
