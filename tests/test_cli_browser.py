@@ -39,7 +39,7 @@ def test_cookies_lists_names_domains_expiry_never_values(laptop, cookie_db):
     path, sso = cookie_db
     result = run("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path), "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["cookies"]
     assert sorted(r["name"] for r in rows) == ["cf_clearance", "sso", "sso-rw", "x-userid"]
     assert {r["domain"] for r in rows} == {".grok.com"}
     assert all(r["expires"].endswith("+00:00") for r in rows) and rows[0]["size"] > 0
