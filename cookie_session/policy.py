@@ -173,6 +173,10 @@ def _set(env: Mapping[str, str], names: tuple[str, ...], *, false_words: bool = 
     return [name for name in names if env.get(name)]
 
 
+def _files(root: str | os.PathLike, paths: tuple[str, ...]) -> list[str]:
+    return [f"/{path}" for path in paths if (Path(root) / path).exists()]
+
+
 def locality_verdict(environ: Mapping[str, str] | None = None, *, target_url: str | None = None,
                      root: str | os.PathLike = "/", container_is_local: bool | None = None) -> LocalityVerdict:
     """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason.
@@ -184,12 +188,12 @@ def locality_verdict(environ: Mapping[str, str] | None = None, *, target_url: st
     found = {
         "CI environment": _set(env, CI_MARKERS, false_words=True),
         "SSH session": _set(env, SSH_MARKERS),
-        "Kubernetes pod": _set(env, KUBERNETES_MARKERS) + [f"/{p}" for p in KUBERNETES_FILES if (Path(root) / p).exists()],
+        "Kubernetes pod": _set(env, KUBERNETES_MARKERS) + _files(root, KUBERNETES_FILES),
         "serverless or hosted platform": _set(env, SERVERLESS_MARKERS),
         "hosted remote workspace": _set(env, REMOTE_WORKSPACE_MARKERS, false_words=True),
     }
     reasons = [f"{what} ({', '.join(names)})" for what, names in found.items() if names]
-    container = tuple(_set(env, CONTAINER_MARKERS) + [f"/{p}" for p in CONTAINER_FILES if (Path(root) / p).exists()])
+    container = tuple(_set(env, CONTAINER_MARKERS) + _files(root, CONTAINER_FILES))
     vouched = container_vouched(container_is_local, env)
     if container and not vouched:
         reasons.append(f"container ({', '.join(container)})")

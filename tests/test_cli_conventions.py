@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from cookie_session.cli import COMMANDS, cli
 from cookie_session.cli._progress import waiting
-from cookie_session.standin import StandIn, answer_for, make_test_key
+from cookie_session.standin import StandIn, answer_for
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A Python argument or call in a message (api_key=..., check_format=False, container_is_local=True).

@@ -19,7 +19,8 @@ from ._progress import waiting
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on the answer's length.")
 @click.option("--stream/--no-stream", default=True, show_default=True, help="Print the answer as it arrives.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: text, model, usage, auth (README, \"JSON output\").")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: text, model, usage, auth (README, \"JSON output\").")
 def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: bool, **options) -> None:
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":

@@ -18,7 +18,8 @@ from ._progress import waiting
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on each answer's length.")
 @click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Ask N times per method; times are medians.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: schema_version, prompt, model, repeat, methods[].")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: schema_version, prompt, model, repeat, methods[].")
 @click.pass_context
 def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, repeat: int, as_json: bool,
                     **options) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError
-from ._common import auth_options, browser_options, client_for, client_with, credential_fields, pop_credentials, print_json
+from ._common import (
+    auth_options, browser_options, client_for, client_with, credential_fields, pop_credentials, print_json,
+)
 from ._errors import CliError, cli_text
 from ._progress import waiting
 

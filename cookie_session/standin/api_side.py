@@ -241,13 +241,14 @@ def _public(method):
     return answer
 
 
-class _Routes:
+class _Routes(dict):
     """`routes()` for the API side: exact paths, `/v1/models/{id}`, HEAD as GET, OPTIONS and 405."""
 
     def __init__(self, handler: ApiHandler) -> None:
+        super().__init__()
         self._handler = handler
 
-    def get(self, key: tuple[str, str]):
+    def get(self, key, default=None):
         method, path = key
         handler = self._handler
         allowed = handler.allowed_methods(path)
