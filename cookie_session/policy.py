@@ -244,7 +244,7 @@ def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict) -> None
                      f"WARNING.md. {_WAY_OUT}")
     if not verdict.local:
         if verdict.only_container:
-            vouch = "If this container runs on your own machine, say so with {}. Otherwise: " + _WAY_OUT
+            vouch = "If this container runs on your own machine, say so with {}; otherwise u" + _WAY_OUT[1:]
             raise _refusal(f"Browser-cookie auth refused: {verdict}",
                            hint=vouch.format(f"container_is_local=True or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"),
                            cli_hint=vouch.format(f"--container-is-local or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"))
