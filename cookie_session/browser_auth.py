@@ -214,6 +214,6 @@ def _cookie_safe(name: str, value: str) -> bool:
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str],
                      container_is_local: bool | None) -> None:
-    opted_in, _how = unsafe_opt_in(explicit, env)
+    opted_in, how = unsafe_opt_in(explicit, env)
     require_browser_cookie_use(opted_in, verdict if verdict is not None
-                               else locality_verdict(env, container_is_local=container_is_local))
+                               else locality_verdict(env, container_is_local=container_is_local), why=how)

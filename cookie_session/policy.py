@@ -219,7 +219,7 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
             return True, "argument"
         if explicit is False:
             return False, "unsafe_browser_cookies=False"
-        return False, f"unsafe_browser_cookies must be True to opt in, not a {type(explicit).__name__}"
+        return False, f"{_NOT_A_BOOL}, not a {type(explicit).__name__}"
     value = (os.environ if environ is None else environ).get(UNSAFE_ENV_VAR)
     if value is None:
         return False, f"{UNSAFE_ENV_VAR} not set and no --unsafe-browser-cookies"
@@ -228,16 +228,18 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
     return True, f"env:{UNSAFE_ENV_VAR}"
 
 
+_NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
 _WAY_OUT = "Use the official API key instead: set XAI_API_KEY (create one at console.x.ai)"
 
 
-def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict) -> None:
+def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why: str = "") -> None:
     """Raise `PolicyError` unless the user opted in *and* the verdict is local.
 
-    The error's `cli_hint` says the same as its hint with command-line words only."""
+    `why` is `unsafe_opt_in`'s reason; it is named when a value other than a bool was passed. The
+    error's `cli_hint` says the same as its hint with command-line words only."""
     if opted_in is not True:
         raise _refusal(
-            "Browser-cookie auth is off: it needs an explicit opt-in",
+            "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
             hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
                  f"WARNING.md. {_WAY_OUT}",
             cli_hint=f"Add --unsafe-browser-cookies or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "

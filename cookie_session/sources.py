@@ -80,7 +80,7 @@ def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, opti
     where = options.get("cookie_file") or options.get("browser") or "any browser"
     source = f"browser:{where}"
     try:
-        require_browser_cookie_use(opted_in, verdict)
+        require_browser_cookie_use(opted_in, verdict, why=how)
         from .browser_auth import BrowserCookieAuthenticator  # only now: the browser readers
 
         authenticator = BrowserCookieAuthenticator(unsafe_browser_cookies=True, verdict=verdict, environ=env, **options)

@@ -109,7 +109,16 @@ def test_the_chain_refuses_a_string_opt_in(tmp_path, value):
     report = inspect_credentials(auth="browser", unsafe_browser_cookies=value, environ={}, cwd=tmp_path,
                                  container_is_local=True)
     assert report.authenticator is None and isinstance(report.error, PolicyError)
-    assert "explicit opt-in" in report.error.message
+    assert "explicit opt-in" in report.error.message and "must be True" in report.error.message
+
+
+@pytest.mark.parametrize("value", ["false", "0", "yes"])
+def test_the_authenticator_refuses_a_string_opt_in_before_reading_anything(tmp_path, value):
+    from cookie_session.browser_auth import BrowserCookieAuthenticator
+
+    with pytest.raises(PolicyError, match="must be True to opt in, not a str"):
+        BrowserCookieAuthenticator(cookie_file=tmp_path / "never-read.sqlite", unsafe_browser_cookies=value,
+                                   environ={}, container_is_local=True)
 
 
 def test_the_chain_passes_the_vouch_on(tmp_path):
