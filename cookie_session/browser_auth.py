@@ -59,7 +59,8 @@ class BrowserCookieAuthenticator(Authenticator):
     used profile holding grok.com cookies); `profile` a profile name; `cookie_file` an explicit
     cookie database; `container` a Firefox container. `unsafe_browser_cookies=True` (or the
     environment variable named in WARNING.md) is required, and so is a local `verdict`
-    (computed from the environment unless given). `user_agent` must be the browser's own
+    (computed from the environment unless given; `container_is_local=True` vouches that a container
+    runs on your own machine, lifting that reason only). `user_agent` must be the browser's own
     (Cloudflare binds `cf_clearance` to it); it defaults to `GROK_USER_AGENT`, then to one
     derived from the profile's browser version. `statsig_id` is an `x-statsig-id` value copied
     from the browser's DevTools (default `GROK_STATSIG_ID`), sent verbatim and kept secret; without
@@ -82,9 +83,9 @@ class BrowserCookieAuthenticator(Authenticator):
                  cookie_file: str | os.PathLike | None = None, container: str | None = None,
                  unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
                  user_agent: str | None = None, statsig_id: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, container_is_local: bool | None = None) -> None:
         env = os.environ if environ is None else environ
-        _require_allowed(unsafe_browser_cookies, verdict, env)
+        _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
         from .browsers import load_xai_cookies
         from .user_agents import user_agent_for
 
@@ -108,13 +109,14 @@ class BrowserCookieAuthenticator(Authenticator):
                      unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
                      statsig_id: str | None = None, browser: str | None = None,
                      accept_language: str | None = None,
-                     environ: Mapping[str, str] | None = None) -> "BrowserCookieAuthenticator":
+                     environ: Mapping[str, str] | None = None,
+                     container_is_local: bool | None = None) -> "BrowserCookieAuthenticator":
         """Build from cookies already in hand (objects with `name`, `value`, `domain`, `path`,
         `secure`, `expires`), e.g. a stand-in's session. Gated exactly like the constructor.
         The browser family and version are read from `user_agent`; `browser` names the browser
         (e.g. `chrome`, `edge`) for its client-hint brand."""
         env = os.environ if environ is None else environ
-        _require_allowed(unsafe_browser_cookies, verdict, env)
+        _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
         self = cls.__new__(cls)
         self._setup(cookies, source=source, where=source, user_agent=user_agent, notes=(), browser=browser,
                     family=None, major_version=None, accept_language=accept_language,
@@ -304,6 +306,8 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
     return Secret(value.strip(), name="x-statsig-id")
 
 
-def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:
-    opted_in, _how = unsafe_opt_in(explicit, env)
-    require_browser_cookie_use(opted_in, verdict if verdict is not None else locality_verdict(env))
+def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str],
+                     container_is_local: bool | None) -> None:
+    opted_in, how = unsafe_opt_in(explicit, env)
+    require_browser_cookie_use(opted_in, verdict if verdict is not None
+                               else locality_verdict(env, container_is_local=container_is_local), why=how)

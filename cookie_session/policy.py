@@ -18,7 +18,8 @@ __all__ = [
     "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
     "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE",
     "is_loopback_host", "host_in_domain", "is_xai_cookie_host", "check_base_url",
-    "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use",
+    "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use", "container_vouched",
+    "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
 ]
 
 API_BASE_URL = "https://api.x.ai/v1"
@@ -91,32 +92,67 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
 
 
 # --- the unsafe opt-in and the locality verdict ---------------------------------------
+#
+# Each marker below is decided on purpose (README, "Where the browser session may run"):
+# - CI: any of CI_MARKERS set to a value other than a false word. `BUILD_ID`/`BUILD_NUMBER` count:
+#   Jenkins, Hudson and TeamCity set them, and a desktop session does not.
+# - SSH: SSH_CONNECTION, SSH_CLIENT or SSH_TTY. `SSH_AUTH_SOCK` alone does NOT count: every desktop with
+#   an ssh-agent or gnome-keyring sets it, and agent forwarding leaves SSH_CONNECTION set as well.
+# - Kubernetes, serverless and hosted remote workspaces (Codespaces, Gitpod, Cloud Shell, ...): never
+#   overridable, because the machine is someone else's.
+# - Container (/.dockerenv, /run/.containerenv, `container`, VS Code's `REMOTE_CONTAINERS`): a reason
+#   unless the user vouches that the container runs on their own machine (`container_is_local`),
+#   which lifts this reason and no other.
 
 CI_MARKERS = (
     "CI", "CONTINUOUS_INTEGRATION", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL",
     "TF_BUILD", "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
     "CODEBUILD_BUILD_ID", "DRONE", "APPVEYOR", "SEMAPHORE", "WOODPECKER", "HUDSON_URL",
+    "BUILD_ID", "BUILD_NUMBER", "GO_SERVER_URL", "BITRISE_IO", "HARNESS_BUILD_ID", "CF_BUILD_ID",
 )
 SSH_MARKERS = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
-CONTAINER_MARKERS = ("KUBERNETES_SERVICE_HOST", "container")
-CONTAINER_FILES = (".dockerenv", "run/.containerenv", "var/run/secrets/kubernetes.io")
+KUBERNETES_MARKERS = ("KUBERNETES_SERVICE_HOST",)
+KUBERNETES_FILES = ("var/run/secrets/kubernetes.io",)
+CONTAINER_MARKERS = ("container", "REMOTE_CONTAINERS")
+CONTAINER_FILES = (".dockerenv", "run/.containerenv")
 SERVERLESS_MARKERS = (
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "FUNCTIONS_WORKER_RUNTIME", "K_SERVICE",
     "FUNCTION_TARGET", "VERCEL", "NETLIFY", "FLY_APP_NAME", "RAILWAY_ENVIRONMENT", "RENDER", "DYNO",
 )
+#: Hosted development environments: GitHub Codespaces, Gitpod, Google Cloud Shell, Replit, AWS Cloud9.
+REMOTE_WORKSPACE_MARKERS = ("CODESPACES", "GITPOD_WORKSPACE_ID", "CLOUD_SHELL", "REPL_ID", "C9_PROJECT")
+#: Every environment variable the verdict reads.
+LOCALITY_MARKERS = (*CI_MARKERS, *SSH_MARKERS, *KUBERNETES_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS,
+                    *REMOTE_WORKSPACE_MARKERS)
+CONTAINER_ENV_VAR = "COOKIE_SESSION_CONTAINER_IS_LOCAL"
+#: The word that vouches for the container; `1` or `true` do not count.
+CONTAINER_ENV_VALUE = "yes"
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 
 class LocalityVerdict(NamedTuple):
     """Whether this process runs on the user's own machine, and why not when it does not.
 
-    A NamedTuple, not a dataclass: `dataclasses` costs more to import than the browser-cookie path's own work."""
+    `container` lists the container markers found (a reason unless `container_vouched`, the user's
+    `container_is_local`). A NamedTuple, not a dataclass: `dataclasses` costs more to import than the
+    browser-cookie path's own work."""
 
     local: bool
     reasons: tuple[str, ...] = ()
+    container: tuple[str, ...] = ()
+    container_vouched: bool = False
 
     def __str__(self) -> str:
-        return "local" if self.local else "not local: " + "; ".join(self.reasons)
+        if not self.local:
+            return "not local: " + "; ".join(self.reasons)
+        if self.container and self.container_vouched:
+            return f"local (a container, {', '.join(self.container)}, vouched for as on your own machine)"
+        return "local"
+
+    @property
+    def only_container(self) -> bool:
+        """True when the container is the one reason to refuse, so vouching for it would allow the browser."""
+        return bool(self.container) and not self.container_vouched and len(self.reasons) == 1
 
     @classmethod
     def assume_local(cls) -> "LocalityVerdict":
@@ -124,53 +160,100 @@ class LocalityVerdict(NamedTuple):
         return cls(True, ())
 
 
+def container_vouched(explicit: bool | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """The user's word that the container runs on their own machine: `True` (the bool) or the env var's word."""
+    if explicit is not None:
+        return explicit is True
+    return (os.environ if environ is None else environ).get(CONTAINER_ENV_VAR) == CONTAINER_ENV_VALUE
+
+
+def _set(env: Mapping[str, str], names: tuple[str, ...], *, false_words: bool = False) -> list[str]:
+    if false_words:
+        return [name for name in names if env.get(name, "").strip().lower() not in _FALSE_WORDS]
+    return [name for name in names if env.get(name)]
+
+
+def _files(root: str | os.PathLike, paths: tuple[str, ...]) -> list[str]:
+    return [f"/{path}" for path in paths if (Path(root) / path).exists()]
+
+
 def locality_verdict(environ: Mapping[str, str] | None = None, *, target_url: str | None = None,
-                     root: str | os.PathLike = "/") -> LocalityVerdict:
-    """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason."""
+                     root: str | os.PathLike = "/", container_is_local: bool | None = None) -> LocalityVerdict:
+    """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason.
+
+    `container_is_local=True` (or `COOKIE_SESSION_CONTAINER_IS_LOCAL=yes` when it is None) lifts the
+    container reason only; CI, SSH, Kubernetes, serverless and hosted workspaces always count.
+    """
     env = os.environ if environ is None else environ
-    reasons = []
-    ci = [name for name in CI_MARKERS if env.get(name, "").strip().lower() not in _FALSE_WORDS]
-    if ci:
-        reasons.append(f"CI environment ({', '.join(ci)} set)")
-    ssh = [name for name in SSH_MARKERS if env.get(name)]
-    if ssh:
-        reasons.append(f"SSH session ({', '.join(ssh)} set)")
-    container = [name for name in CONTAINER_MARKERS if env.get(name)]
-    container += [f"/{path}" for path in CONTAINER_FILES if (Path(root) / path).exists()]
-    if container:
-        reasons.append(f"container or Kubernetes pod ({', '.join(container)})")
-    serverless = [name for name in SERVERLESS_MARKERS if env.get(name)]
-    if serverless:
-        reasons.append(f"serverless or hosted platform ({', '.join(serverless)} set)")
+    found = {
+        "CI environment": _set(env, CI_MARKERS, false_words=True),
+        "SSH session": _set(env, SSH_MARKERS),
+        "Kubernetes pod": _set(env, KUBERNETES_MARKERS) + _files(root, KUBERNETES_FILES),
+        "serverless or hosted platform": _set(env, SERVERLESS_MARKERS),
+        "hosted remote workspace": _set(env, REMOTE_WORKSPACE_MARKERS, false_words=True),
+    }
+    reasons = [f"{what} ({', '.join(names)})" for what, names in found.items() if names]
+    container = tuple(_set(env, CONTAINER_MARKERS) + _files(root, CONTAINER_FILES))
+    vouched = container_vouched(container_is_local, env)
+    if container and not vouched:
+        reasons.append(f"container ({', '.join(container)})")
     if target_url is not None:
-        host = urlsplit(target_url).hostname or ""
-        if not (is_loopback_host(host) or host_in_domain(host, "grok.com")):
+        try:
+            host = urlsplit(target_url).hostname or ""
+        except ValueError:
+            host = None
+        if host is None:
+            reasons.append("target URL is malformed")
+        elif not (is_loopback_host(host) or host_in_domain(host, "grok.com")):
             reasons.append(f"target host {host!r} is neither grok.com nor loopback")
-    return LocalityVerdict(not reasons, tuple(reasons))
+    return LocalityVerdict(not reasons, tuple(reasons), container, vouched)
 
 
 def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | None = None) -> tuple[bool, str]:
-    """Whether the user opted in to browser cookies, and how (`argument`, `env:...`, or why not)."""
+    """Whether the user opted in to browser cookies, and how (`argument`, `env:...`, or why not).
+
+    Only `True` itself opts in (`"false"`, `"0"`, `1` do not); the environment variable only with
+    its exact word."""
     if explicit is not None:
-        return bool(explicit), "argument"
+        if explicit is True:
+            return True, "argument"
+        if explicit is False:
+            return False, "unsafe_browser_cookies=False"
+        return False, f"{_NOT_A_BOOL}, not a {type(explicit).__name__}"
     value = (os.environ if environ is None else environ).get(UNSAFE_ENV_VAR)
     if value is None:
         return False, f"{UNSAFE_ENV_VAR} not set and no --unsafe-browser-cookies"
-    if value.strip() != UNSAFE_ENV_VALUE:
+    if value != UNSAFE_ENV_VALUE:
         return False, f"{UNSAFE_ENV_VAR} is set but not to the word {UNSAFE_ENV_VALUE!r}"
     return True, f"env:{UNSAFE_ENV_VAR}"
 
 
+_NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
 _WAY_OUT = "Use the official API key instead: set XAI_API_KEY (create one at console.x.ai)"
 
 
-def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict) -> None:
-    """Raise `PolicyError` unless the user opted in *and* the verdict is local."""
-    if not opted_in:
-        raise PolicyError(
-            "Browser-cookie auth is off: it needs an explicit opt-in "
-            f"(unsafe_browser_cookies=True, --unsafe-browser-cookies, or {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE})",
-            hint=_WAY_OUT + "; read WARNING.md first",
-        )
+def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why: str = "") -> None:
+    """Raise `PolicyError` unless the user opted in *and* the verdict is local.
+
+    `why` is `unsafe_opt_in`'s reason; it is named when a value other than a bool was passed. The
+    error's `cli_hint` says the same as its hint with command-line words only."""
+    if opted_in is not True:
+        raise _refusal(
+            "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
+            hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
+                 f"WARNING.md. {_WAY_OUT}",
+            cli_hint=f"Add --unsafe-browser-cookies or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
+                     f"WARNING.md. {_WAY_OUT}")
     if not verdict.local:
-        raise PolicyError(f"Browser-cookie auth refused: {verdict}", hint=_WAY_OUT)
+        if verdict.only_container:
+            vouch = "If this container runs on your own machine, say so with {}; otherwise u" + _WAY_OUT[1:]
+            raise _refusal(f"Browser-cookie auth refused: {verdict}",
+                           hint=vouch.format(f"container_is_local=True or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"),
+                           cli_hint=vouch.format(f"--container-is-local or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"))
+        raise _refusal(f"Browser-cookie auth refused: {verdict}", hint=_WAY_OUT, cli_hint=_WAY_OUT)
+
+
+def _refusal(message: str, *, hint: str, cli_hint: str) -> PolicyError:
+    error = PolicyError(message, hint=hint)
+    error.cli_hint = cli_hint   # type: ignore[attr-defined]  # read by the CLI instead of `hint`
+    return error

@@ -14,6 +14,7 @@ never leak from one test into the next.
 - `xai_client`: `GrokClient(resolve_authenticator())`, built after any `xai_failure` marker.
 - `grok_user_agent`, `grok_browser_auth`, `grok_browser_client`: the web side with a logged-in
   browser-like session (throwaway cookies; its `BrowserCookieWarning` is not raised).
+- With `responses` in use, the stand-in's URLs pass through its mocks automatically (`_let_responses_pass`).
 - `xai_failures`: switches for every failure signal; `@pytest.mark.xai_failure(name, ..., times=1)`
   flips them before the test's other fixtures are built.
 
@@ -223,6 +224,7 @@ def xai_standin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setenv("XAI_BASE_URL", stand_in.base_url)
         monkeypatch.setenv("GROK_WEB_BASE_URL", stand_in.web_base_url)
         _bypass_proxies_for_loopback(monkeypatch)
+        _let_responses_pass(monkeypatch, stand_in)
         _apply_markers(request, XaiFailures(stand_in, monkeypatch))
         yield stand_in
 
@@ -306,6 +308,36 @@ def _bypass_proxies_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     value = ",".join(part for part in (current, *LOOPBACK_NAMES) if part)
     monkeypatch.setenv("no_proxy", value)
     monkeypatch.setenv("NO_PROXY", value)
+
+
+def _let_responses_pass(monkeypatch: pytest.MonkeyPatch, stand_in: "StandIn") -> None:
+    """When the test uses `responses`, requests to the stand-in pass through its mocks to the real server.
+
+    Every `RequestsMock` started during the test (`@responses.activate`, `with responses.RequestsMock()`,
+    `responses.start()`) gets the stand-in's two origins as pass-through prefixes, and so does the
+    default mock if it is already running. Nothing happens when `responses` was never imported."""
+    import sys
+
+    responses = sys.modules.get("responses")
+    if responses is None or not hasattr(responses, "RequestsMock"):
+        return
+    prefixes = tuple(f"{url.split('/v1', 1)[0]}/" for url in (stand_in.base_url, stand_in.web_base_url))
+    real_start = responses.RequestsMock.start
+
+    def add(mock) -> None:
+        for prefix in prefixes:
+            if prefix not in mock.passthru_prefixes:
+                mock.add_passthru(prefix)
+
+    def start(mock) -> None:
+        real_start(mock)
+        add(mock)
+
+    monkeypatch.setattr(responses.RequestsMock, "start", start)
+    default = getattr(responses, "_default_mock", None)
+    if default is not None and getattr(default, "_patcher", None):   # already running
+        monkeypatch.setattr(default, "passthru_prefixes", default.passthru_prefixes)   # restored after the test
+        add(default)
 
 
 def _refuse_non_loopback(monkeypatch: pytest.MonkeyPatch, node: pytest.Item) -> None:

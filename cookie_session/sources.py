@@ -80,7 +80,7 @@ def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, opti
     where = options.get("cookie_file") or options.get("browser") or "any browser"
     source = f"browser:{where}"
     try:
-        require_browser_cookie_use(opted_in, verdict)
+        require_browser_cookie_use(opted_in, verdict, why=how)
         from .browser_auth import BrowserCookieAuthenticator  # only now: the browser readers
 
         authenticator = BrowserCookieAuthenticator(unsafe_browser_cookies=True, verdict=verdict, environ=env, **options)
@@ -92,17 +92,18 @@ def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, opti
 def inspect_credentials(*, auth: str = "auto", api_key: str | Secret | None = None,
                         environ: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None,
                         check_format: bool = True, verdict: LocalityVerdict | None = None,
-                        **browser_options) -> CredentialReport:
+                        container_is_local: bool | None = None, **browser_options) -> CredentialReport:
     """Check every source in chain order without raising for a missing credential.
 
     `browser_options` are `BrowserCookieAuthenticator`'s (`unsafe_browser_cookies`, `browser`,
     `profile`, `cookie_file`, `container`, `user_agent`). The browser comes last, and is tried
-    only with the opt-in and a local verdict; `--auth browser` tries only it.
+    only with the opt-in and a local verdict; `--auth browser` tries only it. `container_is_local=True`
+    vouches that a container runs on the user's own machine (see `locality_verdict`).
     """
     if auth not in AUTH_MODES:
         raise BadInputError(f"Unknown auth mode {auth!r}", hint=f"Use one of: {', '.join(AUTH_MODES)}")
     env = os.environ if environ is None else environ
-    verdict = verdict if verdict is not None else locality_verdict(env)
+    verdict = verdict if verdict is not None else locality_verdict(env, container_is_local=container_is_local)
     checks: list[SourceCheck] = []
     first: SourceCheck | None = None
     chosen: Authenticator | None = None
@@ -134,14 +135,14 @@ def inspect_credentials(*, auth: str = "auto", api_key: str | Secret | None = No
 def resolve_authenticator(*, auth: str = "auto", api_key: str | Secret | None = None,
                           environ: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None,
                           check_format: bool = True, verdict: LocalityVerdict | None = None,
-                          **browser_options) -> Authenticator:
+                          container_is_local: bool | None = None, **browser_options) -> Authenticator:
     """The authenticator the chain picks (see `inspect_credentials`).
 
     Raises the deciding source's own error (a malformed key, a refused or unreadable browser
     profile), or `NoCredentialsError` listing every source tried and why it gave nothing.
     """
     report = inspect_credentials(auth=auth, api_key=api_key, environ=environ, cwd=cwd, check_format=check_format,
-                                 verdict=verdict, **browser_options)
+                                 verdict=verdict, container_is_local=container_is_local, **browser_options)
     if report.authenticator is not None:
         return report.authenticator
     if report.error is not None:

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import cookie_session.policy as policy
-from cookie_session.policy import CI_MARKERS, CONTAINER_MARKERS, SERVERLESS_MARKERS, SSH_MARKERS
+from cookie_session.policy import LOCALITY_MARKERS
 from cookie_session.standin import StandIn
 
 PROJECT_ENV = ("XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_BASE_URL", "GROK_USER_AGENT")
@@ -17,8 +17,7 @@ PROJECT_ENV = ("XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_BASE_URL", "GROK_USER_AG
 def clean_env(monkeypatch, tmp_path):
     """No test sees the developer's keys, CI markers, proxies or .env: each starts in an empty directory."""
     for name in list(os.environ):
-        if name in PROJECT_ENV or name.startswith("COOKIE_SESSION_") or name.lower().endswith("_proxy") or name in (
-                *CI_MARKERS, *SSH_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS):
+        if name in PROJECT_ENV or name.startswith("COOKIE_SESSION_") or name.lower().endswith("_proxy") or name in LOCALITY_MARKERS:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

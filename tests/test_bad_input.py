@@ -468,7 +468,7 @@ def test_far_future_or_text_expiry_is_usable(tmp_path, raw, seconds):
     assert cookie.expires == seconds
     result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)[0]["expires"][:4] in ("9999", "2100")
+    assert json.loads(result.stdout)["cookies"][0]["expires"][:4] in ("9999", "2100")
 
 
 # --- profile paths: spaces, non-ASCII, URI characters, bytes that are not UTF-8 ----------------------------

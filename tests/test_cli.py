@@ -56,11 +56,11 @@ def test_chat_reads_the_prompt_from_stdin(run, api_env):
 
 def test_models_and_whoami(run, api_env, standin):
     assert run("models", env=api_env).stdout.split() == ["grok-4", "grok-3", "grok-3-mini"]
-    assert [m["id"] for m in json.loads(run("models", "--json", env=api_env).stdout)][0] == "grok-4"
+    assert [m["id"] for m in json.loads(run("models", "--json", env=api_env).stdout)["models"]][0] == "grok-4"
     who = run("whoami", env=api_env)
     assert "stand-in key" in who.stdout and f"xai-…{standin.api_key[-4:]}" in who.stdout
     data = json.loads(run("whoami", "--json", env=api_env).stdout)
-    assert data["usable"] is True and data["credential"].startswith("api_key xai-…")
+    assert data["usable"] is True and data["credential"]["fingerprint"].startswith("xai-…")
     for result in (who,):
         assert_no_key(result, standin.api_key)
 

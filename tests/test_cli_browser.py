@@ -40,7 +40,7 @@ def test_cookies_lists_names_domains_expiry_never_values(laptop, cookie_db):
     path, sso = cookie_db
     result = run("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path), "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["cookies"]
     assert sorted(r["name"] for r in rows) == ["__cf_bm", "cf_clearance", "sso", "sso-rw", "x-userid"]
     assert {r["domain"] for r in rows} == {".grok.com"}
     assert all(r["expires"].endswith("+00:00") for r in rows) and rows[0]["size"] > 0
@@ -80,7 +80,7 @@ def test_status_shows_the_browser_source_and_the_verdict(laptop, cookie_db, web)
 def test_ci_refuses_the_browser_and_status_says_why(laptop, cookie_db):
     result = run("status", "--unsafe-browser-cookies", "--cookie-file", str(cookie_db[0]), env={"CI": "true"})
     assert result.exit_code == 5
-    assert "not local: CI environment (CI set)" in result.stdout
+    assert "not local: CI environment (CI)" in result.stdout
     assert "XAI_API_KEY" in result.stderr
 
 

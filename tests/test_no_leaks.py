@@ -619,7 +619,7 @@ def test_cli_with_browser_cookies_never_prints_or_writes_them(stand_in, sso, cf_
 # --- compare and migrate ---------------------------------------------------------------------------
 
 def _has_command(name: str) -> bool:
-    return name in cli.commands
+    return name in cli.list_commands(None)
 
 
 @examples(10)

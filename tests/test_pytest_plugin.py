@@ -405,3 +405,56 @@ def test_failure_output_shows_no_credential(project, monkeypatch):
         assert value not in output
     assert re.search(r"xai_api_key\s+= <stand-in key xai-…\w{4}>", output)  # the locals were shown, masked
     result.stdout.fnmatch_lines(["*InvalidApiKeyError*", "*AccountBlockedError*"])
+
+
+# The README's example of a test that mocks one HTTP call with `responses` and talks to the stand-in.
+RESPONSES_TESTS = '''
+import requests
+import responses
+
+import myscript
+from cookie_session.standin import answer_for
+
+
+@responses.activate
+def test_decorated(xai_standin):
+    responses.get("https://weather.example/today", json={"sky": "clear"})
+    assert requests.get("https://weather.example/today").json() == {"sky": "clear"}
+    assert myscript.ask("hi") == answer_for("hi")        # the stand-in, through the mock
+
+
+def test_context_manager(xai_standin):
+    with responses.RequestsMock() as mock:
+        mock.get("https://weather.example/today", json={"sky": "rain"})
+        assert myscript.model_ids() == list(xai_standin.models)
+        assert requests.get("https://weather.example/today").json() == {"sky": "rain"}
+
+
+def test_started_before_the_fixture(request):
+    responses.start()
+    request.addfinalizer(responses.stop)
+    request.addfinalizer(responses.reset)
+    stand_in = request.getfixturevalue("xai_standin")
+    assert myscript.ask("late") == answer_for("late")
+    assert stand_in.requests
+
+
+def test_other_urls_are_still_refused(xai_standin):
+    with responses.RequestsMock() as mock:
+        try:
+            requests.get("https://unmocked.example/")
+        except requests.ConnectionError as error:
+            assert "Connection refused by Responses" in str(error)
+        else:
+            raise AssertionError("an unmocked URL went through")
+
+
+def test_no_pass_through_is_left_behind():
+    assert responses.mock.passthru_prefixes == ()
+'''
+
+
+def test_responses_lets_the_standin_through_without_extra_code(project):
+    project.makepyfile(test_with_responses=RESPONSES_TESTS)
+    result = run(project)
+    result.assert_outcomes(passed=5)

@@ -1,4 +1,4 @@
-"""What every `cookie-session` command shares: the group class, option sets, JSON output."""
+"""What every `cookie-session` command shares: option sets, the client, JSON output."""
 
 from __future__ import annotations
 
@@ -6,28 +6,8 @@ import json
 
 import click
 
-from ..errors import CookieSessionError
-
-EXIT_INTERRUPTED = 130
-
-
-class _LibraryError(click.ClickException):
-    """A `CookieSessionError` shown as click shows its own: `Error: <one line>`."""
-
-    def __init__(self, error: CookieSessionError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-
-
-class CommandGroup(click.Group):
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except CookieSessionError as error:
-            raise _LibraryError(error) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+#: The version of every `--json` document's shape; raised when a field changes meaning or goes away.
+SCHEMA_VERSION = 1
 
 
 def _apply(options: list, command):
@@ -44,6 +24,9 @@ BROWSER_OPTIONS = [
     click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
     click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
     click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
+    click.option("--container-is-local", is_flag=True, default=None,
+                 help="Vouch that this container runs on your own machine (env COOKIE_SESSION_CONTAINER_IS_LOCAL=yes): "
+                      "lifts the container reason only; CI, SSH and hosted workspaces still refuse."),
 ]
 
 
@@ -89,7 +72,7 @@ def connection(options: dict) -> dict:
 
 def pop_credentials(options: dict) -> dict:
     """The chain's arguments out of the shared options (which are removed from `options`)."""
-    keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container")
+    keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container", "container_is_local")
     return {key: options.pop(key) for key in keys}
 
 
@@ -107,5 +90,13 @@ def client_with(authenticator, options: dict):
     return GrokClient(authenticator, **connection(options))
 
 
-def print_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+def credential_fields(authenticator) -> dict:
+    """`kind`, masked `fingerprint` and `source` of an authenticator, as separate fields."""
+    described = authenticator.describe()   # "<kind> <masked credential> from <source>"
+    masked = described.removeprefix(f"{authenticator.kind} ").removesuffix(f" from {authenticator.source}")
+    return {"kind": authenticator.kind, "fingerprint": masked, "source": authenticator.source}
+
+
+def print_json(data: dict) -> None:
+    """One JSON document on stdout, with `schema_version` first."""
+    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **data}, indent=2, ensure_ascii=False))

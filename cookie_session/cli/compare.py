@@ -8,6 +8,7 @@ import click
 
 from ..policy import DEFAULT_MODEL
 from ._common import compare_options, connection, print_json
+from ._progress import waiting
 
 
 @click.command("compare")
@@ -17,7 +18,8 @@ from ._common import compare_options, connection, print_json
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on each answer's length.")
 @click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Ask N times per method; times are medians.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: prompt, model, repeat, methods[].")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: schema_version, prompt, model, repeat, methods[].")
 @click.pass_context
 def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, repeat: int, as_json: bool,
                     **options) -> None:
@@ -29,8 +31,9 @@ def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, rep
     from ..compare import compare_methods, render_table
 
     client_options = connection(options)
-    comparison = compare_methods(prompt, model=model, max_tokens=max_tokens, repeat=repeat,
-                                 client_options=client_options, **options)
+    with waiting(f"Asking each method {repeat} time{'s' if repeat > 1 else ''}"):
+        comparison = compare_methods(prompt, model=model, max_tokens=max_tokens, repeat=repeat,
+                                     client_options=client_options, **options)
     if as_json:
         print_json(comparison.to_dict())
     else:

@@ -25,8 +25,10 @@ _SEVERITIES = ("error", "warning", "note")
               help="Write the report to FILE instead of standard output.")
 def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, exclude: tuple[str, ...],
                     output: str | None) -> None:
-    """Scan PATH... (files and folders, default `.`; .gitignore respected) for cookie auth, hard-coded
-    secrets and the unsafe opt-in left switched on, each with the API-key replacement.
+    """Find what must change before a prototype leaves your laptop: cookie auth, hard-coded keys, the unsafe opt-in.
+
+    Scans PATH... (files and folders, default `.`; .gitignore respected); each finding comes with the
+    API-key replacement.
 
     Secrets are shown masked. A line with `cookie-session: ignore` (or `ignore[CS101,...]`) in a comment
     is suppressed, and counted. Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on bad usage.

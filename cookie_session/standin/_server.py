@@ -38,6 +38,12 @@ class BaseHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
         pass
 
+    def log_request(self, code="-", size="-") -> None:
+        """Hand `METHOD path status` (no query string, no headers) to the stand-in's `request_log`, if set."""
+        log = getattr(self.standin, "request_log", None)
+        if log is not None:
+            log(f"{self.command} {self.path.split('?', 1)[0]} {int(code) if str(code).isdigit() else code}")
+
     def routes(self) -> dict:
         raise NotImplementedError
 

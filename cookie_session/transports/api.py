@@ -5,6 +5,7 @@ Everything specific to the OpenAI-compatible endpoints lives here.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 import requests
@@ -49,6 +50,11 @@ def _error_text(response: requests.Response) -> str:
     return ""
 
 
+#: How the service says the model is unknown ("The model grok-9 does not exist...", "model_not_found"); a route
+#: that is missing ("No route GET /models") is not that.
+_MODEL_WORD = re.compile(r"\bmodel(\b|_not_found)", re.IGNORECASE)
+
+
 def raise_for_api_error(response: requests.Response, *, redact=lambda text: text) -> None:
     """Raise the error that matches a non-2xx reply; return quietly on 2xx.
 
@@ -67,8 +73,14 @@ def raise_for_api_error(response: requests.Response, *, redact=lambda text: text
         raise MissingCredentialsError(f"{where} answered 401: no valid credential{detail}")
     if status == 403:
         raise PermissionDeniedError(f"{where} answered 403: key blocked, disabled or not permitted{detail}")
-    if status == 404 and ("model" in said.lower() or response.request.path_url.endswith("/chat/completions")):
+    if status == 404 and _MODEL_WORD.search(said):   # only the service's own word makes it an unknown model
         raise ModelNotFoundError(f"Unknown model{detail}", status=404)
+    if status == 404:
+        raise UpstreamError(f"{where} answered 404: no such endpoint, so the base URL looks wrong{detail}", status=404,
+                            hint="The API root has the form https://api.x.ai/v1 (with /v1)")
+    if status == 413:
+        raise UpstreamError(f"{where} answered 413: the prompt is too large{detail}", status=413,
+                            hint="Shorten the prompt or send it in parts")
     if status == 429:
         raise RateLimitedError(f"Rate limited by {where}{detail}",
                                retry_after=retry_after_seconds(response.headers.get("Retry-After")))

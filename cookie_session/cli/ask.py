@@ -1,0 +1,77 @@
+"""`chat` and `models`: ask a model, list the models."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import EXIT_BAD_INPUT
+from ..policy import DEFAULT_MODEL
+from ._common import auth_options, client_for, print_json
+from ._errors import CliError
+from ._progress import waiting
+
+
+@click.command("chat")
+@auth_options
+@click.argument("prompt")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on the answer's length.")
+@click.option("--stream/--no-stream", default=True, show_default=True, help="Print the answer as it arrives.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: text, model, usage, auth (README, \"JSON output\").")
+def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: bool, **options) -> None:
+    """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
+    if prompt == "-":
+        prompt = read_stdin_prompt()
+    with client_for(options) as client:
+        if as_json or not stream:
+            with waiting("Waiting for the answer"):
+                result = client.chat(prompt, model=model, max_tokens=max_tokens, stream=stream)
+                if stream:
+                    result = result.collect()
+            if as_json:
+                print_json({**result.to_dict(), "auth_source": client.authenticator.source})
+            else:
+                click.echo(result.text)
+            return
+        try:
+            for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
+                click.echo(piece, nl=False)
+        finally:   # also on Ctrl-C: the answer's line ends before "Interrupted."
+            click.echo()
+
+
+def read_stdin_prompt() -> str:
+    """The prompt piped in on stdin, as UTF-8 text without its trailing newline; bad input if there is none."""
+    stream = sys.stdin
+    try:
+        if stream is None or stream.closed:
+            raise OSError
+        data = click.get_binary_stream("stdin").read()
+    except (OSError, ValueError, RuntimeError):
+        raise CliError("Standard input is closed, so there is no prompt to read. Pipe the prompt in "
+                       "(echo 'hello' | cookie-session chat -) or pass it as an argument", EXIT_BAD_INPUT) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise CliError("Standard input is not UTF-8 text (binary data?). Pipe a text prompt into "
+                       "`cookie-session chat -`", EXIT_BAD_INPUT)
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+@click.command("models")
+@auth_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output: models[] of {id, owned_by, created}.")
+def models_command(as_json: bool, **options) -> None:
+    """List the models the credential can use."""
+    with client_for(options) as client, waiting("Listing the models"):
+        models = client.models()
+    if as_json:
+        print_json({"models": [{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models]})
+    else:
+        for model in models:
+            click.echo(model.id)
