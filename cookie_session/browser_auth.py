@@ -131,11 +131,20 @@ class BrowserCookieAuthenticator(Authenticator):
         (see `__call__`). When requests follows a redirect itself it drops that header and does
         not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
         only, and authenticates each hop.
+
+        HTTPS goes through a browser TLS/HTTP2 handshake of the User-Agent's browser family and
+        version (`transports/impersonate.py`); `impersonating` names the curl_cffi target used,
+        None when plain requests is left in place (curl_cffi missing: warned once).
         """
         check_base_url(base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
         session.auth = self
+        from .transports.impersonate import browser_from_user_agent, mount_browser_tls
+
+        # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
+        family, major = browser_from_user_agent(self.user_agent)
+        self.impersonating = mount_browser_tls(session, family=family, major_version=major)
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
