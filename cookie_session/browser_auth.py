@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -23,14 +24,20 @@ from .policy import (
     require_browser_cookie_use, unsafe_opt_in,
 )
 from .secret import Secret
+from .transports.grok_web import REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, rest_headers
 
 __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS"]
 
 SESSION_COOKIE = "sso"
 EXPIRY_WARNING_SECONDS = 3 * 24 * 3600
 USER_AGENT_ENV = "GROK_USER_AGENT"
+#: What a loopback stand-in is treated as: it gets what `https://grok.com` would get for the same path.
+_STANDIN_AS = ("https", "grok.com")
+#: The file Chromium holds in its user-data dir while it runs (a symlink to `host-pid`).
+CHROMIUM_LOCK_FILE = "SingletonLock"
 FALLBACK_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                        "Chrome/156.0.0.0 Safari/537.36")
+FALLBACK_FIREFOX_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
 
 
 def _as_browser_cookie(cookie) -> BrowserCookie:
@@ -43,7 +50,7 @@ def _as_browser_cookie(cookie) -> BrowserCookie:
 
 
 class BrowserCookieAuthenticator(Authenticator):
-    """The grok.com session cookies of a local browser profile, sent only to the hosts they belong to.
+    """The grok.com session cookies of a local browser profile, sent as that browser sends them.
 
     `browser` is a name such as `chrome`, `chromium`, `firefox` (None: any browser, most recently
     used profile holding grok.com cookies); `profile` a profile name; `cookie_file` an explicit
@@ -51,7 +58,14 @@ class BrowserCookieAuthenticator(Authenticator):
     environment variable named in WARNING.md) is required, and so is a local `verdict`
     (computed from the environment unless given). `user_agent` must be the browser's own
     (Cloudflare binds `cf_clearance` to it); it defaults to `GROK_USER_AGENT`, then to one
-    derived from the profile's browser version.
+    derived from the profile's browser version. `statsig_id` is an `x-statsig-id` value copied
+    from the browser's DevTools (default `GROK_STATSIG_ID`), sent verbatim and kept secret; without
+    one, the web app's own fallback value is sent (see `transports.grok_web`).
+
+    On every request to grok.com (or a loopback stand-in) it adds the cookies the browser would
+    send to that URL, and on `/rest/` requests every header the browser's same-origin `fetch`
+    carries (`Origin`, `Sec-Fetch-*`, client hints, `x-statsig-id`, ...), replacing same-named ones:
+    so a plain `requests` session from `prepare_session()` sends what `GrokClient` sends.
 
     Raises `PolicyError` before reading anything when not allowed, `NotLoggedInError` when the
     profile holds no live `sso`, and the `BadInputError` family for unreadable profiles.
@@ -64,34 +78,49 @@ class BrowserCookieAuthenticator(Authenticator):
     def __init__(self, browser: str | None = None, *, profile: str | None = None,
                  cookie_file: str | os.PathLike | None = None, container: str | None = None,
                  unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
-                 user_agent: str | None = None, environ: Mapping[str, str] | None = None) -> None:
+                 user_agent: str | None = None, statsig_id: str | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         _require_allowed(unsafe_browser_cookies, verdict, env)
-        from .browsers import browser_user_agent, load_xai_cookies
+        from .browsers import load_xai_cookies
+        from .user_agents import user_agent_for
 
         load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container)
         where = f"{load.browser}/{load.profile}"
         source = f"cookie-file:{load.cookie_file}" if cookie_file is not None else f"browser:{where}"
-        agent = user_agent or env.get(USER_AGENT_ENV) or browser_user_agent(load)
+        agent = (user_agent or env.get(USER_AGENT_ENV) or load.user_agent_hint
+                 or user_agent_for(load.family, load.major_version, browser=load.browser))
         if agent is None:
-            agent = FALLBACK_USER_AGENT
+            agent = FALLBACK_USER_AGENT if load.family != "firefox" else FALLBACK_FIREFOX_USER_AGENT
             warnings.warn(f"Could not tell the version of {where}; sending a generic User-Agent. If grok.com answers "
                           f"with a challenge, set {USER_AGENT_ENV} to that browser's User-Agent",
                           BrowserCookieWarning, stacklevel=2)
-        self._setup(load.cookies, source=source, where=where, user_agent=agent, notes=load.notes)
+        lock_dirs = tuple(Path(load.cookie_file).parents[:3]) if load.family == "chromium" else ()
+        self._setup(load.cookies, source=source, where=where, user_agent=agent, notes=load.notes,
+                    browser=load.browser, family=load.family, major_version=load.major_version,
+                    accept_language=load.accept_language, statsig_id=_statsig(statsig_id, env), lock_dirs=lock_dirs)
 
     @classmethod
     def from_cookies(cls, cookies: Iterable, *, user_agent: str, source: str = "cookies",
                      unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
+                     statsig_id: str | None = None, browser: str | None = None,
+                     accept_language: str | None = None,
                      environ: Mapping[str, str] | None = None) -> "BrowserCookieAuthenticator":
         """Build from cookies already in hand (objects with `name`, `value`, `domain`, `path`,
-        `secure`, `expires`), e.g. a stand-in's session. Gated exactly like the constructor."""
-        _require_allowed(unsafe_browser_cookies, verdict, os.environ if environ is None else environ)
+        `secure`, `expires`), e.g. a stand-in's session. Gated exactly like the constructor.
+        The browser family and version are read from `user_agent`; `browser` names the browser
+        (e.g. `chrome`, `edge`) for its client-hint brand."""
+        env = os.environ if environ is None else environ
+        _require_allowed(unsafe_browser_cookies, verdict, env)
         self = cls.__new__(cls)
-        self._setup(cookies, source=source, where=source, user_agent=user_agent, notes=())
+        self._setup(cookies, source=source, where=source, user_agent=user_agent, notes=(), browser=browser,
+                    family=None, major_version=None, accept_language=accept_language,
+                    statsig_id=_statsig(statsig_id, env), lock_dirs=())
         return self
 
-    def _setup(self, cookies: Iterable, *, source: str, where: str, user_agent: str, notes: Iterable[str]) -> None:
+    def _setup(self, cookies: Iterable, *, source: str, where: str, user_agent: str, notes: Iterable[str],
+               browser: str | None, family: str | None, major_version: int | None, accept_language: str | None,
+               statsig_id: Secret | None, lock_dirs: tuple[Path, ...]) -> None:
         Authenticator.__init__(self, source=source)
         now = time.time()
         self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
@@ -99,17 +128,21 @@ class BrowserCookieAuthenticator(Authenticator):
         if unsendable is not None:
             raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters or a ';', which a "
                                 f"Cookie header cannot carry as one cookie")
-        if not header_safe(user_agent):
+        if not isinstance(user_agent, str) or not header_safe(user_agent):
             raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
                                 hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
         self.user_agent = user_agent
-        self._pairs = tuple((c, f"{c.name}={c.value.reveal()}") for c in self._cookies)
-        self._all_cookies_header = "; ".join(pair for _cookie, pair in self._pairs)
-        session = next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
+        self._statsig_id = statsig_id
+        self._lock_dirs = lock_dirs
+        self._identity: BrowserIdentity = browser_identity(browser, family, user_agent, major_version=major_version,
+                                                           accept_language=accept_language)
+        session = next((c for c in self._cookies if c.name == SESSION_COOKIE and c.domain.lstrip(".") == "grok.com"),
+                       None) or next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
         if session is None:
             hints = " ".join(notes)
             raise NotLoggedInError(f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
                                    hint="Log in at grok.com in that browser, or use the API key (XAI_API_KEY)")
+        self._session_cookie = session
         self.expires: float | None = session.expires
         warnings.warn(f"Using browser-cookie auth from {where}: unofficial, unsafe, local only (see WARNING.md)",
                       BrowserCookieWarning, stacklevel=3)
@@ -122,12 +155,37 @@ class BrowserCookieAuthenticator(Authenticator):
     def cookie_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self._cookies)
 
+    @property
+    def browser_family(self) -> str:
+        """The engine whose requests this authenticator reproduces: "chromium" or "firefox"."""
+        return self._identity.family
+
+    @property
+    def browser_major_version(self) -> int | None:
+        """The major version the User-Agent states (None when it names none)."""
+        return self._identity.major_version
+
+    @property
+    def accept_language(self) -> str:
+        return self._identity.accept_language
+
+    def browser_running(self) -> bool:
+        """True when the Chromium that owns the profile is running now (its `SingletonLock` exists):
+        it then writes cookie changes to disk only up to ~30 s later."""
+        return any(os.path.lexists(d / CHROMIUM_LOCK_FILE) for d in self._lock_dirs)
+
+    def sends_cookie(self, cookie, url: str = WEB_BASE_URL + "/") -> bool:
+        """True when the browser would send `cookie` (a stored cookie) with a request to `url` (RFC 6265)."""
+        parts = urlsplit(url)
+        return _sendable(_as_browser_cookie(cookie), parts.scheme, (parts.hostname or "").rstrip("."),
+                         parts.path or "/", time.time())
+
     def prepare_session(self, session: requests.Session | None = None, *,
                         base_url: str = WEB_BASE_URL) -> requests.Session:
         """Set the browser's User-Agent and make this authenticator the session's `auth`.
 
         `base_url` must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
-        never put in `session.cookies`: each request gets a Cookie header built for its own host
+        never put in `session.cookies`: each request gets a Cookie header built for its own URL
         (see `__call__`). When requests follows a redirect itself it drops that header and does
         not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
         only, and authenticates each hop.
@@ -148,25 +206,33 @@ class BrowserCookieAuthenticator(Authenticator):
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Add the cookies that belong to the request's host, as the browser would send them.
+        """Add what the browser adds to a request for this URL.
 
-        A cookie goes to a host inside its own domain (exactly, for host-only cookies), under
-        its path, and over HTTPS if it is secure. A loopback host (a stand-in) gets them all.
-        Any other host gets none. Cookies the session already holds for that host win over ours.
+        Cookies: exactly those the browser would send under RFC 6265 (domain, host-only, path,
+        Secure, expiry), every name. A loopback host (a stand-in) gets what `https://grok.com` would
+        get for the same path. Any other host gets nothing. Cookies the session already holds for
+        that host win over ours. On `/rest/` paths, also the browser's `fetch` headers and its
+        User-Agent (see `transports.grok_web.rest_headers`).
         """
         url = urlsplit(request.url)
-        host = url.hostname or ""
+        host = (url.hostname or "").rstrip(".")
         if is_loopback_host(host):
-            header = self._all_cookies_header
+            scheme, host = _STANDIN_AS
         elif host_in_domain(host, "grok.com"):
-            https = url.scheme == "https"
-            header = "; ".join(pair for cookie, pair in self._pairs
-                               if (https or not cookie.secure) and _domain_matches(host, cookie)
-                               and _path_matches(url.path or "/", cookie.path))
+            scheme = url.scheme
         else:
             return request
-        if header:
+        now = time.time()
+        path = url.path or "/"
+        sent = sorted((c for c in self._cookies if _sendable(c, scheme, host, path, now)),
+                      key=lambda c: -len(c.path))   # RFC 6265 5.4: longer paths first
+        if sent:
+            header = "; ".join(f"{c.name}={c.value.reveal()}" for c in sent)
             request.headers["Cookie"] = _merged(request.headers.get("Cookie"), header)
+        if path.startswith(REST_PREFIX):
+            request.headers["User-Agent"] = self.user_agent
+            statsig = self._statsig_id.reveal() if self._statsig_id is not None else None
+            request.headers.update(rest_headers(self._identity, request.url, statsig_id=statsig))
         return request
 
     def identity(self) -> dict:
@@ -175,11 +241,12 @@ class BrowserCookieAuthenticator(Authenticator):
         return {"name": f"grok.com session ({self.source})", "user_id": user.value.fingerprint if user else None}
 
     def describe(self) -> str:
-        session = next(c for c in self._cookies if c.name == SESSION_COOKIE)
-        return f"browser_cookie {session.value.fingerprint} (+{len(self._cookies) - 1} cookies) from {self.source}"
+        statsig = ", own x-statsig-id" if self._statsig_id is not None else ""
+        return (f"browser_cookie {self._session_cookie.value.fingerprint} (+{len(self._cookies) - 1} cookies"
+                f"{statsig}) from {self.source}")
 
     def secrets(self) -> list[Secret]:
-        return [c.value for c in self._cookies]
+        return [c.value for c in self._cookies] + ([self._statsig_id] if self._statsig_id is not None else [])
 
     def __reduce_ex__(self, protocol):
         raise TypeError("A BrowserCookieAuthenticator cannot be pickled or sent to another process; "
@@ -192,9 +259,15 @@ class BrowserCookieAuthenticator(Authenticator):
         raise TypeError("A BrowserCookieAuthenticator cannot be copied")
 
 
+def _sendable(cookie: BrowserCookie, scheme: str, host: str, path: str, now: float) -> bool:
+    """RFC 6265 section 5.4: the cookie goes with a request to `scheme://host/path`."""
+    return ((cookie.expires is None or cookie.expires > now) and (scheme == "https" or not cookie.secure)
+            and _domain_matches(host, cookie) and _path_matches(path, cookie.path or "/"))
+
+
 def _domain_matches(host: str, cookie: BrowserCookie) -> bool:
     domain = cookie.domain.lstrip(".")
-    return host == domain if cookie.host_only else host_in_domain(host, domain)
+    return host.lower() == domain.lower() if cookie.host_only else host_in_domain(host, domain)
 
 
 def _path_matches(path: str, cookie_path: str) -> bool:
@@ -215,6 +288,19 @@ def _merged(existing: str | None, ours: str) -> str:
 def _cookie_safe(name: str, value: str) -> bool:
     """A `name=value` pair that stays one cookie in a Cookie header (a ';' would smuggle in another)."""
     return header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
+
+
+def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
+    """The user's own `x-statsig-id` (argument, else `GROK_STATSIG_ID`), checked and held as a Secret."""
+    value = given if given is not None else env.get(STATSIG_ENV)
+    if value is None or (given is None and not value.strip()):
+        return None
+    if not isinstance(value, str) or not value.strip() or not header_safe(value):
+        raise BadInputError(f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty or "
+                            f"holds control or non-ASCII characters, which a header cannot carry",
+                            hint="Copy the x-statsig-id request header of a grok.com request from the browser's "
+                                 "DevTools (Network tab), without the header name")
+    return Secret(value.strip(), name="x-statsig-id")
 
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str]) -> None:

@@ -73,7 +73,8 @@ class GrokClient:
                                            allowed_domain="grok.com")
             self.session = authenticator.prepare_session(session, base_url=self.base_url)
             self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           timeout=timeout, verify=verify, retry=retry, identity=authenticator.identity())
+                                           timeout=timeout, verify=verify, retry=retry, identity=authenticator.identity(),
+                                           redact=authenticator.redact, browser_running=authenticator.browser_running)
         else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
 

@@ -1,16 +1,20 @@
-"""The grok.com web app (unofficial, changes without notice): request shapes, NDJSON replies, signals.
+"""The grok.com web app (unofficial, changes without notice): endpoints, NDJSON replies, signals.
 
-Every grok.com detail lives in this module, so a change on the site is a one-file fix:
+Every grok.com detail lives here or in `grok_web` (what the browser sends: headers, x-statsig-id,
+the chat body), so a change on the site is a fix in these two files:
 - chat: `POST /rest/app-chat/conversations/new`; the reply streams one JSON object per line,
   text pieces at `result.response.token`, the final text at `result.response.modelResponse.message`;
 - models: `POST /rest/models`; cheap probe for `whoami`: `POST /rest/rate-limits`;
-- signals: 401 session invalid; 403 + "Just a moment" page = Cloudflare challenge; in-stream
-  `{"error": {"code": 7}}` anti-bot, `code 8` rate limit; body text `blocked-user` = account blocked.
+- signals: 401 session invalid; 403 + "Just a moment" page = Cloudflare challenge; 403 JSON (or
+  in-stream) `{"error": {"code": 7}}` = anti-bot refusal (since June 2026: no valid `x-statsig-id`),
+  `code 8` rate limit; body text `blocked-user` = account blocked.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import json
+import re
+from typing import Callable, Iterable, Iterator
 
 import requests
 
@@ -23,8 +27,9 @@ from ._http import (
     CHAT_RETRY_STATUSES, Transport, ended_early, iter_lines, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
+from .grok_web import STATSIG_ENV, chat_payload
 
-__all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error"]
+__all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error", "ANTI_BOT_HINT"]
 
 CHAT_PATH = "/rest/app-chat/conversations/new"
 MODELS_PATH = "/rest/models"
@@ -33,35 +38,43 @@ PROBE_PATH = "/rest/rate-limits"
 PROBE_MODEL = "grok-3"
 ANTI_BOT_CODE = 7
 RATE_LIMIT_CODE = 8
+#: What to do when grok.com's anti-bot rules refuse a request (code 7).
+ANTI_BOT_HINT = (f"Open grok.com in the same browser, send a message, copy the x-statsig-id request header of "
+                 f"that request from DevTools (Network tab) into {STATSIG_ENV} and try again; or use the API key "
+                 f"(XAI_API_KEY), which is meant for scripts")
+CHROMIUM_FLUSH_HINT = ("Chromium is running with this profile and writes a fresh login to disk up to 30 s later: "
+                       "wait half a minute (or quit the browser) and try again; else log in to grok.com again, "
+                       "or use the API key (XAI_API_KEY)")
+_SAID_CHARS = 200
 
 
-def chat_payload(messages: list[dict], *, model: str) -> dict:
-    """The body of a new temporary conversation. The web app takes one message: a message list
-    is sent as `role: content` lines."""
-    if len(messages) == 1 and messages[0]["role"] == "user":
-        text = messages[0]["content"]
-    else:
-        text = "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
-    return {"temporary": True, "modelName": model, "message": text, "fileAttachments": [],
-            "imageAttachments": [], "disableSearch": False, "enableImageGeneration": False,
-            "returnImageBytes": False, "sendFinalMetadata": True, "isReasoning": False}
+def raise_for_web_error(response: requests.Response, *, redact: Callable[[str], str] = lambda text: text,
+                        browser_running: Callable[[], bool] = lambda: False) -> None:
+    """Raise the error matching a non-2xx grok.com reply; return quietly on 2xx.
 
-
-def raise_for_web_error(response: requests.Response) -> None:
-    """Raise the error matching a non-2xx grok.com reply; return quietly on 2xx."""
+    `redact` scrubs the credentials from grok.com's text before it reaches a message;
+    `browser_running` tells whether the profile's Chromium runs now (it shapes the 401 hint).
+    """
     status = response.status_code
     if status < 400:
         return
     text = response.text[:4096] if "json" in response.headers.get("Content-Type", "") or status == 403 else ""
+    error = _json_error(text)
     if "blocked-user" in text:
         raise AccountBlockedError("grok.com says this account is blocked")
     if status == 401:
-        raise SessionExpiredError("grok.com answered 401: the browser session is not valid any more")
+        raise SessionExpiredError("grok.com answered 401: the browser session is not valid any more",
+                                  hint=CHROMIUM_FLUSH_HINT if browser_running() else None)
+    if status == 403 and error.get("code") == ANTI_BOT_CODE:
+        raise AntiBotRejectedError("grok.com's anti-bot rules rejected the request (403, code 7)", hint=ANTI_BOT_HINT)
     if status == 403 and "just a moment" in text.lower():
         raise CloudflareChallengeError("grok.com answered with a Cloudflare challenge (cf_clearance expired, "
                                        "or the User-Agent differs from the browser's)")
     if status == 403:
-        raise PermissionDeniedError("grok.com answered 403: this session may not do that")
+        said = _shown(redact(str(error.get("message") or _visible_text(text))))
+        raise PermissionDeniedError(f"grok.com answered 403: {said or '(no message)'}",
+                                    hint="Check the account at grok.com in the browser, or use the API key "
+                                         "(XAI_API_KEY)")
     if status == 429:
         raise RateLimitedError("Rate limited by grok.com",
                                retry_after=retry_after_seconds(response.headers.get("Retry-After")))
@@ -69,6 +82,27 @@ def raise_for_web_error(response: requests.Response) -> None:
         raise ServerError(f"grok.com answered {status}", status=status)
     raise UpstreamError(f"grok.com answered {status} to {response.request.method} {response.request.path_url}",
                         status=status)
+
+
+def _json_error(text: str) -> dict:
+    """The `error` object of a JSON error body (`{"error": {"code": 7, ...}}`), or {}."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _visible_text(text: str) -> str:
+    """The words of a body, markup dropped (an HTML error page read as text)."""
+    return " ".join(re.sub(r"<[^>]*>", " ", text).split())
+
+
+def _shown(text: str) -> str:
+    """Server text fit for a one-line message: printable, one line, at most `_SAID_CHARS` characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in " ".join(text.split()))
+    return text if len(text) <= _SAID_CHARS else text[:_SAID_CHARS - 1] + "…"
 
 
 def iter_ndjson(lines: Iterable[bytes], url: str) -> Iterator[dict]:
@@ -81,7 +115,7 @@ def iter_ndjson(lines: Iterable[bytes], url: str) -> Iterator[dict]:
 def _raise_stream_error(error) -> None:
     code = error.get("code") if isinstance(error, dict) else None
     if code == ANTI_BOT_CODE:
-        raise AntiBotRejectedError("grok.com's anti-bot check rejected the request (code 7)")
+        raise AntiBotRejectedError("grok.com's anti-bot rules rejected the request (code 7)", hint=ANTI_BOT_HINT)
     if code == RATE_LIMIT_CODE:
         raise RateLimitedError("grok.com rate limit reached (code 8)")
     shown = code if isinstance(code, int) and not isinstance(code, bool) else "not a number"
@@ -89,17 +123,22 @@ def _raise_stream_error(error) -> None:
 
 
 class WebTransport(Transport):
-    """Speaks to the grok.com web app at `base_url` through a session holding the browser's cookies.
-    `identity` is what `whoami` reports besides the probe (see `BrowserCookieAuthenticator.identity`)."""
+    """Speaks to the grok.com web app at `base_url` through a session whose `auth` adds the browser's
+    cookies and headers. `identity` is what `whoami` reports besides the probe (see
+    `BrowserCookieAuthenticator.identity`); `redact` and `browser_running` as in `raise_for_web_error`."""
 
     chat_path = CHAT_PATH
 
-    def __init__(self, session: requests.Session, base_url: str, *, identity: dict, **options) -> None:
+    def __init__(self, session: requests.Session, base_url: str, *, identity: dict,
+                 redact: Callable[[str], str] = lambda text: text,
+                 browser_running: Callable[[], bool] = lambda: False, **options) -> None:
         super().__init__(session, base_url, **options)
         self._identity = identity
+        self._redact = redact
+        self._browser_running = browser_running
 
     def raise_for_error(self, response: requests.Response) -> None:
-        raise_for_web_error(response)
+        raise_for_web_error(response, redact=self._redact, browser_running=self._browser_running)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
         return self.stream(messages, model=model, max_tokens=max_tokens).collect()
