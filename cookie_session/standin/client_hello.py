@@ -37,7 +37,7 @@ def is_grease(value: int) -> bool:
 
 @dataclass(frozen=True)
 class ClientHello:
-    """The comparable parts of one ClientHello (GREASE removed; sets sorted, lists in sent order)."""
+    """The comparable parts of one ClientHello (GREASE removed everywhere; sets sorted, lists in sent order)."""
 
     tls_version: str                      # "1.3" from supported_versions, else the legacy version
     alpn: tuple[str, ...]
@@ -136,7 +136,7 @@ def parse_client_hello(data: bytes) -> ClientHello | None:
     return ClientHello(
         tls_version=_VERSIONS.get(version, f"0x{version:04x}"), alpn=tuple(found["alpn"]),
         ciphers=tuple(sorted(c for c in found["ciphers"] if not is_grease(c))), extensions=tuple(sorted(clean)),
-        server_name=found["server_name"], signature_algorithms=tuple(found["signatures"]),
+        server_name=found["server_name"], signature_algorithms=tuple(s for s in found["signatures"] if not is_grease(s)),
         supported_groups=tuple(g for g in found["groups"] if not is_grease(g)), partial=partial,
         extension_order=tuple(clean))
 

@@ -44,26 +44,16 @@ from requests.utils import get_encoding_from_headers, select_proxy
 from ..errors import BrowserCookieWarning
 from ..policy import is_loopback_host
 
-__all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "browser_from_user_agent",
-           "IMPERSONATION_UNAVAILABLE"]
+__all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
 
 IMPERSONATION_UNAVAILABLE = ("curl_cffi (browser TLS impersonation) could not be loaded ({reason}); the web path "
                              "uses python-requests' own TLS handshake, which Cloudflare in front of grok.com may "
                              "challenge. Install it: pip install curl_cffi")
+#: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
 _TARGET_PREFIX = {"chromium": "chrome", "firefox": "firefox"}
 _warned = threading.Event()   # the "no impersonation" warning is said once per process
-
-
-def browser_from_user_agent(user_agent: str) -> tuple[str | None, int | None]:
-    """(family, major version) a User-Agent names: `Chrome/156` -> chromium 156, `Firefox/153` -> firefox 153."""
-    firefox = re.search(r"\bFirefox/(\d+)", user_agent)
-    if firefox:
-        return "firefox", int(firefox.group(1))
-    chrome = re.search(r"\b(?:Chrome|Chromium)/(\d+)", user_agent)
-    if chrome:
-        return "chromium", int(chrome.group(1))
-    return None, None
 
 
 def impersonation_target(family: str | None, major_version: int | None, available) -> str | None:
@@ -86,7 +76,8 @@ def impersonation_target(family: str | None, major_version: int | None, availabl
 
 
 def mount_browser_tls(session: requests.Session, *, family: str | None, major_version: int | None) -> str | None:
-    """Mount `ImpersonatingAdapter` for `https://` on `session`; return the curl_cffi target used.
+    """Mount `ImpersonatingAdapter` for `https://` on `session`, with the browser's `Accept-Encoding`
+    (curl decodes br and zstd too); return the curl_cffi target used.
 
     None (and plain requests stays in place) when curl_cffi cannot be loaded or has no target of
     that family; the first time in a process that happens, a `BrowserCookieWarning` says so.
@@ -101,6 +92,7 @@ def mount_browser_tls(session: requests.Session, *, family: str | None, major_ve
         _warn_once(f"it has no {family or 'unknown'} browser to impersonate")
         return None
     session.mount("https://", ImpersonatingAdapter(target))
+    session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
     return target
 
 

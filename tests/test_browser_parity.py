@@ -1,0 +1,207 @@
+"""Parity with real browsers: what the project sends to grok.com is what the user's own browser sends.
+
+A real headless Chromium and a real Firefox ESR log in to the TLS stand-in served as `grok.com`,
+then run the web app's kind of request from the page (a same-origin `fetch` POST to
+`/rest/app-chat/conversations/new`). The stand-in records that request: headers, cookies, and the
+fingerprint of the TLS ClientHello it came over. Then the project, reading that same profile
+(after the browser quit, so its cookie database is on disk), sends its request to the same
+stand-in. The tests assert:
+
+- TLS: our ClientHello has the browser's TLS version, ALPN list, cipher set and extension set
+  (GREASE aside); the other ClientHello fields are printed, marked when they differ;
+- headers: every header the browser sent is in ours, with the same value unless it is per
+  request (`x-xai-request-id`, `x-statsig-id`, `Content-Length`, `Host`, `Cookie`); `Origin` and
+  `Referer` are compared with each side's own origin written as `<origin>` (the browser talks to
+  `grok.com`, we to `localhost`: the same stand-in, different names);
+- cookies: exactly the browser's names and values.
+
+The comparison prints as a table (header | browser | ours). With PARITY_REPORT_DIR set, each
+table is also written there as `<browser>.md`. Skipped when a browser is missing, except in CI.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from cookie_session import errors
+from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.client import GrokClient
+from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
+from cookie_session.policy import LocalityVerdict
+from cookie_session.standin import StandIn
+from installed import require
+
+pytestmark = pytest.mark.real_browser
+
+REPORT_DIR = os.environ.get("PARITY_REPORT_DIR")   # read now: the autouse clean_env runs before each test
+CHAT_PATH = "/rest/app-chat/conversations/new"
+#: What the web app sends when its Statsig evaluation fails: base64 of "x1:" + the TypeError text.
+STATSIG_FALLBACK = base64.b64encode(b"x1:TypeError: Cannot read properties of undefined (reading 'childNodes')")
+FETCH = """fetch(%s, {method: 'POST', headers: {'content-type': 'application/json',
+    'x-xai-request-id': crypto.randomUUID(), 'x-statsig-id': %s},
+    body: JSON.stringify({temporary: true, modelName: 'grok-4', message: 'parity', fileAttachments: [],
+                          imageAttachments: [], disableSearch: false, enableImageGeneration: false,
+                          returnImageBytes: false, sendFinalMetadata: true, isReasoning: false})})
+  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""" % (json.dumps(CHAT_PATH),
+                                                                   json.dumps(STATSIG_FALLBACK.decode()))
+PER_REQUEST = {"x-xai-request-id", "x-statsig-id", "content-length", "host", "cookie"}
+ORIGIN_BOUND = {"origin", "referer"}
+TLS_COMPARED = ("tls_version", "alpn", "ciphers", "extensions")
+TLS_SHOWN = ("server_name", "signature_algorithms", "supported_groups", "ja4")
+
+
+def chromium_major() -> int:
+    out = subprocess.run([require(find_chromium, "chromium"), "--version"], capture_output=True, text=True,
+                         timeout=30).stdout
+    return int(re.search(r"(\d+)\.\d+\.\d+\.\d+", out).group(1))
+
+
+def headful_chromium_user_agent(major: int) -> str:
+    """What a desktop (not headless) Chromium of that version sends on Linux: the reduced UA format."""
+    return (f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 "
+            f"Safari/537.36")
+
+
+def last_request(stand_in: StandIn, path: str) -> int:
+    return max(i for i, (method, seen, _h) in enumerate(stand_in.requests) if method == "POST" and seen == path)
+
+
+def cookies_of(headers: dict) -> dict[str, str]:
+    header = next((v for k, v in headers.items() if k.lower() == "cookie"), "")
+    return dict(part.strip().split("=", 1) for part in header.split(";") if "=" in part)
+
+
+def normalised(name: str, value: str, origin: str) -> str:
+    return value.replace(origin, "<origin>") if name in ORIGIN_BOUND else value
+
+
+def origin_of(headers: dict) -> str:
+    host = next(v for k, v in headers.items() if k.lower() == "host")
+    return f"https://{host}"
+
+
+def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str) -> tuple[str, list[str]]:
+    """The comparison table and the list of mismatches (empty when in parity)."""
+    _m, _p, theirs = stand_in.requests[browser_index]
+    _m, _p, ours = stand_in.requests[ours_index]
+    theirs_lower = {k.lower(): v for k, v in theirs.items()}
+    ours_lower = {k.lower(): v for k, v in ours.items()}
+    their_origin, our_origin = origin_of(theirs), origin_of(ours)
+    rows, problems = [], []
+    for name in [*theirs_lower, *(n for n in ours_lower if n not in theirs_lower)]:
+        mine, their = ours_lower.get(name), theirs_lower.get(name)
+        if name == "cookie":
+            their, mine = f"{len(cookies_of(theirs))} cookies", f"{len(cookies_of(ours))} cookies"
+            verdict = "same names and values" if cookies_of(theirs) == cookies_of(ours) else "DIFFERENT"
+        elif their is None:
+            verdict = "only ours"
+        elif mine is None:
+            verdict = "MISSING"
+        elif name in PER_REQUEST:
+            verdict = "per request"
+        elif normalised(name, mine, our_origin) == normalised(name, their, their_origin):
+            verdict = "same" if name not in ORIGIN_BOUND else "same (own origin)"
+        else:
+            verdict = "DIFFERENT"
+        if verdict in ("MISSING", "DIFFERENT"):
+            problems.append(f"{name}: browser {their!r}, ours {mine!r}")
+        rows.append((name, their or "-", mine or "-", verdict))
+    their_hello, our_hello = stand_in.client_hellos[browser_index], stand_in.client_hellos[ours_index]
+    for field in (*TLS_COMPARED, *TLS_SHOWN):
+        their, mine = getattr(their_hello, field), getattr(our_hello, field)
+        if field in TLS_COMPARED:
+            verdict = "same" if their == mine else "DIFFERENT"
+            if their != mine:
+                only = their_hello.differences(our_hello).get(field)
+                problems.append(f"TLS {field}: only browser / only ours: {only}")
+        else:
+            verdict = "same" if their == mine else "differs (not compared)"
+        rows.append((f"TLS {field}", _shown(their), _shown(mine), verdict))
+    table = _table(title, rows)
+    return table, problems
+
+
+def _shown(value) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], int):
+        return " ".join(f"{v:04x}" for v in value)
+    return str(value)
+
+
+def _table(title: str, rows) -> str:
+    lines = [f"### {title}", "", "| header | browser | ours | verdict |", "|---|---|---|---|"]
+    for name, their, mine, verdict in rows:
+        lines.append(f"| {name} | {_cell(their)} | {_cell(mine)} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    text = text.replace("|", "\\|")
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def report(name: str, table: str) -> None:
+    print("\n" + table)
+    if REPORT_DIR:
+        Path(REPORT_DIR).mkdir(parents=True, exist_ok=True)
+        (Path(REPORT_DIR) / f"{name}.md").write_text(table)
+
+
+def ours_from_profile(stand_in: StandIn, browser: str, cookie_file) -> int:
+    """Read the profile as a user would, send the project's chat request; the index of that request."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
+        auth = BrowserCookieAuthenticator(browser, cookie_file=cookie_file, unsafe_browser_cookies=True,
+                                          verdict=LocalityVerdict.assume_local())
+    # By name, so SNI is sent as the browser's is; a loopback name keeps the loopback rules (no proxy).
+    with GrokClient(auth, web_base_url=f"https://localhost:{stand_in.web_port}", verify=stand_in.ca_file) as client:
+        assert client.chat("parity", model="grok-4").text
+    assert auth.impersonating is not None, "the web path did not mount the browser TLS adapter"
+    return last_request(stand_in, CHAT_PATH)
+
+
+def browser_fetch(browser, stand_in: StandIn) -> int:
+    """The web app's request, made from its page at `/` (the app moves there with the history API)."""
+    browser.evaluate("history.replaceState(null, '', '/')")
+    status, body = browser.evaluate(FETCH)
+    assert status == 200, f"the stand-in refused the browser's own request: {status} {body}"
+    return last_request(stand_in, CHAT_PATH)
+
+
+def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str) -> None:
+    table, problems = compare(stand_in, theirs, ours, title)
+    report(name, table)
+    assert not problems, "not in parity with the browser:\n" + "\n".join(problems)
+
+
+def test_chromium_parity(tmp_path):
+    major = chromium_major()
+    with StandIn(web_tls=True) as stand_in:
+        rules = f"MAP grok.com 127.0.0.1:{stand_in.web_port}"
+        with HeadlessChromium(tmp_path / "chromium", host_resolver_rules=rules,
+                              user_agent=headful_chromium_user_agent(major)) as chromium:
+            chromium.navigate("https://grok.com/login")
+            theirs = browser_fetch(chromium, stand_in)
+            chromium.close()                           # Chromium writes its cookies to disk on a clean exit
+        ours = ours_from_profile(stand_in, "chromium", chromium.cookie_file)
+        assert_parity(stand_in, theirs, ours, "chromium", f"Chromium {major} (headless, desktop UA) vs cookie-session")
+
+
+def test_firefox_parity(tmp_path):
+    require(find_firefox, "firefox-esr")
+    with StandIn(web_tls=True) as stand_in:
+        with HeadlessFirefox(tmp_path / "firefox") as firefox:
+            origin = f"https://grok.com:{stand_in.web_port}"
+            firefox.navigate(f"{origin}/login")
+            theirs = browser_fetch(firefox, stand_in)
+            version = re.search(r"Firefox/(\d+)", firefox.user_agent).group(1)
+            firefox.close()
+        ours = ours_from_profile(stand_in, "firefox", firefox.cookie_file)
+        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session")
