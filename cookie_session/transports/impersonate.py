@@ -46,9 +46,9 @@ from ..policy import is_loopback_host
 
 __all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
 
-IMPERSONATION_UNAVAILABLE = ("curl_cffi (browser TLS impersonation) could not be loaded ({reason}); the web path "
-                             "uses python-requests' own TLS handshake, which Cloudflare in front of grok.com may "
-                             "challenge. Install it: pip install curl_cffi")
+IMPERSONATION_UNAVAILABLE = ("curl_cffi (browser TLS impersonation) could not be loaded ({reason}), so the web path "
+                             "uses python-requests' own TLS handshake, and Cloudflare may challenge it (it pins "
+                             "cf_clearance to the browser's handshake). Install it: pip install curl_cffi")
 #: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
@@ -118,16 +118,17 @@ class ImpersonatingAdapter(BaseAdapter):
              proxies=None) -> requests.Response:
         from curl_cffi.requests import exceptions as curl_errors
 
+        proxy = _proxy_for(request.url, proxies)
         headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
                    for name, value in request.headers.items()]
         try:
             reply = self._curl.request(
                 request.method, request.url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
-                verify=_ca_bundle(verify), cert=cert, proxy=_proxy_for(request.url, proxies),
+                verify=_ca_bundle(verify), cert=cert, proxy=proxy,
                 accept_encoding=request.headers.get("Accept-Encoding"), stream=True, quote=False,
                 discard_cookies=True, allow_redirects=False)
         except curl_errors.RequestException as exc:
-            raise _as_requests_error(exc, request, in_body=False) from None
+            raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
         return self._build_response(request, reply)
 
     def _build_response(self, request: requests.PreparedRequest, reply) -> requests.Response:
@@ -187,8 +188,9 @@ def _proxy_for(url: str, proxies) -> str | None:
     return select_proxy(url, proxies or {})
 
 
-def _as_requests_error(exc, request, *, in_body: bool) -> requests.exceptions.RequestException:
-    """A curl_cffi failure as the `requests` exception requests' own adapter would raise."""
+def _as_requests_error(exc, request, *, in_body: bool, proxied: bool = False) -> requests.exceptions.RequestException:
+    """A curl_cffi failure as the `requests` exception requests' own adapter would raise (through a
+    proxy, any failure to get a reply is a `ProxyError`, as with requests)."""
     from curl_cffi.requests import exceptions as curl_errors
 
     kinds = requests.exceptions
@@ -196,7 +198,8 @@ def _as_requests_error(exc, request, *, in_body: bool) -> requests.exceptions.Re
     if isinstance(exc, curl_errors.Timeout):
         slow = "too slow" in str(exc).lower() or in_body
         return (kinds.ReadTimeout if slow else kinds.ConnectTimeout)(message, request=request)
-    if isinstance(exc, curl_errors.ProxyError):
+    if isinstance(exc, curl_errors.ProxyError) or (proxied and not in_body and isinstance(
+            exc, curl_errors.ConnectionError) and not isinstance(exc, curl_errors.SSLError)):
         return kinds.ProxyError(message, request=request)
     if isinstance(exc, curl_errors.SSLError):
         return kinds.SSLError(message, request=request)
