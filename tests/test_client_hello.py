@@ -172,3 +172,11 @@ def test_the_stand_in_records_the_client_hello_of_each_request():
     with StandIn() as plain:
         requests.post(f"{plain.web_base_url}/rest/models", timeout=10)
         assert plain.client_hellos == [None]
+
+
+def test_differences_name_what_each_side_lacks():
+    chrome_like = parse_client_hello(client_hello(extra=((0x44CD, b""), (0x0017, b""))))
+    firefox_like = parse_client_hello(client_hello(ciphers=(0x1301, 0xC00A), extra=((0x001C, b"\x40\x01"),)))
+    assert chrome_like.differences(chrome_like) == {}
+    assert chrome_like.differences(firefox_like) == {
+        "ciphers": ((0x1302, 0xC02B), (0xC00A,)), "extensions": ((0x0017, 0x44CD), (0x001C,))}

@@ -63,12 +63,13 @@ class ClientHello:
         return f"{head}_{_hash12(ciphers)}_{_hash12(extensions + ('_' + signatures if signatures else ''))}"
 
     def differences(self, other: "ClientHello") -> dict[str, tuple]:
-        """Per compared field, (only in self, only in other) where they differ; {} when equal."""
+        """Per differing field, (self's, other's): for the cipher and extension sets, what each has that
+        the other lacks; {} when the two are the same ClientHello as far as a fingerprint goes."""
         out = {}
-        for name in ("tls_version", "alpn", "ciphers", "extensions"):
+        for name in ("tls_version", "alpn", "ciphers", "extensions", "signature_algorithms", "supported_groups"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
-                if isinstance(mine, tuple) and name != "alpn":
+                if name in ("ciphers", "extensions"):   # sets: what each has that the other lacks
                     out[name] = (tuple(sorted(set(mine) - set(theirs))), tuple(sorted(set(theirs) - set(mine))))
                 else:
                     out[name] = (mine, theirs)
