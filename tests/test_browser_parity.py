@@ -38,6 +38,7 @@ from cookie_session.client import GrokClient
 from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn
+from cookie_session.standin.h2_fingerprint import H2Probe
 from installed import require
 
 pytestmark = pytest.mark.real_browser
@@ -59,6 +60,8 @@ ORIGIN_BOUND = {"origin", "referer"}
 #: asked for (the browser `grok.com`, we `localhost`), and the extension order (Chromium shuffles it).
 TLS_COMPARED = ("tls_version", "alpn", "ciphers", "extensions", "signature_algorithms", "supported_groups", "ja4")
 TLS_SHOWN = ("server_name", "extension_order")
+#: The HTTP/2 fingerprint (the stand-in speaks HTTP/1.1; the probe speaks enough HTTP/2 to read it).
+H2_COMPARED = ("akamai", "headers_priority")
 
 
 def chromium_major() -> int:
@@ -91,7 +94,8 @@ def origin_of(headers: dict) -> str:
     return f"https://{host}"
 
 
-def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str) -> tuple[str, list[str]]:
+def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
+            h2: tuple | None = None) -> tuple[str, list[str]]:
     """The comparison table and the list of mismatches (empty when in parity)."""
     _m, _p, theirs = stand_in.requests[browser_index]
     _m, _p, ours = stand_in.requests[ours_index]
@@ -128,6 +132,11 @@ def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str) 
         else:
             verdict = "same" if their == mine else "differs (not compared)"
         rows.append((f"TLS {field}", _shown(their), _shown(mine), verdict))
+    for field in H2_COMPARED if h2 else ():
+        their, mine = (getattr(fingerprint, field) for fingerprint in h2)
+        if their != mine:
+            problems.append(f"HTTP/2 {field}: browser {their}, ours {mine}")
+        rows.append((f"HTTP/2 {field}", str(their), str(mine), "same" if their == mine else "DIFFERENT"))
     table = _table(title, rows)
     return table, problems
 
@@ -157,8 +166,9 @@ def report(name: str, table: str) -> None:
         (Path(REPORT_DIR) / f"{name}.md").write_text(table)
 
 
-def ours_from_profile(stand_in: StandIn, browser: str, cookie_file) -> int:
-    """Read the profile as a user would, send the project's chat request; the index of that request."""
+def ours_from_profile(stand_in: StandIn, browser: str, cookie_file, probe: H2Probe) -> int:
+    """Read the profile as a user would, send the project's chat request (to the stand-in, and the same
+    request through the same session to the HTTP/2 probe); the index of the stand-in's record."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
         auth = BrowserCookieAuthenticator(browser, cookie_file=cookie_file, unsafe_browser_cookies=True,
@@ -166,6 +176,9 @@ def ours_from_profile(stand_in: StandIn, browser: str, cookie_file) -> int:
     # By name, so SNI is sent as the browser's is; a loopback name keeps the loopback rules (no proxy).
     with GrokClient(auth, web_base_url=f"https://localhost:{stand_in.web_port}", verify=stand_in.ca_file) as client:
         assert client.chat("parity", model="grok-4").text
+        reply = client.session.post(f"https://localhost:{probe.port}{CHAT_PATH}", json={"message": "parity"},
+                                    verify=probe.ca_file, timeout=10)
+        assert reply.status_code == 200 and reply.content == b"ok"
     assert auth.impersonating is not None, "the web path did not mount the browser TLS adapter"
     return last_request(stand_in, CHAT_PATH)
 
@@ -178,33 +191,44 @@ def browser_fetch(browser, stand_in: StandIn) -> int:
     return last_request(stand_in, CHAT_PATH)
 
 
-def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str) -> None:
-    table, problems = compare(stand_in, theirs, ours, title)
+def browser_fetch_over_h2(browser, probe: H2Probe, origin: str) -> None:
+    """The same fetch from a page of the HTTP/2 probe (each answer ends its connection: a fresh one)."""
+    browser.navigate(f"{origin}/")
+    assert browser.evaluate(FETCH)[0] == 200
+    assert [f.request_has_body for f in probe.fingerprints].count(True) == 1   # the fetch; the rest are GETs
+
+
+def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe) -> None:
+    browser_h2, our_h2 = next(f for f in probe.fingerprints if f.request_has_body), probe.fingerprints[-1]
+    assert our_h2.request_has_body and our_h2 is not browser_h2
+    table, problems = compare(stand_in, theirs, ours, title, (browser_h2, our_h2))
     report(name, table)
     assert not problems, "not in parity with the browser:\n" + "\n".join(problems)
 
 
 def test_chromium_parity(tmp_path):
     major = chromium_major()
-    with StandIn(web_tls=True) as stand_in:
-        rules = f"MAP grok.com 127.0.0.1:{stand_in.web_port}"
+    with StandIn(web_tls=True) as stand_in, H2Probe() as probe:
+        rules = f"MAP grok.com 127.0.0.1:{stand_in.web_port}, MAP h2probe.grok.com 127.0.0.1:{probe.port}"
         with HeadlessChromium(tmp_path / "chromium", host_resolver_rules=rules,
                               user_agent=headful_chromium_user_agent(major)) as chromium:
             chromium.navigate("https://grok.com/login")
             theirs = browser_fetch(chromium, stand_in)
+            browser_fetch_over_h2(chromium, probe, "https://h2probe.grok.com")
             chromium.close()                           # Chromium writes its cookies to disk on a clean exit
-        ours = ours_from_profile(stand_in, "chromium", chromium.cookie_file)
-        assert_parity(stand_in, theirs, ours, "chromium", f"Chromium {major} (headless, desktop UA) vs cookie-session")
+        ours = ours_from_profile(stand_in, "chromium", chromium.cookie_file, probe)
+        assert_parity(stand_in, theirs, ours, "chromium", f"Chromium {major} (headless, desktop UA) vs cookie-session",
+                      probe)
 
 
 def test_firefox_parity(tmp_path):
     require(find_firefox, "firefox-esr")
-    with StandIn(web_tls=True) as stand_in:
-        with HeadlessFirefox(tmp_path / "firefox") as firefox:
-            origin = f"https://grok.com:{stand_in.web_port}"
-            firefox.navigate(f"{origin}/login")
+    with StandIn(web_tls=True) as stand_in, H2Probe() as probe:
+        with HeadlessFirefox(tmp_path / "firefox") as firefox:   # every name resolves to 127.0.0.1
+            firefox.navigate(f"https://grok.com:{stand_in.web_port}/login")
             theirs = browser_fetch(firefox, stand_in)
+            browser_fetch_over_h2(firefox, probe, f"https://h2probe.grok.com:{probe.port}")
             version = re.search(r"Firefox/(\d+)", firefox.user_agent).group(1)
             firefox.close()
-        ours = ours_from_profile(stand_in, "firefox", firefox.cookie_file)
-        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session")
+        ours = ours_from_profile(stand_in, "firefox", firefox.cookie_file, probe)
+        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session", probe)

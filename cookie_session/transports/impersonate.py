@@ -51,6 +51,10 @@ IMPERSONATION_UNAVAILABLE = ("curl_cffi (browser TLS impersonation) could not be
                              "cf_clearance to the browser's handshake). Install it: pip install curl_cffi")
 #: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
+#: (measured in tests/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
+#: targets the 256 of a page load; Firefox's 22 is already the firefox targets').
+FETCH_STREAM_WEIGHT = {"chromium": 220}
 #: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
 _TARGET_PREFIX = {"chromium": "chrome", "firefox": "firefox"}
 _warned = threading.Event()   # the "no impersonation" warning is said once per process
@@ -91,7 +95,7 @@ def mount_browser_tls(session: requests.Session, *, family: str | None, major_ve
     if target is None:
         _warn_once(f"it has no {family or 'unknown'} browser to impersonate")
         return None
-    session.mount("https://", ImpersonatingAdapter(target))
+    session.mount("https://", ImpersonatingAdapter(target, stream_weight=FETCH_STREAM_WEIGHT.get(family or "")))
     session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
     return target
 
@@ -103,16 +107,19 @@ def _warn_once(reason: str) -> None:
 
 
 class ImpersonatingAdapter(BaseAdapter):
-    """Sends each request with curl_cffi impersonating `target` (e.g. `chrome152`); see the module docstring."""
+    """Sends each request with curl_cffi impersonating `target` (e.g. `chrome152`); see the module docstring.
+    `stream_weight` overrides the target's HTTP/2 stream weight (a page load's, in curl's Chrome targets)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, stream_weight: int | None = None) -> None:
         super().__init__()
+        from curl_cffi import CurlOpt
         from curl_cffi import requests as curl_requests
 
         self.target = target
+        options = {CurlOpt.STREAM_WEIGHT: stream_weight} if stream_weight is not None else None
         # trust_env=False: curl must not read proxy variables itself; requests already decided.
         self._curl = curl_requests.Session(impersonate=target, default_headers=False, trust_env=False,
-                                           discard_cookies=True, allow_redirects=False)
+                                           discard_cookies=True, allow_redirects=False, curl_options=options)
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
              proxies=None) -> requests.Response:
