@@ -26,7 +26,7 @@ from .policy import (
 from .secret import Secret
 from .transports.grok_web import REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, rest_headers
 
-__all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS"]
+__all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS", "sent_with"]
 
 SESSION_COOKIE = "sso"
 EXPIRY_WARNING_SECONDS = 3 * 24 * 3600
@@ -174,12 +174,6 @@ class BrowserCookieAuthenticator(Authenticator):
         it then writes cookie changes to disk only up to ~30 s later."""
         return any(os.path.lexists(d / CHROMIUM_LOCK_FILE) for d in self._lock_dirs)
 
-    def sends_cookie(self, cookie, url: str = WEB_BASE_URL + "/") -> bool:
-        """True when the browser would send `cookie` (a stored cookie) with a request to `url` (RFC 6265)."""
-        parts = urlsplit(url)
-        return _sendable(_as_browser_cookie(cookie), parts.scheme, (parts.hostname or "").rstrip("."),
-                         parts.path or "/", time.time())
-
     def prepare_session(self, session: requests.Session | None = None, *,
                         base_url: str = WEB_BASE_URL) -> requests.Session:
         """Set the browser's User-Agent and make this authenticator the session's `auth`.
@@ -257,6 +251,14 @@ class BrowserCookieAuthenticator(Authenticator):
 
     def __deepcopy__(self, memo):
         raise TypeError("A BrowserCookieAuthenticator cannot be copied")
+
+
+def sent_with(cookie, url: str = WEB_BASE_URL + "/", *, now: float | None = None) -> bool:
+    """True when a browser sends the stored `cookie` (a `BrowserCookie` or any cookie-like object)
+    with a request to `url`, under RFC 6265's rules: what `BrowserCookieAuthenticator` sends."""
+    parts = urlsplit(url)
+    return _sendable(_as_browser_cookie(cookie), parts.scheme, (parts.hostname or "").rstrip("."), parts.path or "/",
+                     time.time() if now is None else now)
 
 
 def _sendable(cookie: BrowserCookie, scheme: str, host: str, path: str, now: float) -> bool:

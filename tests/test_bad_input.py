@@ -489,14 +489,13 @@ def test_cookie_file_paths_with_odd_characters(tmp_path, relative, locked):
     web = StandIn()
     with web:
         sso, cf_clearance, _user = web.web_login(UA)
-        cookies = [{"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc(sso, ".grok.com"), "expires": LATER},
-                   {"host": ".grok.com", "name": "cf_clearance", "encrypted": encrypt_cbc(cf_clearance, ".grok.com"),
-                    "expires": LATER}]
+        cookies = [{"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": LATER}
+                   for name, value in (("sso", sso), ("cf_clearance", cf_clearance), ("__cf_bm", web.issue_cf_bm()))]
         db = make_chromium_db(tmp_path / relative / "Cookies", cookies)
         holder = _hold_exclusive_lock(db, "cookies") if locked else None
         try:
             load = load_xai_cookies(cookie_file=db)
-            assert {c.name for c in load.cookies} == {"sso", "cf_clearance"} and load.cookie_file == db
+            assert {c.name for c in load.cookies} == {"sso", "cf_clearance", "__cf_bm"} and load.cookie_file == db
             assert any("private copy" in n for n in load.notes) == locked
             listed = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db))
             chat = run_cli("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db),
@@ -506,7 +505,7 @@ def test_cookie_file_paths_with_odd_characters(tmp_path, relative, locked):
                 holder.execute("ROLLBACK")
                 holder.close()
     assert listed.exit_code == 0, listed.output
-    assert "2 xAI cookies" in listed.stdout and relative.split("/")[0] in listed.stdout
+    assert "3 xAI cookies" in listed.stdout and relative.split("/")[0] in listed.stdout
     assert chat.exit_code == 0, chat.output
     for result in (listed, chat):
         assert sso not in result.output and cf_clearance not in result.output

@@ -23,7 +23,8 @@ def web():
 def cookie_db(tmp_path, web):
     sso, cf_clearance, user_id = web.web_login(UA)
     expires = time.time() + 30 * 86400
-    rows = [("sso", sso), ("sso-rw", sso), ("x-userid", user_id), ("cf_clearance", cf_clearance)]
+    rows = [("sso", sso), ("sso-rw", sso), ("x-userid", user_id), ("cf_clearance", cf_clearance),
+            ("__cf_bm", web.issue_cf_bm())]
     cookies = [{"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": expires}
                for name, value in rows]
     cookies += [{"host": ".evil-grok.com", "name": "sso", "encrypted": encrypt_cbc("decoy", ".evil-grok.com"),
@@ -40,7 +41,7 @@ def test_cookies_lists_names_domains_expiry_never_values(laptop, cookie_db):
     result = run("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path), "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert sorted(r["name"] for r in rows) == ["cf_clearance", "sso", "sso-rw", "x-userid"]
+    assert sorted(r["name"] for r in rows) == ["__cf_bm", "cf_clearance", "sso", "sso-rw", "x-userid"]
     assert {r["domain"] for r in rows} == {".grok.com"}
     assert all(r["expires"].endswith("+00:00") for r in rows) and rows[0]["size"] > 0
     text = run("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path))

@@ -312,10 +312,12 @@ def only_keys(stand_in: StandIn, key: str, **others: dict) -> None:
         register_key(stand_in, other, **record)
 
 
-def register_session(stand_in: StandIn, sso: str, cf_clearance: str, user_id: str) -> None:
+def register_session(stand_in: StandIn, sso: str, cf_clearance: str, user_id: str) -> str:
+    """Open a stand-in session for these cookie values; returns the `__cf_bm` Cloudflare pairs with them."""
     with stand_in._lock:
         stand_in.web_sessions[sso] = WebSession(user_id, UA)
         stand_in.cf_clearances[cf_clearance] = UA
+    return stand_in.issue_cf_bm()
 
 
 def quiet_browser_auth(items, **kwargs) -> BrowserCookieAuthenticator:
@@ -324,11 +326,12 @@ def quiet_browser_auth(items, **kwargs) -> BrowserCookieAuthenticator:
     return BrowserCookieAuthenticator.from_cookies(items, user_agent=kwargs.pop("user_agent", UA), **kwargs)
 
 
-def web_cookie_list(sso, sso_rw, cf_clearance, user_id):
+def web_cookie_list(sso, sso_rw, cf_clearance, user_id, cf_bm):
     expires = time.time() + 30 * 86400
     return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso_rw, expires=expires),
             StandInCookie("x-userid", user_id, http_only=False, expires=expires),
-            StandInCookie("cf_clearance", cf_clearance, expires=expires)]
+            StandInCookie("cf_clearance", cf_clearance, expires=expires),
+            StandInCookie("__cf_bm", cf_bm, expires=time.time() + 1800)]
 
 
 def chromium_db(path: Path, values: dict[str, str]) -> Path:
@@ -449,10 +452,10 @@ def test_api_key_never_shows_in_objects_errors_logs_or_warnings(stand_in, keys):
 def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, sso, sso_rw, cf_clearance, user_id):
     values = {"sso": sso, "sso-rw": sso_rw, "cf_clearance": cf_clearance, "x-userid": user_id}
     assume(distinct(*values.values()))
-    register_session(stand_in, sso, cf_clearance, user_id)
+    values["__cf_bm"] = register_session(stand_in, sso, cf_clearance, user_id)
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out):
-        items = web_cookie_list(sso, sso_rw, cf_clearance, user_id)
+        items = web_cookie_list(sso, sso_rw, cf_clearance, user_id, values["__cf_bm"])
         authenticator = quiet_browser_auth(items)
         out.add_object("Secret(cookie)", Secret(sso, name="sso"))
         out.add_object("BrowserCookieAuthenticator", authenticator)
@@ -589,7 +592,7 @@ def test_cli_with_an_api_key_never_prints_or_writes_it(stand_in, keys):
 def test_cli_with_browser_cookies_never_prints_or_writes_them(stand_in, sso, cf_clearance, user_id):
     values = {"sso": sso, "sso-rw": sso, "cf_clearance": cf_clearance, "x-userid": user_id}
     assume(distinct(sso, cf_clearance, user_id))
-    register_session(stand_in, sso, cf_clearance, user_id)
+    values["__cf_bm"] = register_session(stand_in, sso, cf_clearance, user_id)
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out), \
             mock.patch.object(policy, "CONTAINER_FILES", ()):   # this test machine is a container
@@ -628,8 +631,8 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
     key, unknown = keys
     assume(distinct(sso, cf_clearance))
     only_keys(stand_in, key)
-    register_session(stand_in, sso, cf_clearance, "leak-test-user")
-    values = {"sso": sso, "sso-rw": sso, "cf_clearance": cf_clearance}
+    cf_bm = register_session(stand_in, sso, cf_clearance, "leak-test-user")
+    values = {"sso": sso, "sso-rw": sso, "cf_clearance": cf_clearance, "__cf_bm": cf_bm}
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out), mock.patch.object(policy, "CONTAINER_FILES", ()):
         db = chromium_db(work / "profile" / "Cookies", values)
@@ -642,7 +645,8 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
         stand_in.fail_next("session_expired")
         failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown})
         assert failed.exit_code == 4 and [m["ok"] for m in json.loads(failed.stdout)["methods"]] == [False, False]
-        authenticators = [ApiKeyAuthenticator(key), quiet_browser_auth(web_cookie_list(sso, sso, cf_clearance, "u"))]
+        authenticators = [ApiKeyAuthenticator(key),
+                          quiet_browser_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]
         comparison = compare_methods("hello", authenticators=authenticators,
                                      client_options={"base_url": stand_in.base_url,
                                                      "web_base_url": stand_in.web_base_url})

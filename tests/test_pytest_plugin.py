@@ -400,7 +400,7 @@ def test_failure_output_shows_no_credential(project, monkeypatch):
     output = "\n".join(result.outlines + result.errlines)
     revealed = [value for line in (project.path / "revealed.json").read_text().splitlines()
                 for value in json.loads(line)]
-    assert len(revealed) == 9 and all(len(value) > 8 for value in revealed)
+    assert len(revealed) == 11 and all(len(value) > 8 for value in revealed)  # 2 + 1 + 2 keys, 6 cookies
     for value in [outer_key, *revealed]:
         assert value not in output
     assert re.search(r"xai_api_key\s+= <stand-in key xai-…\w{4}>", output)  # the locals were shown, masked

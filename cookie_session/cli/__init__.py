@@ -141,7 +141,9 @@ def whoami_command(as_json: bool, **options) -> None:
 @browser_options
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of {name, domain, path, expires, size, ...}.")
 def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, container, as_json: bool) -> None:
-    """List the xAI cookies a browser profile holds: name, domain, expiry and size, never the value."""
+    """List every grok.com and x.ai cookie a browser profile holds: name, domain, path, expiry, size,
+    flags, and whether it is sent to grok.com; never the value."""
+    from ..browser_auth import sent_with
     from ..browsers import load_xai_cookies
     from ..policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
 
@@ -149,14 +151,17 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container,
                             include_subdomains=True)
     rows = [{"name": c.name, "domain": c.domain, "path": c.path, "expires": _iso(c.expires), "size": len(c.value),
-             "secure": c.secure, "http_only": c.http_only} for c in load.cookies]
+             "secure": c.secure, "http_only": c.http_only, "sent_to_grok_com": sent_with(c)} for c in load.cookies]
     if as_json:
         print_json(rows)
         return
     click.echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
+    click.echo(f"  {'NAME':<16} {'DOMAIN':<18} {'PATH':<8} {'EXPIRES':<25} {'SIZE':>5}  {'FLAGS':<16} SENT TO GROK.COM")
     for row in rows:
-        click.echo(f"  {row['name']:<14} {row['domain']:<16} expires {row['expires'] or 'at session end':<25} "
-                   f"{row['size']} chars")
+        flags = ",".join(flag for flag, on in (("secure", row["secure"]), ("http-only", row["http_only"])) if on)
+        click.echo(f"  {row['name']:<16} {row['domain']:<18} {row['path']:<8} "
+                   f"{row['expires'] or 'at session end':<25} {row['size']:>5}  {flags or '-':<16} "
+                   f"{'yes' if row['sent_to_grok_com'] else 'no'}")
     for note in load.notes:
         click.echo(f"Note: {note}")
 

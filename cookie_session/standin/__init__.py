@@ -20,12 +20,14 @@ import time
 import uuid
 
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
-from .web_side import SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, StandInCookie, WebHandler, WebSession
+from .web_side import (
+    CF_BM_MAX_AGE, SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, WEB_RULES, StandInCookie, WebHandler, WebSession,
+)
 from ._server import DROP_MODES, ServerThread
 from .client_hello import ClientHello
 
 __all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES",
-           "DROP_MODES"]
+           "DROP_MODES", "WEB_RULES"]
 
 FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES},
             **{name: "any" for name in DROP_MODES}}
@@ -42,11 +44,14 @@ class StandIn:
     lists `(mode, path)` for every connection dropped. `requests` records each request as
     `(method, path, headers)`; `client_hellos[i]` is the fingerprint of the TLS ClientHello of the
     connection request `i` came over (None over plain HTTP).
+
+    The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
+    off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
                  models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0, drop_rate: float = 0.0,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, relax: tuple[str, ...] = ()) -> None:
         if not 0.0 <= drop_rate <= 1.0:
             raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
         self.models = models
@@ -58,6 +63,9 @@ class StandIn:
         self.api_key = self.add_key(name="stand-in key")
         self.web_sessions: dict[str, WebSession] = {}
         self.cf_clearances: dict[str, str] = {}
+        self.cf_bms: dict[str, float] = {}
+        self.relaxed: frozenset[str] = frozenset()
+        self.relax(*relax)
         self.requests: list[tuple[str, str, dict]] = []
         #: Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP).
         self.client_hellos: list[ClientHello | None] = []
@@ -116,13 +124,30 @@ class StandIn:
             self.cf_clearances[cf_clearance] = user_agent
         return sso, cf_clearance, user_id
 
+    def issue_cf_bm(self) -> str:
+        """A fresh `__cf_bm` bot-management cookie value, valid for 30 minutes as Cloudflare's is."""
+        value = secrets.token_urlsafe(32)
+        with self._lock:
+            self.cf_bms[value] = time.time() + CF_BM_MAX_AGE
+        return value
+
+    def relax(self, *rules: str) -> None:
+        """Switch off these grok.com checks (names in `WEB_RULES`) for the rest of this stand-in's life."""
+        unknown = [rule for rule in rules if rule not in WEB_RULES]
+        if unknown:
+            raise ValueError(f"unknown stand-in rule {unknown[0]!r}; choose from {', '.join(WEB_RULES)}")
+        self.relaxed = self.relaxed | frozenset(rules)
+
     def web_cookies(self, user_agent: str, *, expires_in: float = SESSION_MAX_AGE) -> list[StandInCookie]:
-        """A logged-in browser's grok.com cookies, for `BrowserCookieAuthenticator.from_cookies`."""
+        """A logged-in browser's grok.com cookies (every one the login page sets), for
+        `BrowserCookieAuthenticator.from_cookies`."""
         sso, cf_clearance, user_id = self.web_login(user_agent)
         expires = time.time() + expires_in
         return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso, expires=expires),
                 StandInCookie("x-userid", user_id, http_only=False, expires=expires),
-                StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000)]
+                StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000),
+                StandInCookie("__cf_bm", self.issue_cf_bm(), expires=time.time() + CF_BM_MAX_AGE),
+                StandInCookie("_cfuvid", secrets.token_urlsafe(30))]
 
     def fail_next(self, failure: str, times: int = 1) -> None:
         """Make the next `times` requests that can fail this way fail with `failure`."""

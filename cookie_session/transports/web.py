@@ -88,7 +88,7 @@ def _json_error(text: str) -> dict:
     """The `error` object of a JSON error body (`{"error": {"code": 7, ...}}`), or {}."""
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):   # not JSON; or nested deeper than the parser goes
         return {}
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
