@@ -269,3 +269,20 @@ def test_the_adapter_sends_headers_as_prepared_and_no_cookie_of_its_own(web):
     names = list(headers)
     assert names.index("X-One") < names.index("x-two")
     assert not {"sec-ch-ua", "Sec-Fetch-Mode"} & set(headers)   # no default headers of the target
+
+
+def test_many_threads_stream_at_once_as_with_requests(web):
+    """curl_cffi streams each reply from a thread of its own pool; more streams than cores run together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    web.stream_delay = 0.25
+    with web_client(web) as client:
+        def chat(_):
+            return client.chat("one two three four five six").text   # about 2 s of streaming
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(18) as pool:
+            answers = list(pool.map(chat, range(18)))
+        elapsed = time.monotonic() - started
+    assert answers == [answer_for("one two three four five six")] * 18
+    assert elapsed < 4   # together (about 2 s), not six at a time (three rounds: about 6 s)

@@ -55,6 +55,8 @@ BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: (measured in tests/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
 #: targets the 256 of a page load; Firefox's 22 is already the firefox targets').
 FETCH_STREAM_WEIGHT = {"chromium": 220}
+#: Requests one adapter carries at once (each streamed reply occupies a curl_cffi thread while it streams).
+MAX_CONCURRENT_REQUESTS = 64
 #: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
 _TARGET_PREFIX = {"chromium": "chrome", "firefox": "firefox"}
 _warned = threading.Event()   # the "no impersonation" warning is said once per process
@@ -120,6 +122,13 @@ class ImpersonatingAdapter(BaseAdapter):
         # trust_env=False: curl must not read proxy variables itself; requests already decided.
         self._curl = curl_requests.Session(impersonate=target, default_headers=False, trust_env=False,
                                            discard_cookies=True, allow_redirects=False, curl_options=options)
+        if hasattr(self._curl, "_executor"):
+            # Each streamed reply holds one of curl_cffi's threads until the server ends it; its default pool
+            # (cores + 4) would cap concurrent requests far below what requests' own adapter allows.
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._curl._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_REQUESTS,
+                                                      thread_name_prefix="cookie-session-curl")
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
              proxies=None) -> requests.Response:
