@@ -286,3 +286,13 @@ def test_many_threads_stream_at_once_as_with_requests(web):
         elapsed = time.monotonic() - started
     assert answers == [answer_for("one two three four five six")] * 18
     assert elapsed < 4   # together (about 2 s), not six at a time (three rounds: about 6 s)
+
+
+def test_a_stream_closed_early_ends_at_once(web):
+    web.stream_delay = 0.5
+    with web_client(web) as client:
+        with client.chat("one two three four five six seven eight", stream=True) as stream:
+            assert next(iter(stream)) == "Stand-in"
+            started = time.monotonic()
+        assert time.monotonic() - started < 1.5   # not the ~4 s the rest of the answer would take
+        assert client.chat("again").text == answer_for("again")   # the client is still usable

@@ -24,7 +24,7 @@ class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is not news
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLEOFError)):  # a client hanging up is not news
             super().handle_error(request, client_address)
 
     def finish_request(self, request, client_address) -> None:
