@@ -210,7 +210,8 @@ class BrowserCookieAuthenticator(Authenticator):
         """
         url = urlsplit(request.url)
         host = (url.hostname or "").rstrip(".")
-        if is_loopback_host(host):
+        standin = is_loopback_host(host)
+        if standin:
             scheme, host = _STANDIN_AS
         elif host_in_domain(host, "grok.com"):
             scheme = url.scheme
@@ -226,7 +227,8 @@ class BrowserCookieAuthenticator(Authenticator):
         if path.startswith(REST_PREFIX):
             request.headers["User-Agent"] = self.user_agent
             statsig = self._statsig_id.reveal() if self._statsig_id is not None else None
-            request.headers.update(rest_headers(self._identity, request.url, statsig_id=statsig))
+            # grok.com speaks HTTP/2 to browsers; a loopback stand-in HTTP/1.1.
+            request.headers.update(rest_headers(self._identity, request.url, statsig_id=statsig, http2=not standin))
         return request
 
     def identity(self) -> dict:

@@ -137,6 +137,13 @@ class XaiFailures:
         """grok.com says `blocked-user` (`AccountBlockedError`)."""
         self._queue("account_blocked", times)
 
+    # --- the checks grok.com makes ------------------------------------------------------
+
+    def relax(self, *rules: str) -> None:
+        """Switch off these grok.com checks for this test (names in `StandIn`'s `WEB_RULES`: "cloudflare",
+        "statsig", "origin"), e.g. to test a script that builds its own requests step by step."""
+        self._stand_in.relax(*rules)
+
     def _queue(self, switch: str, times: int) -> None:
         if not isinstance(times, int) or isinstance(times, bool) or times < 1:
             raise ValueError(f"times must be a whole number of at least 1, not {times!r}")

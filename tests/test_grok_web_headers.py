@@ -91,7 +91,8 @@ def test_firefox_family_sends_no_client_hints_and_its_own_priority():
     headers = sent_headers(build(FIREFOX, browser="firefox"))
     assert not [name for name in headers if name.lower().startswith("sec-ch-ua")]
     assert headers["Priority"] == "u=4"
-    assert headers["Accept-Language"] == "en-US,en;q=0.5"
+    assert headers["Accept-Language"] == "en-US,en;q=0.9"
+    assert sent_headers(build(FIREFOX), url="http://127.0.0.1:8123/rest/models")["Priority"] == "u=4"
     auth = build(FIREFOX)
     assert (auth.browser_family, auth.browser_major_version) == ("firefox", 153)
 
@@ -113,9 +114,11 @@ def test_the_profiles_language_preference_is_sent():
     assert headers["Accept-Language"] == "de-DE,de;q=0.9,en;q=0.8"
 
 
-def test_a_loopback_stand_in_gets_its_own_origin():
+def test_a_loopback_stand_in_gets_its_own_origin_and_http1_headers():
+    """Chromium 156 measured against the HTTP/1.1 stand-in: no `Priority` (it sends one over HTTP/2 only)."""
     headers = sent_headers(build(CHROME_LINUX), url="http://127.0.0.1:8123/rest/models")
     assert headers["Origin"] == "http://127.0.0.1:8123" and headers["Referer"] == "http://127.0.0.1:8123/"
+    assert "Priority" not in headers
 
 
 def test_pages_outside_rest_get_no_fetch_headers():

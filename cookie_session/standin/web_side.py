@@ -149,18 +149,16 @@ class WebHandler(BaseHandler):
                 and bot_cookie > time.time())
 
     def _origin_allowed(self) -> bool:
-        """No `Origin`, or one of this site: the stand-in's own origin, or grok.com's when served as grok.com."""
+        """No `Origin`, this stand-in's own origin, or (served as grok.com) an https grok.com origin: same site."""
         origin = self.headers.get("Origin")
         if origin is None:
             return True
         host = (self.headers.get("Host") or "").strip().lower()
-        scheme = "https" if self.standin.web_tls else "http"
-        own = {f"{scheme}://{host}", f"{scheme}://{host.rsplit(':', 1)[0]}" if host.endswith(":443") else ""}
-        served_as_grok = host.split(":")[0] == "grok.com" or host.split(":")[0].endswith(".grok.com")
         parts = urlsplit(origin.strip().lower())
-        same_site = served_as_grok and parts.scheme == "https" and (
-            parts.hostname == "grok.com" or (parts.hostname or "").endswith(".grok.com"))
-        return origin.strip().lower() in own or same_site
+        if f"{parts.scheme}://{parts.netloc}" == f"{'https' if self.standin.web_tls else 'http'}://{host}":
+            return True
+        return all(name == "grok.com" or name.endswith(".grok.com")
+                   for name in (host.rsplit(":", 1)[0], parts.hostname or "")) and parts.scheme == "https"
 
     def _login(self, _session) -> None:
         query = parse_qs(urlsplit(self.path).query)

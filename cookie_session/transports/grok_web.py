@@ -7,8 +7,8 @@ language preference):
 
 - every browser: `Origin`, `Referer` (`<origin>/`), `Accept: */*`, `Content-Type: application/json`,
   `Accept-Language`, `Sec-Fetch-Site: same-origin`, `Sec-Fetch-Mode: cors`, `Sec-Fetch-Dest: empty`,
-  `Priority` (Chromium `u=1, i`, Firefox `u=4`). No `Cache-Control`/`Pragma`: a default-mode fetch
-  sends neither;
+  `Priority` (Firefox `u=4`; Chromium `u=1, i`, over HTTP/2 only). No `Cache-Control`/`Pragma`: a
+  default-mode fetch sends neither;
 - Chromium engines only: `sec-ch-ua` (Chromium's GREASE brand list for that major version: see
   `sec_ch_ua`), `sec-ch-ua-mobile: ?0`, `sec-ch-ua-platform`;
 - the web app's own: `x-xai-request-id` (a fresh UUID4 per request) and `x-statsig-id`. The app signs a
@@ -38,10 +38,12 @@ REST_PREFIX = "/rest/"
 STATSIG_ENV = "GROK_STATSIG_ID"
 STATSIG_FALLBACK_PREFIX = "x1:"
 
-#: The `Accept-Language` a fresh profile of that engine sends with an en-US locale.
-DEFAULT_ACCEPT_LANGUAGE = {"chromium": "en-US,en;q=0.9", "firefox": "en-US,en;q=0.5"}
-#: The `Priority` header (RFC 9218) each engine sends on a `fetch()`.
+#: The `Accept-Language` a fresh en-US profile sends (Chromium 156 and Firefox 153 alike, as measured).
+DEFAULT_ACCEPT_LANGUAGE = {"chromium": "en-US,en;q=0.9", "firefox": "en-US,en;q=0.9"}
+#: The `Priority` header (RFC 9218) each engine sends on a `fetch()`. Chromium sends it over HTTP/2
+#: and HTTP/3 only (grok.com speaks HTTP/2 to browsers); Firefox over HTTP/1.1 too.
 FETCH_PRIORITY = {"chromium": "u=1, i", "firefox": "u=4"}
+_PRIORITY_OVER_HTTP1 = {"chromium": False, "firefox": True}
 #: The brand a Chromium-based browser adds to `sec-ch-ua` besides "Chromium" and the GREASE brand.
 #: None: the browser sends no brand of its own (unbranded Chromium; Vivaldi and Arc present as it).
 CHROMIUM_BRANDS: dict[str, str | None] = {
@@ -138,11 +140,12 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None = None,
+def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None = None, http2: bool = True,
                  rng: random.Random | None = None) -> dict[str, str]:
     """Every header the browser of `identity` sends on the web app's same-origin `fetch` to `url`
-    (User-Agent and Cookie aside), in the browser's order. `statsig_id`: the user's own value,
-    else a fresh fallback one."""
+    (User-Agent, Cookie and Accept-Encoding aside), in the browser's order. `statsig_id`: the
+    user's own value, else a fresh fallback one. `http2`: whether the browser would reach `url`
+    over HTTP/2 (grok.com) rather than HTTP/1.1 (a loopback stand-in); it decides `Priority`."""
     origin = origin_of(url)
     headers: dict[str, str] = {}
     if identity.family == "chromium" and identity.major_version is not None:
@@ -160,8 +163,9 @@ def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None 
         "Sec-Fetch-Mode": "cors",
         "Sec-Fetch-Dest": "empty",
         "Referer": f"{origin}/",
-        "Priority": FETCH_PRIORITY[identity.family],
     })
+    if http2 or _PRIORITY_OVER_HTTP1[identity.family]:
+        headers["Priority"] = FETCH_PRIORITY[identity.family]
     return headers
 
 
