@@ -8,13 +8,15 @@ fingerprint of the TLS ClientHello it came over. Then the project, reading that 
 stand-in. The tests assert:
 
 - TLS: our ClientHello has the browser's TLS version, ALPN list, cipher set and extension set
-  (GREASE aside), signature algorithms and groups: the same JA4; the server name and the
-  extension order are printed only (Chromium shuffles its extensions on every connection);
+  (GREASE aside), signature algorithms and groups: the same JA4; and Firefox's extension order
+  (Chromium shuffles its extensions on every connection); the server name is printed only;
 - headers: every header the browser sent is in ours, with the same value unless it is per
   request (`x-xai-request-id`, `x-statsig-id`, `Content-Length`, `Host`, `Cookie`); `Origin` and
   `Referer` are compared with each side's own origin written as `<origin>` (the browser talks to
   `grok.com`, we to `localhost`: the same stand-in, different names);
-- cookies: exactly the browser's names and values.
+- cookies: exactly the browser's names and values (the table shows names only);
+- HTTP/2 (through `H2Probe`, as the stand-in speaks HTTP/1.1): the same Akamai fingerprint (SETTINGS,
+  WINDOW_UPDATE, PRIORITY frames, pseudo-header order) and the same priority on the request's HEADERS.
 
 The comparison prints as a table (header | browser | ours). With PARITY_REPORT_DIR set, each
 table is also written there as `<browser>.md`. Skipped when a browser is missing, except in CI.
@@ -95,8 +97,9 @@ def origin_of(headers: dict) -> str:
 
 
 def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
-            h2: tuple | None = None) -> tuple[str, list[str]]:
-    """The comparison table and the list of mismatches (empty when in parity)."""
+            h2: tuple | None = None, fixed_order: bool = False) -> tuple[str, list[str]]:
+    """The comparison table and the list of mismatches (empty when in parity). `fixed_order`: the
+    browser sends its TLS extensions in one order (Firefox), so ours must have it too."""
     _m, _p, theirs = stand_in.requests[browser_index]
     _m, _p, ours = stand_in.requests[ours_index]
     theirs_lower = {k.lower(): v for k, v in theirs.items()}
@@ -106,7 +109,7 @@ def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
     for name in [*theirs_lower, *(n for n in ours_lower if n not in theirs_lower)]:
         mine, their = ours_lower.get(name), theirs_lower.get(name)
         if name == "cookie":
-            their, mine = f"{len(cookies_of(theirs))} cookies", f"{len(cookies_of(ours))} cookies"
+            their, mine = (" ".join(sorted(cookies_of(h))) for h in (theirs, ours))   # names only, never values
             verdict = "same names and values" if cookies_of(theirs) == cookies_of(ours) else "DIFFERENT"
         elif their is None:
             verdict = "only ours"
@@ -122,9 +125,10 @@ def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
             problems.append(f"{name}: browser {their!r}, ours {mine!r}")
         rows.append((name, their or "-", mine or "-", verdict))
     their_hello, our_hello = stand_in.client_hellos[browser_index], stand_in.client_hellos[ours_index]
+    compared = (*TLS_COMPARED, "extension_order") if fixed_order else TLS_COMPARED
     for field in (*TLS_COMPARED, *TLS_SHOWN):
         their, mine = getattr(their_hello, field), getattr(our_hello, field)
-        if field in TLS_COMPARED:
+        if field in compared:
             verdict = "same" if their == mine else "DIFFERENT"
             if their != mine:
                 difference = their_hello.differences(our_hello).get(field, (their, mine))
@@ -198,10 +202,11 @@ def browser_fetch_over_h2(browser, probe: H2Probe, origin: str) -> None:
     assert [f.request_has_body for f in probe.fingerprints].count(True) == 1   # the fetch; the rest are GETs
 
 
-def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe) -> None:
+def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe,
+                  fixed_order: bool = False) -> None:
     browser_h2, our_h2 = next(f for f in probe.fingerprints if f.request_has_body), probe.fingerprints[-1]
     assert our_h2.request_has_body and our_h2 is not browser_h2
-    table, problems = compare(stand_in, theirs, ours, title, (browser_h2, our_h2))
+    table, problems = compare(stand_in, theirs, ours, title, (browser_h2, our_h2), fixed_order)
     report(name, table)
     assert not problems, "not in parity with the browser:\n" + "\n".join(problems)
 
@@ -231,4 +236,5 @@ def test_firefox_parity(tmp_path):
             version = re.search(r"Firefox/(\d+)", firefox.user_agent).group(1)
             firefox.close()
         ours = ours_from_profile(stand_in, "firefox", firefox.cookie_file, probe)
-        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session", probe)
+        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session", probe,
+                      fixed_order=True)
