@@ -296,3 +296,20 @@ def test_a_stream_closed_early_ends_at_once(web):
             started = time.monotonic()
         assert time.monotonic() - started < 1.5   # not the ~4 s the rest of the answer would take
         assert client.chat("again").text == answer_for("again")   # the client is still usable
+
+
+def test_requests_level_mocks_still_see_the_web_paths_requests():
+    """A user's tests that mock grok.com with `responses` keep working with the adapter mounted."""
+    import responses
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
+        auth = BrowserCookieAuthenticator.from_cookies(
+            [type("C", (), dict(name="sso", value="s" * 20, domain=".grok.com", path="/", secure=True,
+                                expires=None))()], user_agent=CHROME_156, unsafe_browser_cookies=True,
+            verdict=LocalityVerdict.assume_local())
+    with responses.RequestsMock() as mocked, GrokClient(auth) as client:
+        mocked.post("https://grok.com/rest/models", json={"models": [{"modelId": "grok-4"}]})
+        assert [m.id for m in client.models()] == ["grok-4"]
+        assert auth.impersonating == "chrome152"
+        assert mocked.calls[0].request.headers["sec-ch-ua-mobile"] == "?0"

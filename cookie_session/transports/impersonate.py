@@ -17,7 +17,9 @@ Contract of the adapter, the same as requests' `HTTPAdapter` where the caller ca
   proxy variable itself, and a loopback host never goes through a proxy;
 - the body streams; failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
   ProxyError, ConnectionError, ChunkedEncodingError mid-body, ContentDecodingError);
-- `Set-Cookie` replies reach the session's cookie jar as with urllib3.
+- `Set-Cookie` replies reach the session's cookie jar as with urllib3;
+- while a test library has replaced `requests.adapters.HTTPAdapter.send` (`responses` does), requests
+  go to it: tests that mock grok.com at the requests level keep working (with requests' own TLS).
 
 curl_cffi is imported only when an adapter is mounted, so `import cookie_session` and the CLI's
 `--help` never load it. When it cannot be loaded the web path keeps plain `requests` and one
@@ -37,7 +39,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, select_proxy
 
@@ -118,6 +120,7 @@ class ImpersonatingAdapter(BaseAdapter):
         from curl_cffi import requests as curl_requests
 
         self.target = target
+        self._plain = HTTPAdapter()   # only used while a test library mocks requests' HTTPAdapter.send
         options = {CurlOpt.STREAM_WEIGHT: stream_weight} if stream_weight is not None else None
         # trust_env=False: curl must not read proxy variables itself; requests already decided.
         self._curl = curl_requests.Session(impersonate=target, default_headers=False, trust_env=False,
@@ -132,6 +135,9 @@ class ImpersonatingAdapter(BaseAdapter):
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
              proxies=None) -> requests.Response:
+        if _requests_send_is_mocked():   # `responses` and the like: the calling code's tests keep working
+            return HTTPAdapter.send(self._plain, request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                                    proxies=proxies)
         from curl_cffi.requests import exceptions as curl_errors
 
         proxy = _proxy_for(request.url, proxies)
@@ -165,6 +171,12 @@ class ImpersonatingAdapter(BaseAdapter):
 
     def close(self) -> None:
         self._curl.close()
+        self._plain.close()
+
+
+def _requests_send_is_mocked() -> bool:
+    """True while a test library (e.g. `responses`) has replaced requests' own `HTTPAdapter.send`."""
+    return getattr(HTTPAdapter.send, "__module__", None) != "requests.adapters"
 
 
 def _curl_timeout(timeout):
