@@ -245,6 +245,7 @@ def test_without_curl_cffi_the_web_path_works_and_warns_once(web, monkeypatch, f
                 assert type(client.session.get_adapter("https://grok.com/")) is requests.adapters.HTTPAdapter
     about_tls = [w for w in caught if "Cloudflare may challenge" in str(w.message)]
     assert len(about_tls) == 1 and about_tls[0].category is errors.BrowserCookieWarning
+    assert "curl_cffi could not be loaded" in str(about_tls[0].message)
     assert "pip install curl_cffi" in str(about_tls[0].message)
     assert web.client_hellos[-1].alpn == ("http/1.1",)   # python-requests' own handshake
 
@@ -313,3 +314,10 @@ def test_requests_level_mocks_still_see_the_web_paths_requests():
         assert [m.id for m in client.models()] == ["grok-4"]
         assert auth.impersonating == "chrome152"
         assert mocked.calls[0].request.headers["sec-ch-ua-mobile"] == "?0"
+
+
+def test_a_browser_curl_cffi_cannot_imitate_keeps_plain_requests_and_says_so(fresh_warning):
+    session = requests.Session()
+    with pytest.warns(errors.BrowserCookieWarning, match="no firefox browser at or below version 90"):
+        assert mount_browser_tls(session, family="firefox", major_version=90) is None
+    assert type(session.get_adapter("https://grok.com/")) is requests.adapters.HTTPAdapter

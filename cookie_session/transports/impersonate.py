@@ -10,8 +10,8 @@ Contract of the adapter, the same as requests' `HTTPAdapter` where the caller ca
 - the request goes out exactly as prepared (headers in order, no header of curl's own added,
   the Cookie header as the authenticator built it; curl's cookie engine keeps nothing), never
   following a redirect itself;
-- `timeout` (connect, read): connect is exact; read is curl's "under 1 byte/s for N s", N the
-  whole seconds of connect + read (curl counts in seconds);
+- `timeout` (connect, read): connect bounds the TCP and TLS handshakes; read is curl's "under
+  1 byte/s for N s", N the whole seconds of connect + read (curl counts in seconds);
 - `verify`: True (certifi's bundle, as requests), False, or a CA bundle file; `cert` passes through;
 - `proxies`: as requests computed them from the environment (`no_proxy` honoured); curl reads no
   proxy variable itself, and a loopback host never goes through a proxy;
@@ -48,9 +48,9 @@ from ..policy import is_loopback_host
 
 __all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
 
-IMPERSONATION_UNAVAILABLE = ("curl_cffi (browser TLS impersonation) could not be loaded ({reason}), so the web path "
-                             "uses python-requests' own TLS handshake, and Cloudflare may challenge it (it pins "
-                             "cf_clearance to the browser's handshake). Install it: pip install curl_cffi")
+IMPERSONATION_UNAVAILABLE = ("The web path cannot imitate the browser's TLS handshake ({reason}), so it uses "
+                             "python-requests' own, and Cloudflare may challenge it (it pins cf_clearance to the "
+                             "browser's handshake)")
 #: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
@@ -93,11 +93,12 @@ def mount_browser_tls(session: requests.Session, *, family: str | None, major_ve
     try:
         from curl_cffi.requests.impersonate import BrowserType
     except (ImportError, OSError) as exc:   # not installed, or its libcurl-impersonate will not load
-        _warn_once(f"{type(exc).__name__}")
+        _warn_once(f"curl_cffi could not be loaded: {type(exc).__name__}; pip install curl_cffi")
         return None
     target = impersonation_target(family, major_version, (b.value for b in BrowserType))
     if target is None:
-        _warn_once(f"it has no {family or 'unknown'} browser to impersonate")
+        version = f" at or below version {major_version}" if major_version is not None else ""
+        _warn_once(f"curl_cffi has no {family or 'unknown'} browser{version} to impersonate")
         return None
     session.mount("https://", ImpersonatingAdapter(target, stream_weight=FETCH_STREAM_WEIGHT.get(family or "")))
     session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
