@@ -33,8 +33,9 @@ def extension(kind: int, payload: bytes) -> bytes:
     return struct.pack("!H", kind) + vector(payload, 2)
 
 
-def client_hello(*, ciphers=(GREASE, 0x1301, 0x1302, 0xC02B), alpn=(b"h2", b"http/1.1"), versions=(GREASE, 0x0304, 0x0303),
-                 server_name: bytes | None = b"grok.com", extra=((GREASE, b""), (0x0017, b""), (0xFF01, b"\x00"))) -> bytes:
+def client_hello(*, ciphers=(GREASE, 0x1301, 0x1302, 0xC02B), alpn=(b"h2", b"http/1.1"),
+                 versions=(GREASE, 0x0304, 0x0303), server_name: bytes | None = b"grok.com",
+                 extra=((GREASE, b""), (0x0017, b""), (0xFF01, b"\x00"))) -> bytes:
     """A TLS record holding one ClientHello with these fields, in this order."""
     extensions = b""
     if server_name is not None:
@@ -87,8 +88,8 @@ def test_without_supported_versions_the_legacy_version_counts():
     assert parse_client_hello(client_hello(versions=())).tls_version == "1.2"
 
 
-@pytest.mark.parametrize("data", [b"", b"GET / HTTP/1.1\r\nHost: grok.com\r\n\r\n", b"POST /rest", b"\x15\x03\x03\x00\x02\x02\x28",
-                                  b"\x16\x03\x01\x00\x04\x02\x00\x00\x00", b"\x16"])
+@pytest.mark.parametrize("data", [b"", b"GET / HTTP/1.1\r\nHost: grok.com\r\n\r\n", b"POST /rest",
+                                  b"\x15\x03\x03\x00\x02\x02\x28", b"\x16\x03\x01\x00\x04\x02\x00\x00\x00", b"\x16"])
 def test_anything_but_a_client_hello_record_gives_none(data):
     assert parse_client_hello(data) is None
 

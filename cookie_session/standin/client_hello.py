@@ -137,7 +137,8 @@ def parse_client_hello(data: bytes) -> ClientHello | None:
     return ClientHello(
         tls_version=_VERSIONS.get(version, f"0x{version:04x}"), alpn=tuple(found["alpn"]),
         ciphers=tuple(sorted(c for c in found["ciphers"] if not is_grease(c))), extensions=tuple(sorted(clean)),
-        server_name=found["server_name"], signature_algorithms=tuple(s for s in found["signatures"] if not is_grease(s)),
+        server_name=found["server_name"],
+        signature_algorithms=tuple(s for s in found["signatures"] if not is_grease(s)),
         supported_groups=tuple(g for g in found["groups"] if not is_grease(g)), partial=partial,
         extension_order=tuple(clean))
 

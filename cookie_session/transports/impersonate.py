@@ -74,7 +74,7 @@ def impersonation_target(family: str | None, major_version: int | None, availabl
     prefix = _TARGET_PREFIX.get(family or "")
     if prefix is None:
         return None
-    versions = {}
+    versions: dict[int, str] = {}
     for name in available:
         match = re.fullmatch(rf"{prefix}(\d+)a?", name)
         if match:
