@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from .auth import SERVICE_WEB, Authenticator
 from .browsers import BrowserCookie, header_safe
@@ -24,7 +25,9 @@ from .policy import (
     require_browser_cookie_use, unsafe_opt_in,
 )
 from .secret import Secret
-from .transports.grok_web import REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, rest_headers
+from .transports.grok_web import (
+    REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, in_browser_order, rest_headers,
+)
 
 __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS", "sent_with"]
 
@@ -132,6 +135,7 @@ class BrowserCookieAuthenticator(Authenticator):
             raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
                                 hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
         self.user_agent = user_agent
+        self.browser_name: str | None = browser   # e.g. "chrome", "edge", "firefox"; None when not known
         self._statsig_id = statsig_id
         self._lock_dirs = lock_dirs
         self._identity: BrowserIdentity = browser_identity(browser, family, user_agent, major_version=major_version,
@@ -229,6 +233,7 @@ class BrowserCookieAuthenticator(Authenticator):
             statsig = self._statsig_id.reveal() if self._statsig_id is not None else None
             # grok.com speaks HTTP/2 to browsers; a loopback stand-in HTTP/1.1.
             request.headers.update(rest_headers(self._identity, request.url, statsig_id=statsig, http2=not standin))
+            request.headers = CaseInsensitiveDict(in_browser_order(request.headers, self._identity.family))
         return request
 
     def identity(self) -> dict:
@@ -299,9 +304,10 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
     value = given if given is not None else env.get(STATSIG_ENV)
     if value is None or (given is None and not value.strip()):
         return None
-    if not isinstance(value, str) or not value.strip() or not header_safe(value):
-        raise BadInputError(f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty or "
-                            f"holds control or non-ASCII characters, which a header cannot carry",
+    if (not isinstance(value, str) or not value.strip() or not header_safe(value)
+            or value.strip().lower().startswith("x-statsig-id")):
+        raise BadInputError(f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty, "
+                            f"holds the header's name, or holds control or non-ASCII characters",
                             hint="Copy the x-statsig-id request header of a grok.com request from the browser's "
                                  "DevTools (Network tab), without the header name")
     return Secret(value.strip(), name="x-statsig-id")

@@ -19,7 +19,7 @@ from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie
-from cookie_session.transports.grok_web import browser_identity, rest_headers, sec_ch_ua
+from cookie_session.transports.grok_web import browser_identity, chat_payload, rest_headers, sec_ch_ua
 from cookie_session.user_agents import user_agent_for
 
 LOCAL = LocalityVerdict.assume_local()
@@ -114,6 +114,20 @@ def test_the_profiles_language_preference_is_sent():
     assert headers["Accept-Language"] == "de-DE,de;q=0.9,en;q=0.8"
 
 
+@pytest.mark.parametrize("user_agent, measured", [
+    (CHROME_LINUX, ["sec-ch-ua-platform", "user-agent", "sec-ch-ua", "content-type", "sec-ch-ua-mobile", "accept",
+                    "origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "referer", "accept-encoding",
+                    "accept-language", "cookie"]),
+    (FIREFOX, ["user-agent", "accept", "accept-language", "accept-encoding", "referer", "content-type",
+               "content-length", "origin", "connection", "cookie", "sec-fetch-dest", "sec-fetch-mode",
+               "sec-fetch-site", "priority"]),
+])
+def test_headers_go_out_in_the_order_that_browser_writes_them(user_agent, measured):
+    """The orders real Chromium 156 and Firefox 153 used for the web app's fetch to the HTTP/1.1 stand-in."""
+    names = [name.lower() for name in sent_headers(build(user_agent), url="http://127.0.0.1:8123/rest/models")]
+    assert [name for name in names if name in measured] == measured
+
+
 def test_a_loopback_stand_in_gets_its_own_origin_and_http1_headers():
     """Chromium 156 measured against the HTTP/1.1 stand-in: no `Priority` (it sends one over HTTP/2 only)."""
     headers = sent_headers(build(CHROME_LINUX), url="http://127.0.0.1:8123/rest/models")
@@ -158,10 +172,11 @@ def test_the_statsig_id_comes_from_the_environment():
     assert sent_headers(auth)["x-statsig-id"] == given
 
 
-def test_a_statsig_id_a_header_cannot_carry_is_refused_without_echoing_it():
+@pytest.mark.parametrize("value", ["secretpart\nX-Injected: 1", "x-statsig-id: secretpart", "  ", "sécretpart"])
+def test_a_statsig_id_a_header_cannot_carry_is_refused_without_echoing_it(value):
     with pytest.raises(errors.BadInputError) as caught:
-        build(CHROME_LINUX, statsig_id="secretpart\nX-Injected: 1")
-    assert "secretpart" not in str(caught.value)
+        build(CHROME_LINUX, statsig_id=value)
+    assert "secretpart" not in str(caught.value) and "DevTools" in str(caught.value)
 
 
 def test_the_authenticator_keeps_no_raw_cookie_or_header_string():
@@ -184,3 +199,19 @@ def test_the_authenticator_keeps_no_raw_cookie_or_header_string():
 
     found = list(strings(vars(auth)))
     assert not [text for text in found if SSO in text or "c" * 40 in text or given in text]
+
+
+def test_the_chat_body_has_the_web_apps_2026_shape():
+    body = chat_payload([{"role": "user", "content": "Hi"}], model="grok-4")
+    assert (body["temporary"], body["modelName"], body["message"]) == (True, "grok-4", "Hi")
+    assert body["responseMetadata"] == {"requestModelDetails": {"modelId": "grok-4"}}
+    assert set(body["deviceEnvInfo"]) == {"darkModeEnabled", "devicePixelRatio", "screenWidth", "screenHeight",
+                                          "viewportWidth", "viewportHeight"}
+    for field in ("disableSelfHarmShortCircuit", "collectionIds", "disabledConnectorIds", "isAsyncChat",
+                  "disableMemory", "toolOverrides", "enableSideBySide", "disableTextFollowUps"):
+        assert field in body
+
+
+def test_the_authenticator_names_the_browser_it_reproduces():
+    auth = build(EDGE_WINDOWS, browser="edge")
+    assert (auth.browser_name, auth.browser_family, auth.browser_major_version) == ("edge", "chromium", 150)
