@@ -124,6 +124,9 @@ def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
         if verdict in ("MISSING", "DIFFERENT"):
             problems.append(f"{name}: browser {their!r}, ours {mine!r}")
         rows.append((name, their or "-", mine or "-", verdict))
+    their_order, our_order = ",".join(theirs_lower), ",".join(ours_lower)
+    order_verdict = "same" if their_order == our_order else "differs (not compared)"
+    rows.append(("header order", their_order, our_order, order_verdict))
     their_hello, our_hello = stand_in.client_hellos[browser_index], stand_in.client_hellos[ours_index]
     compared = (*TLS_COMPARED, "extension_order") if fixed_order else TLS_COMPARED
     for field in (*TLS_COMPARED, *TLS_SHOWN):
@@ -160,7 +163,7 @@ def _table(title: str, rows) -> str:
 
 def _cell(text: str) -> str:
     text = text.replace("|", "\\|")
-    return text if len(text) <= 90 else text[:87] + "..."
+    return text if len(text) <= 90 or "," in text else text[:87] + "..."
 
 
 def report(name: str, table: str) -> None:

@@ -267,8 +267,8 @@ def test_the_adapter_sends_headers_as_prepared_and_no_cookie_of_its_own(web):
                  headers={"X-One": "1", "x-two": "2"})
     _m, _p, headers = web.requests[-1]
     assert "Cookie" not in headers   # curl's cookie engine kept nothing from the login's Set-Cookie
-    names = list(headers)
-    assert names.index("X-One") < names.index("x-two")
+    prepared = session.prepare_request(requests.Request("POST", "https://x/", headers={"X-One": "1", "x-two": "2"}))
+    assert [n.lower() for n in headers] == ["host", *(n.lower() for n in prepared.headers)]   # Host, then as prepared
     assert not {"sec-ch-ua", "Sec-Fetch-Mode"} & set(headers)   # no default headers of the target
 
 
@@ -321,3 +321,10 @@ def test_a_browser_curl_cffi_cannot_imitate_keeps_plain_requests_and_says_so(fre
     with pytest.warns(errors.BrowserCookieWarning, match="no firefox browser at or below version 90"):
         assert mount_browser_tls(session, family="firefox", major_version=90) is None
     assert type(session.get_adapter("https://grok.com/")) is requests.adapters.HTTPAdapter
+
+
+def test_requests_raise_no_warning_of_curl_cffi(web):
+    with web_client(web) as client, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.chat("hello")
+    assert [str(w.message) for w in caught] == []

@@ -7,7 +7,7 @@ on a `requests.Session`; everything above the adapter (auth, hooks, our redirect
 `requests` exceptions our transports catch) stays plain `requests`.
 
 Contract of the adapter, the same as requests' `HTTPAdapter` where the caller can tell:
-- the request goes out exactly as prepared (headers in order, no header of curl's own added,
+- the request goes out exactly as prepared (headers in their order, Host first; no header of curl's own,
   the Cookie header as the authenticator built it; curl's cookie engine keeps nothing), never
   following a redirect itself;
 - `timeout` (connect, read): connect bounds the TCP and TLS handshakes; read is curl's "under
@@ -144,12 +144,18 @@ class ImpersonatingAdapter(BaseAdapter):
         proxy = _proxy_for(request.url, proxies)
         headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
                    for name, value in request.headers.items()]
+        if "Content-Type" not in request.headers:
+            headers.append(("Content-Type", None))   # else curl adds its own to a POST (None: "send none")
+        # The headers in the prepared order, Host first as browsers send it over HTTP/1.1 (over HTTP/2 it is the
+        # :authority pseudo-header); without this, curl would sort them by its target's template.
+        order = ",".join(dict.fromkeys(["host", *(name.lower() for name, value in headers if value is not None)]))
+        _quiet_header_order_notice()
         try:
             reply = self._curl.request(
                 request.method, request.url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
                 verify=_ca_bundle(verify), cert=cert, proxy=proxy,
                 accept_encoding=request.headers.get("Accept-Encoding"), stream=True, quote=False,
-                discard_cookies=True, allow_redirects=False)
+                discard_cookies=True, allow_redirects=False, extra_fp={"header_order": order})
         except curl_errors.RequestException as exc:
             raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
         return self._build_response(request, reply)
@@ -173,6 +179,18 @@ class ImpersonatingAdapter(BaseAdapter):
     def close(self) -> None:
         self._curl.close()
         self._plain.close()
+
+
+def _quiet_header_order_notice() -> None:
+    """curl_cffi warns on every request that sets the header order on top of the target, which we mean to do.
+
+    Re-added before each request (moving it to the front), so a `warnings.catch_warnings()` block of the
+    calling code, which restores the filters on exit, cannot bring the notice back.
+    """
+    from curl_cffi.utils import CurlCffiWarning
+
+    warnings.filterwarnings("ignore", message="Extra fingerprints were altered after impersonated version was set",
+                            category=CurlCffiWarning)
 
 
 def _requests_send_is_mocked() -> bool:
