@@ -189,11 +189,20 @@ class BrowserCookieAuthenticator(Authenticator):
         (see `__call__`). When requests follows a redirect itself it drops that header and does
         not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
         only, and authenticates each hop.
+
+        HTTPS goes through the TLS/HTTP2 handshake of `browser_family` at the newest curl_cffi target
+        at or below `browser_major_version` (`transports/impersonate.py`); `impersonating` names that
+        target, None when plain requests is left in place (curl_cffi missing: warned once).
         """
         check_base_url(base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
         session.auth = self
+        from .transports.impersonate import mount_browser_tls
+
+        # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
+        self.impersonating = mount_browser_tls(session, family=self.browser_family,
+                                               major_version=self.browser_major_version)
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -11,6 +11,8 @@ Contracts shared by both classes:
 * Background services are off and name resolution is pinned to loopback.
 * Failures raise :class:`BrowserLaunchError` (one line, with the browser's last
   stderr lines) within about ``timeout`` seconds; nothing blocks forever.
+* ``navigate(url)`` loads a page; ``evaluate(js)`` runs a script in it (awaiting a promise) and
+  returns its JSON value, e.g. a same-origin ``fetch`` the way the web app makes one.
 * ``close()`` quits cleanly (so the cookie database is flushed) and returns once
   every browser process has exited; killing is the last resort. Leaving the
   ``with`` block never leaves a process behind.
@@ -282,6 +284,17 @@ class HeadlessChromium(_Browser):
             elif msg.get("method") == "Page.loadEventFired" and msg.get("sessionId") == self._session:
                 loaded = answered  # a load event before the answer belongs to the previous page
 
+    def evaluate(self, expression: str):
+        """Evaluate the JavaScript `expression` in the page, await it if it is a promise, and return
+        its value (JSON-serialisable); a thrown error raises `BrowserLaunchError` with its text."""
+        result = self._call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                                 "returnByValue": True}, session=True, what="evaluate a script")
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get("text")
+            raise self._fail(f"the script threw: {text}", "check the script")
+        return result.get("result", {}).get("value")
+
     def _disconnect(self) -> None:
         for fd in (self._rfd, self._wfd):
             if fd is not None:
@@ -390,6 +403,12 @@ class HeadlessFirefox(_Browser):
     def navigate(self, url: str) -> None:
         """Load ``url``; return once its ``load`` event fired (Set-Cookie already applied)."""
         self._call("WebDriver:Navigate", {"url": url}, f"load {url}", "check the server and force_resolve")
+
+    def evaluate(self, expression: str):
+        """Evaluate the JavaScript `expression` in the page, await it if it is a promise, and return
+        its value (JSON-serialisable); a thrown error raises `BrowserLaunchError` with its text."""
+        return self._call("WebDriver:ExecuteScript", {"script": f"return ({expression});", "args": []},
+                          "evaluate a script", "check the script")["value"]
 
     def _disconnect(self) -> None:
         if self._sock is not None:

@@ -24,6 +24,7 @@ from .web_side import (
     CF_BM_MAX_AGE, SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, WEB_RULES, StandInCookie, WebHandler, WebSession,
 )
 from ._server import DROP_MODES, ServerThread
+from .client_hello import ClientHello
 
 __all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES",
            "DROP_MODES", "WEB_RULES"]
@@ -40,7 +41,9 @@ class StandIn:
     `fail_next(name, times)` makes the next answers fail; names in `FAILURES` (the `DROP_MODES`
     cut the next connection of either side). `drop_rate` drops that fraction of all requests at
     random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
-    lists `(mode, path)` for every connection dropped.
+    lists `(mode, path)` for every connection dropped. `requests` records each request as
+    `(method, path, headers)`; `client_hellos[i]` is the fingerprint of the TLS ClientHello of the
+    connection request `i` came over (None over plain HTTP).
 
     The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
     off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
@@ -64,6 +67,8 @@ class StandIn:
         self.relaxed: frozenset[str] = frozenset()
         self.relax(*relax)
         self.requests: list[tuple[str, str, dict]] = []
+        #: Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP).
+        self.client_hellos: list[ClientHello | None] = []
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
@@ -169,9 +174,10 @@ class StandIn:
                 self.drops.append((mode, path))
         return mode
 
-    def _record(self, method: str, path: str, headers) -> None:
+    def _record(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
         with self._lock:
             self.requests.append((method, path, dict(headers.items())))
+            self.client_hellos.append(client_hello)
 
     def start(self) -> "StandIn":
         self._api.start()

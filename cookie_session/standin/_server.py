@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .client_hello import peek_client_hello
 
 MAX_BODY = 1 << 20
 #: How a dropped connection ends: before any byte of the reply, inside the status line and
@@ -21,8 +24,13 @@ class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is not news
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLEOFError)):  # a client hanging up is not news
             super().handle_error(request, client_address)
+
+    def finish_request(self, request, client_address) -> None:
+        if isinstance(request, ssl.SSLSocket):   # before the handshake reads it: what the client offered
+            request.client_hello = peek_client_hello(request)
+        super().finish_request(request, client_address)
 
 
 class BaseHandler(BaseHTTPRequestHandler):
@@ -52,7 +60,7 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def _route(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
-        self.standin._record(method, path, self.headers)
+        self.standin._record(method, path, self.headers, getattr(self.connection, "client_hello", None))
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self.close_connection = True

@@ -1,0 +1,318 @@
+"""A browser's TLS and HTTP/2 handshake for the web path: a `requests` transport adapter over curl_cffi.
+
+Cloudflare in front of grok.com pins `cf_clearance` to the client's TLS (JA3/JA4) and HTTP/2
+fingerprint, so a python-requests handshake is challenged whatever its headers and cookies.
+`mount_browser_tls(session, family, major_version)` mounts `ImpersonatingAdapter` for `https://`
+on a `requests.Session`; everything above the adapter (auth, hooks, our redirect rules, the
+`requests` exceptions our transports catch) stays plain `requests`.
+
+Contract of the adapter, the same as requests' `HTTPAdapter` where the caller can tell:
+- the request goes out exactly as prepared (headers in their order, Host first; no header of curl's own,
+  the Cookie header as the authenticator built it; curl's cookie engine keeps nothing), never
+  following a redirect itself;
+- `timeout` (connect, read): connect bounds the TCP and TLS handshakes; read is curl's "under
+  1 byte/s for N s", N the whole seconds of connect + read (curl counts in seconds);
+- `verify`: True (certifi's bundle, as requests), False, or a CA bundle file; `cert` passes through;
+- `proxies`: as requests computed them from the environment (`no_proxy` honoured); curl reads no
+  proxy variable itself, and a loopback host never goes through a proxy;
+- the body streams; failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
+  ProxyError, ConnectionError, ChunkedEncodingError mid-body, ContentDecodingError);
+- `Set-Cookie` replies reach the session's cookie jar as with urllib3;
+- while a test library has replaced `requests.adapters.HTTPAdapter.send` (`responses` does), requests
+  go to it: tests that mock grok.com at the requests level keep working (with requests' own TLS).
+
+curl_cffi is imported only when an adapter is mounted, so `import cookie_session` and the CLI's
+`--help` never load it. When it cannot be loaded the web path keeps plain `requests` and one
+`BrowserCookieWarning` says Cloudflare may challenge it.
+
+The curl-adapter package was evaluated first and not used: it pins curl_cffi < 0.17 (which lacks
+the chrome152/firefox153 targets) and requires pycurl, a C build, for its other backend.
+"""
+
+from __future__ import annotations
+
+import email.message
+import re
+import threading
+import warnings
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers, select_proxy
+
+from ..errors import BrowserCookieWarning
+from ..policy import is_loopback_host
+
+__all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
+
+IMPERSONATION_UNAVAILABLE = ("The web path cannot imitate the browser's TLS handshake ({reason}), so it uses "
+                             "python-requests' own, and Cloudflare may challenge it (it pins cf_clearance to the "
+                             "browser's handshake)")
+#: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
+#: (measured in tests/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
+#: targets the 256 of a page load; Firefox's 22 is already the firefox targets').
+FETCH_STREAM_WEIGHT = {"chromium": 220}
+#: Requests one adapter carries at once (each streamed reply occupies a curl_cffi thread while it streams).
+MAX_CONCURRENT_REQUESTS = 64
+#: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
+_TARGET_PREFIX = {"chromium": "chrome", "firefox": "firefox"}
+_warned = threading.Event()   # the "no impersonation" warning is said once per process
+
+
+def impersonation_target(family: str | None, major_version: int | None, available) -> str | None:
+    """The newest `available` target of `family` at or below `major_version` (the newest one of that
+    family when the version is unknown), or None when curl_cffi has none for that family.
+
+    Platform-specific variants (`chrome152_macos`, `chrome131_android`) are skipped: the plain
+    target is the desktop one the User-Agent (Linux, Windows, macOS alike) goes with.
+    """
+    prefix = _TARGET_PREFIX.get(family or "")
+    if prefix is None:
+        return None
+    versions: dict[int, str] = {}
+    for name in available:
+        match = re.fullmatch(rf"{prefix}(\d+)a?", name)
+        if match:
+            versions.setdefault(int(match.group(1)), name)
+    fitting = [v for v in versions if major_version is None or v <= major_version]
+    return versions[max(fitting)] if fitting else None
+
+
+def mount_browser_tls(session: requests.Session, *, family: str | None, major_version: int | None) -> str | None:
+    """Mount `ImpersonatingAdapter` for `https://` on `session`, with the browser's `Accept-Encoding`
+    (curl decodes br and zstd too); return the curl_cffi target used.
+
+    None (and plain requests stays in place) when curl_cffi cannot be loaded or has no target of
+    that family; the first time in a process that happens, a `BrowserCookieWarning` says so.
+    """
+    try:
+        from curl_cffi.requests.impersonate import BrowserType
+    except (ImportError, OSError) as exc:   # not installed, or its libcurl-impersonate will not load
+        _warn_once(f"curl_cffi could not be loaded: {type(exc).__name__}; pip install curl_cffi")
+        return None
+    target = impersonation_target(family, major_version, (b.value for b in BrowserType))
+    if target is None:
+        version = f" at or below version {major_version}" if major_version is not None else ""
+        _warn_once(f"curl_cffi has no {family or 'unknown'} browser{version} to impersonate")
+        return None
+    session.mount("https://", ImpersonatingAdapter(target, stream_weight=FETCH_STREAM_WEIGHT.get(family or "")))
+    session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
+    return target
+
+
+def _warn_once(reason: str) -> None:
+    if not _warned.is_set():
+        _warned.set()
+        warnings.warn(IMPERSONATION_UNAVAILABLE.format(reason=reason), BrowserCookieWarning, stacklevel=4)
+
+
+class ImpersonatingAdapter(BaseAdapter):
+    """Sends each request with curl_cffi impersonating `target` (e.g. `chrome152`); see the module docstring.
+    `stream_weight` overrides the target's HTTP/2 stream weight (a page load's, in curl's Chrome targets)."""
+
+    def __init__(self, target: str, *, stream_weight: int | None = None) -> None:
+        super().__init__()
+        from curl_cffi import CurlOpt
+        from curl_cffi import requests as curl_requests
+
+        self.target = target
+        self._plain = HTTPAdapter()   # only used while a test library mocks requests' HTTPAdapter.send
+        options = {CurlOpt.STREAM_WEIGHT: stream_weight} if stream_weight is not None else None
+        # trust_env=False: curl must not read proxy variables itself; requests already decided.
+        self._curl = curl_requests.Session(impersonate=target, default_headers=False, trust_env=False,
+                                           discard_cookies=True, allow_redirects=False, curl_options=options)
+        if hasattr(self._curl, "_executor"):
+            # Each streamed reply holds one of curl_cffi's threads until the server ends it; its default pool
+            # (cores + 4) would cap concurrent requests far below what requests' own adapter allows.
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._curl._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_REQUESTS,
+                                                      thread_name_prefix="cookie-session-curl")
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
+             proxies=None) -> requests.Response:
+        if _requests_send_is_mocked():   # `responses` and the like: the calling code's tests keep working
+            return HTTPAdapter.send(self._plain, request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                                    proxies=proxies)
+        from curl_cffi.requests import exceptions as curl_errors
+
+        proxy = _proxy_for(request.url, proxies)
+        headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
+                   for name, value in request.headers.items()]
+        if "Content-Type" not in request.headers:
+            headers.append(("Content-Type", None))   # else curl adds its own to a POST (None: "send none")
+        # The headers in the prepared order, Host first as browsers send it over HTTP/1.1 (over HTTP/2 it is the
+        # :authority pseudo-header); without this, curl would sort them by its target's template.
+        order = ",".join(dict.fromkeys(["host", *(name.lower() for name, value in headers if value is not None)]))
+        _quiet_header_order_notice()
+        try:
+            reply = self._curl.request(
+                request.method, request.url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
+                verify=_ca_bundle(verify), cert=cert, proxy=proxy,
+                accept_encoding=request.headers.get("Accept-Encoding"), stream=True, quote=False,
+                discard_cookies=True, allow_redirects=False, extra_fp={"header_order": order})
+        except curl_errors.RequestException as exc:
+            raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
+        return self._build_response(request, reply)
+
+    def _build_response(self, request: requests.PreparedRequest, reply) -> requests.Response:
+        response = requests.Response()
+        response.status_code = reply.status_code
+        pairs = list(reply.headers.multi_items())
+        response.headers = CaseInsensitiveDict()
+        for name, value in pairs:   # repeated headers joined with ", ", as urllib3 presents them
+            response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.reason = reply.reason
+        response.url = request.url
+        response.request = request
+        response.connection = self
+        response.raw = _CurlBody(reply, request, pairs)
+        requests.cookies.extract_cookies_to_jar(response.cookies, request, response.raw)
+        return response
+
+    def close(self) -> None:
+        self._curl.close()
+        self._plain.close()
+
+
+def _quiet_header_order_notice() -> None:
+    """curl_cffi warns on every request that sets the header order on top of the target, which we mean to do.
+
+    Re-added before each request (moving it to the front), so a `warnings.catch_warnings()` block of the
+    calling code, which restores the filters on exit, cannot bring the notice back.
+    """
+    from curl_cffi.utils import CurlCffiWarning
+
+    warnings.filterwarnings("ignore", message="Extra fingerprints were altered after impersonated version was set",
+                            category=CurlCffiWarning)
+
+
+def _requests_send_is_mocked() -> bool:
+    """True while a test library (e.g. `responses`) has replaced requests' own `HTTPAdapter.send`."""
+    return getattr(HTTPAdapter.send, "__module__", None) != "requests.adapters"
+
+
+def _curl_timeout(timeout):
+    """requests' timeout (None, seconds, (connect, read), or urllib3's Timeout) as curl_cffi takes it."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+    elif hasattr(timeout, "connect_timeout"):   # urllib3.Timeout
+        connect, read = timeout.connect_timeout, timeout.read_timeout
+    else:
+        connect = read = timeout
+    if connect is None and read is None:
+        return None
+    return (connect if connect is not None else 300.0, read if read is not None else 300.0)
+
+
+def _ca_bundle(verify) -> bool | str:
+    """requests' `verify` for curl: True means certifi's bundle, as requests' own adapter uses."""
+    if verify is True:
+        from requests.utils import DEFAULT_CA_BUNDLE_PATH
+
+        return DEFAULT_CA_BUNDLE_PATH
+    if isinstance(verify, str):
+        import os
+
+        if not os.path.isfile(verify):
+            raise OSError(f"Could not find a TLS CA certificate bundle file at {verify!r} "
+                          f"(browser TLS impersonation takes a bundle file, not a directory)")
+    return verify
+
+
+def _proxy_for(url: str, proxies) -> str | None:
+    """The proxy requests chose for `url`; None for loopback (never proxied) or when there is none."""
+    if is_loopback_host(urlsplit(url).hostname):
+        return None
+    return select_proxy(url, proxies or {})
+
+
+def _as_requests_error(exc, request, *, in_body: bool, proxied: bool = False) -> requests.exceptions.RequestException:
+    """A curl_cffi failure as the `requests` exception requests' own adapter would raise (through a
+    proxy, any failure to get a reply is a `ProxyError`, as with requests)."""
+    from curl_cffi.requests import exceptions as curl_errors
+
+    kinds = requests.exceptions
+    message = f"{type(exc).__name__} (curl error {getattr(exc, 'code', '?')})"   # curl's text names the URL
+    if isinstance(exc, curl_errors.Timeout):
+        slow = "too slow" in str(exc).lower() or in_body
+        return (kinds.ReadTimeout if slow else kinds.ConnectTimeout)(message, request=request)
+    if isinstance(exc, curl_errors.ProxyError) or (proxied and not in_body and isinstance(
+            exc, curl_errors.ConnectionError) and not isinstance(exc, curl_errors.SSLError)):
+        return kinds.ProxyError(message, request=request)
+    if isinstance(exc, curl_errors.SSLError):
+        return kinds.SSLError(message, request=request)
+    if getattr(exc, "code", None) == 61:   # CURLE_BAD_CONTENT_ENCODING
+        return kinds.ContentDecodingError(message, request=request)
+    if in_body:
+        return kinds.ChunkedEncodingError(message, request=request)
+    if isinstance(exc, (curl_errors.InvalidURL, curl_errors.InvalidSchema)):
+        return kinds.InvalidURL(message, request=request)
+    return kinds.ConnectionError(message, request=request)
+
+
+class _OriginalResponse:
+    """What `requests.cookies.extract_cookies_to_jar` reads: `_original_response.msg.get_all(...)`."""
+
+    def __init__(self, pairs) -> None:
+        self.msg = email.message.Message()
+        for name, value in pairs:
+            self.msg[name] = value
+
+
+class _CurlBody:
+    """`response.raw` for a curl_cffi streamed reply: `stream()`, `read()`, `close()`, as urllib3's."""
+
+    def __init__(self, reply, request, pairs) -> None:
+        self._reply, self._request = reply, request
+        self._chunks: Iterator[bytes] | None = None
+        self._buffer = b""
+        self._original_response = _OriginalResponse(pairs)
+        self.closed = False
+
+    def _iter(self) -> Iterator[bytes]:
+        from curl_cffi.requests import exceptions as curl_errors
+
+        try:
+            yield from self._reply.iter_content()
+        except curl_errors.RequestException as exc:
+            raise _as_requests_error(exc, self._request, in_body=True) from None
+
+    def stream(self, amt: int | None = None, decode_content: bool = True) -> Iterator[bytes]:
+        """The body's chunks as they arrive (already decoded; curl decodes what it advertised)."""
+        if self._buffer:
+            buffered, self._buffer = self._buffer, b""
+            yield buffered
+        if self._chunks is None:
+            self._chunks = self._iter()
+        for chunk in self._chunks:
+            if chunk:
+                yield chunk
+
+    def read(self, amt: int | None = None, decode_content: bool = True) -> bytes:
+        if self._chunks is None:
+            self._chunks = self._iter()
+        while amt is None or len(self._buffer) < amt:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        size = len(self._buffer) if amt is None else amt
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._reply.close()
+
+    def release_conn(self) -> None:
+        self.close()
