@@ -106,7 +106,7 @@ def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(t
     db = make_chromium_db(tmp_path / "Default" / "Cookies", rows)
     result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json"])
     assert result.exit_code == 0, result.output
-    listed = {(r["name"], r["domain"]): r for r in json.loads(result.stdout)}
+    listed = {(r["name"], r["domain"]): r for r in json.loads(result.stdout)["cookies"]}
     assert {key: r["sent_to_grok_com"] for key, r in listed.items()} == {
         ("sso", ".grok.com"): True, ("sso", ".x.ai"): False, ("sub-only", "accounts.grok.com"): False,
         ("i18nextLng", ".grok.com"): True, ("deep", ".grok.com"): False}
