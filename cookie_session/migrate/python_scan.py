@@ -35,12 +35,23 @@ _COOKIE_IN_STRING = re.compile(r"(?:^|[;\s])(sso-rw|sso|cf_clearance)=")
 _COOKIE_HEADER_STRING = re.compile(r"(?i)^\s*cookie\s*:\s*\S")
 #: Our command in a string (`subprocess.run("cookie-session chat --unsafe-browser-cookies ...", shell=True)`);
 #: prose that merely names the flag ("pass --unsafe-browser-cookies to ...") is not a command.
-_COMMAND = r"(?:^|[\s;&|(`'\"])(?:cookie-session|python3? -m cookie_session)\s[^;&|\n]*?"
-_FLAG_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])")
-_AUTH_BROWSER_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])--auth(?:=|\s+)browser\b")
+#: Searched per shell command (the text between `;`, `&`, `|` and line ends), so the search stays linear.
+_COMMAND_START = re.compile(r"(?:^|[\s(`'\"])(?:cookie-session|python3? -m cookie_session)\s")
+_COMMAND_END = re.compile(r"[;&|\n]")
+_FLAG_IN_COMMAND = re.compile(r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])")
+_AUTH_BROWSER_IN_COMMAND = re.compile(r"(?<![\w-])--auth(?:=|\s+)browser\b")
 _ENV_IN_STRING = re.compile(re.escape(UNSAFE_ENV_VAR) + r"\s*=\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE))
 _BEARER_PREFIX = re.compile(r"^Bearer\s*(?:\{\}|%s)?\s*$")
 _BEARER_TEMPLATE = re.compile(r"^Bearer\s*(?:\{\w*\}|%s)\s*$")
+
+
+def _in_our_command(text: str, argument: re.Pattern) -> bool:
+    """True if `argument` follows `cookie-session ` (or `python -m cookie_session `) within one shell command."""
+    for command in _COMMAND_END.split(text):
+        start = _COMMAND_START.search(command)
+        if start and argument.search(command, start.end() - 1):
+            return True
+    return False
 
 
 def _words(identifier: str) -> list[str]:
@@ -327,9 +338,9 @@ class _Visitor(ast.NodeVisitor):
         if _COOKIE_HEADER_STRING.match(text):
             self.hit(node, "CS104")
         if id(node) not in self.flag_definitions:
-            if text == UNSAFE_FLAG or text.startswith(UNSAFE_FLAG + "=") or _FLAG_IN_COMMAND.search(text):
+            if text == UNSAFE_FLAG or text.startswith(UNSAFE_FLAG + "=") or _in_our_command(text, _FLAG_IN_COMMAND):
                 self.hit(node, "CS302")
-            if text == "--auth=browser" or _AUTH_BROWSER_IN_COMMAND.search(text):
+            if text == "--auth=browser" or _in_our_command(text, _AUTH_BROWSER_IN_COMMAND):
                 self.hit(node, "CS304")
         if _ENV_IN_STRING.search(text):
             self.hit(node, "CS303")

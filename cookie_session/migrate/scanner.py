@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 import pathspec
@@ -22,10 +23,10 @@ from .patterns import (UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_key, is_placeh
                        source_lines)
 from .python_scan import scan_python
 from .rules import RULES
-from .text_scan import file_kind, parse_env_line, scan_notebook, scan_text, secret_hits
+from .text_scan import MAX_LINE_CHARS, file_kind, parse_env_line, scan_notebook, scan_text, secret_hits
 from .walk import iter_files
 
-__all__ = ["MAX_FILE_BYTES", "SUPPRESS_MARK", "scan"]
+__all__ = ["MAX_FILE_BYTES", "SUPPRESS_MARK", "scan", "display_path"]
 
 #: Files larger than this are skipped with a notice (prototypes are small; data files are not code).
 MAX_FILE_BYTES = 1024 * 1024
@@ -42,7 +43,7 @@ def _suppressed_rules(line: str) -> frozenset[str] | None:
     return frozenset(r.strip().upper() for r in (match.group(1) or "").split(",") if r.strip())
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """`path` relative to the working directory when it is below it, else absolute; always with `/`."""
     relative = os.path.relpath(path)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
@@ -51,8 +52,8 @@ def _display(path: Path) -> str:
 
 
 class _FileScan:
-    def __init__(self, path: Path, shown: str, git: GitInfo) -> None:
-        self.path, self.shown, self.git = path, shown, git
+    def __init__(self, path: Path, shown: str, git: GitInfo, named: bool = False) -> None:
+        self.path, self.shown, self.git, self.named = path, shown, git, named
         self.findings: list[Finding] = []
         self.suppressed: list[Finding] = []
         self.notices: list[Notice] = []
@@ -71,14 +72,27 @@ class _FileScan:
         self.notices.append(Notice(self.shown, message))
 
     def read(self) -> str | None:
-        """The file's text, or None (with a notice, unless it is binary) when it is not to be scanned."""
+        """The file's text, or None (with a notice when there is something to say) when it is not to be scanned.
+
+        Only regular files are read (a FIFO would block forever, a device never ends): others are skipped,
+        with a notice when named on the command line; so is a binary file.
+        """
         try:
-            with open(self.path, "rb") as handle:
+            if not stat.S_ISREG(os.stat(self.path).st_mode):
+                if self.named:
+                    self.note("skipped: not a regular file (a FIFO, socket or device)")
+                return None
+            descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+            with open(descriptor, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped for a FIFO since the stat
+                    return None
                 data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             self.note(f"skipped: cannot read ({error.strerror or type(error).__name__})")
             return None
         if b"\0" in data[:_SNIFF_BYTES]:
+            if self.named:
+                self.note("skipped: binary file")
             return None  # binary: nothing a prototype keeps as code or config
         if len(data) > MAX_FILE_BYTES:
             self.note(f"skipped: larger than {MAX_FILE_BYTES // 1024} KiB")
@@ -96,6 +110,8 @@ class _FileScan:
             return False
         lines = self.lines = source_lines(text)
         kind = file_kind(self.path, lines[0] if lines else "")
+        if kind != "python":
+            self.note_long_lines(lines)
         if kind == "env":
             self.scan_env(lines)
             for line, col, rule_id, detail in scan_text(lines, kind, self.path):
@@ -109,6 +125,7 @@ class _FileScan:
             except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
                 where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
                 self.note(f"not valid Python{where}: scanned by pattern, comments skipped, docstrings not")
+                self.note_long_lines(lines)
                 hits = list(scan_text(lines, "python-fallback", self.path))
         elif kind == "notebook":
             hits = list(scan_notebook(lines))
@@ -117,6 +134,14 @@ class _FileScan:
         for line, col, rule_id, detail in hits:
             self.add(line, col, rule_id, detail)
         return True
+
+    def note_long_lines(self, lines: list[str]) -> None:
+        """Say so when pattern rules saw only the start of some lines (secrets are searched on whole lines)."""
+        long_lines = [number for number, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+        if long_lines:
+            self.note(f"{len(long_lines)} line(s) longer than {MAX_LINE_CHARS} characters (first: line "
+                      f"{long_lines[0]}): secrets searched on whole lines, other rules on the first "
+                      f"{MAX_LINE_CHARS} characters")
 
     def scan_env(self, lines: list[str]) -> None:
         """CS202/CS203: a secret-looking value in a .env file git tracks, or does not ignore."""
@@ -166,11 +191,12 @@ def scan(paths, exclude=()) -> ScanResult:
     suppressed: list[Finding] = []
     notices: list[Notice] = []
     scanned = 0
+    named = {os.path.abspath(os.fspath(p)) for p in paths if not os.path.isdir(p)}
     for path in iter_files(paths):
-        shown = _display(path)
+        shown = display_path(path)
         if excluded.match_file(shown):
             continue
-        file_scan = _FileScan(path, shown, git)
+        file_scan = _FileScan(path, shown, git, named=str(path) in named)
         scanned += file_scan.run()
         findings.extend(file_scan.findings)
         suppressed.extend(file_scan.suppressed)
