@@ -10,6 +10,8 @@ last two, a scan by pattern). Only a path that does not exist raises
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import stat
@@ -43,9 +45,9 @@ def _suppressed_rules(line: str) -> frozenset[str] | None:
     return frozenset(r.strip().upper() for r in (match.group(1) or "").split(",") if r.strip())
 
 
-def display_path(path: Path) -> str:
-    """`path` relative to the working directory when it is below it, else absolute; always with `/`."""
-    relative = os.path.relpath(path)
+def display_path(path: Path, base: str | None = None) -> str:
+    """`path` relative to `base` (default: the working directory) when it is below it, else absolute; with `/`."""
+    relative = os.path.relpath(path, base)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return Path(path).as_posix()
     return Path(relative).as_posix()
@@ -58,6 +60,9 @@ class _FileScan:
         self.suppressed: list[Finding] = []
         self.notices: list[Notice] = []
         self.lines: list[str] = []
+        top = git.work_tree(path) if path.parent.exists() else None
+        self.repo_path = (path.resolve().relative_to(top).as_posix() if top and top in path.resolve().parents
+                          else shown)
 
     def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
         rule = RULES[rule_id]
@@ -67,6 +72,25 @@ class _FileScan:
         ignored = _suppressed_rules(self.lines[line - 1]) if 0 < line <= len(self.lines) else None
         is_suppressed = ignored is not None and (not ignored or rule_id in ignored)
         (self.suppressed if is_suppressed else self.findings).append(finding)
+
+    def add_fingerprints(self) -> None:
+        """Give each finding its fingerprint: sha256 of (rule, path in the repository, the line's text with
+        whitespace runs collapsed and every key masked, or for a secret the masked message) plus which such occurrence in the file it is. No line
+        number is in it, so it stays the same when unrelated lines are added or removed above."""
+        occurrences: dict[tuple[str, str], int] = {}
+        fingerprinted = []
+        for finding in sorted(self.findings + self.suppressed, key=lambda f: (f.line, f.col, f.rule_id)):
+            if finding.masked:  # a secret's line is not hashed (a weak password could be guessed back)
+                text = finding.message
+            else:
+                text = self.lines[finding.line - 1] if 0 < finding.line <= len(self.lines) else ""
+                text = " ".join(XAI_KEY_RE.sub(lambda m: mask(m.group()), text).split())
+            count = occurrences[(finding.rule_id, text)] = occurrences.get((finding.rule_id, text), 0) + 1
+            digest = hashlib.sha256("\0".join((finding.rule_id, self.repo_path, text)).encode("utf-8", "replace"))
+            fingerprinted.append((finding, f"{digest.hexdigest()[:32]}:{count}"))
+        by_identity = {id(finding): value for finding, value in fingerprinted}
+        self.findings = [dataclasses.replace(f, fingerprint=by_identity[id(f)]) for f in self.findings]
+        self.suppressed = [dataclasses.replace(f, fingerprint=by_identity[id(f)]) for f in self.suppressed]
 
     def note(self, message: str) -> None:
         self.notices.append(Notice(self.shown, message))
@@ -176,12 +200,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return sorted(kept.values())
 
 
-def scan(paths, exclude=()) -> ScanResult:
+def scan(paths, exclude=(), *, relative_to: str | os.PathLike | None = None) -> ScanResult:
     """Scan files and folders for what must change before a prototype leaves a laptop.
 
     `paths` is an iterable of file or folder paths (str or PathLike); `exclude` holds
     .gitignore-style patterns, matched against each file's path as reported (relative to
-    the working directory), that leave a file out even when it is named. Raises
+    the working directory, or to `relative_to`), that leave a file out even when it is named. Raises
     BadInputError if a path does not exist; everything else ends up in the result.
     """
     paths = list(paths) or ["."]
@@ -193,11 +217,12 @@ def scan(paths, exclude=()) -> ScanResult:
     scanned = 0
     named = {os.path.abspath(os.fspath(p)) for p in paths if not os.path.isdir(p)}
     for path in iter_files(paths):
-        shown = display_path(path)
+        shown = display_path(path, None if relative_to is None else os.fspath(relative_to))
         if excluded.match_file(shown):
             continue
         file_scan = _FileScan(path, shown, git, named=str(path) in named)
         scanned += file_scan.run()
+        file_scan.add_fingerprints()
         findings.extend(file_scan.findings)
         suppressed.extend(file_scan.suppressed)
         notices.extend(file_scan.notices)
