@@ -21,6 +21,7 @@ from cookie_session.standin import make_test_key
 
 CORPUS = Path(__file__).parent / "migrate_corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())
+FIX_EXPECTED = CORPUS / "fix" / "expected"
 
 
 def _random_token() -> str:
@@ -38,15 +39,19 @@ def _fake_key(match: re.Match) -> str:
     return "xai-" + body[:80]
 
 
-def materialize(target: Path) -> list[tuple[str, str]]:
-    """Copy the corpus to `target` as a git work tree; return `(path, value)` for every secret substituted in."""
+def materialize(target: Path, standin_key: str | None = None) -> list[tuple[str, str]]:
+    """Copy the corpus to `target` as a git work tree; return `(path, value)` for every secret substituted in.
+
+    `{{STANDIN_KEY}}` becomes `standin_key` (a key the stand-in knows), or a fresh random key. The expected
+    results of `--fix` (`fix/expected/`) are not part of the scanned corpus."""
     planted = []
     for source in sorted(CORPUS.rglob("*")):
-        if not source.is_file() or source.name == "expected.json":
+        if not source.is_file() or source.name == "expected.json" or FIX_EXPECTED in source.parents:
             continue
         parts = [("." + part[4:]) if part.startswith("dot-") else part for part in source.relative_to(CORPUS).parts]
         text = FAKE_KEY.sub(_fake_key, source.read_text(encoding="utf-8"))
-        for placeholder, make in (("{{XAI_KEY}}", make_test_key), ("{{TOKEN}}", _random_token)):
+        for placeholder, make in (("{{XAI_KEY}}", make_test_key), ("{{TOKEN}}", _random_token),
+                                  ("{{STANDIN_KEY}}", lambda: standin_key or make_test_key())):
             while placeholder in text:
                 value = make()
                 planted.append(("/".join(parts), value))

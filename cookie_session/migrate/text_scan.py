@@ -54,6 +54,8 @@ _PATTERNS = [
     ("CS101", re.compile(r"^\s*(?:from|import)\s+(browser_cookie3|pycookiecheat|rookiepy|yt_dlp\.cookies)\b"),
      _PYTHON_KINDS),
     ("CS101", re.compile(r"^\s*from\s+yt_dlp\s+import\s+.*\b(cookies)\b"), _PYTHON_KINDS),
+    # a call site, where the import (and so any alias) cannot be parsed: the module's own name only
+    ("CS101", re.compile(r"(?<![\w.])(?:browser_cookie3|rookiepy|pycookiecheat)\s*\.\s*\w+\s*\("), _PYTHON_KINDS),
     ("CS102", re.compile(r"(?<![\w-])" + _NAMES + r"=(?!=)"), _COOKIE_KINDS),
     ("CS102", re.compile(r"([\"'`])" + _NAMES + r"\1"), _COOKIE_KINDS),
     ("CS102", re.compile(r"^\s*[\"']?" + _NAMES + r"[\"']?\s*[:=]"), frozenset({"config"})),

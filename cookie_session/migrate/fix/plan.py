@@ -30,7 +30,7 @@ from ..walk import iter_files
 from .keys import real_keys
 from .python_fix import fix_python
 
-__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff"]
+__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
 
 
 @dataclass
@@ -159,3 +159,22 @@ def render_diff(plan: FixPlan) -> str:
         for line in difflib.unified_diff(before, after, source, f"b/{change.shown}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return XAI_KEY_RE.sub(lambda m: mask(m.group()), "".join(out))
+
+
+def render_summary(plan: FixPlan, *, applied: bool) -> str:
+    """What changed (or would), file by file, what was left alone and why; never a key."""
+    verb = "fixed" if applied else "would fix"
+    out = []
+    for change in plan.changes:
+        for what in dict.fromkeys(change.changes):
+            out.append(f"{verb}: {change.shown}: {what}")
+    for shown, why in dict.fromkeys(plan.left):
+        out.append(f"left alone: {shown}: {why}")
+    for notice in plan.notices:
+        out.append(f"notice: {notice.path}: {notice.message}")
+    count = len(plan.changes)
+    out.append(f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
+               f" of {plan.files_considered} considered."
+               + (" Revoke every key a fix moved out of the code: it has leaked." if any(
+                   "revoke" in what for c in plan.changes for what in c.changes) else ""))
+    return "\n".join(out) + "\n"
