@@ -232,16 +232,29 @@ def test_the_cli_does_not_load_the_scanner_until_migrate_runs():
 
 
 def test_pre_commit_hook_definition():
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook, fix_hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "cookie-session-migrate"
     assert hook["entry"] == "cookie-session migrate"
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     assert hook["types"] == ["text"]
+    assert fix_hook["id"] == "cookie-session-migrate-fix" and fix_hook["entry"] == "cookie-session migrate --fix"
+    assert fix_hook["stages"] == ["manual"] and fix_hook["pass_filenames"] is True
+
+
+def test_the_fix_hook_entry_rewrites_the_named_files(tmp_path):
+    _, fix_hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    entry = [sys.executable, "-m", "cookie_session", *fix_hook["entry"].split()[1:]]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path / "run.py", 'from cookie_session import resolve_authenticator\n'
+                               'a = resolve_authenticator(unsafe_browser_cookies=True)\n')
+    done = subprocess.run([*entry, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (tmp_path / "run.py").read_text().endswith("a = resolve_authenticator()\n")
+    assert done.returncode == 0 and "fixed: run.py: removed unsafe_browser_cookies" in done.stderr
 
 
 def test_the_hook_entry_runs_on_file_names_as_pre_commit_passes_them(tmp_path):
     """The real console script, with staged file names (an ignored one too), from the repository root."""
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
     entry = hook["entry"].split()
     if shutil.which(entry[0]) is None:  # the installed console script; fall back to the same module
         entry = [sys.executable, "-m", "cookie_session", *entry[1:]]
