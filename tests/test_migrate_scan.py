@@ -308,3 +308,16 @@ def test_calls_of_unrelated_names_are_not_cookie_reads(tmp_path):
     path.write_text("import yt_dlp\nfrom yt_dlp import YoutubeDL\nYoutubeDL().download(['x'])\nyt_dlp.main()\n"
                     "chrome = object\nchrome()\n")
     assert scan([path]).findings == []
+
+
+def test_a_tracked_file_is_scanned_even_when_a_gitignore_rule_matches_it(tmp_path, monkeypatch):
+    """.gitignore added after the .env was committed: git still commits it, so the walk must still see it."""
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".env").write_text(f"XAI_API_KEY={make_test_key()}\n")
+    subprocess.run(["git", "add", "app/.env"], check=True)
+    (tmp_path / ".gitignore").write_text(".env\n")
+    for root in (".", "app", str(tmp_path)):
+        found = [(f.path.rsplit("/", 1)[-1], f.rule_id) for f in scan([root]).findings]
+        assert found == [(".env", "CS202")], root

@@ -15,18 +15,17 @@ _SEVERITIES = ("error", "warning", "note")
 
 
 def _history_findings(paths, since):
-    from ..migrate.history import history_findings
-    from ..migrate.git import GitInfo
     from pathlib import Path
 
-    findings, tops = [], set()
-    for path in paths:
-        top = GitInfo().work_tree(Path(path).resolve() / "x") if Path(path).is_dir() else None
-        top = top or GitInfo().work_tree(Path(path).resolve())
-        if top in tops:
-            continue
-        tops.add(top)
-        findings.extend(history_findings(path, since))
+    from ..migrate.git import GitInfo
+    from ..migrate.history import history_findings
+
+    git, findings, tops = GitInfo(), [], set()
+    for path in paths:   # each repository once, however many of its paths are named
+        top = git.work_tree(Path(path).resolve())
+        if top is None or top not in tops:
+            tops.add(top)
+            findings.extend(history_findings(path, since))
     return findings
 
 

@@ -68,8 +68,8 @@ class GitInfo:
         self._tracked: dict[Path, frozenset[Path] | None] = {}
 
     def work_tree(self, path: Path) -> Path | None:
-        """The top of the git work tree holding `path`, or None."""
-        directory = path.parent.resolve()
+        """The top of the git work tree holding `path` (a file, or a folder), or None."""
+        directory = (path if path.is_dir() else path.parent).resolve()
         if directory not in self._tops:
             done = run_git(directory, "rev-parse", "--show-toplevel")
             top = None
@@ -78,16 +78,18 @@ class GitInfo:
             self._tops[directory] = top
         return self._tops[directory]
 
-    def is_tracked(self, path: Path) -> bool | None:
-        """True if git tracks `path` (it is in the index, staged included), None if git cannot say."""
-        top = self.work_tree(path)
-        if top is None:
-            return None
+    def tracked_files(self, top: Path) -> frozenset[Path] | None:
+        """Every file in the index of the work tree at `top` (resolved paths), or None if git cannot say."""
         if top not in self._tracked:
             done = run_git(top, "ls-files", "-z", "--cached", "--full-name")
             self._tracked[top] = None if done is None or done.returncode != 0 else frozenset(
                 (top / os.fsdecode(name)).resolve() for name in done.stdout.split(b"\0") if name)
-        tracked = self._tracked[top]
+        return self._tracked[top]
+
+    def is_tracked(self, path: Path) -> bool | None:
+        """True if git tracks `path` (it is in the index, staged included), None if git cannot say."""
+        top = self.work_tree(path)
+        tracked = None if top is None else self.tracked_files(top)
         return None if tracked is None else path.resolve() in tracked
 
     def is_ignored(self, path: Path) -> bool | None:

@@ -107,7 +107,7 @@ def _is_env_lookup(node: ast.AST) -> bool:
     return False
 
 
-def _browser_cookie_bindings(nodes: list[ast.AST]) -> dict[str, str]:
+def browser_cookie_bindings(nodes: list[ast.AST]) -> dict[str, str]:
     """Local dotted names bound to browser-cookie modules or their functions, and what they are:
     `{"bc3": "browser_cookie3", "chrome_cookies": "pycookiecheat.chrome_cookies", "yt_dlp.cookies": ...}`
     (`import a as b`, `from a import f as g`, `b = importlib.import_module("a")`)."""
@@ -162,7 +162,7 @@ class _Visitor(ast.NodeVisitor):
         self.flag_definitions: set[int] = set()
         self.docstrings = {id(node.value) for node in nodes
                            if isinstance(node, ast.Expr) and _str(node.value) is not None}
-        self.cookie_bindings = _browser_cookie_bindings(nodes)
+        self.cookie_bindings = browser_cookie_bindings(nodes)
         cookie_sources = {name.split(".")[0] for name in self.cookie_bindings}
         self.tainted = {target.id for node in nodes if isinstance(node, ast.Assign)
                         and _is_secret_source(node.value, cookie_sources)

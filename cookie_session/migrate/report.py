@@ -82,7 +82,7 @@ def _repository_prefix() -> str:
     from .git import GitInfo
 
     cwd = Path(os.getcwd())
-    top = GitInfo().work_tree(cwd / ".")
+    top = GitInfo().work_tree(cwd)
     if top is None or top == cwd.resolve():
         return ""
     try:

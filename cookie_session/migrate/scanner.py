@@ -60,37 +60,47 @@ class _FileScan:
         self.suppressed: list[Finding] = []
         self.notices: list[Notice] = []
         self.lines: list[str] = []
+        self._kept: dict[tuple[int, str], Finding] = {}
+        self._facts: dict[int, tuple[frozenset[str] | None, str]] = {}
         top = git.work_tree(path) if path.parent.exists() else None
         self.repo_path = (path.resolve().relative_to(top).as_posix() if top and top in path.resolve().parents
                           else shown)
 
     def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
+        """Record a finding; of several of one rule on one line, the leftmost is kept (so a line holding a
+        thousand matches costs a thousand comparisons, not a thousand findings)."""
+        kept = self._kept.get((line, rule_id))
+        if kept is not None and kept.col <= col:
+            return
         rule = RULES[rule_id]
         if masked and not detail:
             detail = masked
-        finding = rule.finding(self.shown, line, col, detail=detail, masked=masked)
-        ignored = _suppressed_rules(self.lines[line - 1]) if 0 < line <= len(self.lines) else None
-        is_suppressed = ignored is not None and (not ignored or rule_id in ignored)
-        (self.suppressed if is_suppressed else self.findings).append(finding)
+        self._kept[(line, rule_id)] = rule.finding(self.shown, line, col, detail=detail, masked=masked)
 
-    def add_fingerprints(self) -> None:
-        """Give each finding its fingerprint: sha256 of (rule, path in the repository, the line's text with
-        whitespace runs collapsed and every key masked, or for a secret the masked message) plus which such occurrence in the file it is. No line
-        number is in it, so it stays the same when unrelated lines are added or removed above."""
+    def _line_facts(self, number: int) -> tuple[frozenset[str] | None, str]:
+        """(the rules a `cookie-session: ignore` on the line suppresses, the line normalised for fingerprints),
+        worked out once per line."""
+        if number not in self._facts:
+            text = self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+            self._facts[number] = (_suppressed_rules(text),
+                                   " ".join(XAI_KEY_RE.sub(lambda m: mask(m.group()), text).split()))
+        return self._facts[number]
+
+    def finish(self) -> None:
+        """Sort the kept findings into findings and suppressed ones, each with its fingerprint: sha256 of (rule,
+        path in the repository, the line's text with whitespace runs collapsed and every key masked, or for a
+        secret the masked message) and which such occurrence in the file it is. No line number is in it, so it
+        stays the same when unrelated lines are added or removed above."""
         occurrences: dict[tuple[str, str], int] = {}
-        fingerprinted = []
-        for finding in sorted(self.findings + self.suppressed, key=lambda f: (f.line, f.col, f.rule_id)):
-            if finding.masked:  # a secret's line is not hashed (a weak password could be guessed back)
-                text = finding.message
-            else:
-                text = self.lines[finding.line - 1] if 0 < finding.line <= len(self.lines) else ""
-                text = " ".join(XAI_KEY_RE.sub(lambda m: mask(m.group()), text).split())
+        for finding in sorted(self._kept.values(), key=lambda f: (f.line, f.col, f.rule_id)):
+            ignored, normalised = self._line_facts(finding.line)
+            # a secret's line is not hashed (a weak password could be guessed back)
+            text = finding.message if finding.masked else normalised
             count = occurrences[(finding.rule_id, text)] = occurrences.get((finding.rule_id, text), 0) + 1
             digest = hashlib.sha256("\0".join((finding.rule_id, self.repo_path, text)).encode("utf-8", "replace"))
-            fingerprinted.append((finding, f"{digest.hexdigest()[:32]}:{count}"))
-        by_identity = {id(finding): value for finding, value in fingerprinted}
-        self.findings = [dataclasses.replace(f, fingerprint=by_identity[id(f)]) for f in self.findings]
-        self.suppressed = [dataclasses.replace(f, fingerprint=by_identity[id(f)]) for f in self.suppressed]
+            finding = dataclasses.replace(finding, fingerprint=f"{digest.hexdigest()[:32]}:{count}")
+            is_suppressed = ignored is not None and (not ignored or finding.rule_id in ignored)
+            (self.suppressed if is_suppressed else self.findings).append(finding)
 
     def note(self, message: str) -> None:
         self.notices.append(Notice(self.shown, message))
@@ -222,7 +232,7 @@ def scan(paths, exclude=(), *, relative_to: str | os.PathLike | None = None) -> 
             continue
         file_scan = _FileScan(path, shown, git, named=str(path) in named)
         scanned += file_scan.run()
-        file_scan.add_fingerprints()
+        file_scan.finish()
         findings.extend(file_scan.findings)
         suppressed.extend(file_scan.suppressed)
         notices.extend(file_scan.notices)

@@ -150,7 +150,8 @@ def _pattern_hits(kind: str, number: int, code: str, column_base: int = 0):
         hits.extend((number, column_base + start + 1, rule_id, None) for start in starts)
     header_cols = [col for _, col, rule_id, _ in hits if rule_id == "CS104"]
     if header_cols:  # cookie names inside a Cookie header: the header is the finding
-        hits = [h for h in hits if not (h[2] == "CS102" and h[1] > min(header_cols))]
+        first_header = min(header_cols)
+        hits = [h for h in hits if not (h[2] == "CS102" and h[1] > first_header)]
     return hits
 
 

@@ -23,8 +23,8 @@ import pathspec
 from ..findings import Notice
 from ..git import GitInfo
 from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
-from ..python_scan import _browser_cookie_bindings
-from ..scanner import display_path
+from ..python_scan import browser_cookie_bindings
+from ..scanner import MAX_FILE_BYTES, display_path
 from ..text_scan import file_kind, parse_env_line
 from ..walk import iter_files
 from .keys import real_keys
@@ -63,10 +63,12 @@ class FixPlan:
 
 
 def _read(path: Path) -> str | None:
+    """The text of a regular file of at most MAX_FILE_BYTES, or None."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
         with open(path, "rb") as handle:
-            data = handle.read()
-        return data.decode("utf-8")
+            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -74,7 +76,7 @@ def _read(path: Path) -> str | None:
 def _readers(text: str) -> dict[str, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _browser_cookie_bindings(list(ast.walk(ast.parse(text))))
+        return browser_cookie_bindings(list(ast.walk(ast.parse(text))))
 
 
 def _root(path: Path, git: GitInfo) -> Path:
@@ -109,23 +111,26 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
     excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
     for path in iter_files(list(paths) or ["."]):
         shown = display_path(path)
-        if excluded.match_file(shown) or not path.is_file():
-            continue
         kind = file_kind(path)
-        if kind not in ("python", "env"):
+        if excluded.match_file(shown) or not path.is_file() or kind not in ("python", "env"):
+            continue   # not a regular file (a FIFO, a device), or nothing --fix rewrites
+        if path.is_symlink():
+            plan.notices.append(Notice(shown, "left alone: a symbolic link (fix the file it points to)"))
             continue
         text = _read(path)
         if text is None:
-            plan.notices.append(Notice(shown, "left alone: not readable as UTF-8 text"))
+            plan.notices.append(Notice(shown, f"left alone: not UTF-8 text of at most {MAX_FILE_BYTES // 1024} KiB"))
             continue
         plan.files_considered += 1
         if kind == "env":
             _fix_env(plan, path, text, git)
             continue
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
         try:
-            readers = _readers(text)
-            result = fix_python(text, readers)
-        except SyntaxError as error:
+            readers = _readers(text[len(bom):])
+            result = fix_python(text[len(bom):], readers)
+            result.text = bom + result.text
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
             plan.notices.append(Notice(shown, f"left alone: not valid Python{where}"))
             continue
