@@ -199,3 +199,36 @@ def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
             "CliRunner().invoke(cli, ['migrate', '--diff', '.'])\nassert 'libcst' in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path,
                    env=_clean_environment(PYTHONPATH=str(REPO)))
+
+
+# --- the opt-in in shell scripts and config --------------------------------------------------------------------
+@pytest.mark.parametrize("name, before, after", [
+    ("run.sh", 'export COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
+               'cookie-session chat --auth browser --unsafe-browser-cookies "hi" | tee out\n',
+     'cookie-session chat "hi" | tee out\n'),
+    ("Dockerfile", 'FROM python:3.12\nENV COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
+                   'CMD ["cookie-session", "chat", "--unsafe-browser-cookies", "--auth", "browser", "hi"]\n',
+     'FROM python:3.12\nCMD ["cookie-session", "chat", "hi"]\n'),
+    ("ci.yaml", 'env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
+                'steps:\n  - run: python -m cookie_session chat --auth=browser hi\n',
+     'env:\n  LEVEL: debug\nsteps:\n  - run: python -m cookie_session chat hi\n'),
+    ("settings.toml", 'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
+     'command = ["cookie-session", "chat"]\n'),
+])
+def test_the_opt_in_is_removed_from_shell_scripts_and_config(tmp_path, monkeypatch, name, before, after):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(before)
+    migrate("--fix", name)
+    assert (tmp_path / name).read_text() == after
+    assert migrate(name).exit_code == 0          # nothing of the opt-in is left to find
+
+
+@pytest.mark.parametrize("name, text", [
+    ("request.json", '{"unsafe_browser_cookies": true,\n "x": 1}\n'),                 # JSON: commas would break
+    ("notes.sh", "# never run: other-tool --unsafe-browser-cookies\nunsafe_browser_cookies=maybe\n"),  # not ours
+])
+def test_text_fixes_leave_what_they_cannot_prove(tmp_path, monkeypatch, name, text):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text)
+    migrate("--fix", name)
+    assert (tmp_path / name).read_text() == text

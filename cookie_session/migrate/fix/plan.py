@@ -4,7 +4,7 @@ Python files go through the rewrites in order (cookie prototype -> GrokClient, h
 bearer header -> ApiKeyAuthenticator, unsafe opt-in removed, hard-coded key -> XAI_API_KEY),
 then imports are added and the ones the rewrite left unused removed. A file that does not
 parse is left alone with a notice; a rewrite whose result would not parse is dropped.
-`.env` files lose the opt-in line; a `.env` holding a key that git does not ignore gets
+`.env` files lose the opt-in line, shell scripts and YAML/TOML/INI config the opt-in (see `text_opt_in`); a `.env` holding a key that git does not ignore gets
 `.env` added to `.gitignore`; a rewritten key gets `XAI_API_KEY=` in `.env.example`.
 Nothing written or returned holds a key: diffs show keys as fingerprints.
 """
@@ -29,6 +29,9 @@ from ..text_scan import file_kind, parse_env_line
 from ..walk import iter_files
 from .keys import real_keys
 from .python_fix import fix_python
+from .text_opt_in import remove_text_opt_in
+
+_JSON_SUFFIXES = (".json", ".jsonc", ".json5")
 
 __all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
 
@@ -112,7 +115,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
     for path in iter_files(list(paths) or ["."]):
         shown = display_path(path)
         kind = file_kind(path)
-        if excluded.match_file(shown) or not path.is_file() or kind not in ("python", "env"):
+        if excluded.match_file(shown) or not path.is_file() or kind not in ("python", "env", "shell", "config") \
+                or path.suffix.lower() in _JSON_SUFFIXES:
             continue   # not a regular file (a FIFO, a device), or nothing --fix rewrites
         if path.is_symlink():
             plan.notices.append(Notice(shown, "left alone: a symbolic link (fix the file it points to)"))
@@ -124,6 +128,11 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
         plan.files_considered += 1
         if kind == "env":
             _fix_env(plan, path, text, git)
+            continue
+        if kind in ("shell", "config"):
+            fixed, changes = remove_text_opt_in(text)
+            if changes:
+                plan.add(path, text, fixed, changes)
             continue
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         try:
