@@ -232,3 +232,15 @@ def test_text_fixes_leave_what_they_cannot_prove(tmp_path, monkeypatch, name, te
     (tmp_path / name).write_text(text)
     migrate("--fix", name)
     assert (tmp_path / name).read_text() == text
+
+
+def test_a_file_that_cannot_be_written_is_a_notice_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = 'from cookie_session import resolve_authenticator\na = resolve_authenticator(auth="browser")\n'
+    (tmp_path / "run.py").write_text(source)
+    (tmp_path / ".run.py.cookie-session-fix").mkdir()   # where the new text would be written first (even root fails)
+    result = migrate("--fix", "run.py")
+    assert (tmp_path / "run.py").read_text() == source
+    assert "notice: run.py: not written (Is a directory)" in result.stderr
+    assert "Changed 0 files" in result.stderr
+    assert result.exit_code == 1 and "Traceback" not in result.stderr    # the finding is still there

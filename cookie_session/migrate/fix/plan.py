@@ -12,6 +12,7 @@ Nothing written or returned holds a key: diffs show keys as fingerprints.
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import os
 import warnings
@@ -153,14 +154,23 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
 
 
 def apply(plan: FixPlan) -> None:
-    """Write every change (a new file is created; an existing one rewritten in place, keeping its mode)."""
+    """Write every change (a new file is created; an existing one replaced atomically, keeping its mode). A file
+    that cannot be written becomes a notice, and its change is dropped from the plan."""
+    written = []
     for change in plan.changes:
         temporary = change.path.with_name(f".{change.path.name}.cookie-session-fix")
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(change.after)
-        if change.path.exists():
-            os.chmod(temporary, change.path.stat().st_mode & 0o7777)
-        os.replace(temporary, change.path)
+        try:
+            with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                handle.write(change.after)
+            if change.path.exists():
+                os.chmod(temporary, change.path.stat().st_mode & 0o7777)
+            os.replace(temporary, change.path)
+            written.append(change)
+        except OSError as error:
+            plan.notices.append(Notice(change.shown, f"not written ({error.strerror or type(error).__name__})"))
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    plan.changes = written
 
 
 def render_diff(plan: FixPlan) -> str:
