@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
 
 from cookie_session.cli import cli
 from cookie_session.standin import answer_for, make_test_key
-from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED = sorted(path.name for path in FIX_EXPECTED.glob("*.py"))
@@ -92,7 +92,7 @@ def test_diff_prints_the_rewrite_and_changes_nothing(fix_corpus):
     assert snapshot(folder.parent) == before
     assert "--- a/cookie_chat.py\n+++ b/cookie_chat.py\n" in result.stdout
     assert '+    reply = GrokClient(resolve_authenticator()).chat(prompt, model="grok-3")\n' in result.stdout
-    assert "--- /dev/null\n+++ b/../.env.example\n" in result.stdout or "+XAI_API_KEY=\n" in result.stdout
+    assert "--- /dev/null\n+++ b/../.env.example\n@@ -0,0 +1 @@\n+XAI_API_KEY=\n" in result.stdout
     assert all(value not in result.stdout + result.stderr for _, value in planted)   # keys as fingerprints only
     assert "-API_KEY = \"xai-…" in result.stdout
 
@@ -203,14 +203,14 @@ def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
 
 # --- the opt-in in shell scripts and config --------------------------------------------------------------------
 @pytest.mark.parametrize("name, before, after", [
-    ("run.sh", 'export COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
-               'cookie-session chat --auth browser --unsafe-browser-cookies "hi" | tee out\n',
+    ("run.sh", ('export COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
+                'cookie-session chat --auth browser --unsafe-browser-cookies "hi" | tee out\n'),
      'cookie-session chat "hi" | tee out\n'),
-    ("Dockerfile", 'FROM python:3.12\nENV COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
-                   'CMD ["cookie-session", "chat", "--unsafe-browser-cookies", "--auth", "browser", "hi"]\n',
+    ("Dockerfile", ('FROM python:3.12\nENV COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
+                    'CMD ["cookie-session", "chat", "--unsafe-browser-cookies", "--auth", "browser", "hi"]\n'),
      'FROM python:3.12\nCMD ["cookie-session", "chat", "hi"]\n'),
-    ("ci.yaml", 'env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
-                'steps:\n  - run: python -m cookie_session chat --auth=browser hi\n',
+    ("ci.yaml", ('env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
+                 'steps:\n  - run: python -m cookie_session chat --auth=browser hi\n'),
      'env:\n  LEVEL: debug\nsteps:\n  - run: python -m cookie_session chat hi\n'),
     ("settings.toml", 'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
      'command = ["cookie-session", "chat"]\n'),
@@ -244,3 +244,12 @@ def test_a_file_that_cannot_be_written_is_a_notice_not_a_traceback(tmp_path, mon
     assert "notice: run.py: not written (Is a directory)" in result.stderr
     assert "Changed 0 files" in result.stderr
     assert result.exit_code == 1 and "Traceback" not in result.stderr    # the finding is still there
+
+
+def test_the_flag_goes_from_a_python_m_argument_list_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.py").write_text('import subprocess, sys\n'
+                                     'subprocess.run([sys.executable, "-m", "cookie_session", "chat", '
+                                     '"--unsafe-browser-cookies", "hi"])\n')
+    migrate("--fix", "run.py")
+    assert (tmp_path / "run.py").read_text().endswith('"-m", "cookie_session", "chat", "hi"])\n')

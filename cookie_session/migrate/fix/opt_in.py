@@ -85,7 +85,7 @@ class RemoveOptIn(cst.CSTTransformer):
 
     def _sequence(self, original, updated):
         values = [literal(element.value) for element in updated.elements]
-        if "cookie-session" not in values[:1] and not (values[:3] == [None, "-m", "cookie_session"]):
+        if values[:1] != ["cookie-session"] and values[1:3] != ["-m", "cookie_session"]:
             return updated
         drop = set()
         for index, value in enumerate(values):

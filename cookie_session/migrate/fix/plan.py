@@ -179,8 +179,9 @@ def render_diff(plan: FixPlan) -> str:
     for change in plan.changes:
         before = (change.before or "").splitlines(keepends=True)
         after = change.after.splitlines(keepends=True)
-        source = f"a/{change.shown}" if change.before is not None else "/dev/null"
-        for line in difflib.unified_diff(before, after, source, f"b/{change.shown}"):
+        label = Path(os.path.relpath(change.path)).as_posix()   # `../x` rather than a path of this machine
+        source = f"a/{label}" if change.before is not None else "/dev/null"
+        for line in difflib.unified_diff(before, after, source, f"b/{label}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return XAI_KEY_RE.sub(lambda m: mask(m.group()), "".join(out))
 
