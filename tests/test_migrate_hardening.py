@@ -132,3 +132,14 @@ def test_scan_time_grows_linearly_with_line_length(tmp_path, case):
     small = _scan_seconds(tmp_path, name, make(20_000))
     large = _scan_seconds(tmp_path, name, make(200_000))
     assert large / max(small, 1e-4) < 30, f"{case}: {small:.4f}s -> {large:.4f}s for 10x the length"
+
+
+def test_a_very_long_line_is_bounded_for_patterns_but_searched_whole_for_keys(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    key = make_test_key()
+    Path("long.sh").write_text("echo " + "x" * 70_000 + " cookie-session chat --unsafe-browser-cookies " + key + "\n")
+    result = scan(["long.sh"])
+    assert [f.rule_id for f in result.findings] == ["CS201"]        # the key, 70k characters in
+    assert [n.message for n in result.notices] == [
+        "1 line(s) longer than 65536 characters (first: line 1): secrets searched on whole lines, other rules on "
+        "the first 65536 characters"]

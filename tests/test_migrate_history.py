@@ -109,3 +109,14 @@ def test_history_outside_a_repository_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["migrate", "--history", "."])
     assert result.exit_code == EXIT_BAD_INPUT and "--history needs a git repository" in result.output
+
+
+def test_history_findings_are_sarif_with_a_fingerprint(repo):
+    import json
+
+    commit(repo, {"k.py": f'K = "{make_test_key()}"\n'}, "leak")
+    commit(repo, {"k.py": "K = None\n"}, "fix")
+    log = json.loads(CliRunner().invoke(cli, ["migrate", "--history", "--format", "sarif", "."]).output)
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "CS207" and result["partialFingerprints"]["cookieSessionFinding/v1"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "k.py", "uriBaseId": "%SRCROOT%"}

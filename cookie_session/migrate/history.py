@@ -11,6 +11,8 @@ added it, masked.
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -139,7 +141,9 @@ def history_findings(path: Path | str, since: str | None = None) -> list[Finding
     top = _repository_top(Path(os.path.abspath(path)))
     for hit in scan_history(path, since):
         what = "xAI key" if hit.kind == "key" else "secret in a .env file"
-        findings.append(rule.finding(display_path(top / hit.path), hit.line, hit.col, masked=hit.masked,
-                                     detail=f"{what} {hit.masked} added in commit {hit.commit[:12]}, "
-                                            "no longer in the work tree"))
+        finding = rule.finding(display_path(top / hit.path), hit.line, hit.col, masked=hit.masked,
+                               detail=f"{what} {hit.masked} added in commit {hit.commit[:12]}, "
+                                      "no longer in the work tree")
+        digest = hashlib.sha256("\0".join((rule.id, hit.path, hit.commit, hit.masked)).encode()).hexdigest()
+        findings.append(dataclasses.replace(finding, fingerprint=f"{digest[:32]}:1"))
     return findings
