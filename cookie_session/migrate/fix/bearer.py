@@ -1,15 +1,20 @@
-"""`requests.<verb>(<api.x.ai URL>, headers={"Authorization": f"Bearer {key}", ...})` -> `auth=ApiKeyAuthenticator(key)`.
+"""A bearer header built by hand for api.x.ai becomes `ApiKeyAuthenticator(key)`, on a call or on a session.
 
-Proven only for a `requests` call whose URL is, or starts with, a literal (or a module constant,
-or the default of `os.environ.get("XAI_BASE_URL", ...)`) on https://api.x.ai/, with the
-header in a dict literal and no `auth=` already; the other headers stay.
+- `requests.<verb>(<api.x.ai URL>, headers={"Authorization": f"Bearer {key}", ...})` -> `auth=ApiKeyAuthenticator(key)`
+  (the other headers stay), for a call without `auth=`;
+- `s.headers["Authorization"] = f"Bearer {key}"` or `s.headers.update({"Authorization": f"Bearer {key}"})` ->
+  `s.auth = ApiKeyAuthenticator(key)`, for a module-level `s = requests.Session()` that the module uses only
+  for requests to api.x.ai (`s.<verb>(<api.x.ai URL>, ...)`, `s.headers`, `s.close()`, `with s`).
+
+A URL counts when it is, or starts with, a literal (or a module constant, or the default of
+`os.environ.get("XAI_BASE_URL", ...)`) on https://api.x.ai/. `f"Bearer {key}"` or `"Bearer " + key` only.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from .cst_tools import ModuleFacts, dotted, keyword, literal
+from .cst_tools import ModuleFacts, dotted, keyword, literal, statement_of
 from .opt_in import without_removed
 
 __all__ = ["BearerToAuthenticator", "API_ORIGIN"]
@@ -47,11 +52,84 @@ def _bearer_value(node: cst.BaseExpression) -> cst.BaseExpression | None:
     return None
 
 
+def _api_sessions(module: cst.Module, facts: ModuleFacts) -> set[str]:
+    """Module-level names bound once to `requests.Session()` and used only for api.x.ai (see the docstring)."""
+    candidates = {name for name, count in _session_assignments(module).items() if count == 1}
+    uses: dict[str, list[bool]] = {name: [] for name in candidates}
+
+    class Uses(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            if isinstance(node.value, cst.Name) and node.value.value in uses:
+                uses[node.value.value].append(node.attr.value in ("headers", "close", "auth") or node.attr.value in
+                                              _VERBS)
+                return False
+            return True
+
+        def visit_Call(self, node: cst.Call) -> bool | None:
+            if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) \
+                    and node.func.value.value in uses and node.func.attr.value in _VERBS:
+                url = node.args[0].value if node.args and node.args[0].keyword is None else None
+                prefix = _url_prefix(url, facts) if url is not None else None
+                uses[node.func.value.value].append(bool(prefix and prefix.startswith(API_ORIGIN)))
+            return True
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+            return not (isinstance(node.target, cst.Name) and node.target.value in uses)
+
+        def visit_WithItem(self, node: cst.WithItem) -> bool:
+            return not (isinstance(node.item, cst.Name) and node.item.value in uses)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value in uses:   # passed, returned, stored elsewhere: who knows where it sends the key
+                uses[node.value].append(False)
+
+    module.visit(Uses())
+    return {name for name, seen in uses.items() if seen and all(seen)}
+
+
+def _session_assignments(module: cst.Module) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in module.body:
+        small = statement_of(line)
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            is_session = isinstance(small.value, cst.Call) and dotted(small.value.func) in ("requests.Session",
+                                                                                            "requests.session")
+            name = small.targets[0].target.value
+            counts[name] = counts.get(name, 0) + (1 if is_session else 2)
+    return counts
+
+
 class BearerToAuthenticator(cst.CSTTransformer):
-    def __init__(self, facts: ModuleFacts) -> None:
+    def __init__(self, facts: ModuleFacts, module: cst.Module) -> None:
         super().__init__()
         self.facts = facts
+        self.sessions = _api_sessions(module, facts)
         self.changes: list[str] = []
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
+                                  updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        small = statement_of(updated)
+        session, key = None, None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:       # s.headers["Authorization"] = ...
+            target = small.targets[0].target
+            if isinstance(target, cst.Subscript) and dotted(target.value).endswith(".headers") \
+                    and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index) \
+                    and (literal(target.slice[0].slice.value) or "").lower() == "authorization":
+                session, key = dotted(target.value)[:-len(".headers")], _bearer_value(small.value)
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) \
+                and dotted(small.value.func).endswith(".headers.update") and len(small.value.args) == 1 \
+                and isinstance(small.value.args[0].value, cst.Dict):            # s.headers.update({...})
+            elements = small.value.args[0].value.elements
+            if len(elements) == 1 and isinstance(elements[0], cst.DictElement) \
+                    and (literal(elements[0].key) or "").lower() == "authorization":
+                session, key = dotted(small.value.func)[:-len(".headers.update")], _bearer_value(elements[0].value)
+        if session not in self.sessions or key is None:
+            return updated
+        self.changes.append(f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
+                            "-> session.auth = ApiKeyAuthenticator(...)")
+        code = cst.Module([]).code_for_node(key)
+        return updated.with_changes(body=[cst.parse_statement(f"{session}.auth = ApiKeyAuthenticator({code})\n")
+                                          .body[0]])
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         name = dotted(updated.func)

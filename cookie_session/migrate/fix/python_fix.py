@@ -79,7 +79,7 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
             else:                                 # from pycookiecheat import chrome_cookies [as cc]
                 module_name, _, obj = target.rpartition(".")
                 RemoveImportsVisitor.remove_unused_import(context, module_name, obj, None if local == obj else local)
-    bearer = BearerToAuthenticator(ModuleFacts(module))
+    bearer = BearerToAuthenticator(ModuleFacts(module), module)
     module = module.visit(bearer)
     if bearer.changes:
         AddImportsVisitor.add_needed_import(context, "cookie_session", "ApiKeyAuthenticator")
