@@ -76,7 +76,9 @@ def _tracked_but_ignored(root: Path, walked: set[Path]) -> list[Path]:
 
     git = GitInfo()
     top = git.work_tree(root)
-    tracked = git.tracked_files(top) if top is not None else None
+    if top is None:
+        return []
+    tracked = git.tracked_files(top)
     resolved_root = root.resolve()
     extra = []
     for path in sorted(tracked or ()):

@@ -128,15 +128,17 @@ class BearerToAuthenticator(cst.CSTTransformer):
         self.changes.append(f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
                             "-> session.auth = ApiKeyAuthenticator(...)")
         code = cst.Module([]).code_for_node(key)
-        return updated.with_changes(body=[cst.parse_statement(f"{session}.auth = ApiKeyAuthenticator({code})\n")
-                                          .body[0]])
+        replacement = cst.parse_statement(f"{session}.auth = ApiKeyAuthenticator({code})\n")
+        assert isinstance(replacement, cst.SimpleStatementLine)
+        return updated.with_changes(body=replacement.body)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         name = dotted(updated.func)
         if not (name.startswith("requests.") and name.split(".")[-1] in _VERBS) or keyword(updated, "auth"):
             return updated
+        url_keyword = keyword(updated, "url")
         url = updated.args[0].value if updated.args and updated.args[0].keyword is None else None
-        url = url if url is not None else (keyword(updated, "url").value if keyword(updated, "url") else None)
+        url = url if url is not None or url_keyword is None else url_keyword.value
         prefix = _url_prefix(url, self.facts) if url is not None else None
         headers = keyword(updated, "headers")
         if prefix is None or not prefix.startswith(API_ORIGIN) or headers is None \

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-__all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "parse_expression", "parse_statement",
-           "ModuleFacts"]
+__all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "ModuleFacts"]
 
 
 def dotted(node: cst.BaseExpression) -> str:
@@ -59,14 +58,6 @@ def statement_of(line: cst.BaseStatement) -> cst.BaseSmallStatement | None:
     if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
         return line.body[0]
     return None
-
-
-def parse_expression(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)
-
-
-def parse_statement(code: str, config: cst.PartialParserConfig | None = None) -> cst.BaseStatement:
-    return cst.parse_statement(code, config) if config else cst.parse_statement(code)
 
 
 class ModuleFacts:

@@ -43,7 +43,8 @@ def _sets_opt_in(small: cst.BaseSmallStatement | None) -> bool:
     if isinstance(small, cst.Assign) and len(small.targets) == 1:
         target = small.targets[0].target
         return (isinstance(target, cst.Subscript) and dotted(target.value).endswith("environ")
-                and len(target.slice) == 1 and literal(target.slice[0].slice.value) == UNSAFE_ENV_VAR
+                and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
+                and literal(target.slice[0].slice.value) == UNSAFE_ENV_VAR
                 and literal(small.value) == UNSAFE_ENV_VALUE)
     if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
         call = small.value

@@ -141,7 +141,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             result = fix_python(text[len(bom):], readers)
             result.text = bom + result.text
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+            line = getattr(error, "lineno", None)
+            where = f" (line {line})" if line else ""
             plan.notices.append(Notice(shown, f"left alone: not valid Python{where}"))
             continue
         plan.left.extend((shown, why) for why in result.left)

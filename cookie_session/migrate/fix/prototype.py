@@ -92,7 +92,8 @@ class _FinalMessage(cst.CSTTransformer):
         self.reply, self.aliases, self.count = reply, aliases, 0
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
-        keys, node = [], original
+        keys: list[str | None] = []
+        node: cst.BaseExpression = original
         while True:
             if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 keys.append(literal(node.slice[0].slice.value))
