@@ -254,3 +254,14 @@ def test_the_flag_goes_from_a_python_m_argument_list_too(tmp_path, monkeypatch):
                                      '"--unsafe-browser-cookies", "hi"])\n')
     migrate("--fix", "run.py")
     assert (tmp_path / "run.py").read_text().endswith('"-m", "cookie_session", "chat", "hi"])\n')
+
+
+def test_fix_leaves_lines_marked_cookie_session_ignore_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = ("from cookie_session import resolve_authenticator\n"
+              "kept = resolve_authenticator(unsafe_browser_cookies=True)  # cookie-session: ignore[CS301]\n"
+              "fixed = resolve_authenticator(unsafe_browser_cookies=True)\n")
+    (tmp_path / "run.py").write_text(source)
+    migrate("--fix", "run.py")
+    assert (tmp_path / "run.py").read_text() == source.replace(
+        "fixed = resolve_authenticator(unsafe_browser_cookies=True)", "fixed = resolve_authenticator()")

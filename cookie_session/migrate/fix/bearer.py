@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .cst_tools import ModuleFacts, dotted, keyword, literal, statement_of
+from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, statement_of
 from .opt_in import without_removed
 
 __all__ = ["BearerToAuthenticator", "API_ORIGIN"]
@@ -99,7 +99,7 @@ def _session_assignments(module: cst.Module) -> dict[str, int]:
     return counts
 
 
-class BearerToAuthenticator(cst.CSTTransformer):
+class BearerToAuthenticator(GuardedTransformer):
     def __init__(self, facts: ModuleFacts, module: cst.Module) -> None:
         super().__init__()
         self.facts = facts
@@ -123,7 +123,7 @@ class BearerToAuthenticator(cst.CSTTransformer):
             if len(elements) == 1 and isinstance(elements[0], cst.DictElement) \
                     and (literal(elements[0].key) or "").lower() == "authorization":
                 session, key = dotted(small.value.func)[:-len(".headers.update")], _bearer_value(elements[0].value)
-        if session not in self.sessions or key is None:
+        if session not in self.sessions or key is None or self.guarded(original):
             return updated
         self.changes.append(f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
                             "-> session.auth = ApiKeyAuthenticator(...)")
@@ -134,7 +134,8 @@ class BearerToAuthenticator(cst.CSTTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         name = dotted(updated.func)
-        if not (name.startswith("requests.") and name.split(".")[-1] in _VERBS) or keyword(updated, "auth"):
+        if not (name.startswith("requests.") and name.split(".")[-1] in _VERBS) or keyword(updated, "auth") \
+                or self.guarded(original):
             return updated
         url_keyword = keyword(updated, "url")
         url = updated.args[0].value if updated.args and updated.args[0].keyword is None else None

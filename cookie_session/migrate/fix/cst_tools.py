@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
-__all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "ModuleFacts"]
+__all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "ModuleFacts", "GuardedTransformer",
+           "run_guarded", "suppressed_lines"]
 
 
 def dotted(node: cst.BaseExpression) -> str:
@@ -90,3 +92,34 @@ def _url_value(node: cst.BaseExpression) -> str | None:
             and len(node.args) == 2 and literal(node.args[0].value) == "XAI_BASE_URL":
         return literal(node.args[1].value)
     return None
+
+
+def suppressed_lines(code: str) -> frozenset[int]:
+    """The 1-based lines holding a `cookie-session: ignore` mark: --fix leaves what touches them alone."""
+    from ..scanner import SUPPRESS_MARK
+
+    return frozenset(number for number, line in enumerate(code.splitlines(), 1) if SUPPRESS_MARK.search(line))
+
+
+class GuardedTransformer(cst.CSTTransformer):
+    """A transformer that knows where each original node sits, to leave lines marked `cookie-session: ignore`
+    alone. Run it through `run_guarded`."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.suppressed: frozenset[int] = frozenset()
+
+    def guarded(self, original: cst.CSTNode) -> bool:
+        """True if any line `original` spans is marked `cookie-session: ignore`."""
+        if not self.suppressed:
+            return False
+        where = self.get_metadata(PositionProvider, original, None)
+        return where is not None and any(line in self.suppressed for line in range(where.start.line,
+                                                                                     where.end.line + 1))
+
+
+def run_guarded(module: cst.Module, transformer: GuardedTransformer) -> cst.Module:
+    transformer.suppressed = suppressed_lines(module.code)
+    return MetadataWrapper(module).visit(transformer)

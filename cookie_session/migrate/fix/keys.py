@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..patterns import XAI_KEY_RE, is_placeholder_key, mask
-from .cst_tools import literal
+from .cst_tools import GuardedTransformer, literal
 
 __all__ = ["KeyToEnvironment", "real_keys"]
 
@@ -20,7 +20,7 @@ def real_keys(text: str) -> set[str]:
     return {m.group() for m in XAI_KEY_RE.finditer(text) if not is_placeholder_key(m.group())}
 
 
-class KeyToEnvironment(cst.CSTTransformer):
+class KeyToEnvironment(GuardedTransformer):
     """Rewrites key literals (when provable) and redacts keys in comments; `changes` says what it did, `left`
     why it left a key alone."""
 
@@ -33,7 +33,7 @@ class KeyToEnvironment(cst.CSTTransformer):
 
     def leave_Comment(self, original: cst.Comment, updated: cst.Comment) -> cst.Comment:
         keys = real_keys(updated.value)
-        if not keys:
+        if not keys or self.guarded(original):
             return updated
         value = updated.value
         for key in keys:
@@ -43,7 +43,7 @@ class KeyToEnvironment(cst.CSTTransformer):
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
         text = literal(original)
-        if text is None or not real_keys(text):
+        if text is None or not real_keys(text) or self.guarded(original):
             return updated
         if len(self.keys) != 1:
             self.left.append(f"{len(self.keys)} different keys in one file: which one XAI_API_KEY should hold "

@@ -13,7 +13,7 @@ import re
 import libcst as cst
 
 from ..patterns import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
-from .cst_tools import dotted, literal, statement_of
+from .cst_tools import GuardedTransformer, dotted, literal, statement_of
 
 __all__ = ["RemoveOptIn", "without_removed"]
 
@@ -53,13 +53,16 @@ def _sets_opt_in(small: cst.BaseSmallStatement | None) -> bool:
     return False
 
 
-class RemoveOptIn(cst.CSTTransformer):
+class RemoveOptIn(GuardedTransformer):
     def __init__(self) -> None:
         super().__init__()
         self.changes: list[str] = []
         self.removed_statement = False
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if self.guarded(original):
+            return updated
+
         def keep(arg: cst.Arg) -> bool:
             name = arg.keyword.value if arg.keyword else None
             if name == "unsafe_browser_cookies" and _is_true_constant(arg.value):
@@ -74,6 +77,9 @@ class RemoveOptIn(cst.CSTTransformer):
         return updated if len(args) == len(updated.args) else updated.with_changes(args=args)
 
     def leave_Dict(self, original: cst.Dict, updated: cst.Dict) -> cst.Dict:
+        if self.guarded(original):
+            return updated
+
         def keep(element) -> bool:
             if isinstance(element, cst.DictElement) and literal(element.key) == "unsafe_browser_cookies" \
                     and _is_true_constant(element.value):
@@ -85,6 +91,8 @@ class RemoveOptIn(cst.CSTTransformer):
         return updated if len(elements) == len(updated.elements) else updated.with_changes(elements=elements)
 
     def _sequence(self, original, updated):
+        if self.guarded(original):
+            return updated
         values = [literal(element.value) for element in updated.elements]
         if values[:1] != ["cookie-session"] and values[1:3] != ["-m", "cookie_session"]:
             return updated
@@ -104,7 +112,8 @@ class RemoveOptIn(cst.CSTTransformer):
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         text = literal(original)
-        if text is None or not _COMMAND_STRING.search(text) or not _FLAG_IN_STRING.search(text):
+        if text is None or not _COMMAND_STRING.search(text) or not _FLAG_IN_STRING.search(text) \
+                or self.guarded(original):
             return updated
         body = updated.value[len(updated.prefix) + len(updated.quote):-len(updated.quote)]
         new_body = _FLAG_IN_STRING.sub("", body)
@@ -114,7 +123,7 @@ class RemoveOptIn(cst.CSTTransformer):
         return updated.with_changes(value=updated.prefix + updated.quote + new_body + updated.quote)
 
     def leave_SimpleStatementLine(self, original, updated):
-        if _sets_opt_in(statement_of(updated)):
+        if _sets_opt_in(statement_of(updated)) and not self.guarded(original):
             self.changes.append(f"removed the statement setting {UNSAFE_ENV_VAR}")
             self.removed_statement = True
             return cst.RemovalSentinel.REMOVE

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .cst_tools import ModuleFacts, dotted, keyword, literal, names_in, statement_of
+from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, names_in, statement_of
 
 __all__ = ["PrototypeToClient"]
 
@@ -111,7 +111,7 @@ class _FinalMessage(cst.CSTTransformer):
         return updated
 
 
-class PrototypeToClient(cst.CSTTransformer):
+class PrototypeToClient(GuardedTransformer):
     def __init__(self, facts: ModuleFacts, readers: dict[str, str]) -> None:
         super().__init__()
         self.facts = facts
@@ -119,10 +119,10 @@ class PrototypeToClient(cst.CSTTransformer):
         self.changes: list[str] = []
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._block(list(updated.body)))
+        return updated.with_changes(body=self._block(list(updated.body), original.body))
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated.with_changes(body=self._block(list(updated.body)))
+        return updated.with_changes(body=self._block(list(updated.body), original.body))
 
     # --- the shape, step by step ---------------------------------------------------------------------------
     def _reader(self, line: cst.BaseStatement) -> tuple[str, str] | None:
@@ -167,7 +167,10 @@ class PrototypeToClient(cst.CSTTransformer):
         model = f", model={_code(fields['modelName'])}" if "modelName" in fields else ""
         return f"{_CLIENT}.chat({_code(fields['message'])}{model}", bool(keyword(value, "stream"))
 
-    def _block(self, lines: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    def _block(self, lines: list[cst.BaseStatement], originals) -> list[cst.BaseStatement]:
+        """The block rewritten, or as it is; a block holding a `cookie-session: ignore` mark is left alone."""
+        if any(self.guarded(line) for line in originals):
+            return lines
         for index, line in enumerate(lines):
             found = self._reader(line)
             if found is not None:

@@ -12,7 +12,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from ..patterns import BROWSER_COOKIE_MODULES, GROK_ENDPOINT_RE
 from .bearer import BearerToAuthenticator
-from .cst_tools import ModuleFacts, literal, names_in, statement_of
+from .cst_tools import ModuleFacts, literal, names_in, run_guarded, statement_of
 from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
 from .prototype import PrototypeToClient
@@ -64,7 +64,7 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
     result = PythonFix(source)
     context = CodemodContext()
     prototype = PrototypeToClient(ModuleFacts(module), readers)
-    module = module.visit(prototype)
+    module = run_guarded(module, prototype)
     if prototype.changes:
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
@@ -80,15 +80,15 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
                 module_name, _, obj = target.rpartition(".")
                 RemoveImportsVisitor.remove_unused_import(context, module_name, obj, None if local == obj else local)
     bearer = BearerToAuthenticator(ModuleFacts(module), module)
-    module = module.visit(bearer)
+    module = run_guarded(module, bearer)
     if bearer.changes:
         AddImportsVisitor.add_needed_import(context, "cookie_session", "ApiKeyAuthenticator")
     opt_in = RemoveOptIn()
-    module = module.visit(opt_in)
+    module = run_guarded(module, opt_in)
     if opt_in.removed_statement:
         RemoveImportsVisitor.remove_unused_import(context, "os")
     keys = KeyToEnvironment(module.code)
-    module = module.visit(keys)
+    module = run_guarded(module, keys)
     if keys.needs_os:
         AddImportsVisitor.add_needed_import(context, "os")
     result.changes = prototype.changes + bearer.changes + opt_in.changes + keys.changes
