@@ -64,6 +64,18 @@ def test_history_runs_nothing_from_the_scanned_repository(booby_trapped_repo):
     assert not marker.exists()
 
 
+def test_fix_runs_nothing_from_the_scanned_repository(booby_trapped_repo):
+    from cookie_session.migrate.fix import apply, plan_fixes
+
+    repo, marker = booby_trapped_repo
+    (repo / "run.py").write_text("from cookie_session import resolve_authenticator\n"
+                                 "a = resolve_authenticator(unsafe_browser_cookies=True)\n")
+    plan = plan_fixes([repo])
+    apply(plan)
+    assert [change.path.name for change in plan.changes] == ["run.py"]
+    assert not marker.exists()
+
+
 def test_git_variables_of_the_caller_do_not_redirect_git(booby_trapped_repo, monkeypatch, tmp_path):
     repo, marker = booby_trapped_repo
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", f"touch {marker}")
