@@ -117,6 +117,7 @@ class PrototypeToClient(GuardedTransformer):
         self.facts = facts
         self.readers = readers   # local dotted name -> the browser-cookie module or function it is bound to
         self.changes: list[str] = []
+        self.left: list[str] = []
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         return updated.with_changes(body=self._block(list(updated.body), original.body))
@@ -177,6 +178,8 @@ class PrototypeToClient(GuardedTransformer):
                 rewritten = self._rewrite(lines, index, *found)
                 if rewritten is not None:
                     return rewritten
+                self.left.append(f"{found[1]}() is used in a way --fix cannot prove equivalent to a "
+                                 "GrokClient call (see MIGRATING.md): move it by hand")
         return lines
 
     def _rewrite(self, lines: list[cst.BaseStatement], start: int, jar: str, reader: str):

@@ -92,7 +92,7 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
     if keys.needs_os:
         AddImportsVisitor.add_needed_import(context, "os")
     result.changes = prototype.changes + bearer.changes + opt_in.changes + keys.changes
-    result.left = sorted(set(keys.left))
+    result.left = sorted(set(prototype.left + keys.left))
     result.key_moved = keys.needs_os
     if result.changes:
         module = AddImportsVisitor(context).transform_module(module)
