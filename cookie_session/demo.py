@@ -132,14 +132,13 @@ print("using key", API_KEY)
 def _migration_scan(directory: str, say: Callable[[str], None]) -> None:
     """Write a sample cookie prototype (with a throwaway key in it) and show what `migrate` finds."""
     from .migrate import scan
+    from .migrate.report import render_text
 
     os.makedirs(directory)
     script = os.path.join(directory, "grok_prototype.py")
     with open(script, "w", encoding="utf-8") as file:
         file.write(SAMPLE_PROTOTYPE.format(key=make_test_key()))
-    result = scan([script])
-    for finding in result.findings:
-        say(f"grok_prototype.py:{finding.line}:{finding.col} {finding.rule_id} {finding.severity}: {finding.message}")
-        say(f"    fix: {finding.replacement}")
-    counts = ", ".join(f"{n} {severity}" for severity, n in result.counts().items() if n)
-    say(f"{len(result.findings)} findings ({counts}); `cookie-session migrate` exits 1 until they are fixed")
+    result = scan([script], relative_to=directory)
+    for line in render_text(result).splitlines():  # exactly what `cookie-session migrate grok_prototype.py` prints
+        say(line)
+    say("`cookie-session migrate` exits 1 until they are fixed; `--diff` shows the rewrite, `--fix` applies it")

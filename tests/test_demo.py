@@ -29,7 +29,8 @@ def check_tour(out: str) -> None:
     outcome = next(line for line in out.splitlines() if line.strip().startswith("outcome"))
     assert outcome.split()[1:] == ["ok", "ok"]
     assert "PolicyError (CLI exit 5)" in out and "CI environment" in out
-    assert re.search(r"grok_prototype\.py:\d+:\d+ CS101 error", out) and "Hard-coded xAI API key: xai-…" in out
+    assert re.search(r"grok_prototype\.py:\d+:\d+: CS101 \[error\] ", out) and "Hard-coded xAI API key: xai-…" in out
+    assert re.search(r"\d+ findings \(\d+ errors?, .*\) in 1 file; 1 file scanned\.", out)  # the CLI's own format
     assert not KEY_SHAPE.search(out)  # the throwaway key and the prototype's key are only shown masked
 
 

@@ -72,7 +72,7 @@ def test_python_rules_fire_on_code_and_not_on_comments_or_docstrings(tmp_path):
                              "    '''Sends Cookie: sso=1 to grok.com/rest/app-chat.'''\n"
                              "    import browser_cookie3 as bc\n"
                              "    return bc.chrome()\n")
-    assert rules(scan([tmp_path])) == [("p.py", 5, "CS101")]
+    assert rules(scan([tmp_path])) == [("p.py", 5, "CS101"), ("p.py", 6, "CS101")]  # the import and the call
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -285,3 +285,39 @@ def test_paths_outside_the_working_directory_are_shown_absolute(tmp_path, monkey
     monkeypatch.chdir(tmp_path / "elsewhere")
     [finding] = scan([tmp_path / "proj"]).findings
     assert finding.path == (tmp_path / "proj" / "a.py").as_posix() and os.path.isabs(finding.path)
+
+
+@pytest.mark.parametrize("source, line", [
+    ("import browser_cookie3\njar = browser_cookie3.chrome(domain_name='grok.com')\n", 2),
+    ("import browser_cookie3 as bc\n\n\ndef f():\n    return bc.firefox()\n", 5),
+    ("import rookiepy as r\ncookies = r.chrome(['grok.com'])\n", 2),
+    ("from pycookiecheat import chrome_cookies as cc\nx = cc('https://grok.com')\n", 2),
+    ("from browser_cookie3 import chrome\nx = dict(\n    a=chrome())\n", 3),
+    ("import importlib\nb = importlib.import_module('browser_cookie3')\nj = b.load()\n", 3),
+    ("from yt_dlp import cookies as ytc\nj = ytc.extract_cookies_from_browser('chrome')\n", 2),
+])
+def test_every_call_that_reads_browser_cookies_is_a_finding_of_its_own(tmp_path, source, line):
+    path = tmp_path / "proto.py"
+    path.write_text(source)
+    lines = sorted(f.line for f in scan([path]).findings if f.rule_id == "CS101")
+    assert line in lines and len(lines) == 2  # the import (or import_module) and the call
+
+
+def test_calls_of_unrelated_names_are_not_cookie_reads(tmp_path):
+    path = tmp_path / "proto.py"
+    path.write_text("import yt_dlp\nfrom yt_dlp import YoutubeDL\nYoutubeDL().download(['x'])\nyt_dlp.main()\n"
+                    "chrome = object\nchrome()\n")
+    assert scan([path]).findings == []
+
+
+def test_a_tracked_file_is_scanned_even_when_a_gitignore_rule_matches_it(tmp_path, monkeypatch):
+    """.gitignore added after the .env was committed: git still commits it, so the walk must still see it."""
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".env").write_text(f"XAI_API_KEY={make_test_key()}\n")
+    subprocess.run(["git", "add", "app/.env"], check=True)
+    (tmp_path / ".gitignore").write_text(".env\n")
+    for root in (".", "app", str(tmp_path)):
+        found = [(f.path.rsplit("/", 1)[-1], f.rule_id) for f in scan([root]).findings]
+        assert found == [(".env", "CS202")], root

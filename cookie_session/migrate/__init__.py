@@ -3,7 +3,9 @@
 Cookie auth (CS1xx), secrets (CS2xx) and this library's unsafe opt-in left switched
 on (CS3xx); each finding names the replacement (the Authenticator / `XAI_API_KEY` way)
 and shows a secret only as a fingerprint. `scan(paths)` returns a `ScanResult`;
-`render(result, "text" | "json" | "sarif")` formats it.
+`render(result, "text" | "json" | "sarif")` formats it. `history.history_findings(path)` adds
+the secrets git history still holds (CS207); `fix.plan_fixes(paths)` (libcst, imported only
+there) is what `migrate --fix / --diff` rewrites. Rules are explained in docs/rules.md.
 """
 
 from __future__ import annotations

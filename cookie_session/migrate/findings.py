@@ -40,6 +40,8 @@ class Finding:
     replacement: str = field(compare=False)
     masked: str | None = field(default=None, compare=False)
     rule_name: str = field(default="", compare=False)
+    #: What identifies this finding across unrelated edits (no line number in it): see `scanner.py`.
+    fingerprint: str | None = field(default=None, compare=False)
 
     @property
     def location(self) -> str:
@@ -48,7 +50,7 @@ class Finding:
     def to_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "col": self.col, "rule_id": self.rule_id,
                 "rule_name": self.rule_name, "severity": self.severity, "message": self.message,
-                "replacement": self.replacement, "masked": self.masked}
+                "replacement": self.replacement, "masked": self.masked, "fingerprint": self.fingerprint}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class ScanResult:
     notices: list[Notice]
     files_scanned: int
     suppressed: list[Finding] = field(default_factory=list)
+
+    @property
+    def files_with_findings(self) -> int:
+        """How many files at least one (unsuppressed) finding is in."""
+        return len({finding.path for finding in self.findings})
 
     def at_or_above(self, severity: str) -> list[Finding]:
         """The findings at least as serious as `severity`."""

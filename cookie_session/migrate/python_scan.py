@@ -35,12 +35,23 @@ _COOKIE_IN_STRING = re.compile(r"(?:^|[;\s])(sso-rw|sso|cf_clearance)=")
 _COOKIE_HEADER_STRING = re.compile(r"(?i)^\s*cookie\s*:\s*\S")
 #: Our command in a string (`subprocess.run("cookie-session chat --unsafe-browser-cookies ...", shell=True)`);
 #: prose that merely names the flag ("pass --unsafe-browser-cookies to ...") is not a command.
-_COMMAND = r"(?:^|[\s;&|(`'\"])(?:cookie-session|python3? -m cookie_session)\s[^;&|\n]*?"
-_FLAG_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])")
-_AUTH_BROWSER_IN_COMMAND = re.compile(_COMMAND + r"(?<![\w-])--auth(?:=|\s+)browser\b")
+#: Searched per shell command (the text between `;`, `&`, `|` and line ends), so the search stays linear.
+_COMMAND_START = re.compile(r"(?:^|[\s(`'\"])(?:cookie-session|python3? -m cookie_session)\s")
+_COMMAND_END = re.compile(r"[;&|\n]")
+_FLAG_IN_COMMAND = re.compile(r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])")
+_AUTH_BROWSER_IN_COMMAND = re.compile(r"(?<![\w-])--auth(?:=|\s+)browser\b")
 _ENV_IN_STRING = re.compile(re.escape(UNSAFE_ENV_VAR) + r"\s*=\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE))
 _BEARER_PREFIX = re.compile(r"^Bearer\s*(?:\{\}|%s)?\s*$")
 _BEARER_TEMPLATE = re.compile(r"^Bearer\s*(?:\{\w*\}|%s)\s*$")
+
+
+def _in_our_command(text: str, argument: re.Pattern) -> bool:
+    """True if `argument` follows `cookie-session ` (or `python -m cookie_session `) within one shell command."""
+    for command in _COMMAND_END.split(text):
+        start = _COMMAND_START.search(command)
+        if start and argument.search(command, start.end() - 1):
+            return True
+    return False
 
 
 def _words(identifier: str) -> list[str]:
@@ -96,15 +107,35 @@ def _is_env_lookup(node: ast.AST) -> bool:
     return False
 
 
-def _browser_cookie_names(nodes: list[ast.AST]) -> set[str]:
-    """The local names bound to browser-cookie modules or their functions (`bc3`, `chrome_cookies`)."""
-    names = set()
+def browser_cookie_bindings(nodes: list[ast.AST]) -> dict[str, str]:
+    """Local dotted names bound to browser-cookie modules or their functions, and what they are:
+    `{"bc3": "browser_cookie3", "chrome_cookies": "pycookiecheat.chrome_cookies", "yt_dlp.cookies": ...}`
+    (`import a as b`, `from a import f as g`, `b = importlib.import_module("a")`)."""
+    bound: dict[str, str] = {}
     for node in nodes:
         if isinstance(node, ast.Import):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names if _module_hit(a.name))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and _module_hit(node.module):
-            names.update(a.asname or a.name for a in node.names)
-    return names
+            for alias in node.names:
+                if _module_hit(alias.name):
+                    bound[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if _module_hit(node.module) or _module_hit(full):
+                    bound[alias.asname or alias.name] = full
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            first = _str(node.value.args[0]) if node.value.args else None
+            if _dotted(node.value.func).split(".")[-1] in ("import_module", "__import__") and first \
+                    and _module_hit(first):
+                bound.update((target.id, first) for target in node.targets if isinstance(target, ast.Name))
+    return bound
+
+
+def _browser_cookie_call(name: str, bound: dict[str, str]) -> str | None:
+    """What a call to dotted `name` reads cookies with (`browser_cookie3.chrome`), or None."""
+    for local, target in bound.items():
+        if name == local or name.startswith(local + "."):
+            return target + name[len(local):]
+    return None
 
 
 def _is_secret_source(node: ast.AST, cookie_sources: set[str] = frozenset()) -> bool:
@@ -131,7 +162,8 @@ class _Visitor(ast.NodeVisitor):
         self.flag_definitions: set[int] = set()
         self.docstrings = {id(node.value) for node in nodes
                            if isinstance(node, ast.Expr) and _str(node.value) is not None}
-        cookie_sources = _browser_cookie_names(nodes)
+        self.cookie_bindings = browser_cookie_bindings(nodes)
+        cookie_sources = {name.split(".")[0] for name in self.cookie_bindings}
         self.tainted = {target.id for node in nodes if isinstance(node, ast.Assign)
                         and _is_secret_source(node.value, cookie_sources)
                         for target in node.targets if isinstance(target, ast.Name)}
@@ -197,6 +229,8 @@ class _Visitor(ast.NodeVisitor):
         first = _str(node.args[0]) if node.args else None
         if last in ("import_module", "__import__") and first and _module_hit(first):
             self.hit(node, "CS101", _module_hit(first))
+        elif (reader := _browser_cookie_call(name, self.cookie_bindings)) is not None:
+            self.hit(node, "CS101", f"{reader}() reads the browser's cookies here")
         if last == "BrowserCookieAuthenticator" or name.endswith("BrowserCookieAuthenticator.from_cookies"):
             self.hit(node, "CS305")
         if last in _COOKIE_JAR_CALLS or name.endswith(".cookies.update") or name.endswith(".cookies.set"):
@@ -327,9 +361,9 @@ class _Visitor(ast.NodeVisitor):
         if _COOKIE_HEADER_STRING.match(text):
             self.hit(node, "CS104")
         if id(node) not in self.flag_definitions:
-            if text == UNSAFE_FLAG or text.startswith(UNSAFE_FLAG + "=") or _FLAG_IN_COMMAND.search(text):
+            if text == UNSAFE_FLAG or text.startswith(UNSAFE_FLAG + "=") or _in_our_command(text, _FLAG_IN_COMMAND):
                 self.hit(node, "CS302")
-            if text == "--auth=browser" or _AUTH_BROWSER_IN_COMMAND.search(text):
+            if text == "--auth=browser" or _in_our_command(text, _AUTH_BROWSER_IN_COMMAND):
                 self.hit(node, "CS304")
         if _ENV_IN_STRING.search(text):
             self.hit(node, "CS303")

@@ -72,6 +72,12 @@ _CATALOGUE = (
     Rule("CS206", "secret-printed", "error",
          "Passes a secret to print or logging",
          "Print a fingerprint instead: `Secret(value).fingerprint` (`xai-…b14o`) or `authenticator.describe()`."),
+    Rule("CS207", "secret-in-git-history", "error",
+         "Secret still in git history",
+         "Revoke the key at console.x.ai (or rotate the secret) now: deleting the line did not un-leak it, every "
+         "clone and fork still has the commit. Rewriting history is your call: `git filter-repo --replace-text "
+         "expressions.txt` (a line `literal:THE-KEY==>REMOVED`) or `git filter-repo --invert-paths --path .env`, "
+         "then force-push every branch and have every clone re-cloned; revoking is what makes the leak harmless."),
     # --- our own unsafe opt-in left on ----------------------------------------------
     Rule("CS301", "unsafe-opt-in-constant", "error",
          "`unsafe_browser_cookies` switched on by a constant",

@@ -26,6 +26,25 @@ _CONFIG_SUFFIXES = {".toml", ".yaml", ".yml", ".json", ".jsonc", ".json5", ".cfg
 _CODE_SUFFIXES = {".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".rb", ".go", ".rs", ".java", ".kt", ".php",
                   ".lua", ".pl", ".swift", ".cs"}
 
+#: Pattern rules look at this many characters of a line at most (secrets are searched on the whole line).
+MAX_LINE_CHARS = 64 * 1024
+
+
+class _Then:
+    """`first`, then `then` somewhere after it on the line: what `first.*then` means, found in linear time
+    (a regex `a.*b` is quadratic on a line holding many `a`s). At most one match per line: its column is
+    `then`'s group 1 when it has one, else where `first` starts."""
+
+    def __init__(self, first: str, then: str) -> None:
+        self.first, self.then = re.compile(first), re.compile(then)
+
+    def columns(self, text: str):
+        head = self.first.search(text)
+        tail = self.then.search(text, head.end()) if head else None
+        if tail:
+            yield tail.start(1) if self.then.groups else head.start()
+
+
 _COOKIE_KINDS = frozenset({"shell", "config", "code", "notebook", "python-fallback"})
 _PYTHON_KINDS = frozenset({"notebook", "python-fallback"})
 _NAMES = r"(sso-rw|sso|cf_clearance)"
@@ -35,6 +54,8 @@ _PATTERNS = [
     ("CS101", re.compile(r"^\s*(?:from|import)\s+(browser_cookie3|pycookiecheat|rookiepy|yt_dlp\.cookies)\b"),
      _PYTHON_KINDS),
     ("CS101", re.compile(r"^\s*from\s+yt_dlp\s+import\s+.*\b(cookies)\b"), _PYTHON_KINDS),
+    # a call site, where the import (and so any alias) cannot be parsed: the module's own name only
+    ("CS101", re.compile(r"(?<![\w.])(?:browser_cookie3|rookiepy|pycookiecheat)\s*\.\s*\w+\s*\("), _PYTHON_KINDS),
     ("CS102", re.compile(r"(?<![\w-])" + _NAMES + r"=(?!=)"), _COOKIE_KINDS),
     ("CS102", re.compile(r"([\"'`])" + _NAMES + r"\1"), _COOKIE_KINDS),
     ("CS102", re.compile(r"^\s*[\"']?" + _NAMES + r"[\"']?\s*[:=]"), frozenset({"config"})),
@@ -43,14 +64,14 @@ _PATTERNS = [
      frozenset({"code", "notebook", "python-fallback"})),
     ("CS104", re.compile(r"(?i)(?<![\w-])[\"']?cookie[\"']?\s*:\s*[\"']?[^\s\"',}]"), _COOKIE_KINDS),
     ("CS104", re.compile(r"(?:^|\s)(?:-b|--cookie)[\s=]+[\"']?[\w-]+="), frozenset({"shell"})),
-    ("CS105", re.compile(r"\b(?:get|post|put|patch|delete|head|request|Client|AsyncClient)\(.*\bcookies\s*=\s*"
-                         r"(?!None\b)"), _PYTHON_KINDS),
+    ("CS105", _Then(r"\b(?:get|post|put|patch|delete|head|request|Client|AsyncClient)\(",
+                    r"\bcookies\s*=\s*(?!None\b)"), _PYTHON_KINDS),
     ("CS105", re.compile(r"\b(?:cookiejar_from_dict|add_dict_to_cookiejar)\(|\.cookies\.(?:update|set)\("),
      _PYTHON_KINDS),
     ("CS205", re.compile(r"[\"']Bearer\s*(?:\{\}|%s)?[\"']|\bf[\"']Bearer \{"), _PYTHON_KINDS),
-    ("CS206", re.compile(r"\b(?:print|pprint|echo|debug|info|warning|error|exception|critical)\(.*"
-                         r"(?:\b(?:api_key|API_KEY|apikey|secret|password|cookies)\b|\.reveal\(\))"), _PYTHON_KINDS),
-    ("CS206", re.compile(r"\becho\b.*\$\{?(XAI_API_KEY|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"), frozenset({"shell"})),
+    ("CS206", _Then(r"\b(?:print|pprint|echo|debug|info|warning|error|exception|critical)\(",
+                    r"\b(?:api_key|API_KEY|apikey|secret|password|cookies)\b|\.reveal\(\)"), _PYTHON_KINDS),
+    ("CS206", _Then(r"\becho\b", r"\$\{?(XAI_API_KEY|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"), frozenset({"shell"})),
     ("CS301", re.compile(r"(?i)(?<![\w-])[\"']?unsafe[_-]browser[_-]cookies[\"']?\s*[:=]\s*[\"']?(?:true|yes|on|1)\b"),
      _COOKIE_KINDS),
     ("CS302", re.compile(r"(?<![\w-])--unsafe-browser-cookies(?![\w-])"), _COOKIE_KINDS),
@@ -122,12 +143,15 @@ def _pattern_hits(kind: str, number: int, code: str, column_base: int = 0):
             continue
         if rule_id in ("CS302", "CS304") and kind in _PYTHON_KINDS and _FLAG_DEFINITION.search(code):
             continue
-        for match in pattern.finditer(code):
-            start = match.start(1) if pattern.groups else match.start()
-            hits.append((number, column_base + start + 1, rule_id, None))
+        if isinstance(pattern, _Then):
+            starts = pattern.columns(code)
+        else:
+            starts = (match.start(1) if pattern.groups else match.start() for match in pattern.finditer(code))
+        hits.extend((number, column_base + start + 1, rule_id, None) for start in starts)
     header_cols = [col for _, col, rule_id, _ in hits if rule_id == "CS104"]
     if header_cols:  # cookie names inside a Cookie header: the header is the finding
-        hits = [h for h in hits if not (h[2] == "CS102" and h[1] > min(header_cols))]
+        first_header = min(header_cols)
+        hits = [h for h in hits if not (h[2] == "CS102" and h[1] > first_header)]
     return hits
 
 
@@ -144,7 +168,7 @@ def scan_text(lines: list[str], kind: str, path: PurePath):
         return
     markers = _comment_markers(kind, path)
     for number, line in enumerate(lines, 1):
-        yield from _pattern_hits(kind, number, _code_part(line, markers))
+        yield from _pattern_hits(kind, number, _code_part(line[:MAX_LINE_CHARS], markers))
 
 
 _NOTEBOOK_STRING = re.compile(r'^(\s*)"(.*)",?\s*$')
@@ -175,10 +199,14 @@ def scan_notebook(lines: list[str]):
             continue
         if source_line.lstrip().startswith(("%", "!")):
             continue  # IPython magics and shell escapes
-        yield from _pattern_hits("notebook", number, _code_part(source_line, ("#",)), len(match.group(1)) + 1)
+        yield from _pattern_hits("notebook", number, _code_part(source_line[:MAX_LINE_CHARS], ("#",)),
+                                 len(match.group(1)) + 1)
 
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
+
+
+_INLINE_COMMENT = re.compile(r"\s#")
 
 
 def parse_env_line(line: str) -> tuple[str, str, int] | None:
@@ -186,10 +214,10 @@ def parse_env_line(line: str) -> tuple[str, str, int] | None:
     match = _ENV_LINE.match(line)
     if not match:
         return None
-    value = match.group(2)
+    value = match.group(2).rstrip()
     if value[:1] in ("'", '"'):
         end = value.find(value[0], 1)
         value = value[1:end] if end > 0 else value[1:]
     else:
-        value = re.split(r"\s+#", value, maxsplit=1)[0]
+        value = _INLINE_COMMENT.split(value, maxsplit=1)[0].rstrip()
     return match.group(1), value, match.start(2)

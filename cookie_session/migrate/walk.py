@@ -4,7 +4,8 @@ A file named on the command line is always scanned (pre-commit passes names
 one by one), and so is a folder, even one git ignores. A folder is walked with its `.gitignore` files honoured (those at
 and below it, those of its parent folders up to the work tree's top, and
 `.git/info/exclude`), skipping version-control folders, caches, virtual
-environments and `node_modules`. Symlinked folders are not followed.
+environments and `node_modules`. Symlinked folders are not followed. A file git tracks
+is scanned even when a .gitignore rule matches it (git commits it all the same).
 """
 
 from __future__ import annotations
@@ -69,6 +70,25 @@ def _is_venv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
+def _tracked_but_ignored(root: Path, walked: set[Path]) -> list[Path]:
+    """Files git tracks under `root` that the .gitignore rules hid from the walk: git still commits them."""
+    from .git import GitInfo
+
+    git = GitInfo()
+    top = git.work_tree(root)
+    if top is None:
+        return []
+    tracked = git.tracked_files(top)
+    resolved_root = root.resolve()
+    extra = []
+    for path in sorted(tracked or ()):
+        relative = path.relative_to(top).parts if top in path.parents else ()
+        if (resolved_root == path or resolved_root in path.parents) and path not in walked and path.is_file() \
+                and not any(part in SKIPPED_DIRS for part in relative[:-1]):
+            extra.append(root / path.relative_to(resolved_root))
+    return extra
+
+
 def _walk(root: Path):
     ignores = _Ignores(root)
     for current, dirs, files in os.walk(root, onerror=None):
@@ -95,7 +115,9 @@ def iter_files(paths) -> list[Path]:
         if not os.path.lexists(path):
             raise BadInputError(f"Path {os.fspath(given)!r} does not exist", hint="Name files or folders to scan.")
         if path.is_dir():
-            candidates = _walk(Path(os.path.abspath(path)))
+            root = Path(os.path.abspath(path))
+            walked = list(_walk(root))
+            candidates = walked + _tracked_but_ignored(root, {p.resolve() for p in walked})
         else:
             candidates = [Path(os.path.abspath(path))]
         for candidate in candidates:

@@ -1,0 +1,206 @@
+"""`plan_fixes(paths)`: what `migrate --fix` would write, file by file, without writing it; `apply` writes it.
+
+Python files go through the rewrites in order (cookie prototype -> GrokClient, hand-built
+bearer header -> ApiKeyAuthenticator, unsafe opt-in removed, hard-coded key -> XAI_API_KEY),
+then imports are added and the ones the rewrite left unused removed. A file that does not
+parse is left alone with a notice; a rewrite whose result would not parse is dropped.
+`.env` files lose the opt-in line, shell scripts and YAML/TOML/INI config the opt-in (see `text_opt_in`); a `.env` holding a key that git does not ignore gets
+`.env` added to `.gitignore`; a rewritten key gets `XAI_API_KEY=` in `.env.example`.
+Nothing written or returned holds a key: diffs show keys as fingerprints.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import difflib
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from ..findings import Notice
+from ..git import GitInfo
+from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
+from ..python_scan import browser_cookie_bindings
+from ..scanner import MAX_FILE_BYTES, display_path
+from ..text_scan import file_kind, parse_env_line
+from ..walk import iter_files
+from .keys import real_keys
+from .python_fix import fix_python
+from .text_opt_in import remove_text_opt_in
+
+_JSON_SUFFIXES = (".json", ".jsonc", ".json5")
+
+__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
+
+
+@dataclass
+class FileChange:
+    """One file's new text and what changed in it (`before` is None for a file the fix creates)."""
+
+    path: Path
+    shown: str
+    before: str | None
+    after: str
+    changes: list[str]
+
+
+@dataclass
+class FixPlan:
+    changes: list[FileChange] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    left: list[tuple[str, str]] = field(default_factory=list)   # (file, why a rewrite was not proven)
+    files_considered: int = 0
+
+    def add(self, path: Path, before: str | None, after: str, changes: list[str]) -> None:
+        for existing in self.changes:
+            if existing.path == path:
+                existing.after, existing.changes = after, existing.changes + changes
+                return
+        self.changes.append(FileChange(path, display_path(path), before, after, changes))
+
+    def pending(self, path: Path, default: str | None) -> str | None:
+        return next((c.after for c in self.changes if c.path == path), default)
+
+
+def _read(path: Path) -> str | None:
+    """The text of a regular file of at most MAX_FILE_BYTES, or None."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _readers(text: str) -> dict[str, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return browser_cookie_bindings(list(ast.walk(ast.parse(text))))
+
+
+def _root(path: Path, git: GitInfo) -> Path:
+    return git.work_tree(path) or path.parent
+
+
+def _ensure_line(plan: FixPlan, path: Path, line: str, why: str) -> None:
+    current = plan.pending(path, _read(path) if path.exists() else None)
+    existing = (current or "").splitlines()
+    name = line.split("=", 1)[0]
+    if any(old.strip() == line or (name != line and old.split("=", 1)[0].strip() == name) for old in existing):
+        return
+    text = (current or "") + ("" if not current or current.endswith("\n") else "\n") + line + "\n"
+    plan.add(path, _read(path) if path.exists() else None, text, [why])
+
+
+def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
+    kept = [line for line in text.splitlines(keepends=True)
+            if not ((parsed := parse_env_line(line.rstrip("\r\n"))) and parsed[0] == UNSAFE_ENV_VAR)]
+    if len(kept) != len(text.splitlines(keepends=True)):
+        plan.add(path, text, "".join(kept), [f"removed {UNSAFE_ENV_VAR} (the unsafe opt-in)"])
+    example = path.name.endswith((".example", ".sample", ".template", ".dist"))
+    if real_keys(text) and not example and git.is_ignored(path) is False:
+        _ensure_line(plan, path.parent / ".gitignore", path.name,
+                     f"added {path.name} to .gitignore: it holds a key (revoke it if it was ever committed)")
+
+
+def plan_fixes(paths, exclude=()) -> FixPlan:
+    """What --fix would change under `paths` (files and folders, walked as `scan` walks them)."""
+    plan = FixPlan()
+    git = GitInfo()
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
+    for path in iter_files(list(paths) or ["."]):
+        shown = display_path(path)
+        kind = file_kind(path)
+        if excluded.match_file(shown) or not path.is_file() or kind not in ("python", "env", "shell", "config") \
+                or path.suffix.lower() in _JSON_SUFFIXES:
+            continue   # not a regular file (a FIFO, a device), or nothing --fix rewrites
+        if path.is_symlink():
+            plan.notices.append(Notice(shown, "left alone: a symbolic link (fix the file it points to)"))
+            continue
+        text = _read(path)
+        if text is None:
+            plan.notices.append(Notice(shown, f"left alone: not UTF-8 text of at most {MAX_FILE_BYTES // 1024} KiB"))
+            continue
+        plan.files_considered += 1
+        if kind == "env":
+            _fix_env(plan, path, text, git)
+            continue
+        if kind in ("shell", "config"):
+            fixed, changes = remove_text_opt_in(text)
+            if changes:
+                plan.add(path, text, fixed, changes)
+            continue
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        try:
+            readers = _readers(text[len(bom):])
+            result = fix_python(text[len(bom):], readers)
+            result.text = bom + result.text
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            line = getattr(error, "lineno", None)
+            where = f" (line {line})" if line else ""
+            plan.notices.append(Notice(shown, f"left alone: not valid Python{where}"))
+            continue
+        plan.left.extend((shown, why) for why in result.left)
+        if result.text != text:
+            plan.add(path, text, result.text, result.changes)
+        if result.key_moved:
+            _ensure_line(plan, _root(path, git) / ".env.example", "XAI_API_KEY=",
+                         "added XAI_API_KEY= to .env.example (the variable the code now reads)")
+    return plan
+
+
+def apply(plan: FixPlan) -> None:
+    """Write every change (a new file is created; an existing one replaced atomically, keeping its mode). A file
+    that cannot be written becomes a notice, and its change is dropped from the plan."""
+    written = []
+    for change in plan.changes:
+        temporary = change.path.with_name(f".{change.path.name}.cookie-session-fix")
+        try:
+            with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                handle.write(change.after)
+            if change.path.exists():
+                os.chmod(temporary, change.path.stat().st_mode & 0o7777)
+            os.replace(temporary, change.path)
+            written.append(change)
+        except OSError as error:
+            plan.notices.append(Notice(change.shown, f"not written ({error.strerror or type(error).__name__})"))
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    plan.changes = written
+
+
+def render_diff(plan: FixPlan) -> str:
+    """A unified diff of every change, keys shown as fingerprints."""
+    out = []
+    for change in plan.changes:
+        before = (change.before or "").splitlines(keepends=True)
+        after = change.after.splitlines(keepends=True)
+        label = Path(os.path.relpath(change.path)).as_posix()   # `../x` rather than a path of this machine
+        source = f"a/{label}" if change.before is not None else "/dev/null"
+        for line in difflib.unified_diff(before, after, source, f"b/{label}"):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return XAI_KEY_RE.sub(lambda m: mask(m.group()), "".join(out))
+
+
+def render_summary(plan: FixPlan, *, applied: bool) -> str:
+    """What changed (or would), file by file, what was left alone and why; never a key."""
+    verb = "fixed" if applied else "would fix"
+    out = []
+    for change in plan.changes:
+        for what in dict.fromkeys(change.changes):
+            out.append(f"{verb}: {change.shown}: {what}")
+    for shown, why in dict.fromkeys(plan.left):
+        out.append(f"left alone: {shown}: {why}")
+    for notice in plan.notices:
+        out.append(f"notice: {notice.path}: {notice.message}")
+    count = len(plan.changes)
+    out.append(f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
+               f" of {plan.files_considered} considered."
+               + (" Revoke every key a fix moved out of the code: it has leaked." if any(
+                   "revoke" in what for c in plan.changes for what in c.changes) else ""))
+    return "\n".join(out) + "\n"
