@@ -125,8 +125,10 @@ class Transport:
 
     def _load(self, response: requests.Response, limit: int, deadline: float, *, truncate: bool = False) -> None:
         """`load_body`, the whole body within `WHOLE_REPLY_FACTOR` read timeouts and before `deadline`."""
-        whole_by = min(deadline, time.monotonic() + WHOLE_REPLY_FACTOR * read_timeout(self.timeout))
-        with Watchdog(response, idle=math.inf, deadline=whole_by, url=shown_url(response.url)) as dog:
+        within = WHOLE_REPLY_FACTOR * read_timeout(self.timeout)
+        whole_by = min(deadline, time.monotonic() + within)
+        with Watchdog(response, idle=math.inf, deadline=whole_by, url=shown_url(response.url),
+                      whole_reply_within=within if whole_by < deadline else None) as dog:
             load_body(response, limit, truncate=truncate, watchdog=dog)
 
     def _send(self, method: str, url: str, *, deadline: float, **kwargs) -> requests.Response:

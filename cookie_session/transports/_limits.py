@@ -24,6 +24,7 @@ from ..errors import BadInputError, BadResponseError, RequestTimeoutError
 DEFAULT_DEADLINE = 600.0             # seconds for a whole call, retries and streaming included
 DEFAULT_MAX_ANSWER_BYTES = 10 * 2**20
 WHOLE_REPLY_FACTOR = 3               # a non-streamed reply arrives whole within this many read timeouts
+_DEADLINE_HINT = "Raise the call's deadline (GrokClient(deadline=...)), or ask for a shorter answer"
 
 
 def positive_limit(name: str, value, *, whole: bool = False):
@@ -61,8 +62,10 @@ class Watchdog:
     (a `time.monotonic()` value). `check()` raises `RequestTimeoutError` once it has cut.
     Use as a context manager; leaving it stops the watch."""
 
-    def __init__(self, response: requests.Response, *, idle: float, deadline: float, url: str) -> None:
+    def __init__(self, response: requests.Response, *, idle: float, deadline: float, url: str,
+                 whole_reply_within: float | None = None) -> None:
         self._response = response
+        self._whole_reply_within = whole_reply_within
         self._idle = idle
         self._deadline = deadline
         self._url = url
@@ -98,9 +101,12 @@ class Watchdog:
         if self.fired == "no progress":
             raise RequestTimeoutError(f"{self._url} sent nothing that carries the answer for {self._idle:g} s",
                                       hint="Check the service, or raise the timeout")
+        if self.fired and self._whole_reply_within is not None:
+            raise RequestTimeoutError(f"The reply from {self._url} did not arrive whole within "
+                                      f"{self._whole_reply_within:g} s", hint="Check the service, or raise the timeout")
         if self.fired:
             raise RequestTimeoutError(f"Request to {self._url} passed its deadline before the reply was complete",
-                                      hint="Raise the deadline (deadline=, --deadline) or ask for less")
+                                      hint=_DEADLINE_HINT)
 
 
 def call_deadline(seconds: float) -> float:
@@ -112,8 +118,7 @@ def check_deadline(deadline: float, url: str) -> float:
     """Seconds left before `deadline`; `RequestTimeoutError` if none."""
     left = deadline - time.monotonic()
     if left <= 0:
-        raise RequestTimeoutError(f"Request to {url} passed its deadline",
-                                  hint="Raise the deadline (deadline=, --deadline) or ask for less")
+        raise RequestTimeoutError(f"Request to {url} passed its deadline", hint=_DEADLINE_HINT)
     return left
 
 
