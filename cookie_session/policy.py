@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 from typing import Mapping, NamedTuple
+from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
 
@@ -61,8 +62,9 @@ class UrlTarget(NamedTuple):
 
 
 def url_target(url: str, *, what: str = "URL") -> UrlTarget:
-    """Parse an http(s) URL exactly as `requests` sends it: its own URL preparation, then urllib3's
-    parser (which picks the host the connection goes to). URLs on which parsers could disagree
+    """Parse an http(s) URL exactly as `requests` sends it: its own URL preparation, then the parsers
+    that pick the connection's host and port (urlsplit in requests' adapter, urllib3's in its pool),
+    which must agree. URLs on which parsers could disagree
     (backslash, whitespace or control characters anywhere) are refused rather than guessed.
 
     Raises `InsecureUrlError` (a `BadInputError`) naming `what`, never echoing the URL (it may hold a password).
@@ -78,13 +80,18 @@ def url_target(url: str, *, what: str = "URL") -> UrlTarget:
     try:
         prepared = requests.PreparedRequest()
         prepared.prepare_url(url, None)
-        parts = urllib3.util.parse_url(prepared.url)
-        scheme, host, port = (parts.scheme or "").lower(), (parts.host or "").lower(), parts.port
+        # requests' adapter picks the connection with urlsplit on the prepared URL; urllib3 (and older
+        # requests) with its own parser. Both must name the same place, or the URL is refused.
+        split, parts = urlsplit(prepared.url), urllib3.util.parse_url(prepared.url)
+        scheme, host, port = split.scheme.lower(), (split.hostname or "").lower(), split.port
+        other = ((parts.scheme or "").lower(), (parts.host or "").lower().strip("[]"), parts.port)
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError, UnicodeError):
         raise InsecureUrlError(f"{what} is not a valid http(s) URL (malformed host or port)") from None
+    if (scheme, host, port) != other:
+        raise InsecureUrlError(f"{what} names its host in a way URL parsers read differently; refused")
     if scheme not in _DEFAULT_PORTS or not host:
         raise InsecureUrlError(f"{what} is not an http(s) URL with a host")
-    return UrlTarget(scheme, host.strip("[]"), port or _DEFAULT_PORTS[scheme],
+    return UrlTarget(scheme, host, port or _DEFAULT_PORTS[scheme],
                      userinfo=parts.auth is not None, query=parts.query is not None or parts.fragment is not None)
 
 
