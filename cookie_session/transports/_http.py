@@ -258,7 +258,7 @@ def load_body(response: requests.Response, limit: int, *, truncate: bool = False
         raise _too_large(response, limit)
     chunks, size = [], 0
     with _watched(watchdog), translate_transport_errors(response.url):
-        for chunk in response.iter_content(_CHUNK):
+        for chunk in body_chunks(response):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
@@ -269,6 +269,32 @@ def load_body(response: requests.Response, limit: int, *, truncate: bool = False
     # What requests itself does when it reads the body, bounded.
     response._content = b"".join(chunks)[:limit]
     response._content_consumed = True
+
+
+def body_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The reply's body as it arrives: each piece is what one read from the network gave (at most
+    `_CHUNK` bytes), never held back until a full chunk has come, so a slow stream is seen as it goes.
+    urllib3's failures become requests' exceptions, as `iter_content` would raise them."""
+    raw = getattr(response, "raw", None)
+    if not isinstance(raw, urllib3.response.HTTPResponse) or not hasattr(raw, "read1"):
+        yield from response.iter_content(_CHUNK)   # another adapter's reply (e.g. an impersonating one)
+        return
+    errors = urllib3.exceptions
+    while True:
+        try:
+            data = raw.read1(_CHUNK, decode_content=True)
+        except errors.ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except errors.DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from None
+        except errors.ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except errors.SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from None
+        if not data:
+            response._content_consumed = True
+            return
+        yield data
 
 
 def _too_large(response: requests.Response, limit: int) -> BadResponseError:
@@ -286,7 +312,7 @@ def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES,
     """
     parts, size = [], 0   # the line being received
     with _watched(watchdog):
-        for chunk in response.iter_content(_CHUNK):
+        for chunk in body_chunks(response):
             *ended, rest = chunk.split(b"\n")
             for piece in ended:
                 line, parts, size = b"".join([*parts, piece]).rstrip(b"\r"), [], 0
