@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 from typing import Callable, Iterator, Mapping, Sequence
@@ -108,37 +107,30 @@ class GrokClient:
         messages = _messages(prompt)
         if max_tokens is not None and max_tokens < 1:
             raise BadInputError(f"max_tokens must be at least 1, not {max_tokens}")
-        with self._scrubbed_errors():
-            if not stream:
-                return self._scrubbed(self._transport.chat(messages, model=model, max_tokens=max_tokens))
-            raw = self._transport.stream(messages, model=model, max_tokens=max_tokens)
+        if not stream:
+            return self._scrubbed(self._call(self._transport.chat, messages, model=model, max_tokens=max_tokens))
+        raw = self._call(self._transport.stream, messages, model=model, max_tokens=max_tokens)
         return ChatStream(self._scrubbed_pieces(iter(raw)), lambda: self._scrubbed(raw.result),
                           lambda: raw.__exit__(None, None, None))
 
     def models(self) -> list[Model]:
         """The models this credential can use."""
-        with self._scrubbed_errors():
-            return [self._scrubbed(model) for model in self._transport.models()]
+        return [self._scrubbed(model) for model in self._call(self._transport.models)]
 
     def whoami(self) -> Identity:
         """Who the credential acts as; a cheap check that it works."""
-        with self._scrubbed_errors():
-            return self._scrubbed(self._transport.whoami())
+        return self._scrubbed(self._call(self._transport.whoami))
 
-    @contextlib.contextmanager
-    def _scrubbed_errors(self) -> Iterator[None]:
-        """Our errors leave with the credential scrubbed from their text and nothing else attached."""
+    def _call(self, function, *args, **kwargs):
+        """`function(...)`; our errors leave it with the credential scrubbed from their text and nothing
+        else attached (a plain try, not a context manager, whose `__exit__` would hold the old traceback)."""
         try:
-            yield
+            return function(*args, **kwargs)
         except CookieSessionError as error:
             raise scrubbed_error(error, self.authenticator.redact) from None
 
     def _scrubbed_pieces(self, pieces: Iterator[str]) -> Iterator[str]:
-        while True:
-            with self._scrubbed_errors():
-                piece = next(pieces, None)
-            if piece is None:
-                return
+        while (piece := self._call(next, pieces, None)) is not None:
             yield piece
 
     def _scrubbed(self, result):
