@@ -18,7 +18,7 @@ __all__ = [
     "UnknownBrowserError", "BrowserNotFoundError", "ProfileNotFoundError", "CookieStoreError",
     "CookieDecryptionError", "UnsupportedEncryptionError", "NotLoggedInError",
     "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
-    "BrowserCookieWarning", "printable",
+    "BrowserCookieWarning", "printable", "printable_lines", "printable_json",
 ]
 
 EXIT_OK = 0
@@ -41,6 +41,23 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def printable_lines(text: str) -> str:
+    """`printable` for text of several lines: each line escaped, the line ends kept."""
+    return "".join(printable(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
+                   for line in str(text).splitlines(keepends=True))
+
+
+def printable_json(data, **options) -> str:
+    """`json.dumps(data, ensure_ascii=False, **options)`, with every character `printable` would escape
+    written as a JSON `\\uXXXX` escape instead: still valid JSON, letters of any script kept."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **options)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else json.dumps(ch)[1:-1] for ch in text)
 
 
 class CookieSessionError(Exception):

@@ -12,7 +12,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import CookieSessionError
+from ..errors import CookieSessionError, printable
 from ..policy import DEFAULT_MODEL
 from ._common import (
     CommandGroup, auth_options, browser_options, client_for, client_with, pop_credentials, print_json,
@@ -63,13 +63,13 @@ def status_command(check: bool, as_json: bool, **options) -> None:
         click.echo("Credential sources, in chain order:")
         for item in data["sources"]:
             mark = "*" if item["in_use"] else ("+" if item["found"] else "-")
-            click.echo(f"  {mark} {item['source']}: {item['detail']}")
-        click.echo(f"In use: {data['in_use'] or 'nothing'} ({report.reason})")
-        click.echo(f"Locality (for browser cookies): {report.verdict}")
+            click.echo(printable(f"  {mark} {item['source']}: {item['detail']}"))
+        click.echo(printable(f"In use: {data['in_use'] or 'nothing'} ({report.reason})"))
+        click.echo(printable(f"Locality (for browser cookies): {report.verdict}"))
         if "check" in data:
             result = data["check"]
-            click.echo(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable={result['usable']}"
-                       if result["ok"] else f"Check: failed: {result['error']}")
+            click.echo(printable(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable={result['usable']}"
+                                 if result["ok"] else f"Check: failed: {result['error']}"))
     if report.authenticator is None:
         raise report.error or NoCredentialsError([(c.source, c.detail) for c in report.checks])
     if probe_error is not None:
@@ -113,7 +113,7 @@ def models_command(as_json: bool, **options) -> None:
         print_json([{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models])
     else:
         for model in models:
-            click.echo(model.id)
+            click.echo(printable(model.id))
 
 
 @cli.command("whoami")
@@ -127,12 +127,12 @@ def whoami_command(as_json: bool, **options) -> None:
     if as_json:
         print_json({**identity.to_dict(), "credential": source})
         return
-    click.echo(f"Credential: {source}")
-    click.echo(f"Name:       {identity.name}")
-    click.echo(f"Team:       {identity.team_id}")
+    click.echo(printable(f"Credential: {source}"))
+    click.echo(printable(f"Name:       {identity.name}"))
+    click.echo(printable(f"Team:       {identity.team_id}"))
     if identity.user_id:
-        click.echo(f"User:       {identity.user_id}")
-    click.echo(f"ACLs:       {', '.join(identity.acls) or '(none)'}")
+        click.echo(printable(f"User:       {identity.user_id}"))
+    click.echo(printable(f"ACLs:       {', '.join(identity.acls) or '(none)'}"))
     click.echo(f"Usable:     {identity.usable} (blocked={identity.api_key_blocked}, "
                f"disabled={identity.api_key_disabled}, team_blocked={identity.team_blocked})")
 
@@ -153,12 +153,12 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     if as_json:
         print_json(rows)
         return
-    click.echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
+    click.echo(printable(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):"))
     for row in rows:
-        click.echo(f"  {row['name']:<14} {row['domain']:<16} expires {row['expires'] or 'at session end':<25} "
-                   f"{row['size']} chars")
+        click.echo(printable(f"  {row['name']:<14} {row['domain']:<16} expires {row['expires'] or 'at session end':<25} "
+                             f"{row['size']} chars"))
     for note in load.notes:
-        click.echo(f"Note: {note}")
+        click.echo(printable(f"Note: {note}"))
 
 
 def _iso(timestamp: float | None) -> str | None:

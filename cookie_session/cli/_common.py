@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
-from ..errors import CookieSessionError
+from ..errors import CookieSessionError, printable_json
 
 EXIT_INTERRUPTED = 130
 
@@ -108,4 +107,4 @@ def client_with(authenticator, options: dict):
 
 
 def print_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(printable_json(data, indent=2))
