@@ -90,7 +90,8 @@ def url_target(url: str, *, what: str = "URL") -> UrlTarget:
     if (scheme, host, port) != other:
         raise InsecureUrlError(f"{what} names its host in a way URL parsers read differently; refused")
     if scheme not in _DEFAULT_PORTS or not host:
-        raise InsecureUrlError(f"{what} is not an http(s) URL with a host")
+        carries = " (and must not carry a user name or password)" if parts.auth else ""
+        raise InsecureUrlError(f"{what} is not an http(s) URL with a host{carries}")
     return UrlTarget(scheme, host, port or _DEFAULT_PORTS[scheme],
                      userinfo=parts.auth is not None, query=parts.query is not None or parts.fragment is not None)
 

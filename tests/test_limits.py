@@ -26,6 +26,7 @@ from cookie_session.standin import StandInCookie
 
 KEY = "xai-" + "t" * 80
 UA = "Mozilla/5.0 (X11; Linux x86_64) limits-test"
+LOCAL = LocalityVerdict.assume_local()
 SSE_PIECE = b'data: {"choices": [{"delta": {"content": "' + b"x" * 200 + b'"}}]}\n\n'
 NDJSON_PIECE = b'{"result": {"response": {"token": "' + b"y" * 200 + b'"}}}\n'
 
@@ -90,7 +91,7 @@ def api_client(server, **options) -> GrokClient:
 def web_client(server, **options) -> GrokClient:
     with pytest.warns(BrowserCookieWarning):
         auth = BrowserCookieAuthenticator.from_cookies([StandInCookie("sso", "s" * 40)], user_agent=UA,
-                                                       unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())
+                                                       unsafe_browser_cookies=True, verdict=LOCAL)
     return GrokClient(auth, web_base_url=f"http://127.0.0.1:{server.server_address[1]}", retry=NO_RETRIES, **options)
 
 

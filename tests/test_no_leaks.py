@@ -620,7 +620,8 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                 expect_error(out, "non-JSON chat", lambda: client.chat("hi"))
                 expect_error(out, "streamed chat, no events", lambda: "".join(client.chat("hi", stream=True)))
                 for prefix in ("same-origin", "userinfo", "host", "partial"):
-                    redirected = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}", retry=NO_RETRIES)
+                    redirected = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}",
+                                            retry=NO_RETRIES)
                     expect_error(out, f"redirect {prefix}", redirected.models)
                 env = {"XAI_API_KEY": key, "XAI_BASE_URL": f"{server.url}/v1"}
                 for args in (["models"], ["models", "--json"], ["whoami"], ["whoami", "--json"],

@@ -22,6 +22,7 @@ from cookie_session.transports.api import ApiTransport
 
 PROXY_VARIABLES = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"]
 UA = "Mozilla/5.0 (X11; Linux x86_64) proxy-test"
+LOCAL = LocalityVerdict.assume_local()
 
 
 class RecordingProxy:
@@ -85,8 +86,8 @@ def test_the_api_key_to_a_loopback_stand_in_never_goes_through_a_proxy(monkeypat
 def test_browser_cookies_to_a_loopback_stand_in_never_go_through_a_proxy(monkeypatch, proxy, stand_in, variable):
     monkeypatch.setenv(variable, proxy.url)
     with pytest.warns(BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies(stand_in.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+        auth = BrowserCookieAuthenticator.from_cookies(stand_in.web_cookies(UA), user_agent=UA,
+                                                       unsafe_browser_cookies=True, verdict=LOCAL)
     with GrokClient(auth, web_base_url=stand_in.web_base_url, retry=NO_RETRIES) as client:
         assert client.chat("hello").text
     assert proxy.received == []

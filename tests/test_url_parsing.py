@@ -88,13 +88,15 @@ def test_what_we_accept_is_where_requests_connects_and_is_safe(url):
     assert accepted and oracle is not None, url
     scheme, host, _port = oracle
     loopback = _oracle_is_loopback(host)
-    assert loopback or (scheme == "https" and (host.rstrip(".") == "grok.com" or host.rstrip(".").endswith(".grok.com"))), url
+    in_grok = host.rstrip(".") == "grok.com" or host.rstrip(".").endswith(".grok.com")
+    assert loopback or (scheme == "https" and in_grok), url
 
 
 @pytest.mark.parametrize("url", [
     "http://evil.test\\.localhost", "http://evil.test\\.localhost:8080/v1", "https://evil.test\\.grok.com",
     "https://evil.test\\@grok.com", "http://127.0.0.1\\@evil.test", "http://127.0.0.1:80\\@evil.test/",
-    "https://grok.com\t.evil.test", "https://grok.com .evil.test", " http://127.0.0.1", "http://127.0.0.1\x00.evil.test",
+    "https://grok.com\t.evil.test", "https://grok.com .evil.test", " http://127.0.0.1",
+    "http://127.0.0.1\x00.evil.test",
     "http://app.localhost", "http://localhost.", "http://127.1", "http://[::ffff:127.0.0.1]",
     "https://grok.com.evil.test", "https://evil-grok.com", "http://[127.0.0.1", "http://127.0.0.1:99999",
     "https://user:pw@grok.com", "https://grok.com/?k=secret", "https://grok.com/#frag", "ftp://grok.com",
@@ -182,10 +184,11 @@ def test_the_backslash_userinfo_redirect_is_refused_naming_no_credential():
 
 
 @settings(max_examples=2000, deadline=None)
-@given(location=st.builds(lambda a, b, c: a + b + c, st.sampled_from(["", "http:", "https:", "//", "/", "\\\\", "http://"]),
+@given(location=st.builds(lambda a, b, c, d: a + b + c + d,
+                          st.sampled_from(["", "http:", "https:", "//", "/", "\\\\", "http://"]),
                           st.sampled_from(["127.0.0.1:2", "evil.test", "127.0.0.1:1", ""]),
-                          st.sampled_from(GLUE)) .flatmap(
-    lambda head: st.sampled_from(["", "127.0.0.1:1/x", "/x", "@127.0.0.1:1/", "evil.test/"]).map(lambda tail: head + tail)))
+                          st.sampled_from(GLUE),
+                          st.sampled_from(["", "127.0.0.1:1/x", "/x", "@127.0.0.1:1/", "evil.test/"])))
 def test_a_location_we_would_follow_is_where_requests_would_connect(location):
     """The redirect judgement, differentially: a Location judged same-origin is where requests goes."""
     base = "http://127.0.0.1:1/v1/models"

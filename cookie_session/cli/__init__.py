@@ -155,8 +155,8 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
         return
     click.echo(printable(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):"))
     for row in rows:
-        click.echo(printable(f"  {row['name']:<14} {row['domain']:<16} expires {row['expires'] or 'at session end':<25} "
-                             f"{row['size']} chars"))
+        expires = row["expires"] or "at session end"
+        click.echo(printable(f"  {row['name']:<14} {row['domain']:<16} expires {expires:<25} {row['size']} chars"))
     for note in load.notes:
         click.echo(printable(f"Note: {note}"))
 

@@ -337,7 +337,8 @@ def _line_too_long(response: requests.Response, limit: int) -> BadResponseError:
 
 def ended_early(url: str) -> ConnectionFailedError:
     """The error for a streamed answer that stopped before its documented last message."""
-    return ConnectionFailedError(f"The reply from {shown_url(url)} ended before the answer was complete", hint="Try again")
+    return ConnectionFailedError(f"The reply from {shown_url(url)} ended before the answer was complete",
+                                 hint="Try again")
 
 
 @contextlib.contextmanager

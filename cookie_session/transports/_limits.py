@@ -43,11 +43,12 @@ def read_timeout(timeout) -> float:
 
 
 def cut_connection(response: requests.Response) -> None:
-    """Shut the reply's socket down, so a read blocked on it returns at once; close it otherwise."""
-    raw = getattr(response, "raw", None)
-    sock = getattr(getattr(raw, "_connection", None), "sock", None)
-    if sock is None:   # urllib3 let go of the connection object: reach the socket through the reader
-        sock = getattr(getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    """Shut the reply's socket down, so a read blocked on it returns at once; close the reply otherwise.
+
+    Only while the reply still holds its connection: once urllib3 has released it to the pool (the body
+    was read), the socket may already carry another request, and is left alone.
+    """
+    sock = getattr(getattr(getattr(response, "raw", None), "_connection", None), "sock", None)
     try:
         if sock is not None:
             sock.shutdown(socket.SHUT_RDWR)
@@ -133,5 +134,5 @@ class AnswerBudget:
     def add(self, piece: str) -> None:
         self.size += len(piece.encode("utf-8", "replace"))
         if self.size > self.limit:
-            raise BadResponseError(f"{self._url} streamed an answer longer than {self.limit:,} bytes; not read further",
+            raise BadResponseError(f"{self._url} sent an answer longer than {self.limit:,} bytes; not read further",
                                    hint="Raise max_answer_bytes if you expect answers this long")

@@ -131,6 +131,7 @@ class ApiTransport(Transport):
         text = message.get("content") if isinstance(message, dict) else None
         if not isinstance(text, str):
             raise BadResponseError(f"{response.url} answered without message text")
+        self.answer_budget(response.url).add(text)
         return ChatResult(text=text, model=str(data.get("model") or model), auth_kind=self.auth_kind,
                           usage=_usage(data.get("usage")), finish_reason=choice.get("finish_reason"),
                           id=data.get("id"))
