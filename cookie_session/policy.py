@@ -82,7 +82,8 @@ def url_target(url: str, *, what: str = "URL") -> UrlTarget:
         prepared.prepare_url(url, None)
         # requests' adapter picks the connection with urlsplit on the prepared URL; urllib3 (and older
         # requests) with its own parser. Both must name the same place, or the URL is refused.
-        split, parts = urlsplit(prepared.url), urllib3.util.parse_url(prepared.url)
+        prepared_url = str(prepared.url)
+        split, parts = urlsplit(prepared_url), urllib3.util.parse_url(prepared_url)
         scheme, host, port = split.scheme.lower(), (split.hostname or "").lower(), split.port
         other = ((parts.scheme or "").lower(), (parts.host or "").lower().strip("[]"), parts.port)
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError, UnicodeError):

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from typing import Any
 
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .web_side import SESSION_MAX_AGE, WEB_FAILURES, WEB_MODELS, StandInCookie, WebHandler, WebSession
@@ -64,7 +65,7 @@ class StandIn:
         self.web_sessions: dict[str, WebSession] = {}
         self.cf_clearances: dict[str, str] = {}
         self._history: collections.deque[tuple[str, str, dict]] = collections.deque(maxlen=history)
-        self._previous_sigterm = None
+        self._previous_sigterm: Any = None
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")

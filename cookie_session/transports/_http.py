@@ -120,8 +120,10 @@ class Transport:
                 if wait is None:
                     self._load(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
                     self.raise_for_error(response)  # raises for every status of 400 or more
+            assert wait is not None   # raise_for_error raised otherwise
             self.retry.sleep(wait)
             waited += wait
+        raise AssertionError("unreachable")   # itertools.count() never ends
 
     def _load(self, response: requests.Response, limit: int, deadline: float, *, truncate: bool = False) -> None:
         """`load_body`, the whole body within `WHOLE_REPLY_FACTOR` read timeouts and before `deadline`."""
@@ -199,12 +201,13 @@ def proxies_for(session: requests.Session, url: str) -> dict:
     the environment or `session.proxies` say); otherwise requests' own choice, except that plain http
     through a proxy is refused with `PolicyError` (the proxy would read the credential)."""
     target = url_target(url)
-    proxies = {}
+    proxies: dict[str, str | None] = {}
     if is_loopback_host(target.host):
         hosts = {target.host, urlsplit(url).hostname or target.host}
         proxies = {key: None for host in hosts for scheme in ("http", "https", "all")
                    for key in (scheme, f"{scheme}://{host}")}
-    merged = session.merge_environment_settings(url, dict(proxies), True, None, None)["proxies"]
+    settings = session.merge_environment_settings(url, dict(proxies), True, None, None)  # type: ignore[arg-type]
+    merged = settings["proxies"]
     proxy = requests.utils.select_proxy(url, merged)
     if proxy and is_loopback_host(target.host):   # cannot happen: every key that could select one is None
         raise PolicyError(f"A proxy would carry the request to {target.origin}; refused")
