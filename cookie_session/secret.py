@@ -98,9 +98,13 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
                     spans.append((start, start + len(form), secret.fingerprint))
                     start = lowered.find(form, start + 1)
             continue
-        pieces = {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}
-        spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in range(len(lowered) - MIN_PIECE + 1)
-                  if lowered[i:i + MIN_PIECE] in pieces]
+        windows = range(len(lowered) - MIN_PIECE + 1)
+        if len(windows) < 64:   # a short text (a model id, a header): look each window up in the forms
+            def found(window: str) -> bool:
+                return any(window in form for form in forms)
+        else:                   # a long one: one set of every piece of every form
+            found = {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
+        spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i:i + MIN_PIECE])]
     if not spans:
         return text
     out, end = [], 0
@@ -130,5 +134,7 @@ def _written_forms(value: str) -> list[str]:
         forms.append(encode(raw).decode())
         for shift in range(3):
             encoded = encode(b"\0" * shift + raw).decode()
-            forms.append(encoded[-(-8 * shift // 6): 8 * (shift + len(raw)) // 6])
+            start = -(-8 * shift // 6)   # the first character that depends on the value alone
+            forms.append(encoded[start: 8 * (shift + len(raw)) // 6])
+            forms.append(encoded[start:].rstrip("="))   # the value ends the blob: its last, padded character too
     return forms
