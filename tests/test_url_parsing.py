@@ -199,3 +199,15 @@ def test_a_location_we_would_follow_is_where_requests_would_connect(location):
         return
     if same:
         assert what_requests_connects_to(target) == ("http", "127.0.0.1", 1), location
+
+
+@settings(max_examples=1500, deadline=None)
+@given(target_url=urls | st.text(max_size=60))
+def test_any_target_url_gives_a_verdict_or_a_bad_input_error_never_a_crash(target_url):
+    try:
+        verdict = locality_verdict({}, target_url=target_url, root="/nonexistent")
+    except BadInputError as error:
+        assert str(error).startswith("Target URL")
+    else:
+        host = url_target(target_url).host
+        assert verdict.local == (is_loopback_host(host) or host_in_domain(host, "grok.com"))
