@@ -128,3 +128,15 @@ def test_https_through_a_proxy_is_left_to_the_tunnel(monkeypatch, proxy):
     assert proxy.received, "the request did not go through the proxy at all"
     assert all(data.startswith(b"CONNECT api.example.test:443") for data in proxy.received)
     assert not any(key.encode() in data or b"Authorization" in data for data in proxy.received)
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"])
+def test_an_https_loopback_stand_in_never_goes_through_a_proxy(monkeypatch, proxy, variable):
+    monkeypatch.setenv(variable, proxy.url)
+    with StandIn(web_tls=True) as server:
+        with pytest.warns(BrowserCookieWarning):
+            auth = BrowserCookieAuthenticator.from_cookies(server.web_cookies(UA), user_agent=UA,
+                                                           unsafe_browser_cookies=True, verdict=LOCAL)
+        with GrokClient(auth, web_base_url=server.web_base_url, verify=server.ca_file, retry=NO_RETRIES) as client:
+            assert client.chat("hello").text
+    assert proxy.received == []
