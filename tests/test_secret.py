@@ -1,8 +1,13 @@
+import base64
+import json
 import pickle
+from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from cookie_session.secret import Secret, fingerprint
+from cookie_session.secret import MIN_PIECE, Secret, fingerprint, redact
 from cookie_session.standin import make_test_key
 
 
@@ -47,15 +52,6 @@ def test_pickle_round_trips_for_api_keys():
 
 
 # --- redact: the one function server-controlled text passes through (issue 15, class 3) ------------------
-
-import base64  # noqa: E402
-import json  # noqa: E402
-from urllib.parse import quote, quote_plus  # noqa: E402
-
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from cookie_session.secret import MIN_PIECE, redact  # noqa: E402
 
 KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 COOKIE_CHARS = KEY_CHARS + "-.~!$&'()*+=:@/?%"
