@@ -9,16 +9,14 @@ an API key for a browser session is a configuration change.
 from __future__ import annotations
 
 import abc
-import base64
 import re
 from typing import ClassVar
-from urllib.parse import quote, quote_plus
 
 import requests
 from requests.auth import AuthBase
 
 from .errors import InvalidApiKeyFormatError
-from .secret import Secret
+from .secret import Secret, redact
 
 __all__ = ["Authenticator", "ApiKeyAuthenticator", "SERVICE_API", "SERVICE_WEB", "API_KEY_PATTERN"]
 
@@ -60,27 +58,14 @@ class Authenticator(AuthBase, abc.ABC):
         return session
 
     def redact(self, text: str) -> str:
-        """`text` with every secret (raw, URL-encoded or base64) replaced by its fingerprint."""
-        for secret in self.secrets():
-            value = secret.reveal()
-            if not value:
-                continue
-            for form in sorted(_written_forms(value), key=len, reverse=True):
-                text = text.replace(form, secret.fingerprint)
-        return text
+        """`text` with every secret of this authenticator replaced by its fingerprint: whole or in part,
+        in any case and encoding (see `secret.redact`)."""
+        return redact(text, self.secrets())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()})"
 
     __str__ = __repr__
-
-
-def _written_forms(value: str) -> set[str]:
-    """The ways a server may echo `value` back: raw, URL- or form-encoded, base64 (standard and
-    URL-safe, with or without padding)."""
-    raw = value.encode()
-    encoded = {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
-    return {value, quote(value, safe=""), quote_plus(value), *encoded, *(e.rstrip("=") for e in encoded)}
 
 
 def validate_api_key(value: str, *, check_format: bool = True, origin: str = "API key") -> None:

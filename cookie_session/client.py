@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import requests
 
 from .auth import SERVICE_API, SERVICE_WEB, Authenticator
-from .errors import BadInputError
-from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url
+from .errors import BadInputError, CookieSessionError
+from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url, url_target
 from .results import ChatResult, ChatStream, Identity, Model
 from .transports._http import DEFAULT_TIMEOUT, NO_RETRIES, RetryPolicy
+from .transports._limits import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES
 
-__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "RetryPolicy", "NO_RETRIES"]
+__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "DEFAULT_DEADLINE", "DEFAULT_MAX_ANSWER_BYTES",
+           "RetryPolicy", "NO_RETRIES"]
 
 #: The retry policy of clients built without `retry=` (the pytest plugin swaps it for one that records waits).
 DEFAULT_RETRY = RetryPolicy()
@@ -43,29 +46,40 @@ class GrokClient:
     The authenticator's `service` picks the transport: the official API at `base_url`
     (or `XAI_BASE_URL`), or the grok.com web app at `web_base_url` (or `GROK_WEB_BASE_URL`;
     only grok.com or a loopback stand-in). Both must be HTTPS unless on loopback.
-    `timeout` is requests' `(connect, read)` pair in seconds; `verify` a CA bundle path (or
+    `timeout` is requests' `(connect, read)` pair in seconds, the read part being the longest wait for
+    progress (a streamed line that carries content; a whole reply within 3 read timeouts); `deadline`
+    bounds each call, retries and streaming included; a collected answer holds at most
+    `max_answer_bytes` (`BadResponseError` past it). `verify` a CA bundle path (or
     False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`. `retry` says how
     "try again later" answers are retried (reads on 429/503, chat on 429 only; `NO_RETRIES` for
     none; None: `DEFAULT_RETRY`, read when the client is built). Redirects are followed only within the same origin; see SECURITY.md.
     Safe to share between threads (requests' connection pool is thread-safe for this use).
+
+    Every error it raises has the credential scrubbed from its text (whole or in part, in any case or
+    encoding) and keeps no request or reply object, so no `Authorization` or `Cookie` header rides along
+    in its context, cause or traceback; model ids and other server strings in results are scrubbed too
+    (the answer text is not: it is what you asked for).
     """
 
     def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
                  web_base_url: str | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
                  session: requests.Session | None = None, verify: bool | str | None = None,
-                 environ: Mapping[str, str] | None = None, retry: RetryPolicy | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, retry: RetryPolicy | None = None,
+                 deadline: float = DEFAULT_DEADLINE, max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
         env = os.environ if environ is None else environ
         retry = DEFAULT_RETRY if retry is None else retry
         self.authenticator = authenticator
+        limits = {"timeout": timeout, "verify": verify, "retry": retry, "deadline": deadline,
+                  "max_answer_bytes": max_answer_bytes}
         if authenticator.service == SERVICE_API:
             from .transports.api import ApiTransport
 
             self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
             self.session = authenticator.prepare_session(session)
             self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           timeout=timeout, verify=verify, retry=retry, redact=authenticator.redact)
+                                           redact=authenticator.redact, **limits)
         elif authenticator.service == SERVICE_WEB:
             from .transports.web import WebTransport
 
@@ -73,8 +87,8 @@ class GrokClient:
                                            allowed_domain="grok.com")
             self.session = authenticator.prepare_session(session, base_url=self.base_url)
             self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           timeout=timeout, verify=verify, retry=retry, identity=authenticator.identity(),
-                                           redact=authenticator.redact, browser_running=authenticator.browser_running)
+                                           identity=authenticator.identity(), redact=authenticator.redact,
+                                           browser_running=authenticator.browser_running, **limits)
         else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
 
@@ -94,16 +108,40 @@ class GrokClient:
         messages = _messages(prompt)
         if max_tokens is not None and max_tokens < 1:
             raise BadInputError(f"max_tokens must be at least 1, not {max_tokens}")
-        send = self._transport.stream if stream else self._transport.chat
-        return send(messages, model=model, max_tokens=max_tokens)
+        if not stream:
+            return self._scrubbed(self._call(self._transport.chat, messages, model=model, max_tokens=max_tokens))
+        raw = self._call(self._transport.stream, messages, model=model, max_tokens=max_tokens)
+        return ChatStream(self._scrubbed_pieces(iter(raw)), lambda: self._scrubbed(raw.result),
+                          lambda: raw.__exit__(None, None, None))
 
     def models(self) -> list[Model]:
         """The models this credential can use."""
-        return self._transport.models()
+        return [self._scrubbed(model) for model in self._call(self._transport.models)]
 
     def whoami(self) -> Identity:
         """Who the credential acts as; a cheap check that it works."""
-        return self._transport.whoami()
+        return self._scrubbed(self._call(self._transport.whoami))
+
+    def _call(self, function, *args, **kwargs):
+        """`function(...)`; our errors leave it with the credential scrubbed from their text and nothing
+        else attached (a plain try, not a context manager, whose `__exit__` would hold the old traceback)."""
+        try:
+            return function(*args, **kwargs)
+        except CookieSessionError as error:
+            raise scrubbed_error(error, self.authenticator.redact) from None
+
+    def _scrubbed_pieces(self, pieces: Iterator[str]) -> Iterator[str]:
+        while (piece := self._call(next, pieces, None)) is not None:
+            yield piece
+
+    def _scrubbed(self, result):
+        """A result with every server string but the answer text scrubbed of the credential."""
+        redact = self.authenticator.redact
+        changes = {f.name: redact(value) for f in dataclasses.fields(result)
+                   if f.name != "text" and isinstance(value := getattr(result, f.name), str)}
+        if isinstance(getattr(result, "acls", None), tuple):
+            changes["acls"] = tuple(redact(acl) for acl in result.acls)
+        return dataclasses.replace(result, **changes)
 
     def close(self) -> None:
         self.session.close()
@@ -115,4 +153,17 @@ class GrokClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"GrokClient({self.authenticator.describe()}, base_url={self.base_url!r})"
+        return f"GrokClient({self.authenticator.describe()}, base_url={url_target(self.base_url).origin!r})"
+
+
+def scrubbed_error(error: CookieSessionError, redact: Callable[[str], str]) -> CookieSessionError:
+    """`error` with `redact` applied to its message and hint, and stripped of what it should not carry:
+    its context and cause (requests' exceptions hold the prepared request, headers and all), and the
+    traceback frames below this point (their locals hold requests and replies)."""
+    error.message = redact(error.message)
+    if error.hint:
+        error.hint = redact(error.hint)
+    error.args = (error.message, *error.args[1:])
+    error.__cause__ = error.__context__ = None
+    error.__suppress_context__ = True
+    return error.with_traceback(None)

@@ -18,7 +18,7 @@ __all__ = [
     "UnknownBrowserError", "BrowserNotFoundError", "ProfileNotFoundError", "CookieStoreError",
     "CookieDecryptionError", "UnsupportedEncryptionError", "NotLoggedInError",
     "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
-    "BrowserCookieWarning",
+    "BrowserCookieWarning", "printable", "printable_lines", "printable_json",
 ]
 
 EXIT_OK = 0
@@ -29,6 +29,35 @@ EXIT_REJECTED = 4
 EXIT_POLICY = 5
 EXIT_UPSTREAM = 6
 EXIT_BAD_INPUT = 7
+
+
+def printable(text: str) -> str:
+    """`text` safe to show on a terminal: control characters, escape sequences, bidi overrides and other
+    invisible characters become `\\xNN`/`\\uNNNN` escapes; letters of any script and spaces stay.
+
+    Apply it to any text from outside (server replies, URLs, cookie domains, file names) before printing.
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def printable_lines(text: str) -> str:
+    """`printable` for text of several lines: each line escaped, the line ends kept."""
+    return "".join(printable(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
+                   for line in str(text).splitlines(keepends=True))
+
+
+def printable_json(data, **options) -> str:
+    """`json.dumps(data, ensure_ascii=False, **options)`, with every character `printable` would escape
+    written as a JSON `\\uXXXX` escape instead: still valid JSON, letters of any script kept."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **options)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else json.dumps(ch)[1:-1] for ch in text)
 
 
 class CookieSessionError(Exception):
@@ -46,7 +75,7 @@ class CookieSessionError(Exception):
 
     def __str__(self) -> str:
         text = f"{self.message.rstrip('.')}. {self.hint}" if self.hint else self.message
-        return " ".join(text.split())  # always one line
+        return printable(" ".join(text.split()))  # always one line, never a raw control character
 
 
 # --- bad input -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Mapping, NamedTuple
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from .errors import InsecureUrlError, PolicyError
 __all__ = [
     "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
     "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE",
-    "is_loopback_host", "host_in_domain", "is_xai_cookie_host", "check_base_url",
+    "UrlTarget", "url_target", "is_loopback_host", "host_in_domain", "is_xai_cookie_host", "check_base_url",
     "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use", "container_vouched",
     "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
 ]
@@ -36,12 +37,80 @@ UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"
 UNSAFE_ENV_VALUE = "i-understand-the-risks"
 
 
+#: Characters on which URL parsers disagree (`urlsplit` ends a host only at `/ ? #`, urllib3 also at `\\`;
+#: whitespace and control characters are stripped by some and kept by others): refused anywhere in a URL.
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f-\x9f]")
+#: A host name as it reaches a socket (after requests' IDNA encoding): letters, digits, '-', '_', '.'.
+_HOST_NAME = re.compile(r"[a-z0-9_.-]+")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class UrlTarget(NamedTuple):
+    """Where a request to a URL goes, as the code that sends it decides: scheme, host (lower case, IPv6
+    without brackets) and port (the scheme's default when none is written), plus what else it carries."""
+
+    scheme: str
+    host: str
+    port: int
+    userinfo: bool = False
+    query: bool = False
+
+    @property
+    def origin(self) -> str:
+        """`scheme://host:port`, safe to show: no user name, password, path or query."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+def url_target(url: str, *, what: str = "URL") -> UrlTarget:
+    """Parse an http(s) URL exactly as `requests` sends it: its own URL preparation, then the parsers
+    that pick the connection's host and port (urlsplit in requests' adapter, urllib3's in its pool),
+    which must agree. URLs on which parsers could disagree
+    (backslash, whitespace or control characters anywhere) are refused rather than guessed.
+
+    Raises `InsecureUrlError` (a `BadInputError`) naming `what`, never echoing the URL (it may hold a password).
+    """
+    import requests
+    import urllib3
+
+    if not isinstance(url, str) or not url:
+        raise InsecureUrlError(f"{what} is not an http(s) URL")
+    if _AMBIGUOUS.search(url):
+        raise InsecureUrlError(f"{what} holds a backslash, whitespace or control character, "
+                               "on which URL parsers disagree; refused")
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+        # requests' adapter picks the connection with urlsplit on the prepared URL; urllib3 (and older
+        # requests) with its own parser. Both must name the same place, or the URL is refused.
+        prepared_url = str(prepared.url)
+        split, parts = urlsplit(prepared_url), urllib3.util.parse_url(prepared_url)
+        scheme, host, port = split.scheme.lower(), (split.hostname or "").lower(), split.port
+        other = ((parts.scheme or "").lower(), (parts.host or "").lower().strip("[]"), parts.port)
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError, UnicodeError):
+        raise InsecureUrlError(f"{what} is not a valid http(s) URL (malformed host or port)") from None
+    if (scheme, host, port) != other:
+        raise InsecureUrlError(f"{what} names its host in a way URL parsers read differently; refused")
+    if scheme not in _DEFAULT_PORTS or not host:
+        carries = " (and must not carry a user name or password)" if parts.auth else ""
+        raise InsecureUrlError(f"{what} is not an http(s) URL with a host{carries}")
+    return UrlTarget(scheme, host, port or _DEFAULT_PORTS[scheme],
+                     userinfo=parts.auth is not None, query=parts.query is not None or parts.fragment is not None)
+
+
 def is_loopback_host(host: str | None) -> bool:
-    """True for `localhost`, `*.localhost`, 127.0.0.0/8 and ::1."""
+    """True for `localhost` and the loopback addresses (127.0.0.0/8, ::1), written exactly.
+
+    `*.localhost` is not loopback here: whether it resolves to loopback is up to the resolver
+    (glibc asks DNS unless nss-myhostname is set up), and a name checked now may resolve elsewhere
+    when the request is sent. So are `localhost.` (a name DNS resolves) and shorthand like `127.1`.
+    """
     if not host:
         return False
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    host = host.lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -50,12 +119,15 @@ def is_loopback_host(host: str | None) -> bool:
 
 
 def host_in_domain(host: str, domain: str) -> bool:
-    """True when `host` is `domain` or a subdomain of it (a leading dot on either is ignored).
-
-    Exact label matching: `evil-grok.com`, `notgrok.com` and `grok.com.evil.test` are not in `grok.com`.
+    """True when `host` is `domain` or a subdomain of it (a leading dot on either, a trailing dot on the host,
+    are ignored). Exact label matching: `evil-grok.com`, `notgrok.com` and `grok.com.evil.test` are not in
+    `grok.com`; a host holding anything but letters, digits, '-', '_' and '.' (say `evil.test\\.grok.com`)
+    is in no domain.
     """
     host = host.lstrip(".").rstrip(".").lower()
     domain = domain.lstrip(".").rstrip(".").lower()
+    if not (_HOST_NAME.fullmatch(host) and domain):
+        return False
     return host == domain or host.endswith("." + domain)
 
 
@@ -67,25 +139,23 @@ def is_xai_cookie_host(host: str) -> bool:
 def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
     """Return `url` without a trailing slash if it is safe to send a credential to.
 
-    HTTPS is required except for loopback hosts. With `allowed_domain`, the host must
-    also be inside that domain or be loopback (a stand-in). Raises `InsecureUrlError`
-    or `PolicyError` otherwise.
+    Decided on where `requests` would really connect (`url_target`). HTTPS is required except for
+    loopback hosts; no user name, password, query or fragment. With `allowed_domain`, the host must
+    also be inside that domain or be loopback (a stand-in). Raises `InsecureUrlError` or `PolicyError`
+    otherwise; messages show only the origin, never the URL's user info or query.
     """
-    try:
-        parts = urlsplit(url)
-        host, _port = parts.hostname, parts.port   # both parse (and may refuse) the host and port
-    except ValueError:   # an unclosed '[', a bad IPv6 address or port; not echoed: it may hold a password
-        raise InsecureUrlError("Base URL is not a valid http(s) URL (malformed host or port)") from None
-    if parts.username or parts.password:
+    target = url_target(url, what="Base URL")
+    if target.userinfo:
         raise InsecureUrlError("Base URL must not carry a user name or password")
-    if parts.scheme not in ("http", "https") or not host:
-        raise InsecureUrlError(f"Base URL {url!r} is not an http(s) URL with a host")
-    loopback = is_loopback_host(host)
-    if parts.scheme != "https" and not loopback:
-        raise InsecureUrlError(f"Base URL {url!r} is plain http on a non-loopback host")
-    if allowed_domain and not loopback and not host_in_domain(host, allowed_domain):
+    if target.query:
+        raise InsecureUrlError("Base URL must not carry a query or fragment (a key in it would be printed and "
+                               "logged)", hint="Give the API root only, e.g. https://api.x.ai/v1")
+    loopback = is_loopback_host(target.host)
+    if target.scheme != "https" and not loopback:
+        raise InsecureUrlError(f"Base URL {target.origin} is plain http on a non-loopback host")
+    if allowed_domain and not loopback and not host_in_domain(target.host, allowed_domain):
         raise PolicyError(
-            f"Host {host!r} is neither {allowed_domain} nor loopback",
+            f"Host {target.host!r} is neither {allowed_domain} nor loopback",
             hint=f"Browser cookies for {allowed_domain} are sent only to {allowed_domain} or a loopback stand-in",
         )
     return url.rstrip("/")
@@ -198,13 +268,8 @@ def locality_verdict(environ: Mapping[str, str] | None = None, *, target_url: st
     if container and not vouched:
         reasons.append(f"container ({', '.join(container)})")
     if target_url is not None:
-        try:
-            host = urlsplit(target_url).hostname or ""
-        except ValueError:
-            host = None
-        if host is None:
-            reasons.append("target URL is malformed")
-        elif not (is_loopback_host(host) or host_in_domain(host, "grok.com")):
+        host = url_target(target_url, what="Target URL").host
+        if not (is_loopback_host(host) or host_in_domain(host, "grok.com")):
             reasons.append(f"target host {host!r} is neither grok.com nor loopback")
     return LocalityVerdict(not reasons, tuple(reasons), container, vouched)
 

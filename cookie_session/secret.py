@@ -1,10 +1,18 @@
-"""`Secret`: a string that shows only a fingerprint until you ask for it by name."""
+"""`Secret`: a string that shows only a fingerprint until you ask for it by name; `redact`: the one
+function that scrubs secrets out of text that came from a server or a URL."""
 
 from __future__ import annotations
 
+import base64
 import hmac
+import json
+from typing import Iterable
+from urllib.parse import quote, quote_plus
 
-__all__ = ["Secret", "fingerprint"]
+__all__ = ["Secret", "fingerprint", "redact", "MIN_PIECE"]
+
+#: The shortest piece of a secret that `redact` finds on its own (a server echoing part of a key).
+MIN_PIECE = 8
 
 
 def fingerprint(value: str, *, name: str | None = None) -> str:
@@ -65,3 +73,68 @@ class Secret:
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+def redact(text: str, secrets: Iterable[Secret]) -> str:
+    """`text` with every secret replaced by its fingerprint: whole or any `MIN_PIECE`-character piece of it,
+    in any letter case, raw, URL- or form-encoded, JSON-escaped or in base64 (at any byte alignment).
+
+    Secrets shorter than `MIN_PIECE` are replaced where they occur whole (in any case). Linear in
+    `len(text)`. Nothing is cached: a cache would be one more place holding the values.
+    """
+    if not text:
+        return text
+    lowered = text.lower()
+    spans: list[tuple[int, int, str]] = []
+    for secret in secrets:
+        value = secret.reveal()
+        if not value:
+            continue
+        forms = {form.lower() for form in _written_forms(value) if form}
+        if len(value) < MIN_PIECE:
+            for form in forms:
+                start = lowered.find(form)
+                while start != -1:
+                    spans.append((start, start + len(form), secret.fingerprint))
+                    start = lowered.find(form, start + 1)
+            continue
+        windows = range(len(lowered) - MIN_PIECE + 1)
+        if len(windows) < 64:   # a short text (a model id, a header): look each window up in the forms
+            def found(window: str) -> bool:
+                return any(window in form for form in forms)
+        else:                   # a long one: one set of every piece of every form
+            found = {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
+        spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i:i + MIN_PIECE])]
+    if not spans:
+        return text
+    out, end = [], 0
+    for start, stop, shown in _merged(spans):
+        out += [text[end:start], shown]
+        end = stop
+    return "".join(out) + text[end:]
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping or touching spans joined (the first one's fingerprint stands for the run)."""
+    merged: list[list] = []
+    for start, stop, shown in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop, shown])
+    return [tuple(span) for span in merged]
+
+
+def _written_forms(value: str) -> list[str]:
+    """The ways a server may echo `value` back: raw, URL- or form-encoded, JSON-escaped, and the part of
+    its base64 (standard and URL-safe) that depends on the value alone, at each of the 3 byte alignments."""
+    raw = value.encode()
+    forms = [value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]]
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.append(encode(raw).decode())
+        for shift in range(3):
+            encoded = encode(b"\0" * shift + raw).decode()
+            start = -(-8 * shift // 6)   # the first character that depends on the value alone
+            forms.append(encoded[start: 8 * (shift + len(raw)) // 6])
+            forms.append(encoded[start:].rstrip("="))   # the value ends the blob: its last, padded character too
+    return forms

@@ -12,8 +12,8 @@ environment, a `.env` file, a project to migrate) and drives every output path:
 - every CLI command's output, text and JSON, on stdout and stderr;
 - every file the tool writes (a private temp root and working directory per example).
 
-Each output is searched for the secret, its URL-encodings, its JSON/repr escapes and its
-base64 forms (standard and URL-safe, at every byte alignment, so a secret inside a larger
+Each output is searched for the secret, its lower- and upper-cased forms, its URL-encodings, its
+JSON/repr escapes and its base64 forms (standard and URL-safe, at every byte alignment, so a secret inside a larger
 base64 blob is found too), and for any 12-character piece of those forms or of what any base64
 run in the output decodes to (so a secret cut short, or cut in half, is found too).
 Example counts are in each test's `settings`.
@@ -129,7 +129,8 @@ def _base64_cores(raw: bytes, encode) -> list[str]:
 
 def forms(secret: str) -> dict[str, str]:
     """Every way a secret could be written out: raw, URL/form-encoded, JSON/repr-escaped, base64."""
-    found = {"raw": secret, "url-encoded": quote(secret, safe=""), "form-encoded": quote_plus(secret),
+    found = {"raw": secret, "lower-cased": secret.lower(), "upper-cased": secret.upper(),
+             "url-encoded": quote(secret, safe=""), "form-encoded": quote_plus(secret),
              "json-escaped": json.dumps(secret)[1:-1], "repr-escaped": repr(secret)[1:-1],
              "base64": base64.b64encode(secret.encode()).decode(),
              "urlsafe base64": base64.urlsafe_b64encode(secret.encode()).decode()}
@@ -546,6 +547,97 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
             expect_error(out, "cross-origin redirect (api)", lambda: redirect._transport._request("GET", "/redirect"))
         expect_error(out, "cross-origin redirect (web)", lambda: web._transport._request("GET", "/rest/redirect"))
         assert elsewhere.requests == []
+    out.assert_clean({"api key": key, "sso": sso})
+
+
+def echoed(secret: str) -> list[str]:
+    """The ways a hostile server hands a secret back: whole, lower- and upper-cased, URL-encoded, and in
+    part (all but its last character, its middle 40, its first 12), each as it could sit in a header."""
+    return [secret, secret.lower(), secret.upper(), quote(secret, safe=""), secret[:-1], secret[20:60],
+            secret[:12].lower()]
+
+
+class EchoServer(RecordingServer):
+    """A loopback server whose every reply carries `secret` in its status line reason and in every header
+    (Content-Type included), in each of its `echoed` forms; routes decide status, extra headers and body."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+        forms = echoed(secret)
+        routes = self.routes
+        server = self
+
+        class Handler(self._httpd.RequestHandlerClass):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                status, headers, body = routes.get(self.path.split("?")[0], (200, {}, b"{}"))
+                self.send_response(status, " ".join(f"reason-{form}" for form in forms))
+                self.send_header("Content-Type", headers.pop("Content-Type", "text/html") + "; echo=" + ";".join(forms))
+                for index, form in enumerate(forms):
+                    self.send_header(f"X-Echo-{index}", form)
+                for name, value in headers.items():
+                    self.send_header(name, value.replace("{port}", str(server.port)))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+        self._httpd.RequestHandlerClass = Handler
+
+
+@examples(15)
+@given(key=api_keys, sso=cookie_values.filter(lambda value: len(value) >= 40))
+def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_scrubbed(stand_in, key, sso):
+    """Issue 15, class 3: every string from the server or a URL (status reason, Content-Type, redirect
+    Location with the secret in its query, user info or host, model ids, identity fields) passes through
+    redaction before any message, result or CLI output (text and --json), whole, in any case and in part."""
+    out = Outputs()
+    for label, secret in (("api", key), ("web", sso)):
+        with EchoServer(secret) as server, RecordingServer() as elsewhere:
+            forms = echoed(secret)
+            json_models = json.dumps({"data": [{"id": f, "owned_by": f} for f in forms],
+                                      "models": [{"modelId": f} for f in forms]}).encode()
+            server.routes.update({
+                "/v1/models": (200, {"Content-Type": "application/json"}, json_models),
+                "/v1/api-key": (200, {"Content-Type": "application/json"}, json.dumps(
+                    {"name": forms[0], "team_id": forms[1], "acls": forms}).encode()),
+                "/v1/chat/completions": (200, {"Content-Type": "text/plain"}, b"not an event stream"),
+                "/same-origin/models": (302, {"Location": f"/v1/x?k={quote(secret, safe='')}&l={secret.lower()}"}, b""),
+                "/userinfo/models": (302, {"Location": f"http://user:{quote(secret, safe='')}@127.0.0.1:{{port}}/v1/x"},
+                                     b""),
+                "/v1/x": (500, {"Content-Type": "application/json"}, b"{}"),
+                "/host/models": (302, {"Location": f"https://{secret.lower()[:60]}.evil.test/"}, b""),
+                "/partial/models": (302, {"Location": f"http://{elsewhere.host}:{elsewhere.port}/{secret[:-1]}"}, b""),
+                "/rest/models": (200, {"Content-Type": "application/json"}, json_models),
+                "/rest/rate-limits": (200, {"Content-Type": "text/html"}, b"<html>"),
+                "/rest/app-chat/conversations/new": (500, {}, b""),
+            })
+            if label == "api":
+                client = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
+                for call in ("models", "whoami"):
+                    out.add_object(f"{label} {call}", getattr(client, call)())
+                expect_error(out, "non-JSON chat", lambda: client.chat("hi"))
+                expect_error(out, "streamed chat, no events", lambda: "".join(client.chat("hi", stream=True)))
+                for prefix in ("same-origin", "userinfo", "host", "partial"):
+                    redirected = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}",
+                                            retry=NO_RETRIES)
+                    expect_error(out, f"redirect {prefix}", redirected.models)
+                env = {"XAI_API_KEY": key, "XAI_BASE_URL": f"{server.url}/v1"}
+                for args in (["models"], ["models", "--json"], ["whoami"], ["whoami", "--json"],
+                             ["chat", "hi"], ["chat", "hi", "--json"], ["status", "--check", "--json"]):
+                    invoke(out, args, env)
+            else:
+                client = GrokClient(quiet_browser_auth([StandInCookie("sso", sso)]), web_base_url=server.url,
+                                    retry=NO_RETRIES)
+                out.add_object("web models", client.models())
+                expect_error(out, "web whoami non-JSON", client.whoami)
+                expect_error(out, "web chat 500", lambda: client.chat("hi"))
+            assert elsewhere.requests == []
+    ran_something(out, "xai-…")
     out.assert_clean({"api key": key, "sso": sso})
 
 

@@ -26,7 +26,7 @@ def test_host_in_domain_is_label_exact():
 
 
 @pytest.mark.parametrize("host, loopback", [("localhost", True), ("127.0.0.1", True), ("127.8.9.1", True),
-                                            ("[::1]", True), ("app.localhost", True), ("10.0.0.1", False),
+                                            ("[::1]", True), ("app.localhost", False), ("localhost.", False), ("10.0.0.1", False),
                                             ("localhost.evil.test", False), ("", False), (None, False)])
 def test_loopback(host, loopback):
     assert is_loopback_host(host) is loopback

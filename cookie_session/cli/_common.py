@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from ..errors import printable_json
 
 #: The version of every `--json` document's shape; raised when a field changes meaning or goes away.
 SCHEMA_VERSION = 1
@@ -98,5 +98,5 @@ def credential_fields(authenticator) -> dict:
 
 
 def print_json(data: dict) -> None:
-    """One JSON document on stdout, with `schema_version` first."""
-    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **data}, indent=2, ensure_ascii=False))
+    """One JSON document on stdout, with `schema_version` first; control characters escaped."""
+    click.echo(printable_json({"schema_version": SCHEMA_VERSION, **data}, indent=2))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_BAD_INPUT
+from ..errors import printable, EXIT_BAD_INPUT
 from ..policy import DEFAULT_MODEL
 from ._common import auth_options, client_for, print_json
 from ._errors import CliError
@@ -74,4 +74,4 @@ def models_command(as_json: bool, **options) -> None:
         print_json({"models": [{"id": m.id, "owned_by": m.owned_by, "created": m.created} for m in models]})
     else:
         for model in models:
-            click.echo(model.id)
+            click.echo(printable(model.id))

@@ -6,6 +6,7 @@ import shutil
 
 import click
 
+from ..errors import printable_lines
 from ..policy import DEFAULT_MODEL
 from ._common import compare_options, connection, print_json
 from ._progress import waiting
@@ -37,6 +38,6 @@ def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, rep
     if as_json:
         print_json(comparison.to_dict())
     else:
-        click.echo(render_table(comparison, width=shutil.get_terminal_size((120, 24)).columns))
+        click.echo(printable_lines(render_table(comparison, width=shutil.get_terminal_size((120, 24)).columns)))
     if not comparison.any_ok:
         ctx.exit(comparison.methods[0].exit_code or 1)

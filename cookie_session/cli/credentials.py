@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import click
 
-from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError
+from ..errors import printable, EXIT_NO_CREDENTIALS, CookieSessionError
 from ._common import (
     auth_options, browser_options, client_for, client_with, credential_fields, pop_credentials, print_json,
 )
 from ._errors import CliError, cli_text
 from ._progress import waiting
+
+
+def _echo(text: str = "") -> None:
+    """One line on stdout with control and escape characters from cookies, files or servers shown escaped."""
+    click.echo(printable(text))
 
 
 def _yes_no(value: bool) -> str:
@@ -56,17 +61,17 @@ def status_command(check: bool, as_json: bool, **options) -> None:
 
 
 def _print_status(data: dict, authenticator, verdict) -> None:
-    click.echo("Credential sources, in chain order:")
+    _echo("Credential sources, in chain order:")
     for item in data["sources"]:
         mark = "*" if item["in_use"] else ("+" if item["found"] else "-")
-        click.echo(f"  {mark} {item['source']}: {item['detail']}")
-    click.echo(f"In use: {authenticator.describe() if authenticator else 'nothing'} ({data['reason']})")
-    click.echo(f"Locality (for browser cookies): {verdict}")
+        _echo(f"  {mark} {item['source']}: {item['detail']}")
+    _echo(f"In use: {authenticator.describe() if authenticator else 'nothing'} ({data['reason']})")
+    _echo(f"Locality (for browser cookies): {verdict}")
     if verdict.only_container:
-        click.echo("  (if this container runs on your own machine: --container-is-local)")
+        _echo("  (if this container runs on your own machine: --container-is-local)")
     if "check" in data:
         result = data["check"]
-        click.echo(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable: {_yes_no(result['usable'])}"
+        _echo(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable: {_yes_no(result['usable'])}"
                    if result["ok"] else f"Check: failed: {result['error']}")
 
 
@@ -81,13 +86,13 @@ def whoami_command(as_json: bool, **options) -> None:
     if as_json:
         print_json({**identity.to_dict(), "credential": credential_fields(authenticator)})
         return
-    click.echo(f"Credential: {authenticator.describe()}")
-    click.echo(f"Name:       {identity.name}")
-    click.echo(f"Team:       {identity.team_id}")
+    _echo(f"Credential: {authenticator.describe()}")
+    _echo(f"Name:       {identity.name}")
+    _echo(f"Team:       {identity.team_id}")
     if identity.user_id:
-        click.echo(f"User:       {identity.user_id}")
-    click.echo(f"ACLs:       {', '.join(identity.acls) or '(none)'}")
-    click.echo(f"Usable:     {_yes_no(identity.usable)} (blocked: {_yes_no(identity.api_key_blocked)}, "
+        _echo(f"User:       {identity.user_id}")
+    _echo(f"ACLs:       {', '.join(identity.acls) or '(none)'}")
+    _echo(f"Usable:     {_yes_no(identity.usable)} (blocked: {_yes_no(identity.api_key_blocked)}, "
                f"disabled: {_yes_no(identity.api_key_disabled)}, team blocked: {_yes_no(identity.team_blocked)})")
 
 
@@ -114,15 +119,15 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
         print_json({"browser": load.browser, "profile": load.profile, "cookie_file": str(load.cookie_file),
                     "cookies": rows, "notes": list(load.notes)})
         return
-    click.echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
-    click.echo(f"  {'NAME':<16} {'DOMAIN':<18} {'PATH':<8} {'EXPIRES':<25} {'SIZE':>5}  {'FLAGS':<16} SENT TO GROK.COM")
+    _echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
+    _echo(f"  {'NAME':<16} {'DOMAIN':<18} {'PATH':<8} {'EXPIRES':<25} {'SIZE':>5}  {'FLAGS':<16} SENT TO GROK.COM")
     for row in rows:
         flags = ",".join(flag for flag, on in (("secure", row["secure"]), ("http-only", row["http_only"])) if on)
-        click.echo(f"  {row['name']:<16} {row['domain']:<18} {row['path']:<8} "
+        _echo(f"  {row['name']:<16} {row['domain']:<18} {row['path']:<8} "
                    f"{row['expires'] or 'at session end':<25} {row['size']:>5}  {flags or '-':<16} "
                    f"{'yes' if row['sent_to_grok_com'] else 'no'}")
     for note in load.notes:
-        click.echo(f"Note: {note}")
+        _echo(f"Note: {note}")
 
 
 def _iso(timestamp: float | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import EXIT_FINDINGS
+from ..errors import EXIT_FINDINGS, printable_lines
 
 _FORMATS = ("text", "json", "sarif")
 _SEVERITIES = ("error", "warning", "note")
@@ -94,6 +94,6 @@ def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, exclude: tup
         except OSError as error:
             raise click.FileError(output, hint=error.strerror or str(error)) from None
     else:
-        click.echo(report, nl=False)
+        click.echo(printable_lines(report) if fmt == "text" else report, nl=False)   # JSON escapes its own
     if result.at_or_above(fail_on):
         raise SystemExit(EXIT_FINDINGS)

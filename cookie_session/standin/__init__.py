@@ -11,13 +11,16 @@ The grok.com side (`web_base_url`) serves HTTPS with a throwaway certificate whe
 
 from __future__ import annotations
 
+import collections
 import os
 import random
 import secrets
+import signal
 import tempfile
 import threading
 import time
 import uuid
+from typing import Any
 
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .web_side import (
@@ -41,19 +44,25 @@ class StandIn:
     `fail_next(name, times)` makes the next answers fail; names in `FAILURES` (the `DROP_MODES`
     cut the next connection of either side). `drop_rate` drops that fraction of all requests at
     random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
-    lists `(mode, path)` for every connection dropped. `requests` records each request as
-    `(method, path, headers)`; `client_hellos[i]` is the fingerprint of the TLS ClientHello of the
-    connection request `i` came over (None over plain HTTP).
+    lists `(mode, path)` for every connection dropped. `requests` lists `(method, path, headers)` of
+    the last `history` requests (older ones are forgotten, so a long-running stand-in stays small);
+    `client_hellos[i]` is the fingerprint of the TLS ClientHello of the connection request `i` came
+    over (None over plain HTTP).
 
     The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
     off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
+
+    Started from the main thread, a SIGTERM stops it like Ctrl-C does (`SystemExit` in the main thread),
+    so `with StandIn():` still removes its temp directory; the previous handler is back after `stop()`.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
                  models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0, drop_rate: float = 0.0,
-                 seed: int | None = None, relax: tuple[str, ...] = ()) -> None:
+                 seed: int | None = None, relax: tuple[str, ...] = (), history: int = 1000) -> None:
         if not 0.0 <= drop_rate <= 1.0:
             raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
+        if isinstance(history, bool) or not isinstance(history, int) or history < 0:
+            raise ValueError(f"history must be a whole number of at least 0, not {history!r}")
         self.models = models
         self.stream_delay = stream_delay
         self.drop_rate = drop_rate
@@ -66,9 +75,8 @@ class StandIn:
         self.cf_bms: dict[str, float] = {}
         self.relaxed: frozenset[str] = frozenset()
         self.relax(*relax)
-        self.requests: list[tuple[str, str, dict]] = []
-        #: Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP).
-        self.client_hellos: list[ClientHello | None] = []
+        self._history: collections.deque[tuple[str, str, dict, ClientHello | None]] = collections.deque(maxlen=history)
+        self._previous_sigterm: Any = None
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
@@ -174,20 +182,38 @@ class StandIn:
                 self.drops.append((mode, path))
         return mode
 
+    @property
+    def requests(self) -> list[tuple[str, str, dict]]:
+        """The last `history` requests, oldest first, as `(method, path, headers)` (a copy)."""
+        with self._lock:
+            return [(method, path, headers) for method, path, headers, _hello in self._history]
+
+    @property
+    def client_hellos(self) -> list[ClientHello | None]:
+        """Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP)."""
+        with self._lock:
+            return [hello for *_request, hello in self._history]
+
     def _record(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
         with self._lock:
-            self.requests.append((method, path, dict(headers.items())))
-            self.client_hellos.append(client_hello)
+            self._history.append((method, path, dict(headers.items()), client_hello))
 
     def start(self) -> "StandIn":
         self._api.start()
         self._web.start()
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         return self
 
     def stop(self) -> None:
-        self._api.stop()
-        self._web.stop()
-        self._tmpdir.cleanup()
+        try:
+            self._api.stop()
+            self._web.stop()
+        finally:
+            self._tmpdir.cleanup()
+            if self._previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, self._previous_sigterm)
+                self._previous_sigterm = None
 
     def __enter__(self) -> "StandIn":
         return self.start()
@@ -197,3 +223,7 @@ class StandIn:
 
     def __repr__(self) -> str:
         return f"StandIn(api={self.base_url}, web={self.web_base_url})"
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)

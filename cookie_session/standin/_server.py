@@ -16,6 +16,21 @@ MAX_BODY = 1 << 20
 DROP_MODES = ("drop_before_reply", "drop_mid_headers", "drop_mid_body")
 
 
+def request_body_length(headers) -> int | None:
+    """The request body's length from its one `Content-Length` (0 without one), or None when it cannot
+    be trusted: not ASCII digits (`-1`, `+5`, `1e3`, `٣`), several differing values, or a Transfer-Encoding
+    (which the stand-in does not read)."""
+    if headers.get("Transfer-Encoding") is not None:
+        return None
+    values = {value.strip() for value in headers.get_all("Content-Length") or ()}
+    if not values:
+        return 0
+    if len(values) > 1:
+        return None
+    value = values.pop()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 class _Dropped(Exception):
     """Unwinds a handler whose connection the stand-in is dropping on purpose."""
 
@@ -61,7 +76,12 @@ class BaseHandler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
         self.standin._record(method, path, self.headers, getattr(self.connection, "client_hello", None))
-        length = int(self.headers.get("Content-Length") or 0)
+        length = request_body_length(self.headers)
+        if length is None:   # never guessed: a wrong guess leaves the rest of the body to be read as a request
+            self.close_connection = True
+            self.send_json(400, {"code": "Client specified an invalid argument",
+                                 "error": "Content-Length must be one whole number of bytes; no Transfer-Encoding"})
+            return
         if length > MAX_BODY:
             self.close_connection = True
             self.send_json(413, {"code": "Payload too large", "error": "Request body too large"})

@@ -17,7 +17,7 @@ from ..errors import (
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
 
@@ -143,20 +143,25 @@ class ApiTransport(Transport):
         text = message.get("content") if isinstance(message, dict) else None
         if not isinstance(text, str):
             raise BadResponseError(f"{response.url} answered without message text")
+        self.answer_budget(response.url).add(text)
         return ChatResult(text=text, model=str(data.get("model") or model), auth_kind=self.auth_kind,
                           usage=_usage(data.get("usage")), finish_reason=choice.get("finish_reason"),
                           id=data.get("id"))
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+        deadline = self.call_deadline()
         response = self._request("POST", self.chat_path, stream=True, retry_on=CHAT_RETRY_STATUSES,
+                                 deadline=deadline,
                                  json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True))
-        pieces: list[str] = []
+        pieces: list[str] = []   # the answer: SSE sends no final text; at most max_answer_bytes
+        budget = self.answer_budget(response.url)
         final: dict = {"model": model}
 
         def events() -> Iterator[str]:
             seen = 0
             with translate_transport_errors(response.url):
-                for data in iter_sse_data(line.decode("utf-8", "replace") for line in iter_lines(response)):
+                lines = self.lines(response, deadline)
+                for data in iter_sse_data(line.decode("utf-8", "replace") for line in lines):
                     if data.strip() == "[DONE]":
                         return
                     seen += 1
@@ -172,6 +177,7 @@ class ApiTransport(Transport):
                         delta = choice.get("delta") or {}
                         piece = delta.get("content") if isinstance(delta, dict) else None
                         if isinstance(piece, str) and piece:
+                            budget.add(piece)
                             pieces.append(piece)
                             yield piece
                 if not seen:

@@ -24,7 +24,7 @@ from ..errors import (
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, iter_lines, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
 from .grok_web import STATSIG_ENV, chat_payload
@@ -145,14 +145,17 @@ class WebTransport(Transport):
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
         # max_tokens has no web-app equivalent: the answer is cut client-side to that many pieces.
+        deadline = self.call_deadline()
         response = self._request("POST", CHAT_PATH, json=chat_payload(messages, model=model), stream=True,
-                                 retry_on=CHAT_RETRY_STATUSES)
+                                 retry_on=CHAT_RETRY_STATUSES, deadline=deadline)
+        # The final text arrives whole at the end; pieces are kept only for an answer cut at max_tokens.
         pieces: list[str] = []
+        budget = self.answer_budget(response.url)
         final: dict = {"model": model}
 
         def events() -> Iterator[str]:
             with translate_transport_errors(response.url):
-                for item in iter_ndjson(iter_lines(response), response.url):
+                for item in iter_ndjson(self.lines(response, deadline), response.url):
                     if "error" in item:
                         _raise_stream_error(item["error"])
                     result = item.get("result")
@@ -169,7 +172,9 @@ class WebTransport(Transport):
                         if max_tokens is not None and len(pieces) >= max_tokens:
                             final["finish_reason"] = "length"
                             return
-                        pieces.append(token)
+                        budget.add(token)
+                        if max_tokens is not None:
+                            pieces.append(token)
                         yield token
                 if "text" not in final:  # a complete stream ends with the modelResponse object
                     raise ended_early(response.url)
