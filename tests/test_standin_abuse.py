@@ -88,7 +88,7 @@ def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
     process = subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        assert "listening at" in process.stdout.readline()
+        assert "api.x.ai stand-in: http" in process.stdout.readline()
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
         process.send_signal(signum)
         process.wait(timeout=10)
