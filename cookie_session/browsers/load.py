@@ -14,12 +14,13 @@ from pathlib import Path
 
 import cookie_session.browsers.chromium as chromium  # noqa: PLR0402  module objects: tests replace `rows`
 import cookie_session.browsers.firefox as firefox  # noqa: PLR0402
+import cookie_session.browsers.keys as keys  # noqa: PLR0402  `keys.default_key_source`: the seam for callers
 
 from ..errors import BadInputError, BrowserNotFoundError, CookieStoreError, ProfileNotFoundError
 from ..secret import Secret
 from .catalogue import BROWSERS, SUPPORTED_BROWSERS, guess_browser, spec_for
 from .chromium_crypto import HOST_HASH_VERSION
-from .keys import KeySource, default_key_source
+from .keys import KeySource
 from .profiles import find_profiles, mtime, pick_profile
 from .records import BrowserCookie, CookieLoad, Profile, RawCookie, header_safe, undecodable
 from .store import read_db, store_error
@@ -80,8 +81,8 @@ def _load(browser: str, family: str | None, profile: str, path: Path, container:
             raise store_error(path, f"cookie {bad.name!r} holds a value that is not UTF-8 text")
         texts = [r.value for r in live]
     else:
-        keys = key_source or default_key_source(browser, path)
-        decrypt = chromium.Decryptor(keys, path, version >= HOST_HASH_VERSION)
+        source = key_source or keys.default_key_source(browser, path)
+        decrypt = chromium.Decryptor(source, path, version >= HOST_HASH_VERSION)
         texts = [decrypt(r) for r in live]
     bad = next((r for r, text in zip(live, texts) if not (header_safe(text) and header_safe(r.path))), None)
     if bad:
@@ -114,7 +115,8 @@ def load_xai_cookies(browser: str | None = None, *, profile: str | None = None,
     recently used one); without `browser` either, every supported browser's profiles are considered.
     `container` picks a Firefox container by name or id (default: cookies outside containers).
     `include_subdomains` also reads other subdomains of grok.com and x.ai (a table scan on Chromium).
-    `key_source` gives Chromium's keys (default: the OS key store the browser uses, see keys.py).
+    `key_source` gives Chromium's keys (default: `keys.default_key_source`, the OS key store the browser
+    uses; callers that cannot pass one, such as the CLI, are served through that function).
     Expired cookies are dropped. Never raises NotLoggedInError: the caller judges the cookies.
     """
     now = time.time() if now is None else now
