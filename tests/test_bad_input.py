@@ -748,3 +748,82 @@ def test_non_utf8_profile_path_on_a_strict_utf8_terminal(tmp_path):
                                os.fsencode(db)], capture_output=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-600:]
         assert b"Traceback" not in done.stderr and b"profile-" in done.stdout and b"SECRET" not in done.stdout
+
+
+# --- numbers in browser files: Unicode digits and huge numbers (int() would raise ValueError) ---------------
+
+@pytest.mark.parametrize("version", ["²", "٣٤", "1" * 5000, "-24", "24.0", ""], ids=[
+    "superscript-two", "arabic-indic-digits", "5000-digits", "negative", "decimal", "empty"])
+def test_chromium_meta_version_that_is_not_a_plain_number(tmp_path, version):
+    path = make_chromium_db(tmp_path / "Default" / "Cookies", [SSO])
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+    con.commit()
+    con.close()
+    message = expect_lib(CookieStoreError, load_xai_cookies, cookie_file=path)
+    assert "meta table's version" in message and "not a number" in message and len(message) < 400
+    expect_lib(CookieStoreError, browser_auth, path)
+    check_cli_cases(path, "not a number")
+
+
+def _firefox_with_containers(tmp_path, identities):
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [
+        {**SSO, "value": "SECRET-default"},
+        {**SSO, "value": "SECRET-work", "origin": "^userContextId=2"}])
+    (tmp_path / "containers.json").write_text(json.dumps({"version": 5, "identities": identities}), encoding="utf-8")
+    return db
+
+
+def test_firefox_container_ids_that_are_not_plain_numbers_are_ignored(tmp_path):
+    db = _firefox_with_containers(tmp_path, [
+        {"userContextId": "²", "public": True, "name": "Superscript"},
+        {"userContextId": "٣", "public": True, "name": "Arabic"},
+        {"userContextId": "9" * 5000, "public": True, "name": "Huge"},
+        {"userContextId": 2, "public": True, "name": "Work"}])
+    assert {c.value.reveal() for c in load_xai_cookies("firefox", cookie_file=db, container="Work").cookies} == {
+        "SECRET-work"}
+    message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container="Arabic")
+    assert "containers: Work" in message
+
+
+@pytest.mark.parametrize("container", ["²", "٣", "9" * 5000])
+def test_container_option_that_is_not_a_plain_number_is_a_name(tmp_path, container):
+    db = _firefox_with_containers(tmp_path, [{"userContextId": 2, "public": True, "name": "Work"}])
+    message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container=container)
+    assert "No container named" in message and "containers: Work" in message and len(message) < 400
+    line = one_error_line(run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db),
+                                  "--container", container), EXIT_BAD_INPUT)
+    assert "No container named" in line
+
+
+def test_firefox_origin_attributes_with_unicode_digits_are_skipped(tmp_path):
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [
+        {**SSO, "value": "SECRET-odd", "origin": "^userContextId=²"},
+        {**SSO, "name": "sso-rw", "value": "SECRET-odd2", "origin": "^privateBrowsingId=٣"},
+        {**SSO, "name": "x-userid", "value": "SECRET-ok"}])
+    assert [c.name for c in load_xai_cookies("firefox", cookie_file=db).cookies] == ["x-userid"]
+
+
+def test_session_store_is_refused_before_decompressing_past_the_cap(tmp_path):
+    """A 64 MiB+ session store (lz4 expands 255-fold: 2.4 MB on disk can declare 600 MB) is skipped with a
+    note, without allocating what it declares."""
+    import tracemalloc
+
+    import lz4.block
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [SSO])
+    payload = b'{"cookies": [], "pad": "' + b" " * (100 << 20) + b'"}'
+    body = lz4.block.compress(payload, store_size=False)
+    assert len(body) < 1 << 20
+    (tmp_path / "sessionstore-backups").mkdir()
+    (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + body)
+    del payload
+    tracemalloc.start()
+    try:
+        load = load_xai_cookies("firefox", cookie_file=db)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [c.name for c in load.cookies] == ["sso"]
+    assert any("skipped unreadable session store" in note for note in load.notes)
+    assert peak < 16 << 20, peak

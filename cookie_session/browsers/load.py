@@ -23,7 +23,7 @@ from .chromium_crypto import HOST_HASH_VERSION
 from .keys import KeySource
 from .profiles import find_profiles, mtime, pick_profile
 from .records import BrowserCookie, CookieLoad, Profile, RawCookie, header_safe, undecodable
-from .store import read_db, store_error
+from .store import read_db, remove_stale_copies, store_error
 
 log = logging.getLogger("cookie_session.browsers")
 _FLUSH_NOTE = ("Chromium writes cookies to disk about 30 s after a change or at a clean exit; "
@@ -120,6 +120,7 @@ def load_xai_cookies(browser: str | None = None, *, profile: str | None = None,
     Expired cookies are dropped. Never raises NotLoggedInError: the caller judges the cookies.
     """
     now = time.time() if now is None else now
+    remove_stale_copies()     # plaintext Firefox values a killed run may have left in the temp dir
     if cookie_file is not None:
         path = Path(os.fspath(cookie_file)).expanduser()
         if path.is_dir():

@@ -158,7 +158,6 @@ def read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, b
         raise store_error(path, f"it is locked ({first}) and holds {size / 2**30:.1f} GiB, more than any browser's "
                                 f"cookie store ({MAX_STORE_BYTES >> 30} GiB at most); not copied",
                           "Check this is the browser's own cookie file, or quit the browser and try again")
-    remove_stale_copies()
     tmp = None
     try:
         tmp = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")   # may fail too (TMPDIR missing or full)
