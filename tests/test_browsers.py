@@ -843,3 +843,55 @@ def test_browser_user_agent_from_the_version_that_last_ran_the_profile(tmp_path)
     assert "Firefox/153.0" in browser_user_agent(load_xai_cookies(cookie_file=ff, now=NOW))
     bare = make_firefox_db(tmp_path / "bare" / "cookies.sqlite", [])
     assert browser_user_agent(load_xai_cookies("firefox", cookie_file=bare, now=NOW)) is None
+
+
+# --- the profile's language preference -> Accept-Language ----------------------------------------
+
+# Firefox's own vectors (netwerk/test/unit/test_header_Accept-Language_case.js)
+FIREFOX_VECTORS = [("en", "en"), ("fr-ca", "fr-CA"), ("az-latn", "az-Latn"), ("zh-hant-hk", "zh-Hant-HK"),
+                   ("ZH-HANT-HK", "zh-Hant-HK"), ("en-us-x-priv", "en-US-x-priv"), ("sl-nedis", "sl-nedis"),
+                   ("de, en-US, en", "de,en-US;q=0.7,en;q=0.3"), ("en-US, en", "en-US,en;q=0.5"),
+                   ("EN-US;q=0.2, EN", "en-US,en;q=0.5"), ("en ;q=0.8, de  ", "en,de;q=0.5"), (",en,", "en")]
+# Chromium: ExpandLanguageList adds each base language, GenerateAcceptLanguageHeader q-values 1.0, 0.9, ...
+CHROMIUM_VECTORS = [("en-US,en,de", "en-US,en;q=0.9,de;q=0.8"), ("en-US", "en-US,en;q=0.9"),
+                    ("fr-FR,en-US", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), ("de", "de"),
+                    ("en-US,en-GB", "en-US,en-GB;q=0.9,en;q=0.8"),
+                    (",".join(f"l{i}" for i in range(12)), "l0," + ",".join(
+                        f"l{i};q=0.{max(10 - i, 1)}" for i in range(1, 12)))]
+
+
+@pytest.mark.parametrize("preference, header", FIREFOX_VECTORS)
+def test_firefox_accept_language_from_prefs_js(tmp_path, preference, header):
+    db = make_firefox_db(tmp_path / "p" / "cookies.sqlite", _sso("SECRET-lang"))
+    (db.parent / "prefs.js").write_text(
+        '// Mozilla User Preferences\nuser_pref("browser.startup.page", 3);\n'
+        f'user_pref("intl.accept_languages", "{preference}");\n', encoding="utf-8")
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == header
+
+
+def test_firefox_user_js_wins_over_prefs_js_and_no_preference_is_none(tmp_path):
+    db = make_firefox_db(tmp_path / "p" / "cookies.sqlite", _sso("SECRET-lang"))
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language is None
+    (db.parent / "prefs.js").write_text('user_pref("intl.accept_languages", "fr, en");\n', encoding="utf-8")
+    (db.parent / "user.js").write_text('user_pref("intl.accept_languages", "de-de, en");\n', encoding="utf-8")
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == "de-DE,en;q=0.5"
+
+
+@pytest.mark.parametrize("preference, header", CHROMIUM_VECTORS)
+def test_chromium_accept_language_from_preferences(tmp_path, preference, header):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    (root / "Default" / "Preferences").write_text(json.dumps({"intl": {"accept_languages": preference}}),
+                                                 encoding="utf-8")
+    cookie_file = next(p for p in (root / "Default" / "Network" / "Cookies", root / "Default" / "Cookies")
+                       if p.is_file())
+    assert load_xai_cookies(cookie_file=cookie_file, now=NOW).accept_language == header
+
+
+@pytest.mark.parametrize("preferences", [None, "{}", '{"intl": {}}', '{"intl": {"accept_languages": 7}}',
+                                         '{"intl": {"accept_languages": ""}}', "not json", '{"intl": "x"}'])
+def test_chromium_without_a_language_preference_is_none(tmp_path, preferences):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    if preferences is not None:
+        (root / "Default" / "Preferences").write_text(preferences, encoding="utf-8")
+    load = load_xai_cookies(cookie_file=root / "Default", now=NOW)
+    assert load.accept_language is None and values(load) == {"sso": "SECRET-lang"}
