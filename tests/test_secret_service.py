@@ -142,6 +142,16 @@ def test_no_secret_service_on_the_bus(bare_session, tmp_path):
     assert "no Secret Service" in str(info.value) and "locked" not in str(info.value)
 
 
+def test_default_linux_source_names_both_missing_stores(bare_session, tmp_path, monkeypatch):
+    from cookie_session.browsers import KWalletKeySource, default_key_source
+    with pytest.raises(NoKeyStore, match="no KWallet on the D-Bus session bus"):
+        KWalletKeySource("chromium").key("v11")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    with pytest.raises(NoKeyStore) as info:
+        default_key_source("chromium", tmp_path / "Cookies", "linux").key("v11")
+    assert str(info.value).index("no KWallet") < str(info.value).index("no Secret Service")
+
+
 def test_no_entry_then_entry_then_locked(session, tmp_path):
     session.start_keyring()
     source = SecretServiceKeySource("chromium")

@@ -58,6 +58,9 @@ def connect_and_read(target: str, reader: Callable[[sqlite3.Connection], T], uri
 # --- private copies ------------------------------------------------------------------
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (always True on Windows, where os.kill(pid, 0) would end it)."""
+    if os.name == "nt":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -70,7 +73,8 @@ def _pid_alive(pid: int) -> bool:
 def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
     """Remove private copies left by runs of this user that died (SIGKILL, power loss); the removed paths.
 
-    Only directories named COPY_PREFIX<pid>-..., owned by this user, not symlinks, whose process is gone."""
+    Only directories named COPY_PREFIX<pid>-..., owned by this user, not symlinks, whose process is gone
+    (POSIX only: Windows cannot ask whether a process exists without risk, so nothing is removed there)."""
     root = temp_dir or tempfile.gettempdir()
     removed = []
     try:
