@@ -60,24 +60,17 @@ def _meta_version(con: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def user_data_dir(cookie_file: Path) -> list[Path]:
-    """The profile dir and the dirs above it where Chromium keeps 'Local State' and 'Last Version'."""
-    return list(cookie_file.parents[:3])
-
-
 def major_version(cookie_file: Path) -> int | None:
-    """The major version in the user-data dir's "Last Version" file; None when unknown."""
-    for folder in user_data_dir(cookie_file):
+    """The major version in the "Last Version" file of the user-data dir (up to two levels above the
+    profile dir); None when unknown."""
+    for folder in cookie_file.parents[:3]:
         try:
-            return _major(next(iter((folder / "Last Version").read_text(encoding="utf-8")[:64].splitlines()), ""))
-        except (OSError, UnicodeDecodeError):
+            with open(folder / "Last Version", "rb") as fh:
+                match = _VERSION.match(fh.read(64).decode("ascii", "replace"))
+        except OSError:
             continue
+        return int(match.group(1)) if match else None
     return None
-
-
-def _major(version: str) -> int | None:
-    match = _VERSION.match(version)
-    return int(match.group(1)) if match else None
 
 
 def accept_language(cookie_file: Path) -> str | None:
