@@ -825,5 +825,5 @@ def test_session_store_is_refused_before_decompressing_past_the_cap(tmp_path):
     finally:
         tracemalloc.stop()
     assert [c.name for c in load.cookies] == ["sso"]
-    assert any("skipped unreadable session store" in note for note in load.notes)
+    assert any("skipped unreadable session store" in note and "over the 64 MiB cap" in note for note in load.notes)
     assert peak < 16 << 20, peak

@@ -2,15 +2,17 @@
 stores. The public names live here; each concern has its own module:
 
     catalogue        the browser table (add a browser here)
+    records          BrowserCookie, Profile, CookieLoad, RawCookie; header_safe, ascii_int
     profiles         profile discovery and choice
     store            SQLite read-only open, private copy of a locked store, cell decoding
     hosts            which cookie hosts are xAI's (exact match)
-    chromium         Chromium rows, store version, Preferences, version
-    chromium_crypto  Chromium's constants and ciphers, the Decryptor
-    keys             one KeySource per OS key store (add a key store here); dbus_keyrings talks D-Bus
-    firefox          Firefox rows, session store, containers, prefs
+    chromium         Chromium rows, store version, the Decryptor, Preferences, version
+    chromium_crypto  Chromium's constants (each with where Chromium defines it), key derivation, ciphers
+    keys             one KeySource per OS key store (add a key store here); key_errors: their failures;
+                     dbus_keyrings: the Secret Service and KWallet asked over D-Bus
+    firefox          Firefox rows, session store, containers, prefs, version
     languages        the Accept-Language each browser builds from its preference
-    load             load_xai_cookies: choose, read, merge, decrypt, wrap
+    load             load_xai_cookies: choose, read, merge, decrypt, wrap; browser_user_agent
 
 Cheap to load: browser-cookie3 (DPAPI only), jeepney (v11 values only), cryptography (encrypted values),
 lz4 and configparser are imported only when a value or file needs them.

@@ -67,6 +67,10 @@ def origin_context(attrs: Any) -> int | None:
 
 # --- the session store -------------------------------------------------------------------
 
+class SessionStoreTooBig(ValueError):
+    """A session store declaring more than MAX_SESSION_STORE_BYTES; its message says how much."""
+
+
 def read_jsonlz4(path: Path) -> Any:
     """The JSON in a Mozilla jsonlz4 file (b'mozLz40\\0', 4-byte LE size, an lz4 block); ValueError when it
     is not one or declares more than MAX_SESSION_STORE_BYTES (checked before decompressing)."""
@@ -76,7 +80,8 @@ def read_jsonlz4(path: Path) -> Any:
             raise ValueError("not a mozLz40 file")
         size = int.from_bytes(head[8:12], "little")
         if size > MAX_SESSION_STORE_BYTES:
-            raise ValueError(f"it declares {size >> 20} MiB, over the {MAX_SESSION_STORE_BYTES >> 20} MiB cap")
+            raise SessionStoreTooBig(f"it declares {size >> 20} MiB of JSON, over the "
+                                     f"{MAX_SESSION_STORE_BYTES >> 20} MiB cap")
         body = fh.read(MAX_SESSION_STORE_BYTES + 1)
     import lz4.block
     return json.loads(lz4.block.decompress(body, uncompressed_size=size))
@@ -94,9 +99,9 @@ def session_sources(profile_dir: Path, include_subdomains: bool, notes: list[str
             cookies = [c for c in (data.get("cookies") if isinstance(data, dict) else None) or []
                        if isinstance(c, dict)]
         except Exception as exc:  # noqa: BLE001  lz4, JSON, caps and OS errors alike: the session store is optional
-            log.warning("skipping unreadable session store %s (%s: %s)", path, type(exc).__name__,
-                        str(exc)[:100] if isinstance(exc, ValueError) and "cap" in str(exc) else "")
-            notes.append(f"skipped unreadable session store {path}")
+            why = f": {exc}" if isinstance(exc, SessionStoreTooBig) else ""
+            log.warning("skipping unreadable session store %s (%s)%s", path, type(exc).__name__, why)
+            notes.append(f"skipped unreadable session store {path}{why}")
             continue
         found = [RawCookie(str(c.get("host")), c["name"], str(c.get("path") or "/"), None, bool(c.get("secure")),
                            bool(c.get("httponly")), str(c.get("value") or ""), b"", ctx)

@@ -18,11 +18,13 @@ _TAG = re.compile(r"[A-Za-z0-9]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 MAX_LANGUAGES = 40
 
 
-def _tags(preference: str, cut: str) -> list[str]:
-    """The language tags of a comma list, each cut at the first of `cut`; invalid ones dropped."""
+def _tags(preference: str, cut: str | None = None) -> list[str]:
+    """The language tags of a comma list (at most MAX_LANGUAGES), each cut at the first match of `cut`;
+    invalid ones dropped."""
     tags = []
     for part in preference.split(",")[:MAX_LANGUAGES]:
-        tag = re.split(cut, part.strip(" \t"), maxsplit=1)[0]
+        tag = part.strip(" \t")
+        tag = re.split(cut, tag, maxsplit=1)[0] if cut else tag
         if _TAG.fullmatch(tag):
             tags.append(tag)
     return tags
@@ -30,7 +32,7 @@ def _tags(preference: str, cut: str) -> list[str]:
 
 def chromium_accept_language(preference: str) -> str | None:
     """The Accept-Language Chromium sends for its `intl.accept_languages` value; None when it holds no tag."""
-    tags = _tags(preference, r"$^")
+    tags = _tags(preference)
     expanded: list[str] = []
     for i, tag in enumerate(tags):
         expanded.append(tag)
