@@ -827,3 +827,33 @@ def test_session_store_is_refused_before_decompressing_past_the_cap(tmp_path):
     assert [c.name for c in load.cookies] == ["sso"]
     assert any("skipped unreadable session store" in note and "over the 64 MiB cap" in note for note in load.notes)
     assert peak < 16 << 20, peak
+
+
+@pytest.mark.parametrize("cookies_last", [True, False])
+def test_session_store_of_many_tiny_objects_costs_no_more_than_its_text(tmp_path, cookies_last):
+    """48 MiB of `{},` under the size cap (json.loads would build 16 million dicts, over 1 GiB): the session
+    cookies are still found when Firefox wrote them last (as it does), else the store is skipped as too
+    many objects; either way memory stays within a few times the text."""
+    import tracemalloc
+
+    import lz4.block
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [])
+    cookie = {"host": ".grok.com", "name": "sso", "value": "SECRET-session", "path": "/", "originAttributes": {}}
+    tail = b'],"cookies":' + json.dumps([cookie]).encode() + b"}" if cookies_last else b"]}"
+    payload = b'{"windows":[' + b"{}," * (16 << 20) + b"{}" + tail
+    (tmp_path / "sessionstore-backups").mkdir()
+    (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + lz4.block.compress(payload, store_size=False))
+    size = len(payload)
+    del payload
+    tracemalloc.start()
+    try:
+        load = load_xai_cookies("firefox", cookie_file=db)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * size, (peak, size)
+    if cookies_last:
+        assert [c.value.reveal() for c in load.cookies] == ["SECRET-session"]
+    else:
+        assert load.cookies == () and any("JSON objects" in n and "cap" in n for n in load.notes)

@@ -19,8 +19,11 @@ from .store import firefox_expiry, store_error, text
 log = logging.getLogger("cookie_session.browsers")
 
 #: The largest session store we decompress: a real one with hundreds of tabs is a few MiB; lz4 can
-#: expand 255-fold, so the declared size is checked before anything is decompressed.
+#: expand 255-fold, so the declared size is checked before anything is decompressed...
 MAX_SESSION_STORE_BYTES = 64 << 20
+#: ... and walked without building it (`_top_level_cookies`): at most this many tokens, about 3 s of work.
+#: A real session store has a few per 100 bytes.
+MAX_SESSION_STORE_TOKENS = 2_000_000
 MAX_SMALL_FILE_BYTES = 16 << 20      # containers.json, prefs.js, user.js, compatibility.ini
 _PREF = re.compile(r'''user_pref\(\s*"intl\.accept_languages"\s*,\s*"((?:[^"\\]|\\.){0,1000})"\s*\)''')
 
@@ -71,9 +74,10 @@ class SessionStoreTooBig(ValueError):
     """A session store declaring more than MAX_SESSION_STORE_BYTES; its message says how much."""
 
 
-def read_jsonlz4(path: Path) -> Any:
-    """The JSON in a Mozilla jsonlz4 file (b'mozLz40\\0', 4-byte LE size, an lz4 block); ValueError when it
-    is not one or declares more than MAX_SESSION_STORE_BYTES (checked before decompressing)."""
+def read_jsonlz4(path: Path) -> list:
+    """The top-level "cookies" array of the session store in a Mozilla jsonlz4 file (b'mozLz40\\0', 4-byte
+    LE size, an lz4 block); ValueError when it is not one or declares more than MAX_SESSION_STORE_BYTES
+    (checked before decompressing)."""
     with open(path, "rb") as fh:
         head = fh.read(12)
         if head[:8] != b"mozLz40\0" or len(head) < 12:
@@ -84,7 +88,69 @@ def read_jsonlz4(path: Path) -> Any:
                                      f"{MAX_SESSION_STORE_BYTES >> 20} MiB cap")
         body = fh.read(MAX_SESSION_STORE_BYTES + 1)
     import lz4.block
-    return json.loads(lz4.block.decompress(body, uncompressed_size=size))
+    return _top_level_cookies(lz4.block.decompress(body, uncompressed_size=size))
+
+
+#: A JSON string or bracket: enough to walk the structure without building it.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]+|[\]}]+')
+_OBJECT_START = re.compile(rb"\s*\{")
+_KEY_THEN_ARRAY = re.compile(rb'"cookies"\s*:\s*\[')
+_OBJECT_END = re.compile(rb"\s*\}\s*\Z")
+
+
+def _top_level_cookies(data: bytes) -> list:
+    """The value of the top-level "cookies" key of the JSON object in `data` ([] when absent).
+
+    Only that array is parsed: the rest (tabs, history, form data: nearly all of a session store) is never
+    built, so memory stays near the size of the text whatever its shape (json.loads of 60 MiB of `{},`
+    takes 1.5 GiB). Firefox writes "cookies" last (SessionStore `getCurrentState`), so the last occurrence
+    is tried first; otherwise the structure is walked token by token. ValueError when `data` is not a JSON
+    object or holds more than MAX_SESSION_STORE_TOKENS tokens."""
+    if not _OBJECT_START.match(data):
+        raise ValueError("not a JSON object")
+    last = data.rfind(b'"cookies"')   # an unescaped "cookies" is never inside a string
+    if last >= 0:
+        end = _array_end(data, last)
+        if end is not None and _OBJECT_END.match(data, end):   # the last member of the top-level object
+            return _json_list(data, last, end)
+    tokens = data.count(b"{") + data.count(b"[") + data.count(b'"') // 2     # counted at C speed
+    if tokens > MAX_SESSION_STORE_TOKENS:
+        raise SessionStoreTooBig(f"it holds about {tokens} JSON objects, arrays and strings, over the "
+                                 f"{MAX_SESSION_STORE_TOKENS} cap")
+    depth = 0
+    for match in _TOKEN.finditer(data):
+        token = match.group()
+        if token[0] in b"{[":
+            depth += len(token)
+        elif token[0] in b"}]":
+            depth -= len(token)
+        elif depth == 1 and token == b'"cookies"':
+            end = _array_end(data, match.start())
+            if end is not None:
+                return _json_list(data, match.start(), end)
+    return []
+
+
+def _array_end(data: bytes, key: int) -> int | None:
+    """Where the array after the key `"cookies":` at `key` ends (exclusive); None when no array follows."""
+    after = _KEY_THEN_ARRAY.match(data, key)
+    if after is None:
+        return None
+    depth = 0
+    for match in _TOKEN.finditer(data, after.end() - 1):
+        token = match.group()
+        if token[0] in b"{[":
+            depth += len(token)
+        elif token[0] in b"}]":
+            if depth - len(token) <= 0:
+                return match.start() + depth
+            depth -= len(token)
+    return None
+
+
+def _json_list(data: bytes, key: int, end: int) -> list:
+    value = json.loads(data[_KEY_THEN_ARRAY.match(data, key).end() - 1:end])
+    return value if isinstance(value, list) else []
 
 
 def session_sources(profile_dir: Path, include_subdomains: bool, notes: list[str]
@@ -95,9 +161,7 @@ def session_sources(profile_dir: Path, include_subdomains: bool, notes: list[str
         if not path.is_file():
             continue
         try:
-            data = read_jsonlz4(path)
-            cookies = [c for c in (data.get("cookies") if isinstance(data, dict) else None) or []
-                       if isinstance(c, dict)]
+            cookies = [c for c in read_jsonlz4(path) if isinstance(c, dict)]
         except Exception as exc:  # noqa: BLE001  lz4, JSON, caps and OS errors alike: the session store is optional
             why = f": {exc}" if isinstance(exc, SessionStoreTooBig) else ""
             log.warning("skipping unreadable session store %s (%s)%s", path, type(exc).__name__, why)
