@@ -99,11 +99,15 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
 
 
 class _CleanupOnSigterm:
-    """While active, SIGTERM removes `path` and then does what the previous handler would have done."""
+    """While active, SIGTERM removes `path` and then does what the previous handler would have done.
+
+    Python lets only the main thread set handlers, and cannot restore one installed outside Python: in
+    those cases nothing is installed, and a copy left by a SIGTERM is removed by the next run instead."""
 
     def __init__(self, path: str) -> None:
         self.path, self.previous = path, None
-        self.active = threading.current_thread() is threading.main_thread()
+        self.active = (threading.current_thread() is threading.main_thread()
+                       and signal.getsignal(signal.SIGTERM) is not None)
 
     def __enter__(self) -> _CleanupOnSigterm:  # noqa: PYI034
         if self.active:
