@@ -169,3 +169,18 @@ def test_a_locked_sparse_10_gib_store_is_refused_without_reading_it(tmp_path, te
     message = str(info.value)
     assert "10.0 GiB" in message and "not copied" in message and str(db) in message
     assert elapsed < 5 and _copies(temp_root) == []
+
+
+def test_a_read_in_another_thread_works_and_installs_no_handler(locked_firefox, temp_root):
+    import threading
+    before, seen, results = signal.getsignal(signal.SIGTERM), [], []
+
+    def read():
+        results.append(load_xai_cookies("firefox", cookie_file=locked_firefox))
+        seen.append(signal.getsignal(signal.SIGTERM))
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join(timeout=60)
+    assert [c.value.reveal() for c in results[0].cookies] == ["SECRET-new"]
+    assert seen == [before] and _copies(temp_root) == []
