@@ -110,9 +110,9 @@ def _top_level_cookies(data: bytes) -> list:
         raise ValueError("not a JSON object")
     last = data.rfind(b'"cookies"')   # an unescaped "cookies" is never inside a string
     if last >= 0:
-        end = _array_end(data, last)
-        if end is not None and _OBJECT_END.match(data, end):   # the last member of the top-level object
-            return _json_list(data, last, end)
+        span = _array_span(data, last)
+        if span is not None and _OBJECT_END.match(data, span[1]):   # the last member of the top-level object
+            return _json_list(data, span)
     tokens = data.count(b"{") + data.count(b"[") + data.count(b'"') // 2     # counted at C speed
     if tokens > MAX_SESSION_STORE_TOKENS:
         raise SessionStoreTooBig(f"it holds about {tokens} JSON objects, arrays and strings, over the "
@@ -125,31 +125,31 @@ def _top_level_cookies(data: bytes) -> list:
         elif token[0] in b"}]":
             depth -= len(token)
         elif depth == 1 and token == b'"cookies"':
-            end = _array_end(data, match.start())
-            if end is not None:
-                return _json_list(data, match.start(), end)
+            span = _array_span(data, match.start())
+            if span is not None:
+                return _json_list(data, span)
     return []
 
 
-def _array_end(data: bytes, key: int) -> int | None:
-    """Where the array after the key `"cookies":` at `key` ends (exclusive); None when no array follows."""
+def _array_span(data: bytes, key: int) -> tuple[int, int] | None:
+    """(start, end) of the array after the key `"cookies":` at `key`; None when no whole array follows."""
     after = _KEY_THEN_ARRAY.match(data, key)
     if after is None:
         return None
-    depth = 0
-    for match in _TOKEN.finditer(data, after.end() - 1):
+    depth, start = 0, after.end() - 1
+    for match in _TOKEN.finditer(data, start):
         token = match.group()
         if token[0] in b"{[":
             depth += len(token)
         elif token[0] in b"}]":
             if depth - len(token) <= 0:
-                return match.start() + depth
+                return start, match.start() + depth
             depth -= len(token)
     return None
 
 
-def _json_list(data: bytes, key: int, end: int) -> list:
-    value = json.loads(data[_KEY_THEN_ARRAY.match(data, key).end() - 1:end])
+def _json_list(data: bytes, span: tuple[int, int]) -> list:
+    value = json.loads(data[span[0]:span[1]])
     return value if isinstance(value, list) else []
 
 

@@ -66,10 +66,7 @@ class SecretServiceKeySource(BasicKeySource):
 
     def __init__(self, application: str = "chromium") -> None:
         self.application = application
-
-    @property
-    def label(self) -> str:
-        return f"the Secret Service entry '{self.application.capitalize()} Safe Storage'"
+        self.label = f"the Secret Service entry '{application.capitalize()} Safe Storage'"
 
     def key(self, prefix: str) -> bytes:
         if prefix != "v11":
@@ -83,10 +80,7 @@ class KWalletKeySource(BasicKeySource):
 
     def __init__(self, application: str = "chromium") -> None:
         self.application = application
-
-    @property
-    def label(self) -> str:
-        return f"the KWallet entry '{self.application.capitalize()} Safe Storage'"
+        self.label = f"the KWallet entry '{application.capitalize()} Safe Storage'"
 
     def key(self, prefix: str) -> bytes:
         if prefix != "v11":
@@ -99,13 +93,9 @@ class FirstAvailableKeySource(KeySource):
     """The first of `sources` whose store exists (NoKeyStore moves on; locked or no entry stops there)."""
 
     def __init__(self, *sources: KeySource) -> None:
-        self.sources, self.answered = sources, None
-        self.cipher = sources[0].cipher      
-        self.prefixes = sources[0].prefixes
-
-    @property
-    def label(self) -> str:
-        return self.answered.label if self.answered else " or ".join(s.label for s in self.sources)
+        self.sources = sources
+        self.cipher, self.prefixes = sources[0].cipher, sources[0].prefixes
+        self.label = " or ".join(s.label for s in sources)    # then the label of the one that answered
 
     def key(self, prefix: str) -> bytes:
         missing = []
@@ -115,7 +105,7 @@ class FirstAvailableKeySource(KeySource):
             except NoKeyStore as exc:
                 missing.append(str(exc))
                 continue
-            self.answered = source
+            self.label = source.label
             return key
         raise NoKeyStore("; ".join(dict.fromkeys(missing)))
 

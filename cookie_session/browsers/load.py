@@ -48,6 +48,8 @@ def query_store(path: Path, family: str | None, include_subdomains: bool
 def _holds_sso(profile: Profile, container: str | None, include_subdomains: bool, now: float) -> bool:
     """Whether the profile's database (not the Firefox session store) holds a live xAI `sso` in the chosen
     container; False on any error."""
+    if profile.cookie_file is None:
+        return False
     try:
         family, rows, _, _ = query_store(profile.cookie_file, BROWSERS[profile.browser].family,
                                          include_subdomains)

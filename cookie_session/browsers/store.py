@@ -76,7 +76,7 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
     Only directories named COPY_PREFIX<pid>-..., owned by this user, not symlinks, whose process is gone
     (POSIX only: Windows cannot ask whether a process exists without risk, so nothing is removed there)."""
     root = temp_dir or tempfile.gettempdir()
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -105,7 +105,8 @@ class _CleanupOnSigterm:
     those cases nothing is installed, and a copy left by a SIGTERM is removed by the next run instead."""
 
     def __init__(self, path: str) -> None:
-        self.path, self.previous = path, None
+        self.path = path
+        self.previous: Any = None
         self.active = (threading.current_thread() is threading.main_thread()
                        and signal.getsignal(signal.SIGTERM) is not None)
 
