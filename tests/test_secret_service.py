@@ -232,7 +232,9 @@ def test_real_chromium_v11_cookies_through_the_secret_service(session, tmp_path,
 
     code, out, err = cli_cookies(cookie_file)            # inside the same D-Bus session
     assert code == 0, err
-    listed = {c["name"]: c for c in json.loads(out)}
+    report = json.loads(out)
+    rows = report["cookies"] if isinstance(report, dict) else report   # {"cookies": [...], ...} or the list
+    listed = {c["name"]: c for c in rows}
     assert {"sso", "sso-rw", "x-userid"} <= set(listed) and listed["sso"]["size"] == len(sso)
     assert sso not in out + err
     load = load_xai_cookies("chromium", cookie_file=cookie_file)
