@@ -856,6 +856,9 @@ FIREFOX_VECTORS = [("en", "en"), ("fr-ca", "fr-CA"), ("az-latn", "az-Latn"), ("z
 CHROMIUM_VECTORS = [("en-US,en,de", "en-US,en;q=0.9,de;q=0.8"), ("en-US", "en-US,en;q=0.9"),
                     ("fr-FR,en-US", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), ("de", "de"),
                     ("en-US,en-GB", "en-US,en-GB;q=0.9,en;q=0.8"),
+                    # what Chromium 156 sent for these preferences (captured on a loopback server)
+                    ("de,fr-FR,en-US", "de,fr-FR;q=0.9,fr;q=0.8,en-US;q=0.7,en;q=0.6"),
+                    ("it-IT,de", "it-IT,it;q=0.9,de;q=0.8"),
                     (",".join(f"l{i}" for i in range(12)), "l0," + ",".join(
                         f"l{i};q=0.{max(10 - i, 1)}" for i in range(1, 12)))]
 
@@ -885,6 +888,15 @@ def test_chromium_accept_language_from_preferences(tmp_path, preference, header)
     cookie_file = next(p for p in (root / "Default" / "Network" / "Cookies", root / "Default" / "Cookies")
                        if p.is_file())
     assert load_xai_cookies(cookie_file=cookie_file, now=NOW).accept_language == header
+
+
+def test_chromium_selected_languages_when_accept_languages_is_absent(tmp_path):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    prefs = root / "Default" / "Preferences"
+    prefs.write_text(json.dumps({"intl": {"selected_languages": "it-IT,de"}}), encoding="utf-8")
+    assert load_xai_cookies(cookie_file=root / "Default", now=NOW).accept_language == "it-IT,it;q=0.9,de;q=0.8"
+    prefs.write_text(json.dumps({"intl": {"selected_languages": "it-IT", "accept_languages": "fr"}}), encoding="utf-8")
+    assert load_xai_cookies(cookie_file=root / "Default", now=NOW).accept_language == "fr"
 
 
 @pytest.mark.parametrize("preferences", [None, "{}", '{"intl": {}}', '{"intl": {"accept_languages": 7}}',

@@ -74,7 +74,9 @@ def major_version(cookie_file: Path) -> int | None:
 
 
 def accept_language(cookie_file: Path) -> str | None:
-    """The Accept-Language the profile's `intl.accept_languages` preference gives; None without one."""
+    """The Accept-Language the profile's language preference gives: `intl.accept_languages`, else
+    `intl.selected_languages` (Chromium 156 keeps both, and copies the second into the first at start-up);
+    None without either."""
     profile = cookie_file.parent.parent if cookie_file.parent.name == "Network" else cookie_file.parent
     try:
         with open(profile / "Preferences", "rb") as fh:
@@ -83,8 +85,11 @@ def accept_language(cookie_file: Path) -> str | None:
     except (OSError, ValueError, RecursionError):
         return None
     intl = prefs.get("intl") if isinstance(prefs, dict) else None
-    value = intl.get("accept_languages") if isinstance(intl, dict) else None
-    return chromium_accept_language(value) if isinstance(value, str) else None
+    if not isinstance(intl, dict):
+        return None
+    value = next((v for v in (intl.get("accept_languages"), intl.get("selected_languages")) if isinstance(v, str)
+                  and v.strip()), None)
+    return chromium_accept_language(value) if value else None
 
 
 # --- decryption ------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 - Chromium: `intl.accept_languages` in the profile's Preferences, e.g. "en-US,de". Chromium expands it
   with the base languages (net/http/http_util.cc `HttpUtil::ExpandLanguageList`: "en-US,de" ->
   "en-US,en,de") and gives q-values falling by 0.1 from 1.0, never below 0.1 (`GenerateAcceptLanguageHeader`):
-  "en-US,en;q=0.9,de;q=0.8".
+  "en-US,en;q=0.9,de;q=0.8". Checked against Chromium 156: "de,fr-FR,en-US" is sent as
+  "de,fr-FR;q=0.9,fr;q=0.8,en-US;q=0.7,en;q=0.6".
 - Firefox: `intl.accept_languages` in prefs.js / user.js. Firefox canonicalises each tag's case and spreads
   q-values evenly from 1.0 (netwerk/protocol/http/nsHttpHandler.cpp `PrepareAcceptLanguages`, now
   `rust_prepare_accept_languages`): "en-US, en" -> "en-US,en;q=0.5"; "de, en-US, en" -> "de,en-US;q=0.7,en;q=0.3"
