@@ -847,11 +847,16 @@ def test_browser_user_agent_from_the_version_that_last_ran_the_profile(tmp_path)
 
 # --- the profile's language preference -> Accept-Language ----------------------------------------
 
-# Firefox's own vectors (netwerk/test/unit/test_header_Accept-Language_case.js)
+# Tag case from Firefox's own vectors (netwerk/test/unit/test_header_Accept-Language_case.js); q-values as
+# Firefox ESR 153 sent them to a loopback server for these preferences.
 FIREFOX_VECTORS = [("en", "en"), ("fr-ca", "fr-CA"), ("az-latn", "az-Latn"), ("zh-hant-hk", "zh-Hant-HK"),
                    ("ZH-HANT-HK", "zh-Hant-HK"), ("en-us-x-priv", "en-US-x-priv"), ("sl-nedis", "sl-nedis"),
-                   ("de, en-US, en", "de,en-US;q=0.7,en;q=0.3"), ("en-US, en", "en-US,en;q=0.5"),
-                   ("EN-US;q=0.2, EN", "en-US,en;q=0.5"), ("en ;q=0.8, de  ", "en,de;q=0.5"), (",en,", "en")]
+                   (",en,", "en"), ("en-US, en", "en-US,en;q=0.9"),
+                   ("de, fr-FR, en-US, en", "de,fr-FR;q=0.9,en-US;q=0.8,en;q=0.7"),
+                   ("EN-us;q=0.2, zh-hant-hk, ,x", "en-US,zh-Hant-HK;q=0.9,x;q=0.8"),
+                   ("a1, b2, c3, d4, e5, f6, g7, h8, i9, j10, k11, l12",
+                    "a1,b2;q=0.9,c3;q=0.8,d4;q=0.7,e5;q=0.6,f6;q=0.5,g7;q=0.4,h8;q=0.3,i9;q=0.2,j10;q=0.1,k11;q=0.1,"
+                    "l12;q=0.1")]
 # Chromium: ExpandLanguageList adds each base language, GenerateAcceptLanguageHeader q-values 1.0, 0.9, ...
 CHROMIUM_VECTORS = [("en-US,en,de", "en-US,en;q=0.9,de;q=0.8"), ("en-US", "en-US,en;q=0.9"),
                     ("fr-FR,en-US", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), ("de", "de"),
@@ -877,7 +882,7 @@ def test_firefox_user_js_wins_over_prefs_js_and_no_preference_is_none(tmp_path):
     assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language is None
     (db.parent / "prefs.js").write_text('user_pref("intl.accept_languages", "fr, en");\n', encoding="utf-8")
     (db.parent / "user.js").write_text('user_pref("intl.accept_languages", "de-de, en");\n', encoding="utf-8")
-    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == "de-DE,en;q=0.5"
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == "de-DE,en;q=0.9"
 
 
 @pytest.mark.parametrize("preference, header", CHROMIUM_VECTORS)

@@ -5,10 +5,11 @@
   "en-US,en,de") and gives q-values falling by 0.1 from 1.0, never below 0.1 (`GenerateAcceptLanguageHeader`):
   "en-US,en;q=0.9,de;q=0.8". Checked against Chromium 156: "de,fr-FR,en-US" is sent as
   "de,fr-FR;q=0.9,fr;q=0.8,en-US;q=0.7,en;q=0.6".
-- Firefox: `intl.accept_languages` in prefs.js / user.js. Firefox canonicalises each tag's case and spreads
-  q-values evenly from 1.0 (netwerk/protocol/http/nsHttpHandler.cpp `PrepareAcceptLanguages`, now
-  `rust_prepare_accept_languages`): "en-US, en" -> "en-US,en;q=0.5"; "de, en-US, en" -> "de,en-US;q=0.7,en;q=0.3"
-  (vectors from Firefox's netwerk/test/unit/test_header_Accept-Language_case.js).
+- Firefox: `intl.accept_languages` in prefs.js / user.js. Firefox canonicalises each tag's case
+  (netwerk/protocol/http/nsHttpHandler.cpp `CanonicalizeLanguageTag`: "zh-hant-hk" -> "zh-Hant-HK"), drops
+  any ";q=" given, and, as captured from Firefox ESR 153, gives q-values falling by 0.1 from 1.0, never
+  below 0.1, without adding base languages: "de, fr-FR, en-US, en" -> "de,fr-FR;q=0.9,en-US;q=0.8,en;q=0.7".
+  (Older Firefox spread the q-values evenly instead: "en-US, en" -> "en-US,en;q=0.5".)
 """
 
 from __future__ import annotations
@@ -40,14 +41,7 @@ def chromium_accept_language(preference: str) -> str | None:
         base = tag.split("-")[0]
         if base != tag and (i + 1 == len(tags) or tags[i + 1].split("-")[0] != base):
             expanded.append(base)
-    unique = list(dict.fromkeys(expanded))
-    if not unique:
-        return None
-    parts, q10 = [], 10
-    for tag in unique:
-        parts.append(tag if q10 == 10 else f"{tag};q=0.{q10}")
-        q10 = max(q10 - 1, 1)
-    return ",".join(parts)
+    return _with_q_values(list(dict.fromkeys(expanded)))
 
 
 def _firefox_case(tag: str) -> str:
@@ -68,17 +62,11 @@ def _firefox_case(tag: str) -> str:
 
 def firefox_accept_language(preference: str) -> str | None:
     """The Accept-Language Firefox sends for its `intl.accept_languages` value; None when it holds no tag."""
-    tags = [_firefox_case(t) for t in _tags(preference, r"[; \t]")]
+    return _with_q_values([_firefox_case(t) for t in _tags(preference, r"[; \t]")])
+
+
+def _with_q_values(tags: list[str]) -> str | None:
+    """The tags joined as "a,b;q=0.9,c;q=0.8,...": q falling by 0.1 from 1.0 (implicit), never below 0.1."""
     if not tags:
         return None
-    parts, q, step = [], 1.0, 1.0 / len(tags)
-    for n, tag in enumerate(tags, start=1):
-        u = int((q + 0.005) * 100)
-        if u >= 100:
-            parts.append(tag)
-        elif n < 10 or u % 10 == 0:
-            parts.append(f"{tag};q=0.{(u + 5) // 10}")
-        else:
-            parts.append(f"{tag};q=0.{u:02d}")
-        q -= step
-    return ",".join(parts)
+    return ",".join(tag if i == 0 else f"{tag};q=0.{max(10 - i, 1)}" for i, tag in enumerate(tags))
