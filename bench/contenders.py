@@ -2,9 +2,10 @@
 
 Every script goes from a cookie file to a ready `requests.Session` carrying the xAI cookies:
 
-- `floor`: the minimal extractor. stdlib sqlite3 opened read-only, the rows chosen by an index seek on the
-  browser's unique index (Chromium: host_key; Firefox: name, host), AES-128-CBC from `cryptography` under the
-  fixed Linux key, the cookies set as one Cookie header. No checks beyond what the browser format needs.
+- `floor`: the minimal extractor. stdlib sqlite3 opened read-only, every cookie of the exact xAI hosts chosen
+  by an index seek on the browser's unique index (Chromium: host_key; Firefox: name, host, one seek per
+  distinct name), AES-128-CBC from `cryptography` under the fixed Linux key, the cookies set as one Cookie
+  header. No checks beyond what the browser format needs.
 - `browser_cookie3`: the peer, called directly as its README shows, once per domain (grok.com, x.ai),
   the jars merged into the session.
 - `cookie_session`: our `BrowserCookieAuthenticator(cookie_file=...)` and `prepare_session()`.
@@ -20,7 +21,6 @@ timed). Otherwise it prints its in-process time and its peak resident set (VmHWM
 from __future__ import annotations
 
 HOSTS = ("grok.com", ".grok.com", "x.ai", ".x.ai", "accounts.x.ai", ".accounts.x.ai")
-NAMES = ("sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm", "_cfuvid")
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 
 _TAIL = """
@@ -40,8 +40,8 @@ import requests
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 T0 = time.perf_counter()
 con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-rows = con.execute("SELECT host_key, name, encrypted_value FROM cookies WHERE host_key IN (?,?,?,?,?,?) "
-                   "AND name IN (?,?,?,?,?,?)", {HOSTS + NAMES!r}).fetchall()
+rows = con.execute("SELECT host_key, name, encrypted_value FROM cookies WHERE host_key IN (?,?,?,?,?,?)",
+                   {HOSTS!r}).fetchall()
 con.close()
 key = hashlib.pbkdf2_hmac("sha1", b"peanuts", b"saltysalt", 1, 16)
 cookies = {{}}
@@ -58,8 +58,10 @@ import json, sqlite3, sys, time
 import requests
 T0 = time.perf_counter()
 con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-rows = con.execute("SELECT host, name, value FROM moz_cookies WHERE name IN (?,?,?,?,?,?) "
-                   "AND host IN (?,?,?,?,?,?) AND originAttributes = ''", {NAMES + HOSTS!r}).fetchall()
+rows = con.execute("WITH RECURSIVE names(n) AS (SELECT (SELECT MIN(name) FROM moz_cookies) UNION ALL "
+                   "SELECT (SELECT MIN(name) FROM moz_cookies WHERE name > n) FROM names WHERE n IS NOT NULL) "
+                   "SELECT host, name, value FROM names CROSS JOIN moz_cookies ON name = n "
+                   "AND host IN (?,?,?,?,?,?) AND originAttributes = ''", {HOSTS!r}).fetchall()
 con.close()
 cookies = {{(host, name): value for host, name, value in rows}}
 session = requests.Session()

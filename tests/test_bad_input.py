@@ -17,6 +17,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from browser_fixtures import (
@@ -29,7 +30,7 @@ import cookie_session.policy as policy
 from cookie_session import browsers
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.browser_auth import BrowserCookieAuthenticator
-from cookie_session.browsers import find_profiles, load_xai_cookies
+from cookie_session.browsers import FixedKeySource, KeychainKeySource, find_profiles, load_xai_cookies
 from cookie_session.cli import cli
 from cookie_session.errors import (
     EXIT_BAD_INPUT, EXIT_NO_CREDENTIALS, CookieDecryptionError, CookieStoreError,
@@ -314,19 +315,22 @@ def _chromium_with(tmp_path, encrypted=None, value=None, **extra):
     return make_chromium_db(tmp_path / "Default" / "Cookies", [cookie])
 
 
+def _key_source(monkeypatch, source):
+    """Every reader of this process (library, authenticator, CLI) gets `source` as its default key source."""
+    monkeypatch.setattr(browsers.keys, "default_key_source", lambda browser, cookie_file, platform=None: source)
+
+
 def _linux(monkeypatch):
-    monkeypatch.setattr(browsers, "_platform", lambda: "linux")
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    _key_source(monkeypatch, browsers.keys.default_key_source("chromium", Path("Cookies"), "linux"))
 
 
 def _windows(monkeypatch):
-    monkeypatch.setattr(browsers, "_platform", lambda: "windows")
-    monkeypatch.setattr(browsers, "_windows_aes_key", lambda local_state: bytes(range(32)))
+    _key_source(monkeypatch, FixedKeySource({"v10": bytes(range(32))}, cipher="gcm"))
 
 
 def _macos(monkeypatch):
-    monkeypatch.setattr(browsers, "_platform", lambda: "macos")
-    monkeypatch.setattr(browsers, "_macos_keychain_password", lambda service: b"mac-password")
+    _key_source(monkeypatch, KeychainKeySource("Chrome Safe Storage", fetch=lambda service, account: b"mac-password"))
 
 
 # (encrypted_value, platform, exception, words, also through the library here?)
@@ -341,7 +345,7 @@ UNDECRYPTABLE = [
     pytest.param(b"v10" + fixed_bytes(16), _linux, CookieDecryptionError, "wrong key", True, id="v10+16-bytes"),
     pytest.param(b"v10" + fixed_bytes(4096, seed=2), _linux, CookieDecryptionError, "wrong key", True,
                  id="v10+4-KiB"),
-    pytest.param(b"v11" + fixed_bytes(64), _linux, CookieDecryptionError, "keyring is locked or unavailable", True,
+    pytest.param(b"v11" + fixed_bytes(64), _linux, CookieDecryptionError, "no D-Bus session bus", True,
                  id="v11-garbage-no-keyring"),
     pytest.param(b"v99" + fixed_bytes(32), _linux, CookieDecryptionError, "unknown encryption format", True,
                  id="unknown-prefix"),
@@ -743,3 +747,112 @@ def test_non_utf8_profile_path_on_a_strict_utf8_terminal(tmp_path):
                                os.fsencode(db)], capture_output=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-600:]
         assert b"Traceback" not in done.stderr and b"profile-" in done.stdout and b"SECRET" not in done.stdout
+
+
+# --- numbers in browser files: Unicode digits and huge numbers (int() would raise ValueError) ---------------
+
+@pytest.mark.parametrize("version", ["²", "٣٤", "1" * 5000, "-24", "24.0", ""], ids=[
+    "superscript-two", "arabic-indic-digits", "5000-digits", "negative", "decimal", "empty"])
+def test_chromium_meta_version_that_is_not_a_plain_number(tmp_path, version):
+    path = make_chromium_db(tmp_path / "Default" / "Cookies", [SSO])
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+    con.commit()
+    con.close()
+    message = expect_lib(CookieStoreError, load_xai_cookies, cookie_file=path)
+    assert "meta table's version" in message and "not a number" in message and len(message) < 400
+    expect_lib(CookieStoreError, browser_auth, path)
+    check_cli_cases(path, "not a number")
+
+
+def _firefox_with_containers(tmp_path, identities):
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [
+        {**SSO, "value": "SECRET-default"},
+        {**SSO, "value": "SECRET-work", "origin": "^userContextId=2"}])
+    (tmp_path / "containers.json").write_text(json.dumps({"version": 5, "identities": identities}), encoding="utf-8")
+    return db
+
+
+def test_firefox_container_ids_that_are_not_plain_numbers_are_ignored(tmp_path):
+    db = _firefox_with_containers(tmp_path, [
+        {"userContextId": "²", "public": True, "name": "Superscript"},
+        {"userContextId": "٣", "public": True, "name": "Arabic"},
+        {"userContextId": "9" * 5000, "public": True, "name": "Huge"},
+        {"userContextId": 2, "public": True, "name": "Work"}])
+    assert {c.value.reveal() for c in load_xai_cookies("firefox", cookie_file=db, container="Work").cookies} == {
+        "SECRET-work"}
+    message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container="Arabic")
+    assert "containers: Work" in message
+
+
+@pytest.mark.parametrize("container", ["²", "٣", "9" * 5000])
+def test_container_option_that_is_not_a_plain_number_is_a_name(tmp_path, container):
+    db = _firefox_with_containers(tmp_path, [{"userContextId": 2, "public": True, "name": "Work"}])
+    message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container=container)
+    assert "No container named" in message and "containers: Work" in message and len(message) < 400
+    line = one_error_line(run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db),
+                                  "--container", container), EXIT_BAD_INPUT)
+    assert "No container named" in line
+
+
+def test_firefox_origin_attributes_with_unicode_digits_are_skipped(tmp_path):
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [
+        {**SSO, "value": "SECRET-odd", "origin": "^userContextId=²"},
+        {**SSO, "name": "sso-rw", "value": "SECRET-odd2", "origin": "^privateBrowsingId=٣"},
+        {**SSO, "name": "x-userid", "value": "SECRET-ok"}])
+    assert [c.name for c in load_xai_cookies("firefox", cookie_file=db).cookies] == ["x-userid"]
+
+
+def test_session_store_is_refused_before_decompressing_past_the_cap(tmp_path):
+    """A 64 MiB+ session store (lz4 expands 255-fold: 2.4 MB on disk can declare 600 MB) is skipped with a
+    note, without allocating what it declares."""
+    import tracemalloc
+
+    import lz4.block
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [SSO])
+    payload = b'{"cookies": [], "pad": "' + b" " * (100 << 20) + b'"}'
+    body = lz4.block.compress(payload, store_size=False)
+    assert len(body) < 1 << 20
+    (tmp_path / "sessionstore-backups").mkdir()
+    (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + body)
+    del payload
+    tracemalloc.start()
+    try:
+        load = load_xai_cookies("firefox", cookie_file=db)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [c.name for c in load.cookies] == ["sso"]
+    assert any("skipped unreadable session store" in note and "over the 64 MiB cap" in note for note in load.notes)
+    assert peak < 16 << 20, peak
+
+
+@pytest.mark.parametrize("cookies_last", [True, False])
+def test_session_store_of_many_tiny_objects_costs_no_more_than_its_text(tmp_path, cookies_last):
+    """48 MiB of `{},` under the size cap (json.loads would build 16 million dicts, over 1 GiB): the session
+    cookies are still found when Firefox wrote them last (as it does), else the store is skipped as too
+    many objects; either way memory stays within a few times the text."""
+    import tracemalloc
+
+    import lz4.block
+    db = make_firefox_db(tmp_path / "cookies.sqlite", [])
+    cookie = {"host": ".grok.com", "name": "sso", "value": "SECRET-session", "path": "/", "originAttributes": {}}
+    tail = b'],"cookies":' + json.dumps([cookie]).encode() + b"}" if cookies_last else b"]}"
+    payload = b'{"windows":[' + b"{}," * (16 << 20) + b"{}" + tail
+    (tmp_path / "sessionstore-backups").mkdir()
+    (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + lz4.block.compress(payload, store_size=False))
+    size = len(payload)
+    del payload
+    tracemalloc.start()
+    try:
+        load = load_xai_cookies("firefox", cookie_file=db)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * size, (peak, size)
+    if cookies_last:
+        assert [c.value.reveal() for c in load.cookies] == ["SECRET-session"]
+    else:
+        assert load.cookies == () and any("JSON objects" in n and "cap" in n for n in load.notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -24,7 +25,9 @@ from browser_fixtures import (
 
 from cookie_session import browsers
 from cookie_session.browsers import (
-    SUPPORTED_BROWSERS, BrowserCookie, CookieLoad, browser_user_agent, find_profiles, load_xai_cookies,
+    SUPPORTED_BROWSERS, BasicKeySource, BrowserCookie, CookieLoad, DpapiKeySource, FixedKeySource, KeychainKeySource,
+    KeySource, NoKeyStore, SecretServiceKeySource, browser_user_agent, default_key_source, find_profiles,
+    load_xai_cookies,
 )
 from cookie_session.errors import (
     BadInputError, BrowserNotFoundError, CookieDecryptionError, CookieStoreError, ProfileNotFoundError,
@@ -119,11 +122,33 @@ def test_v10_known_answer_computed_with_cryptography(tmp_path):
     assert values(load) == {"sso": "SECRET-kat"} and load.cookies[0].host_only
 
 
-def test_meta_24_hash_mismatch_is_refused(tmp_path):
-    blob = encrypt_cbc("SECRET-x", ".evil.test")   # prefix is sha256 of another host
+def test_meta_24_value_of_another_host_is_refused_as_such(tmp_path):
+    blob = encrypt_cbc("SECRET-x", ".evil.test")   # right key; its prefix is sha256 of another host
     path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
     message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW)
-    assert "wrong key or tampered" in message and "'sso'" in message and str(path) in message
+    assert "decrypted, but the value belongs to another host" in message and "wrong key" not in message
+    assert "'sso'" in message and str(path) in message
+
+
+def test_gcm_value_of_another_host_is_refused_as_such(tmp_path):
+    key = bytes(range(32))
+    path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "expires": LATER,
+                                     "encrypted": encrypt_gcm("SECRET-gcm", "accounts.x.ai", key=key)}])
+    message = expect(CookieDecryptionError, load_xai_cookies, "edge", cookie_file=path, now=NOW,
+                     key_source=FixedKeySource({"v10": key}, cipher="gcm"))
+    assert "decrypted, but the value belongs to another host" in message and "GCM tag" not in message
+
+
+def test_meta_24_hash_mismatch_under_a_wrong_key_says_wrong_key(tmp_path):
+    # garbage whose PKCS#7 padding happens to verify: what a wrong key gives about one time in 256
+    import hashlib
+    from Cryptodome.Cipher import AES
+    plain = bytes(range(128, 175)) + b"\x01"
+    blob = b"v10" + AES.new(PEANUTS_KEY, AES.MODE_CBC, iv=b" " * 16).encrypt(plain)
+    assert hashlib.sha256(b".grok.com").digest() != plain[:32]
+    path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
+    message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW)
+    assert "wrong key" in message and "another host" not in message
 
 
 @pytest.mark.parametrize("blob, why", [
@@ -145,18 +170,43 @@ def test_plain_value_column_is_used(tmp_path):
     assert cookie.value == "SECRET-plain" and cookie.expires is None
 
 
-def test_v11_with_patched_keyring(tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(browsers, "_linux_keyring_password", lambda name: calls.append(name) or b"kr-pass")
+class CountingKeys(KeySource):
+    """A key source that records each prefix it is asked for."""
+
+    label = "the test keyring"
+
+    def __init__(self, keys):
+        self.keys, self.asked = keys, []
+
+    def key(self, prefix):
+        self.asked.append(prefix)
+        if self.keys.get(prefix) is None:
+            raise NoKeyStore("the test keyring has none")
+        return self.keys[prefix]
+
+
+def test_v11_with_a_key_source(tmp_path):
+    keys = CountingKeys({"v10": PEANUTS_KEY, "v11": key_for(b"kr-pass")})
     path = chromium_file(tmp_path, [
         {"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc("SECRET-a", ".grok.com", key=key_for(b"kr-pass"),
                                                                       prefix=b"v11"), "expires": LATER},
         {"host": ".grok.com", "name": "sso-rw", "encrypted": encrypt_cbc("SECRET-b", ".grok.com", key=key_for(b""),
                                                                          prefix=b"v11"), "expires": LATER},
     ])
-    load = load_xai_cookies("chrome", cookie_file=path, now=NOW)
+    load = load_xai_cookies("chrome", cookie_file=path, now=NOW, key_source=keys)
     assert values(load) == {"sso": "SECRET-a", "sso-rw": "SECRET-b"}   # the second one: empty-password key
-    assert calls == ["chrome"]   # fetched once, with the browser's os_crypt name
+    assert keys.asked == ["v11"]   # fetched once
+
+
+@pytest.mark.parametrize("browser, application", [("chrome", "chrome"), ("chromium", "chromium"),
+                                                  ("brave", "brave"), ("edge", "chromium"), ("nonesuch", "chromium")])
+def test_default_key_source_on_linux_asks_for_the_browsers_entry(tmp_path, browser, application, monkeypatch):
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
+    source = default_key_source(browser, tmp_path / "Cookies", "linux")
+    assert f"the Secret Service entry '{application.capitalize()} Safe Storage'" in source.label
+    assert source.key("v10") == PEANUTS_KEY       # v10 never asks a keyring
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    assert default_key_source(browser, tmp_path / "Cookies", "linux").label.startswith("the KWallet entry")
 
 
 @pytest.mark.parametrize("bus", [None, "unix:path=/nonexistent/bus-socket"])
@@ -168,19 +218,29 @@ def test_v11_without_a_session_bus_is_a_clear_error(tmp_path, monkeypatch, bus):
     blob = encrypt_cbc("SECRET-v11", ".grok.com", key=key_for(b"real-keyring-password"), prefix=b"v11")
     path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
     message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW)
-    assert "v11" in message and "keyring" in message and "locked or unavailable" in message
+    assert "v11 (keyring-protected)" in message and "locked" not in message and "no entry" not in message
     assert "--password-store=basic" in message and "API key" in message and str(path) in message
     if bus is None:
-        assert "DBUS_SESSION_BUS_ADDRESS" in message
+        assert "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset" in message
+    else:
+        assert "cannot connect to the D-Bus session bus" in message
 
 
-def test_v10_never_touches_the_keyring(tmp_path, monkeypatch):
-    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    monkeypatch.setattr(browsers, "_linux_keyring_password", lambda name: pytest.fail("keyring was queried"))
+def test_v11_with_the_basic_key_source_says_it_needs_the_keyring(tmp_path):
+    blob = encrypt_cbc("SECRET-v11", ".grok.com", key=key_for(b"real-keyring-password"), prefix=b"v11")
+    path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
+    message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW,
+                     key_source=BasicKeySource())
+    assert "v11" in message and "desktop keyring's password" in message and "'peanuts'" in message
+
+
+def test_v10_never_touches_the_keyring(tmp_path):
+    keys = CountingKeys({"v10": PEANUTS_KEY})
     root = make_chromium_user_data(tmp_path / "home" / ".config" / "chromium", {"Default": {"cookies": [
         {"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc("SECRET-v10", ".grok.com"), "expires": LATER}]}})
-    load = load_xai_cookies("chromium", home=tmp_path / "home", now=NOW)
+    load = load_xai_cookies("chromium", home=tmp_path / "home", now=NOW, key_source=keys)
     assert values(load) == {"sso": "SECRET-v10"} and load.cookie_file == root / "Default" / "Cookies"
+    assert keys.asked == ["v10"]
 
 
 def test_v20_is_unsupported(tmp_path):
@@ -190,38 +250,60 @@ def test_v20_is_unsupported(tmp_path):
     assert "v20" in message and "browser-cookie3" in message and "Firefox" in message and "API key" in message
 
 
-def test_macos_v10_uses_the_keychain_password(tmp_path, monkeypatch):
+def test_macos_v10_uses_the_keychain_password(tmp_path):
     calls = []
-    monkeypatch.setattr(browsers, "_platform", lambda: "macos")
-    monkeypatch.setattr(browsers, "_macos_keychain_password", lambda service: calls.append(service) or b"mac-pw")
+    source = default_key_source("chrome", tmp_path / "Cookies", "macos")
+    assert isinstance(source, KeychainKeySource) and source.service == "Chrome Safe Storage"
+    source = KeychainKeySource("Chrome Safe Storage", fetch=lambda service, account: calls.append(
+        (service, account)) or b"mac-pw")
     blob = encrypt_cbc("SECRET-mac", ".grok.com", key=key_for(b"mac-pw", 1003))
     path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
-    assert values(load_xai_cookies("chrome", cookie_file=path, now=NOW)) == {"sso": "SECRET-mac"}
-    assert calls == ["Chrome Safe Storage"]
+    assert values(load_xai_cookies("chrome", cookie_file=path, now=NOW, key_source=source)) == {"sso": "SECRET-mac"}
+    assert calls == [("Chrome Safe Storage", "Chrome")]
+    v11 = chromium_file(tmp_path / "v11", [{"host": ".grok.com", "name": "sso", "expires": LATER,
+                                             "encrypted": encrypt_cbc("SECRET-x", ".grok.com", prefix=b"v11")}])
+    message = expect(CookieDecryptionError, load_xai_cookies, "chrome", cookie_file=v11, now=NOW, key_source=source)
+    assert "unknown encryption format b'v11'" in message and "macOS keychain" in message
 
 
-def test_windows_gcm_with_a_patched_key(tmp_path, monkeypatch):
-    key = bytes(range(32))
-    monkeypatch.setattr(browsers, "_platform", lambda: "windows")
-    monkeypatch.setattr(browsers, "_windows_aes_key", lambda local_state: key)
-    path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "expires": LATER,
-                                     "encrypted": encrypt_gcm("SECRET-gcm", ".grok.com", key=key)}])
-    assert values(load_xai_cookies("edge", cookie_file=path, now=NOW)) == {"sso": "SECRET-gcm"}
+def test_windows_gcm_key_from_local_state_through_dpapi(tmp_path):
+    import base64
+    key, unwrapped = bytes(range(32)), []
+    root = tmp_path / "User Data"
+    path = chromium_file(root, [{"host": ".grok.com", "name": "sso", "expires": LATER,
+                                 "encrypted": encrypt_gcm("SECRET-gcm", ".grok.com", key=key)}])
+    (root / "chromium" / "Local State").write_text(json.dumps(
+        {"os_crypt": {"encrypted_key": base64.b64encode(b"DPAPI" + b"wrapped-key").decode()}}), encoding="utf-8")
+    assert isinstance(default_key_source("edge", path, "windows"), DpapiKeySource)
+    source = DpapiKeySource(root / "chromium" / "Local State", unprotect=lambda blob: unwrapped.append(blob) or key)
+    assert values(load_xai_cookies("edge", cookie_file=path, now=NOW, key_source=source)) == {"sso": "SECRET-gcm"}
+    assert unwrapped == [b"wrapped-key"]
     bad = chromium_file(tmp_path / "bad", [{"host": ".grok.com", "name": "sso", "expires": LATER,
                                              "encrypted": encrypt_gcm("SECRET-gcm", ".grok.com", key=bytes(32))}])
-    message = expect(CookieDecryptionError, load_xai_cookies, "edge", cookie_file=bad, now=NOW)
+    message = expect(CookieDecryptionError, load_xai_cookies, "edge", cookie_file=bad, now=NOW, key_source=source)
     assert "'sso'" in message and "GCM tag" in message
     v20 = chromium_file(tmp_path / "v20", [{"host": ".grok.com", "name": "sso", "expires": LATER,
                                              "encrypted": b"v20" + os.urandom(60)}])
-    expect(UnsupportedEncryptionError, load_xai_cookies, "chrome", cookie_file=v20, now=NOW)
+    expect(UnsupportedEncryptionError, load_xai_cookies, "chrome", cookie_file=v20, now=NOW, key_source=source)
+    missing = DpapiKeySource(None)
+    message = expect(CookieDecryptionError, load_xai_cookies, "edge", cookie_file=path, now=NOW, key_source=missing)
+    assert "no os_crypt.encrypted_key" in message
 
 
-def test_v11_with_a_wrong_keyring_key(tmp_path, monkeypatch):
-    monkeypatch.setattr(browsers, "_linux_keyring_password", lambda name: b"not-the-key")
+def test_v11_with_a_wrong_keyring_key(tmp_path):
     blob = encrypt_cbc("SECRET-v11", ".grok.com", key=key_for(b"the-key"), prefix=b"v11")
     path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
-    message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW)
-    assert "keyring's key" in message and "'sso'" in message
+    message = expect(CookieDecryptionError, load_xai_cookies, "chromium", cookie_file=path, now=NOW,
+                     key_source=WrongSecretService())
+    assert "neither the Secret Service entry 'Chromium Safe Storage' nor the empty-password key" in message
+    assert "'sso'" in message
+
+
+class WrongSecretService(SecretServiceKeySource):
+    """The Secret Service answering a password that is not the one the values were encrypted with."""
+
+    def key(self, prefix):
+        return key_for(b"not-the-key") if prefix == "v11" else super().key(prefix)
 
 
 # --- what is loaded --------------------------------------------------------------------
@@ -283,22 +365,26 @@ def test_partitioned_chromium_cookie_of_another_site_is_skipped(tmp_path):
                                            ("firefox", "sqlite_autoindex_moz_cookies_1")])
 def test_queries_seek_the_unique_index(tmp_path, monkeypatch, family, index):
     path = (make_chromium_db if family == "chromium" else make_firefox_db)(tmp_path / "db", _decoy_rows(str))
-    statements = []
-    real = browsers._connect_and_read
-
-    def traced(target, reader, uri):
-        def wrapped(con):
-            con.set_trace_callback(statements.append)
-            return reader(con)
-        return real(target, wrapped, uri)
-
-    monkeypatch.setattr(browsers, "_connect_and_read", traced)
+    statements = trace_sql(monkeypatch)
     load_xai_cookies(family, cookie_file=path, now=NOW)
     (select,) = [s for s in statements if "SELECT host" in s and "cookies" in s]
     assert "%grok.com" not in select
     plan = [row[-1] for row in sqlite3.connect(path).execute("EXPLAIN QUERY PLAN " + select)]
     assert not [step for step in plan if step.startswith("SCAN") and "cookies" in step], plan   # no table scan
     assert any(step.startswith("SEARCH") and index in step for step in plan), plan
+
+
+def trace_sql(monkeypatch) -> list[str]:
+    """The SQL statements every sqlite connection opened from now on runs."""
+    statements, real = [], sqlite3.connect
+
+    def connect(*args, **kwargs):
+        con = real(*args, **kwargs)
+        con.set_trace_callback(statements.append)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    return statements
 
 
 # --- Firefox ---------------------------------------------------------------------------
@@ -418,7 +504,7 @@ def test_wal_update_of_a_running_firefox_is_visible(tmp_path):
 def record_private_copies(monkeypatch):
     """Record each temp dir the module makes: its mode at creation and its files' modes just before removal."""
     seen = {}
-    real_mkdtemp, real_rmtree = tempfile.mkdtemp, browsers.shutil.rmtree
+    real_mkdtemp, real_rmtree = tempfile.mkdtemp, shutil.rmtree
 
     def mkdtemp(*args, **kwargs):
         path = real_mkdtemp(*args, **kwargs)
@@ -432,7 +518,7 @@ def record_private_copies(monkeypatch):
         return real_rmtree(path, *args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
-    monkeypatch.setattr(browsers.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
     return seen
 
 
@@ -476,12 +562,12 @@ def test_running_firefox_exclusive_wal_is_read_from_a_copy(tmp_path, record_priv
 
 def test_private_copy_is_removed_on_interrupt(tmp_path, record_private_copies, monkeypatch):
     db = make_firefox_db(tmp_path / "cookies.sqlite", [{"host": ".grok.com", "name": "sso", "value": "SECRET"}])
-    def connect(target, reader, uri):
+    def connect(target, *args, uri=False, **kwargs):
         if uri:
             raise sqlite3.OperationalError("database is locked")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(browsers, "_connect_and_read", connect)
+    monkeypatch.setattr(sqlite3, "connect", connect)
     with pytest.raises(KeyboardInterrupt):
         load_xai_cookies("firefox", cookie_file=db, now=NOW)
     assert record_private_copies and not any(os.path.exists(p) for p in record_private_copies)
@@ -540,7 +626,8 @@ def test_private_copy_is_private_while_it_lives_and_gone_after(tmp_path, private
     db = (make_firefox_db(tmp_path / "profile" / "cookies.sqlite", rows, wal=True) if family == "firefox"
           else make_chromium_db(tmp_path / "profile" / "Cookies", rows))
     seen = []
-    real_copy, real_rows = browsers.shutil.copyfileobj, getattr(browsers, f"_{family}_rows")
+    module = getattr(browsers, family)
+    real_copy, real_rows = shutil.copyfileobj, module.rows
 
     def copy(fin, fout, *args):
         if ending != "interrupt mid-copy":
@@ -559,8 +646,8 @@ def test_private_copy_is_private_while_it_lives_and_gone_after(tmp_path, private
             raise KeyboardInterrupt
         return real_rows(con, *args)
 
-    monkeypatch.setattr(browsers.shutil, "copyfileobj", copy)
-    monkeypatch.setattr(browsers, f"_{family}_rows", read_rows)
+    monkeypatch.setattr(shutil, "copyfileobj", copy)
+    monkeypatch.setattr(module, "rows", read_rows)
     holder = _hold_locked(family, db)
     try:
         if ending == "success":
@@ -598,7 +685,7 @@ def test_cli_interrupted_while_reading_a_copy_exits_130_and_leaves_nothing(tmp_p
         seen.append(_temp_tree(private_tmp))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(browsers, "_firefox_rows", read_rows)
+    monkeypatch.setattr(browsers.firefox, "rows", read_rows)
     holder = _hold_locked("firefox", db)
     try:
         result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db)],
@@ -756,3 +843,72 @@ def test_browser_user_agent_from_the_version_that_last_ran_the_profile(tmp_path)
     assert "Firefox/153.0" in browser_user_agent(load_xai_cookies(cookie_file=ff, now=NOW))
     bare = make_firefox_db(tmp_path / "bare" / "cookies.sqlite", [])
     assert browser_user_agent(load_xai_cookies("firefox", cookie_file=bare, now=NOW)) is None
+
+
+# --- the profile's language preference -> Accept-Language ----------------------------------------
+
+# Tag case from Firefox's own vectors (netwerk/test/unit/test_header_Accept-Language_case.js); q-values as
+# Firefox ESR 153 sent them to a loopback server for these preferences.
+FIREFOX_VECTORS = [("en", "en"), ("fr-ca", "fr-CA"), ("az-latn", "az-Latn"), ("zh-hant-hk", "zh-Hant-HK"),
+                   ("ZH-HANT-HK", "zh-Hant-HK"), ("en-us-x-priv", "en-US-x-priv"), ("sl-nedis", "sl-nedis"),
+                   (",en,", "en"), ("en-US, en", "en-US,en;q=0.9"),
+                   ("de, fr-FR, en-US, en", "de,fr-FR;q=0.9,en-US;q=0.8,en;q=0.7"),
+                   ("EN-us;q=0.2, zh-hant-hk, ,x", "en-US,zh-Hant-HK;q=0.9,x;q=0.8"),
+                   ("a1, b2, c3, d4, e5, f6, g7, h8, i9, j10, k11, l12",
+                    "a1,b2;q=0.9,c3;q=0.8,d4;q=0.7,e5;q=0.6,f6;q=0.5,g7;q=0.4,h8;q=0.3,i9;q=0.2,j10;q=0.1,k11;q=0.1,"
+                    "l12;q=0.1")]
+# Chromium: ExpandLanguageList adds each base language, GenerateAcceptLanguageHeader q-values 1.0, 0.9, ...
+CHROMIUM_VECTORS = [("en-US,en,de", "en-US,en;q=0.9,de;q=0.8"), ("en-US", "en-US,en;q=0.9"),
+                    ("fr-FR,en-US", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), ("de", "de"),
+                    ("en-US,en-GB", "en-US,en-GB;q=0.9,en;q=0.8"),
+                    # what Chromium 156 sent for these preferences (captured on a loopback server)
+                    ("de,fr-FR,en-US", "de,fr-FR;q=0.9,fr;q=0.8,en-US;q=0.7,en;q=0.6"),
+                    ("it-IT,de", "it-IT,it;q=0.9,de;q=0.8"),
+                    (",".join(f"l{i}" for i in range(12)), "l0," + ",".join(
+                        f"l{i};q=0.{max(10 - i, 1)}" for i in range(1, 12)))]
+
+
+@pytest.mark.parametrize("preference, header", FIREFOX_VECTORS)
+def test_firefox_accept_language_from_prefs_js(tmp_path, preference, header):
+    db = make_firefox_db(tmp_path / "p" / "cookies.sqlite", _sso("SECRET-lang"))
+    (db.parent / "prefs.js").write_text(
+        '// Mozilla User Preferences\nuser_pref("browser.startup.page", 3);\n'
+        f'user_pref("intl.accept_languages", "{preference}");\n', encoding="utf-8")
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == header
+
+
+def test_firefox_user_js_wins_over_prefs_js_and_no_preference_is_none(tmp_path):
+    db = make_firefox_db(tmp_path / "p" / "cookies.sqlite", _sso("SECRET-lang"))
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language is None
+    (db.parent / "prefs.js").write_text('user_pref("intl.accept_languages", "fr, en");\n', encoding="utf-8")
+    (db.parent / "user.js").write_text('user_pref("intl.accept_languages", "de-de, en");\n', encoding="utf-8")
+    assert load_xai_cookies("firefox", cookie_file=db, now=NOW).accept_language == "de-DE,en;q=0.9"
+
+
+@pytest.mark.parametrize("preference, header", CHROMIUM_VECTORS)
+def test_chromium_accept_language_from_preferences(tmp_path, preference, header):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    (root / "Default" / "Preferences").write_text(json.dumps({"intl": {"accept_languages": preference}}),
+                                                 encoding="utf-8")
+    cookie_file = next(p for p in (root / "Default" / "Network" / "Cookies", root / "Default" / "Cookies")
+                       if p.is_file())
+    assert load_xai_cookies(cookie_file=cookie_file, now=NOW).accept_language == header
+
+
+def test_chromium_selected_languages_when_accept_languages_is_absent(tmp_path):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    prefs = root / "Default" / "Preferences"
+    prefs.write_text(json.dumps({"intl": {"selected_languages": "it-IT,de"}}), encoding="utf-8")
+    assert load_xai_cookies(cookie_file=root / "Default", now=NOW).accept_language == "it-IT,it;q=0.9,de;q=0.8"
+    prefs.write_text(json.dumps({"intl": {"selected_languages": "it-IT", "accept_languages": "fr"}}), encoding="utf-8")
+    assert load_xai_cookies(cookie_file=root / "Default", now=NOW).accept_language == "fr"
+
+
+@pytest.mark.parametrize("preferences", [None, "{}", '{"intl": {}}', '{"intl": {"accept_languages": 7}}',
+                                         '{"intl": {"accept_languages": ""}}', "not json", '{"intl": "x"}'])
+def test_chromium_without_a_language_preference_is_none(tmp_path, preferences):
+    root = make_chromium_user_data(tmp_path / "chromium", {"Default": {"cookies": _sso("SECRET-lang")}})
+    if preferences is not None:
+        (root / "Default" / "Preferences").write_text(preferences, encoding="utf-8")
+    load = load_xai_cookies(cookie_file=root / "Default", now=NOW)
+    assert load.accept_language is None and values(load) == {"sso": "SECRET-lang"}

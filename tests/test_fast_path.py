@@ -18,7 +18,6 @@ import sys
 
 from browser_fixtures import encrypt_cbc, make_chromium_db, make_firefox_db
 
-from cookie_session import browsers
 from cookie_session.browsers import load_xai_cookies
 
 NOW = 1_800_000_000.0
@@ -70,16 +69,14 @@ def test_firefox_seeks_on_name_and_host_for_every_name(tmp_path, monkeypatch):
                   for i in range(50) for name in ("__cf_bm", "_cfuvid", "cf_clearance")]
     path = make_firefox_db(tmp_path / "ff" / "cookies.sqlite", cloudflare + [
         {"host": ".grok.com", "name": "cf_clearance", "value": "SECRET-cf", "expires": LATER}])
-    statements = []
-    real = browsers._connect_and_read
+    statements, real = [], sqlite3.connect
 
-    def traced(target, reader, uri):
-        def wrapped(con):
-            con.set_trace_callback(statements.append)
-            return reader(con)
-        return real(target, wrapped, uri)
+    def traced(*args, **kwargs):
+        con = real(*args, **kwargs)
+        con.set_trace_callback(statements.append)
+        return con
 
-    monkeypatch.setattr(browsers, "_connect_and_read", traced)
+    monkeypatch.setattr(sqlite3, "connect", traced)
     load = load_xai_cookies("firefox", cookie_file=path, now=NOW)
     assert [(c.domain, c.name) for c in load.cookies] == [(".grok.com", "cf_clearance")]
     (select,) = [s for s in statements if "SELECT host" in s and "moz_cookies" in s]

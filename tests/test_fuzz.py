@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from cookie_session import browsers
+from cookie_session.browsers import FixedKeySource
 from cookie_session.auth import ApiKeyAuthenticator, validate_api_key
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
@@ -522,20 +523,17 @@ def test_fuzz_well_formed_replies(service, data, operation):
 GCM_KEY = bytes(range(32))
 MAC_KEY = key_for(b"mac-password", 1003)
 KEYRING_KEY = key_for(b"keyring-password")
-EMPTY_KEY = key_for(b"")
 FAKE_PATH = Path("/fuzz/Default/Cookies")
 hosts = st.sampled_from([".grok.com", "grok.com", "accounts.x.ai", ".x.ai", "sub.grok.com"]) | st.text(max_size=15)
 cookie_text = st.text(max_size=40)   # surrogates included: what sqlite gives for bytes that are not UTF-8
 
 
-def decryptor(platform: str, hash_prefix: bool, keyring: bool) -> browsers._Decryptor:
-    """A decryptor whose keys are set as the key stores would give them (no keyring, keychain or DPAPI call)."""
-    decrypt = browsers._Decryptor(browsers._BROWSERS["chrome"], FAKE_PATH, hash_prefix)
-    decrypt.platform = platform
-    decrypt._keys = {"v10": ([MAC_KEY if platform == "macos" else PEANUTS_KEY], ""),
-                     "v11": ([KEYRING_KEY, EMPTY_KEY], "") if keyring else ([EMPTY_KEY], "no D-Bus session bus"),
-                     "gcm": ([GCM_KEY], "")}
-    return decrypt
+def decryptor(platform: str, hash_prefix: bool, keyring: bool) -> browsers.chromium.Decryptor:
+    """A decryptor whose keys are the ones each OS key store would give (no keyring, keychain or DPAPI call)."""
+    source = {"linux": FixedKeySource({"v10": PEANUTS_KEY, "v11": KEYRING_KEY if keyring else None}),
+              "macos": FixedKeySource({"v10": MAC_KEY}),
+              "windows": FixedKeySource({"v10": GCM_KEY}, cipher="gcm")}[platform]
+    return browsers.chromium.Decryptor(source, FAKE_PATH, hash_prefix)
 
 
 @st.composite
@@ -551,7 +549,7 @@ def encrypted_values(draw):
        host=hosts, value=cookie_text, encrypted=encrypted_values())
 def test_fuzz_chromium_value_decoder(platform, hash_prefix, keyring, host, value, encrypted):
     """Any stored value/encrypted_value: text without control characters, or CookieDecryptionError."""
-    raw = browsers._Raw(host, "sso", "/", None, True, True, value, encrypted)
+    raw = browsers.records.RawCookie(host, "sso", "/", None, True, True, value, encrypted)
     outcome = check("browsers chromium value decoder", decryptor(platform, hash_prefix, keyring), raw)
     if outcome.error is None:
         assert isinstance(outcome.value, str)
@@ -572,7 +570,7 @@ def test_fuzz_chromium_decryption_round_trip(platform, hash_prefix, host, plain)
     else:
         blob = encrypt_cbc(digest + plain, host, key=MAC_KEY if platform == "macos" else PEANUTS_KEY,
                            hash_prefix=False)
-    raw = browsers._Raw(host, "sso", "/", None, True, True, "", blob)
+    raw = browsers.records.RawCookie(host, "sso", "/", None, True, True, "", blob)
     outcome = check("browsers chromium value decoder", decryptor(platform, hash_prefix, True), raw)
     try:
         text = plain.decode("utf-8")
@@ -590,10 +588,10 @@ expiry_cells = st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), st.floats(al
 @fuzz(400)
 @given(value=expiry_cells, family=st.sampled_from(["chromium", "firefox"]))
 def test_fuzz_expiry_conversion(value, family):
-    convert = browsers._chromium_expiry if family == "chromium" else browsers._firefox_expiry
+    convert = browsers.store.chromium_expiry if family == "chromium" else browsers.store.firefox_expiry
     outcome = check("browsers expiry conversion", convert, FAKE_PATH, "sso", value)
     seconds = outcome.value
-    assert seconds is None or (math.isfinite(seconds) and seconds <= browsers._MAX_EXPIRY)
+    assert seconds is None or (math.isfinite(seconds) and seconds <= browsers.store.MAX_EXPIRY)
 
 
 origin_attributes = st.one_of(
@@ -608,9 +606,9 @@ origin_attributes = st.one_of(
 @given(attrs=origin_attributes)
 @example({"userContextId": math.inf})   # found by the long run: json.loads accepts Infinity
 def test_fuzz_firefox_origin_attributes(attrs):
-    outcome = check("browsers firefox originAttributes", browsers._origin, attrs)
+    outcome = check("browsers firefox originAttributes", browsers.firefox.origin_context, attrs)
     assert outcome.value is None or isinstance(outcome.value, int)
-    check("browsers partition site", browsers._site_is_xai, attrs if isinstance(attrs, str) else json.dumps(attrs))
+    check("browsers partition site", browsers.hosts.site_is_xai, attrs if isinstance(attrs, str) else json.dumps(attrs))
 
 
 cells = st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=False), st.binary(max_size=24),
@@ -720,7 +718,7 @@ def test_fuzz_firefox_session_store(scratch, recovery, store, include_subdomains
         if store is not None:
             (folder / "sessionstore.jsonlz4").write_bytes(store)
         notes: list[str] = []
-        outcome = check("browsers firefox session store", browsers._session_sources, folder, include_subdomains, notes)
+        outcome = check("browsers firefox session store", browsers.firefox.session_sources, folder, include_subdomains, notes)
         for _mtime, rows in outcome.value or []:
             assert all(isinstance(r.value, str) and isinstance(r.host, str) for r in rows)
 

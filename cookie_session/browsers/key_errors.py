@@ -1,0 +1,29 @@
+"""What a key store says when it gives no key (keys.py draws the tree); messages never hold a secret."""
+
+from __future__ import annotations
+
+from .chromium_crypto import V11_HINT
+
+
+class KeyUnavailable(Exception):
+    """The key store gave no key; the message says what happened, `hint` what to do."""
+
+    hint = V11_HINT
+
+
+class NoKeyStore(KeyUnavailable):
+    """The key store is not there."""
+
+
+class KeyStoreLocked(KeyUnavailable):
+    """The key store is there, but locked or refusing."""
+
+    hint = ("Unlock the keyring (log in to your desktop session, or unlock it in Seahorse / KWalletManager) and "
+            "try again; or use the API key (XAI_API_KEY)")
+
+
+class NoKeyEntry(KeyUnavailable):
+    """The key store answered and holds no entry for this browser."""
+
+    hint = ("Start the browser once in your desktop session so it stores its key; or start Chromium with "
+            "--password-store=basic and log in again; or use the API key (XAI_API_KEY)")
