@@ -11,8 +11,8 @@ import random
 import statistics
 import subprocess
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Hashable
 
 
 @dataclass
@@ -76,5 +76,5 @@ def alternate(commands: dict[Hashable, list[str]], rounds: int, env: dict[str, s
 
 def paired_ratio(a: list[float], b: list[float]) -> float:
     """Median of a[i] / b[i]: samples taken in the same round, so slow spells of a noisy machine cancel out."""
-    return statistics.median(x / y for x, y in zip(a, b))
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 

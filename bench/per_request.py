@@ -56,15 +56,15 @@ def stop_server(proc: subprocess.Popen) -> None:
 def clients(cookie_file: Path, base_url: str) -> dict[str, requests.Session]:
     from requests.cookies import create_cookie
 
-    from cookie_session import ApiKeyAuthenticator, BrowserCookieAuthenticator, BrowserCookieWarning, LocalityVerdict
     from contenders import USER_AGENT
+    from cookie_session import ApiKeyAuthenticator, BrowserCookieAuthenticator, BrowserCookieWarning, LocalityVerdict
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BrowserCookieWarning)
         cookie_auth = BrowserCookieAuthenticator(cookie_file=cookie_file, unsafe_browser_cookies=True,
                                                  verdict=LocalityVerdict.assume_local(), user_agent=USER_AGENT)
     jar = requests.Session()
     host = base_url.split("//", 1)[1].split(":")[0]
-    for name, secret in zip(cookie_auth.cookie_names, cookie_auth.secrets()):
+    for name, secret in zip(cookie_auth.cookie_names, cookie_auth.secrets(), strict=True):
         jar.cookies.set_cookie(create_cookie(name, secret.reveal(), domain=host, path="/"))
     return {
         PLAIN: requests.Session(),

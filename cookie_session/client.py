@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import requests
 
@@ -52,7 +52,8 @@ class GrokClient:
     `max_answer_bytes` (`BadResponseError` past it). `verify` a CA bundle path (or
     False) that wins over `REQUESTS_CA_BUNDLE`, e.g. a stand-in's `ca_file`. `retry` says how
     "try again later" answers are retried (reads on 429/503, chat on 429 only; `NO_RETRIES` for
-    none; None: `DEFAULT_RETRY`, read when the client is built). Redirects are followed only within the same origin; see SECURITY.md.
+    none; None: `DEFAULT_RETRY`, read when the client is built). Redirects are followed only
+    within the same origin; see SECURITY.md.
     Safe to share between threads (requests' connection pool is thread-safe for this use).
 
     Every error it raises has the credential scrubbed from its text (whole or in part, in any case or
@@ -146,7 +147,7 @@ class GrokClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "GrokClient":
+    def __enter__(self) -> GrokClient:
         return self
 
     def __exit__(self, *exc) -> None:

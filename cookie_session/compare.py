@@ -12,7 +12,7 @@ import datetime
 import statistics
 import textwrap
 import time
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .auth import Authenticator
 from .errors import BadInputError, CookieSessionError

@@ -9,8 +9,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
@@ -225,7 +226,7 @@ class LocalityVerdict(NamedTuple):
         return bool(self.container) and not self.container_vouched and len(self.reasons) == 1
 
     @classmethod
-    def assume_local(cls) -> "LocalityVerdict":
+    def assume_local(cls) -> LocalityVerdict:
         """A verdict that trusts the caller; for tests and throwaway demo profiles only."""
         return cls(True, ())
 

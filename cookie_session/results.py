@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterator
 
 __all__ = ["Usage", "ChatResult", "ChatStream", "Model", "Identity"]
 
@@ -58,7 +58,7 @@ class ChatStream:
             pass
         return self.result
 
-    def __enter__(self) -> "ChatStream":
+    def __enter__(self) -> ChatStream:
         return self
 
     def __exit__(self, *exc) -> None:

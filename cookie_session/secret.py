@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-from typing import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus
 
 __all__ = ["Secret", "fingerprint", "redact", "MIN_PIECE"]
@@ -99,11 +99,7 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
                     start = lowered.find(form, start + 1)
             continue
         windows = range(len(lowered) - MIN_PIECE + 1)
-        if len(windows) < 64:   # a short text (a model id, a header): look each window up in the forms
-            def found(window: str) -> bool:
-                return any(window in form for form in forms)
-        else:                   # a long one: one set of every piece of every form
-            found = {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
+        found = _piece_finder(forms, len(windows))
         spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i:i + MIN_PIECE])]
     if not spans:
         return text
@@ -112,6 +108,14 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
         out += [text[end:start], shown]
         end = stop
     return "".join(out) + text[end:]
+
+
+def _piece_finder(forms: set[str], windows: int) -> Callable[[str], bool]:
+    """Whether a `MIN_PIECE`-long piece occurs in any of `forms`, for a text with `windows` such pieces."""
+    if windows < 64:  # a short text (a model id, a header): look each window up in the forms
+        return lambda window: any(window in form for form in forms)
+    # a long one: one set of every piece of every form
+    return {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -55,7 +55,7 @@ class RecordingServer:
     def redirect(self, path: str, location: str, status: int = 302) -> None:
         self.routes[path] = (status, {"Location": location}, b"")
 
-    def __enter__(self) -> "RecordingServer":
+    def __enter__(self) -> RecordingServer:
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
 

@@ -14,9 +14,9 @@ import warnings
 import pytest
 import requests
 import responses
+from browser_fixtures import make_chromium_db
 from click.testing import CliRunner
 
-from browser_fixtures import make_chromium_db
 from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.cli import cli
@@ -154,7 +154,8 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.BrowserCookieWarning)
             auth = BrowserCookieAuthenticator(cookie_file=cookie_db, unsafe_browser_cookies=True, user_agent=UA,
-                                              verdict=LocalityVerdict.assume_local(), environ={"GROK_STATSIG_ID": given})
+                                              verdict=LocalityVerdict.assume_local(),
+                                              environ={"GROK_STATSIG_ID": given})
         with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
             outputs += [repr(auth), auth.describe(), repr(client), client.chat("hi").text]
     outputs.append(caplog.text)
@@ -166,7 +167,8 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
 def test_any_other_403_says_what_grok_com_said_without_the_secrets():
     given = signed_token()
     said = f"Your region is not supported (request carried {given} and sso=" + "S" * 43 + ")"
-    responses.add(responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}})
+    responses.add(responses.POST, "https://grok.com/rest/models", status=403,
+                  json={"error": {"code": 9, "message": said}})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
         auth = BrowserCookieAuthenticator.from_cookies(

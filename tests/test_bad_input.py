@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pytest
 from browser_fixtures import (
-    encrypt_cbc, encrypt_gcm, key_for, make_chromium_db, make_chromium_user_data, make_firefox_db, make_firefox_root,
+    encrypt_cbc,
+    encrypt_gcm,
+    key_for,
+    make_chromium_db,
+    make_chromium_user_data,
+    make_firefox_db,
+    make_firefox_root,
     write_jsonlz4,
 )
 from click.testing import CliRunner
@@ -33,8 +39,14 @@ from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.browsers import FixedKeySource, KeychainKeySource, find_profiles, load_xai_cookies
 from cookie_session.cli import cli
 from cookie_session.errors import (
-    EXIT_BAD_INPUT, EXIT_NO_CREDENTIALS, CookieDecryptionError, CookieStoreError,
-    InvalidApiKeyFormatError, NotLoggedInError, ProfileNotFoundError, UnsupportedEncryptionError,
+    EXIT_BAD_INPUT,
+    EXIT_NO_CREDENTIALS,
+    CookieDecryptionError,
+    CookieStoreError,
+    InvalidApiKeyFormatError,
+    NotLoggedInError,
+    ProfileNotFoundError,
+    UnsupportedEncryptionError,
 )
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, make_test_key

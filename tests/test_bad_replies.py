@@ -29,8 +29,16 @@ from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
-    EXIT_UPSTREAM, BadResponseError, BrowserCookieWarning, ConnectionFailedError, CookieSessionError,
-    MissingCredentialsError, RequestTimeoutError, ServerError, SessionExpiredError, UpstreamError,
+    EXIT_UPSTREAM,
+    BadResponseError,
+    BrowserCookieWarning,
+    ConnectionFailedError,
+    CookieSessionError,
+    MissingCredentialsError,
+    RequestTimeoutError,
+    ServerError,
+    SessionExpiredError,
+    UpstreamError,
 )
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie, make_test_key
@@ -74,7 +82,7 @@ class RawServer:
         self.port = self._listener.getsockname()[1]
         self._threads: list[threading.Thread] = []
 
-    def __enter__(self) -> "RawServer":
+    def __enter__(self) -> RawServer:
         accept = threading.Thread(target=self._accept, daemon=True)
         accept.start()
         self._threads.append(accept)

@@ -33,6 +33,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from installed import require
 
 from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
@@ -41,7 +42,6 @@ from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, fin
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn
 from cookie_session.standin.h2_fingerprint import H2Probe
-from installed import require
 
 pytestmark = pytest.mark.real_browser
 
@@ -54,7 +54,7 @@ FETCH = """fetch(%s, {method: 'POST', headers: {'content-type': 'application/jso
     body: JSON.stringify({temporary: true, modelName: 'grok-4', message: 'parity', fileAttachments: [],
                           imageAttachments: [], disableSearch: false, enableImageGeneration: false,
                           returnImageBytes: false, sendFinalMetadata: true, isReasoning: false})})
-  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""" % (json.dumps(CHAT_PATH),
+  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""" % (json.dumps(CHAT_PATH),  # noqa: UP031 -- JS braces
                                                                    json.dumps(STATSIG_FALLBACK.decode()))
 PER_REQUEST = {"x-xai-request-id", "x-statsig-id", "content-length", "host", "cookie"}
 ORIGIN_BOUND = {"origin", "referer"}

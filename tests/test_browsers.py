@@ -19,19 +19,43 @@ import time
 
 import pytest
 from browser_fixtures import (
-    PEANUTS_KEY, encrypt_cbc, encrypt_gcm, key_for, make_chromium_db, make_chromium_user_data, make_firefox_db,
-    make_firefox_root, session_cookie, write_jsonlz4,
+    PEANUTS_KEY,
+    encrypt_cbc,
+    encrypt_gcm,
+    key_for,
+    make_chromium_db,
+    make_chromium_user_data,
+    make_firefox_db,
+    make_firefox_root,
+    session_cookie,
+    write_jsonlz4,
 )
 
 from cookie_session import browsers
 from cookie_session.browsers import (
-    SUPPORTED_BROWSERS, BasicKeySource, BrowserCookie, CookieLoad, DpapiKeySource, FixedKeySource, KeychainKeySource,
-    KeySource, NoKeyStore, SecretServiceKeySource, browser_user_agent, default_key_source, find_profiles,
+    SUPPORTED_BROWSERS,
+    BasicKeySource,
+    BrowserCookie,
+    CookieLoad,
+    DpapiKeySource,
+    FixedKeySource,
+    KeychainKeySource,
+    KeySource,
+    NoKeyStore,
+    SecretServiceKeySource,
+    browser_user_agent,
+    default_key_source,
+    find_profiles,
     load_xai_cookies,
 )
 from cookie_session.errors import (
-    BadInputError, BrowserNotFoundError, CookieDecryptionError, CookieStoreError, ProfileNotFoundError,
-    UnknownBrowserError, UnsupportedEncryptionError,
+    BadInputError,
+    BrowserNotFoundError,
+    CookieDecryptionError,
+    CookieStoreError,
+    ProfileNotFoundError,
+    UnknownBrowserError,
+    UnsupportedEncryptionError,
 )
 from cookie_session.secret import Secret
 
@@ -142,6 +166,7 @@ def test_gcm_value_of_another_host_is_refused_as_such(tmp_path):
 def test_meta_24_hash_mismatch_under_a_wrong_key_says_wrong_key(tmp_path):
     # garbage whose PKCS#7 padding happens to verify: what a wrong key gives about one time in 256
     import hashlib
+
     from Cryptodome.Cipher import AES
     plain = bytes(range(128, 175)) + b"\x01"
     blob = b"v10" + AES.new(PEANUTS_KEY, AES.MODE_CBC, iv=b" " * 16).encrypt(plain)
@@ -827,7 +852,7 @@ def test_browser_cookie_is_frozen_and_masked(tmp_path):
     path = chromium_file(tmp_path, _sso("SECRET-frozen"))
     (cookie,) = load_xai_cookies(cookie_file=path, now=NOW).cookies
     assert isinstance(cookie, BrowserCookie)
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         cookie.name = "other"
     assert "SECRET" not in repr(cookie) and "SECRET" not in str(cookie)
 

@@ -4,9 +4,9 @@ import json
 import time
 
 import pytest
+from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
 
-from browser_fixtures import encrypt_cbc, make_chromium_db
 from cookie_session.cli import cli
 from cookie_session.standin import StandIn, answer_for
 

@@ -39,7 +39,8 @@ METHOD_SCHEMA = {
 COMPARISON_SCHEMA = {
     "type": "object", "required": ["schema_version", "prompt", "model", "repeat", "methods"],
     "additionalProperties": False,
-    "properties": {"schema_version": {"const": 1}, "prompt": {"type": "string"}, "model": {"type": "string"}, "repeat": {"type": "integer"},
+    "properties": {"schema_version": {"const": 1}, "prompt": {"type": "string"}, "model": {"type": "string"},
+                   "repeat": {"type": "integer"},
                    "methods": {"type": "array", "minItems": 2, "maxItems": 2, "items": METHOD_SCHEMA}},
 }
 

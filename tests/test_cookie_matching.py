@@ -9,9 +9,9 @@ import warnings
 
 import pytest
 import requests
+from browser_fixtures import make_chromium_db
 from click.testing import CliRunner
 
-from browser_fixtures import make_chromium_db
 from cookie_session import browser_auth, errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator, sent_with
 from cookie_session.cli import cli

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from installed import IN_CI, require
 
 from cookie_session.cli import cli
 from cookie_session.headless_login import find_chromium
-from installed import IN_CI, require
 
 KEY_SHAPE = re.compile(r"xai-[A-Za-z0-9_]{80}")
 STEPS = ("1. Started the stand-ins", "2. status", "3. The calling code, through the official API key",

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import pytest
 import requests
+from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.browser_auth import BrowserCookieAuthenticator
@@ -23,8 +24,6 @@ from cookie_session.errors import BrowserCookieWarning, CookieSessionError
 from cookie_session.policy import LocalityVerdict
 from cookie_session.secret import Secret
 from cookie_session.standin import DROP_MODES, StandIn
-
-from loopback import RecordingServer
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) error-objects-test"
 FORBIDDEN_TYPES = (requests.PreparedRequest, requests.Request, requests.Response, requests.Session)

@@ -32,7 +32,7 @@ authenticator = BrowserCookieAuthenticator(cookie_file=sys.argv[1], unsafe_brows
                                            verdict=LocalityVerdict.assume_local(), user_agent="test-agent")
 print(json.dumps({"names": sorted(authenticator.cookie_names),
                   "loaded": sorted(m for m in %r if m in sys.modules)}))
-""" % (WATCHED,)
+""" % (WATCHED,)  # noqa: UP031 -- Python source full of braces
 
 
 def build_in_a_fresh_process(path, env_extra=None) -> dict:

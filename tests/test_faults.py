@@ -22,7 +22,11 @@ from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
-    EXIT_UPSTREAM, BadResponseError, BrowserCookieWarning, CookieSessionError, TransportError,
+    EXIT_UPSTREAM,
+    BadResponseError,
+    BrowserCookieWarning,
+    CookieSessionError,
+    TransportError,
 )
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import DROP_MODES, StandIn, answer_for

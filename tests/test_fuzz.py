@@ -38,16 +38,21 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from cookie_session import browsers
-from cookie_session.browsers import FixedKeySource
 from cookie_session.auth import ApiKeyAuthenticator, validate_api_key
 from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.browsers import FixedKeySource
 from cookie_session.client import GrokClient
 from cookie_session.errors import CookieSessionError, InvalidApiKeyFormatError
 from cookie_session.policy import XAI_COOKIE_NAMES, LocalityVerdict, check_base_url
 from cookie_session.sources import _dotenv_key
 from cookie_session.standin import StandInCookie, make_test_key
-from cookie_session.transports._http import NO_RETRIES, RetryPolicy, json_body, retry_after_seconds, \
-    streamed_json_object
+from cookie_session.transports._http import (
+    NO_RETRIES,
+    RetryPolicy,
+    json_body,
+    retry_after_seconds,
+    streamed_json_object,
+)
 from cookie_session.transports.api import iter_sse_data, raise_for_api_error
 from cookie_session.transports.web import iter_ndjson, raise_for_web_error
 
@@ -718,7 +723,8 @@ def test_fuzz_firefox_session_store(scratch, recovery, store, include_subdomains
         if store is not None:
             (folder / "sessionstore.jsonlz4").write_bytes(store)
         notes: list[str] = []
-        outcome = check("browsers firefox session store", browsers.firefox.session_sources, folder, include_subdomains, notes)
+        outcome = check("browsers firefox session store", browsers.firefox.session_sources, folder,
+                        include_subdomains, notes)
         for _mtime, rows in outcome.value or []:
             assert all(isinstance(r.value, str) and isinstance(r.host, str) for r in rows)
 
@@ -874,7 +880,7 @@ def test_fuzz_migrate_text_scanners(lines, kind, name):
         assert KEY not in masked
     for line in lines:
         check("migrate.parse_env_line", parse_env_line, line)
-        check("migrate.find_secrets", lambda: list(find_secrets(line)))
+        check("migrate.find_secrets", lambda text: list(find_secrets(text)), line)
         check("migrate.mask", mask, line)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from installed import require
 
 from cookie_session.headless_login import (
-    BrowserLaunchError, HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox,
+    BrowserLaunchError,
+    HeadlessChromium,
+    HeadlessFirefox,
+    find_chromium,
+    find_firefox,
 )
-from installed import require
 
 pytestmark = pytest.mark.real_browser
 

@@ -26,11 +26,15 @@ from pathlib import Path
 
 import pytest
 import trustme
+from installed import require
 
 from cookie_session.headless_login import (
-    BrowserLaunchError, HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox,
+    BrowserLaunchError,
+    HeadlessChromium,
+    HeadlessFirefox,
+    find_chromium,
+    find_firefox,
 )
-from installed import require
 
 pytestmark = pytest.mark.real_browser
 

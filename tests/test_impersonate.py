@@ -19,6 +19,7 @@ import warnings
 import pytest
 import requests
 import trustme
+from loopback import RecordingServer
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
@@ -28,7 +29,6 @@ from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
 from cookie_session.transports import impersonate
 from cookie_session.transports.impersonate import ImpersonatingAdapter, impersonation_target, mount_browser_tls
-from loopback import RecordingServer
 
 CHROME_156 = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 "
               "Safari/537.36")

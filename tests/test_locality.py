@@ -5,7 +5,12 @@ import pytest
 
 from cookie_session.errors import PolicyError
 from cookie_session.policy import (
-    CONTAINER_ENV_VAR, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, locality_verdict, require_browser_cookie_use, unsafe_opt_in,
+    CONTAINER_ENV_VAR,
+    UNSAFE_ENV_VALUE,
+    UNSAFE_ENV_VAR,
+    locality_verdict,
+    require_browser_cookie_use,
+    unsafe_opt_in,
 )
 from cookie_session.sources import inspect_credentials
 

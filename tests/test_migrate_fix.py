@@ -216,7 +216,8 @@ def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
     ("ci.yaml", ('env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
                  'steps:\n  - run: python -m cookie_session chat --auth=browser hi\n'),
      'env:\n  LEVEL: debug\nsteps:\n  - run: python -m cookie_session chat hi\n'),
-    ("settings.toml", 'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
+    ("settings.toml",
+     'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
      'command = ["cookie-session", "chat"]\n'),
 ])
 def test_the_opt_in_is_removed_from_shell_scripts_and_config(tmp_path, monkeypatch, name, before, after):

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import warnings
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from unittest import mock
 from urllib.parse import quote, quote_plus
@@ -47,6 +47,7 @@ from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
+from loopback import RecordingServer
 
 import cookie_session
 from cookie_session import policy
@@ -62,8 +63,6 @@ from cookie_session.sources import inspect_credentials, resolve_authenticator
 from cookie_session.standin import StandIn, StandInCookie
 from cookie_session.standin.api_side import KeyRecord
 from cookie_session.standin.web_side import WebSession
-
-from loopback import RecordingServer
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) leak-test"
 LOCAL = LocalityVerdict.assume_local()
@@ -141,7 +140,7 @@ def forms(secret: str) -> dict[str, str]:
 
 
 PIECE = 12  # a piece this long, with 6 distinct characters and not in our own text, cannot be a coincidence
-BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}" % (PIECE * 4 // 3))
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}" % (PIECE * 4 // 3))  # noqa: UP031 -- a regex quantifier's braces
 
 
 @lru_cache(maxsize=64)
@@ -428,11 +427,11 @@ def test_api_key_never_shows_in_objects_errors_logs_or_warnings(stand_in, keys):
                 expect_error(out, f"{label} chat", lambda: client.chat("hi", stream=True))
         for label, malformed in [("trailing space", key + " "), ("newline", key[:40] + "\n" + key[40:]),
                                  ("look-alike", key[:-1] + "é"), ("short", key[:-1]), ("tab", "\t" + key)]:
-            expect_error(out, f"malformed key ({label})", lambda: ApiKeyAuthenticator(malformed))
+            expect_error(out, f"malformed key ({label})", partial(ApiKeyAuthenticator, malformed))
             report = inspect_credentials(environ={"XAI_API_KEY": malformed}, cwd=work, verdict=LOCAL)
             out.add_object(f"CredentialReport for a malformed key ({label})", report)
             expect_error(out, f"resolve malformed ({label})",
-                         lambda: resolve_authenticator(environ={"XAI_API_KEY": malformed}, cwd=work))
+                         partial(resolve_authenticator, environ={"XAI_API_KEY": malformed}, cwd=work))
         (work / ".env").write_text(f"XAI_API_KEY={key}\n", encoding="utf-8")
         for label, kwargs in [("argument", {"api_key": key}), ("env", {"environ": {"XAI_API_KEY": key}}),
                               (".env", {"environ": {}})]:
@@ -620,8 +619,8 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                 client = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
                 for call in ("models", "whoami"):
                     out.add_object(f"{label} {call}", getattr(client, call)())
-                expect_error(out, "non-JSON chat", lambda: client.chat("hi"))
-                expect_error(out, "streamed chat, no events", lambda: "".join(client.chat("hi", stream=True)))
+                expect_error(out, "non-JSON chat", partial(client.chat, "hi"))
+                expect_error(out, "streamed chat, no events", lambda c=client: "".join(c.chat("hi", stream=True)))
                 for prefix in ("same-origin", "userinfo", "host", "partial"):
                     redirected = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}",
                                             retry=NO_RETRIES)
@@ -635,7 +634,7 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                                     retry=NO_RETRIES)
                 out.add_object("web models", client.models())
                 expect_error(out, "web whoami non-JSON", client.whoami)
-                expect_error(out, "web chat 500", lambda: client.chat("hi"))
+                expect_error(out, "web chat 500", partial(client.chat, "hi"))
             assert elsewhere.requests == []
     ran_something(out, "xai-…")
     out.assert_clean({"api key": key, "sso": sso})
@@ -735,7 +734,8 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
         data = json.loads(invoke(out, ["compare", "hello", "--json", *browser], env).stdout)
         assert [m["ok"] for m in data["methods"]] == [True, True], data
         stand_in.fail_next("session_expired")
-        failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown})
+        failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser],
+                        {**env, "XAI_API_KEY": unknown})
         assert failed.exit_code == 4 and [m["ok"] for m in json.loads(failed.stdout)["methods"]] == [False, False]
         authenticators = [ApiKeyAuthenticator(key),
                           quiet_browser_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]

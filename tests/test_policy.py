@@ -4,8 +4,16 @@ import pytest
 
 from cookie_session.errors import InsecureUrlError, PolicyError
 from cookie_session.policy import (
-    UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, LocalityVerdict, check_base_url, host_in_domain, is_loopback_host,
-    is_xai_cookie_host, locality_verdict, require_browser_cookie_use, unsafe_opt_in,
+    UNSAFE_ENV_VALUE,
+    UNSAFE_ENV_VAR,
+    LocalityVerdict,
+    check_base_url,
+    host_in_domain,
+    is_loopback_host,
+    is_xai_cookie_host,
+    locality_verdict,
+    require_browser_cookie_use,
+    unsafe_opt_in,
 )
 
 
@@ -26,7 +34,8 @@ def test_host_in_domain_is_label_exact():
 
 
 @pytest.mark.parametrize("host, loopback", [("localhost", True), ("127.0.0.1", True), ("127.8.9.1", True),
-                                            ("[::1]", True), ("app.localhost", False), ("localhost.", False), ("10.0.0.1", False),
+                                            ("[::1]", True), ("app.localhost", False), ("localhost.", False),
+                                            ("10.0.0.1", False),
                                             ("localhost.evil.test", False), ("", False), (None, False)])
 def test_loopback(host, loopback):
     assert is_loopback_host(host) is loopback

@@ -15,7 +15,7 @@ import requests
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
-from cookie_session.errors import BrowserCookieWarning, PolicyError
+from cookie_session.errors import BrowserCookieWarning, CookieSessionError, PolicyError
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn
 from cookie_session.transports.api import ApiTransport
@@ -48,7 +48,7 @@ class RecordingProxy:
                 except OSError:
                     pass
 
-    def __enter__(self) -> "RecordingProxy":
+    def __enter__(self) -> RecordingProxy:
         threading.Thread(target=self._serve, daemon=True).start()
         return self
 
@@ -123,7 +123,7 @@ def test_https_through_a_proxy_is_left_to_the_tunnel(monkeypatch, proxy):
     key = "xai-" + "q" * 80
     client = GrokClient(ApiKeyAuthenticator(key), base_url="https://api.example.test/v1", retry=NO_RETRIES,
                         timeout=(2, 2))
-    with pytest.raises(Exception):
+    with pytest.raises(CookieSessionError):
         client.models()
     assert proxy.received, "the request did not go through the proxy at all"
     assert all(data.startswith(b"CONNECT api.example.test:443") for data in proxy.received)

@@ -39,7 +39,7 @@ def test_unknown_attribute_raises_attribute_error():
     import pytest
 
     with pytest.raises(AttributeError):
-        cookie_session.nope
+        _ = cookie_session.nope
 
 
 def modules_after(code: str) -> set[str]:

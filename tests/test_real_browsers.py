@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import tempfile
 import time
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import pytest
 import requests
+from installed import require
 
 from cookie_session import errors
 from cookie_session.browser_auth import BrowserCookieAuthenticator
@@ -20,7 +21,6 @@ from cookie_session.client import GrokClient
 from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
-from installed import require
 
 pytestmark = pytest.mark.real_browser
 LOCAL = LocalityVerdict.assume_local()  # a throwaway profile against a loopback stand-in

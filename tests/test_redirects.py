@@ -11,6 +11,7 @@ import warnings
 import pytest
 import requests
 import trustme
+from loopback import RecordingServer
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
@@ -18,8 +19,6 @@ from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie, make_test_key
-
-from loopback import RecordingServer
 
 KEY = make_test_key()
 SSO = "s" * 43

@@ -4,13 +4,12 @@ import socket
 import threading
 
 import pytest
+from loopback import RecordingServer
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.client import GrokClient, RetryPolicy
 from cookie_session.standin import answer_for, make_test_key
-
-from loopback import RecordingServer
 
 
 class Sleeps(list):

@@ -12,14 +12,13 @@ from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import CookieSessionError, printable, printable_lines
 from cookie_session.policy import host_in_domain
-
-from loopback import RecordingServer
 
 KEY = "xai-" + "c" * 80
 #: What a hostile server or file name would use: clear screen, set the window title, a hyperlink,

@@ -13,13 +13,12 @@ import pytest
 import requests
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import BadInputError, CookieSessionError, InsecureUrlError, UnsafeRedirectError
 from cookie_session.policy import check_base_url, host_in_domain, is_loopback_host, locality_verdict, url_target
-
-from loopback import RecordingServer
 
 KEY = "xai-" + "k" * 80
 

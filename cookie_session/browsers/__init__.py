@@ -22,8 +22,18 @@ from __future__ import annotations
 
 from .catalogue import SUPPORTED_BROWSERS
 from .keys import (
-    BasicKeySource, DpapiKeySource, FixedKeySource, KeychainKeySource, KeySource, KeyStoreLocked, KeyUnavailable,
-    KWalletKeySource, NoKeyEntry, NoKeyStore, SecretServiceKeySource, default_key_source,
+    BasicKeySource,
+    DpapiKeySource,
+    FixedKeySource,
+    KeychainKeySource,
+    KeySource,
+    KeyStoreLocked,
+    KeyUnavailable,
+    KWalletKeySource,
+    NoKeyEntry,
+    NoKeyStore,
+    SecretServiceKeySource,
+    default_key_source,
 )
 from .load import browser_user_agent, load_xai_cookies
 from .profiles import find_profiles

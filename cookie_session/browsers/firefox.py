@@ -231,7 +231,8 @@ def select_container(found: list[RawCookie], container: str | None, profile_dir:
     others = sorted({r.context for r in found if r.context != wanted})
     if others and not any(r.name == "sso" for r in chosen):
         labels = [known.get(c, str(c)) if c else "(no container)" for c in others]
-        use = next((f"container={label!r}" for c, label in zip(others, labels) if c), "no container option")
+        use = next((f"container={label!r}" for c, label in zip(others, labels, strict=True) if c),
+                   "no container option")
         notes.append(f"container cookies exist for grok.com in containers: {', '.join(labels)} (use {use})")
     return chosen, wanted
 

@@ -86,12 +86,14 @@ def _load(browser: str, family: str | None, profile: str, path: Path, container:
         source = key_source or keys.default_key_source(browser, path)
         decrypt = chromium.Decryptor(source, path, version >= HOST_HASH_VERSION)
         texts = [decrypt(r) for r in live]
-    bad = next((r for r, text in zip(live, texts) if not (header_safe(text) and header_safe(r.path))), None)
+    bad = next((r for r, text in zip(live, texts, strict=True) if not (header_safe(text) and header_safe(r.path))),
+               None)
     if bad:
         raise store_error(path, f"cookie {bad.name!r} ({bad.host}) holds control or non-ASCII characters in its "
                                 f"value or path, which a Cookie header cannot carry")
     cookies = tuple(sorted((BrowserCookie(r.name, Secret(text, name=r.name), r.host, r.path, r.secure, r.http_only,
-                                          r.expires, not r.host.startswith(".")) for r, text in zip(live, texts)),
+                                          r.expires, not r.host.startswith("."))
+                            for r, text in zip(live, texts, strict=True)),
                            key=lambda c: (c.domain, c.path, c.name)))
     expired = sum(r.context == context and r.expires is not None and r.expires <= now for r in rows)
     if expired:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import click
 
 from ..errors import (
-    EXIT_USAGE, CookieSessionError, InvalidApiKeyFormatError, MissingCredentialsError, NoCredentialsError,
+    EXIT_USAGE,
+    CookieSessionError,
+    InvalidApiKeyFormatError,
+    MissingCredentialsError,
+    NoCredentialsError,
 )
 
 EXIT_INTERRUPTED = 130

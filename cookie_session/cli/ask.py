@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import printable, EXIT_BAD_INPUT
+from ..errors import EXIT_BAD_INPUT, printable
 from ..policy import DEFAULT_MODEL
 from ._common import auth_options, client_for, print_json
 from ._errors import CliError

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ..errors import printable, EXIT_NO_CREDENTIALS, CookieSessionError
+from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError, printable
 from ._common import (
-    auth_options, browser_options, client_for, client_with, credential_fields, pop_credentials, print_json,
+    auth_options,
+    browser_options,
+    client_for,
+    client_with,
+    credential_fields,
+    pop_credentials,
+    print_json,
 )
 from ._errors import CliError, cli_text
 from ._progress import waiting

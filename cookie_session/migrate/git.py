@@ -38,11 +38,11 @@ def _environment() -> dict[str, str]:
 
 
 def run_git(cwd: Path, *args: str, timeout: float = _TIMEOUT) -> subprocess.CompletedProcess | None:
-    """`git -C cwd <SAFE_CONFIG> args...` with its output captured; None if git is missing, fails to start or times out."""
+    """`git -C cwd <SAFE_CONFIG> args...`, output captured; None if git is missing, fails to start or times out."""
     overrides = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
     try:
-        return subprocess.run(["git", "--no-pager", *overrides, "-C", str(cwd), *args], capture_output=True, check=False,
-                              timeout=timeout, stdin=subprocess.DEVNULL, env=_environment())
+        return subprocess.run(["git", "--no-pager", *overrides, "-C", str(cwd), *args], capture_output=True,
+                              check=False, timeout=timeout, stdin=subprocess.DEVNULL, env=_environment())
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -12,9 +12,20 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from itertools import pairwise
 
-from .patterns import (BROWSER_COOKIE_MODULES, GROK_ENDPOINT_RE, SESSION_COOKIE_NAMES, UNSAFE_ENV_VALUE,
-                       UNSAFE_ENV_VAR, UNSAFE_FLAG, XAI_KEY_RE, is_placeholder_key, secret_name, source_lines)
+from .patterns import (
+    BROWSER_COOKIE_MODULES,
+    GROK_ENDPOINT_RE,
+    SESSION_COOKIE_NAMES,
+    UNSAFE_ENV_VALUE,
+    UNSAFE_ENV_VAR,
+    UNSAFE_FLAG,
+    XAI_KEY_RE,
+    is_placeholder_key,
+    secret_name,
+    source_lines,
+)
 
 __all__ = ["scan_python"]
 
@@ -268,7 +279,7 @@ class _Visitor(ast.NodeVisitor):
 
     # --- containers and assignments ----------------------------------------------
     def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=True):
             text = _str(key)
             if text is None:
                 continue
@@ -280,7 +291,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _sequence(self, node: ast.List | ast.Tuple) -> None:
-        for before, after in zip(node.elts, node.elts[1:]):
+        for before, after in pairwise(node.elts):
             if _str(before) == "--auth" and _str(after) == "browser":
                 self.hit(after, "CS304")
         self.generic_visit(node)

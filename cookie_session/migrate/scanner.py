@@ -21,8 +21,15 @@ import pathspec
 
 from .findings import Finding, Notice, ScanResult
 from .git import GitInfo
-from .patterns import (UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_key, is_placeholder_value, mask, secret_name,
-                       source_lines)
+from .patterns import (
+    UNSAFE_ENV_VAR,
+    XAI_KEY_RE,
+    is_placeholder_key,
+    is_placeholder_value,
+    mask,
+    secret_name,
+    source_lines,
+)
 from .python_scan import scan_python
 from .rules import RULES
 from .text_scan import MAX_LINE_CHARS, file_kind, parse_env_line, scan_notebook, scan_text, secret_hits

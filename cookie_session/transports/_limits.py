@@ -75,7 +75,7 @@ class Watchdog:
         self.fired: str | None = None
         self._thread = threading.Thread(target=self._watch, name="cookie-session-watchdog", daemon=True)
 
-    def __enter__(self) -> "Watchdog":
+    def __enter__(self) -> Watchdog:
         self._thread.start()
         return self
 

@@ -6,18 +6,29 @@ Everything specific to the OpenAI-compatible endpoints lives here.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import requests
 
 from ..errors import (
-    BadResponseError, InvalidApiKeyError, MissingCredentialsError, ModelNotFoundError,
-    PermissionDeniedError, RateLimitedError, ServerError, UpstreamError,
+    BadResponseError,
+    InvalidApiKeyError,
+    MissingCredentialsError,
+    ModelNotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    UpstreamError,
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES,
+    Transport,
+    ended_early,
+    json_body,
+    retry_after_seconds,
+    streamed_json_object,
     translate_transport_errors,
 )
 

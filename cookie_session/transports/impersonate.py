@@ -35,7 +35,7 @@ import email.message
 import re
 import threading
 import warnings
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import requests

@@ -14,17 +14,29 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import requests
 
 from ..errors import (
-    AccountBlockedError, AntiBotRejectedError, BadResponseError, CloudflareChallengeError, PermissionDeniedError,
-    RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
+    AccountBlockedError,
+    AntiBotRejectedError,
+    BadResponseError,
+    CloudflareChallengeError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    SessionExpiredError,
+    UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from ._http import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
+    CHAT_RETRY_STATUSES,
+    Transport,
+    ended_early,
+    json_body,
+    retry_after_seconds,
+    streamed_json_object,
     translate_transport_errors,
 )
 from .grok_web import STATSIG_ENV, chat_payload
@@ -198,5 +210,5 @@ class WebTransport(Transport):
     def whoami(self) -> Identity:
         response = self._request("POST", PROBE_PATH, json={"requestKind": "DEFAULT", "modelName": PROBE_MODEL})
         json_body(response)  # a session that can read its own rate limits is alive
-        return Identity(auth_kind=self.auth_kind, name=self._identity.get("name"), user_id=self._identity.get("user_id"),
-                        acls=("whole grok.com account",))
+        return Identity(auth_kind=self.auth_kind, name=self._identity.get("name"),
+                        user_id=self._identity.get("user_id"), acls=("whole grok.com account",))

@@ -4,8 +4,9 @@ Python files go through the rewrites in order (cookie prototype -> GrokClient, h
 bearer header -> ApiKeyAuthenticator, unsafe opt-in removed, hard-coded key -> XAI_API_KEY),
 then imports are added and the ones the rewrite left unused removed. A file that does not
 parse is left alone with a notice; a rewrite whose result would not parse is dropped.
-`.env` files lose the opt-in line, shell scripts and YAML/TOML/INI config the opt-in (see `text_opt_in`); a `.env` holding a key that git does not ignore gets
-`.env` added to `.gitignore`; a rewritten key gets `XAI_API_KEY=` in `.env.example`.
+`.env` files lose the opt-in line, shell scripts and YAML/TOML/INI config the opt-in (see
+`text_opt_in`); a `.env` holding a key that git does not ignore gets `.env` added to
+`.gitignore`; a rewritten key gets `XAI_API_KEY=` in `.env.example`.
 Nothing written or returned holds a key: diffs show keys as fingerprints.
 """
 
