@@ -138,7 +138,7 @@ class GrokClient:
     def _scrubbed(self, result):
         """A result with every server string but the answer text scrubbed of the credential."""
         redact = self.authenticator.redact
-        changes = {f.name: redact(value) for f in dataclasses.fields(result)
+        changes: dict[str, object] = {f.name: redact(value) for f in dataclasses.fields(result)
                    if f.name != "text" and isinstance(value := getattr(result, f.name), str)}
         if isinstance(getattr(result, "acls", None), tuple):
             changes["acls"] = tuple(redact(acl) for acl in result.acls)

@@ -99,64 +99,71 @@ def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int 
         raise BadInputError(f"repeat must be at least 1, not {repeat}")
     if not prompt.strip():
         raise BadInputError("The prompt is empty", hint="Pass some text to send")
+    setups: list[tuple[str, Authenticator | CookieSessionError]]
     if authenticators is None:
         chain = dict(environ=environ, cwd=cwd, check_format=check_format, verdict=verdict)
         setups = [_resolve("api-key", api_key=api_key, **chain), _resolve("browser", **chain, **browser_options)]
     elif not authenticators:
         raise BadInputError("No authenticator to compare", hint="Pass at least one, or leave it out to try both")
     else:
-        setups = [(auth.kind, auth, None) for auth in authenticators]
-    reports = tuple(_run(kind, auth, error, prompt, model=model, max_tokens=max_tokens, repeat=repeat,
+        setups = [(auth.kind, auth) for auth in authenticators]
+    reports = tuple(_run(kind, auth, prompt, model=model, max_tokens=max_tokens, repeat=repeat,
                          client_options=dict(client_options or {}, environ=environ))
-                    for kind, auth, error in setups)
+                    for kind, auth in setups)
     return Comparison(prompt=prompt, model=model, repeat=repeat, methods=reports)
 
 
-def _resolve(auth: str, **options) -> tuple[str, Authenticator | None, CookieSessionError | None]:
+def _resolve(auth: str, **options) -> tuple[str, Authenticator | CookieSessionError]:
+    """(the method, its authenticator or why it could not be set up)."""
     from .sources import resolve_authenticator
 
     kind = "api_key" if auth == "api-key" else "browser_cookie"
     try:
-        return kind, resolve_authenticator(auth=auth, **options), None
+        return kind, resolve_authenticator(auth=auth, **options)
     except CookieSessionError as error:
-        return kind, None, error
+        return kind, error
 
 
-def _run(kind: str, auth: Authenticator | None, setup_error: CookieSessionError | None, prompt: str, *,
-         model: str, max_tokens: int | None, repeat: int, client_options: dict) -> MethodReport:
+def _run(kind: str, auth: Authenticator | CookieSessionError, prompt: str, *, model: str, max_tokens: int | None,
+         repeat: int, client_options: dict) -> MethodReport:
     label, official, revocable, in_ci = METHODS.get(kind, (kind, False, "unknown", False))
-    base = dict(method=kind, label=label, officially_supported=official, revocable_alone=revocable,
-                allowed_in_ci=in_ci)
-    if auth is None:
-        return MethodReport(**base, **_failure(setup_error))
+    report = MethodReport(method=kind, label=label, officially_supported=official, ok=False,
+                          revocable_alone=revocable, allowed_in_ci=in_ci)
+    if isinstance(auth, CookieSessionError):
+        return _failed(report, auth)
     from .client import GrokClient
 
-    facts = dict(credential=auth.describe(), credential_source=auth.source, expires=_expiry(auth))
+    report = dataclasses.replace(report, credential=auth.describe(), credential_source=auth.source,
+                                 expires=_expiry(auth))
     try:
         client = GrokClient(auth, **client_options)
     except CookieSessionError as error:
-        return MethodReport(**base, **facts, **_failure(error))
+        return _failed(report, error)
     with client:
-        timings, result, error = [], None, None
+        timings: list[tuple[float | None, float]] = []
+        result: ChatResult | None = None
+        failure: CookieSessionError | None = None
         for _ in range(repeat):
             try:
                 first, total, result = _timed_chat(client, prompt, model=model, max_tokens=max_tokens)
-            except CookieSessionError as exc:
-                error = exc
+            except CookieSessionError as error:
+                failure = error
                 break
             timings.append((first, total))
-        reach = _reach(client)
-        return MethodReport(
-            **base, **facts, **(_failure(error) if error else {"ok": True}), endpoint=client.chat_endpoint, reach=reach,
+        report = dataclasses.replace(
+            report, ok=True, endpoint=client.chat_endpoint, reach=_reach(client),
             model=result.model if result else None, answer_excerpt=_excerpt(result.text) if result else None,
             usage=result.usage if result else Usage(),
             time_to_first_token=_median([f for f, _ in timings if f is not None]),
-            total_time=_median([t for _, t in timings]), runs=len(timings) + (error is not None),
+            total_time=_median([t for _, t in timings]), runs=len(timings) + (failure is not None),
             runs_ok=len(timings))
+    return _failed(report, failure) if failure else report
 
 
-def _failure(error: CookieSessionError) -> dict:
-    return {"ok": False, "error": str(error), "error_type": type(error).__name__, "exit_code": error.exit_code}
+def _failed(report: MethodReport, error: CookieSessionError) -> MethodReport:
+    """`report` marked failed with `error`'s one-line message, type and exit code."""
+    return dataclasses.replace(report, ok=False, error=str(error), error_type=type(error).__name__,
+                               exit_code=error.exit_code)
 
 
 def _timed_chat(client, prompt: str, *, model: str, max_tokens: int | None) -> tuple[float | None, float, ChatResult]:

@@ -56,6 +56,7 @@ class ChatStream:
         """Consume the stream and return the whole `ChatResult`."""
         for _ in self:
             pass
+        assert self.result is not None  # set once the pieces have all been read
         return self.result
 
     def __enter__(self) -> ChatStream:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Collection, Sequence
 from itertools import pairwise
 
 from .patterns import (
@@ -149,7 +150,7 @@ def _browser_cookie_call(name: str, bound: dict[str, str]) -> str | None:
     return None
 
 
-def _is_secret_source(node: ast.AST, cookie_sources: set[str] = frozenset()) -> bool:
+def _is_secret_source(node: ast.AST, cookie_sources: Collection[str] = frozenset()) -> bool:
     """A key literal, an environment lookup of a secret, `.reveal()`, or cookies read from a browser."""
     if isinstance(node, ast.Call):
         dotted = _dotted(node.func)
@@ -180,7 +181,7 @@ class _Visitor(ast.NodeVisitor):
                         for target in node.targets if isinstance(target, ast.Name)}
 
     # --- helpers -------------------------------------------------------------------
-    def hit(self, node: ast.AST, rule_id: str, detail: str | None = None) -> None:
+    def hit(self, node: ast.expr | ast.stmt, rule_id: str, detail: str | None = None) -> None:
         line = node.lineno
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         col = len(text.encode()[:node.col_offset].decode(errors="ignore")) + 1
@@ -281,9 +282,10 @@ class _Visitor(ast.NodeVisitor):
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             text = _str(key)
-            if text is None:
+            if key is None or text is None:  # a `**mapping` entry, or a key that is not a string
                 continue
-            if text.lower() == "cookie" and not (_str(value) is not None and "=" not in _str(value)):
+            shown = _str(value)
+            if text.lower() == "cookie" and not (shown is not None and "=" not in shown):
                 self.hit(key, "CS104")  # a header dict, not e.g. a module map {"Cookie": "http.cookies"}
                 self.cover(value)
             elif text == "unsafe_browser_cookies" and isinstance(value, ast.Constant) and value.value:
@@ -298,7 +300,7 @@ class _Visitor(ast.NodeVisitor):
 
     visit_List = visit_Tuple = _sequence
 
-    def _assign(self, targets: list[ast.AST], value: ast.AST | None) -> None:
+    def _assign(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         for target in targets:
             if isinstance(target, ast.Subscript) and (_str(target.slice) or "").lower() == "cookie":
                 self.hit(target, "CS104")
@@ -330,7 +332,7 @@ class _Visitor(ast.NodeVisitor):
         self._env_opt_in(node)
         self.generic_visit(node)
 
-    def _env_opt_in(self, statement: ast.AST) -> None:
+    def _env_opt_in(self, statement: ast.stmt | ast.withitem) -> None:
         """The opt-in variable and its deliberate value set together in one statement."""
         if not self.env_value_present:
             return
@@ -339,7 +341,7 @@ class _Visitor(ast.NodeVisitor):
                     or (isinstance(n, ast.Attribute) and n.attr == "UNSAFE_ENV_VAR") for n in nodes)
         if names:
             for n in nodes:
-                if _str(n) == UNSAFE_ENV_VALUE:
+                if isinstance(n, ast.expr) and _str(n) == UNSAFE_ENV_VALUE:
                     self.hit(n, "CS303")
                     self.covered.add(id(n))
 

@@ -164,7 +164,7 @@ class _FileScan:
             try:
                 hits = list(scan_python(text, filename=self.shown))
             except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-                where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+                where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
                 self.note(f"not valid Python{where}: scanned by pattern, comments skipped, docstrings not")
                 self.note_long_lines(lines)
                 hits = list(scan_text(lines, "python-fallback", self.path))

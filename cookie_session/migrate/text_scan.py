@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from .patterns import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, find_secrets
@@ -38,9 +39,11 @@ class _Then:
     def __init__(self, first: str, then: str) -> None:
         self.first, self.then = re.compile(first), re.compile(then)
 
-    def columns(self, text: str):
+    def columns(self, text: str) -> Iterator[int]:
         head = self.first.search(text)
-        tail = self.then.search(text, head.end()) if head else None
+        if head is None:
+            return
+        tail = self.then.search(text, head.end())
         if tail:
             yield tail.start(1) if self.then.groups else head.start()
 
@@ -50,7 +53,7 @@ _PYTHON_KINDS = frozenset({"notebook", "python-fallback"})
 _NAMES = r"(sso-rw|sso|cf_clearance)"
 
 #: (rule, pattern, kinds); the column is the start of group 1 if the pattern has one, else of the match.
-_PATTERNS = [
+_PATTERNS: list[tuple[str, re.Pattern[str] | _Then, frozenset[str]]] = [
     ("CS101", re.compile(r"^\s*(?:from|import)\s+(browser_cookie3|pycookiecheat|rookiepy|yt_dlp\.cookies)\b"),
      _PYTHON_KINDS),
     ("CS101", re.compile(r"^\s*from\s+yt_dlp\s+import\s+.*\b(cookies)\b"), _PYTHON_KINDS),
@@ -136,8 +139,11 @@ def _code_part(line: str, markers: tuple[str, ...]) -> str:
     return line
 
 
-def _pattern_hits(kind: str, number: int, code: str, column_base: int = 0):
-    hits = []
+Hit = tuple[int, int, str, str | None]  # (line, column, rule, detail)
+
+
+def _pattern_hits(kind: str, number: int, code: str, column_base: int = 0) -> list[Hit]:
+    hits: list[Hit] = []
     for rule_id, pattern, kinds in _PATTERNS:
         if kind not in kinds:
             continue

@@ -214,7 +214,7 @@ class ApiTransport(Transport):
     def whoami(self) -> Identity:
         response = self._request("GET", "/api-key")
         data = json_body(response)
-        acls = data.get("acls") if isinstance(data.get("acls"), list) else ()
+        acls = data["acls"] if isinstance(data.get("acls"), list) else ()
         return Identity(
             auth_kind=self.auth_kind, name=data.get("name"), team_id=data.get("team_id"),
             user_id=data.get("user_id"), acls=tuple(str(a) for a in acls),

@@ -36,6 +36,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -45,6 +46,9 @@ from requests.utils import get_encoding_from_headers, select_proxy
 
 from ..errors import BrowserCookieWarning
 from ..policy import is_loopback_host
+
+if TYPE_CHECKING:
+    from curl_cffi.requests.session import HttpMethod
 
 __all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
 
@@ -124,15 +128,16 @@ class ImpersonatingAdapter(BaseAdapter):
         self._plain = HTTPAdapter()   # only used while a test library mocks requests' HTTPAdapter.send
         options = {CurlOpt.STREAM_WEIGHT: stream_weight} if stream_weight is not None else None
         # trust_env=False: curl must not read proxy variables itself; requests already decided.
-        self._curl = curl_requests.Session(impersonate=target, default_headers=False, trust_env=False,
-                                           discard_cookies=True, allow_redirects=False, curl_options=options)
+        self._curl: curl_requests.Session = curl_requests.Session(
+            impersonate=target, default_headers=False, trust_env=False, discard_cookies=True, allow_redirects=False,
+            curl_options=options)
         if hasattr(self._curl, "_executor"):
             # Each streamed reply holds one of curl_cffi's threads until the server ends it; its default pool
             # (cores + 4) would cap concurrent requests far below what requests' own adapter allows.
             from concurrent.futures import ThreadPoolExecutor
 
-            self._curl._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_REQUESTS,
-                                                      thread_name_prefix="cookie-session-curl")
+            self._curl._executor = ThreadPoolExecutor(  # type: ignore[assignment]  # private, typed as its None
+                max_workers=MAX_CONCURRENT_REQUESTS, thread_name_prefix="cookie-session-curl")
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
              proxies=None) -> requests.Response:
@@ -141,26 +146,32 @@ class ImpersonatingAdapter(BaseAdapter):
                                     proxies=proxies)
         from curl_cffi.requests import exceptions as curl_errors
 
-        proxy = _proxy_for(request.url, proxies)
-        headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
-                   for name, value in request.headers.items()]
+        method, url = request.method, request.url
+        if method is None or url is None:
+            raise ValueError("ImpersonatingAdapter.send takes a prepared request (with a method and a URL)")
+        proxy = _proxy_for(url, proxies)
+        headers: dict[str, str | None] = {name: value.decode("latin-1") if isinstance(value, bytes) else value
+                                          for name, value in request.headers.items()}
         if "Content-Type" not in request.headers:
-            headers.append(("Content-Type", None))   # else curl adds its own to a POST (None: "send none")
+            headers["Content-Type"] = None   # else curl adds its own to a POST (None: "send none")
         # The headers in the prepared order, Host first as browsers send it over HTTP/1.1 (over HTTP/2 it is the
         # :authority pseudo-header); without this, curl would sort them by its target's template.
-        order = ",".join(dict.fromkeys(["host", *(name.lower() for name, value in headers if value is not None)]))
+        sent = (name.lower() for name, value in headers.items() if value is not None)
+        order = ",".join(dict.fromkeys(["host", *sent]))
         _quiet_header_order_notice()
         try:
             reply = self._curl.request(
-                request.method, request.url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
-                verify=_ca_bundle(verify), cert=cert, proxy=proxy,
+                cast("HttpMethod", method), url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
+                # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
+                verify=_ca_bundle(verify),  # type: ignore[arg-type]
+                cert=cert, proxy=proxy,
                 accept_encoding=request.headers.get("Accept-Encoding"), stream=True, quote=False,
                 discard_cookies=True, allow_redirects=False, extra_fp={"header_order": order})
         except curl_errors.RequestException as exc:
             raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
-        return self._build_response(request, reply)
+        return self._build_response(request, url, reply)
 
-    def _build_response(self, request: requests.PreparedRequest, reply) -> requests.Response:
+    def _build_response(self, request: requests.PreparedRequest, url: str, reply) -> requests.Response:
         response = requests.Response()
         response.status_code = reply.status_code
         pairs = list(reply.headers.multi_items())
@@ -169,9 +180,9 @@ class ImpersonatingAdapter(BaseAdapter):
             response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
         response.encoding = get_encoding_from_headers(response.headers)
         response.reason = reply.reason
-        response.url = request.url
+        response.url = url
         response.request = request
-        response.connection = self
+        response.connection = self  # type: ignore[assignment]  # the stubs say HTTPAdapter; it is whichever sent it
         response.raw = _CurlBody(reply, request, pairs)
         requests.cookies.extract_cookies_to_jar(response.cookies, request, response.raw)
         return response

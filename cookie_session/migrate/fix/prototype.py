@@ -201,7 +201,7 @@ class PrototypeToClient(GuardedTransformer):
     def _read(self, lines, removed, post_index, reply, post, cookies, reader):
         call, _ = post
         rest = list(enumerate(lines))[post_index + 1:]
-        out = {post_index: None}
+        out: dict[int, cst.BaseStatement | None] = {post_index: None}  # None: replaced below
         for index, line in rest:
             if not isinstance(line, cst.For) or names_in(line.iter) != [reply] or not _is_token_loop(line):
                 continue
@@ -209,8 +209,8 @@ class PrototypeToClient(GuardedTransformer):
             local = _assigned(line.body) | set(names_in(line.target))
             collected = [name for name in local if _initialised_empty(lines, post_index, index, name)]
             if len(collected) == 1 and not (local - {collected[0]}) & _mentions(after):
-                init = next(i for i in range(index) if _single_assign(lines[i]) and
-                            _single_assign(lines[i])[0] == collected[0] and i not in removed)
+                init = next(i for i in range(index) if (assign := _single_assign(lines[i])) is not None
+                            and assign[0] == collected[0] and i not in removed)
                 removed.add(init)
                 out[index] = cst.parse_statement(f"{collected[0]} = {reply}.text\n").with_changes(
                     leading_lines=line.leading_lines)
