@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Literal, overload
 
 import requests
 
@@ -101,6 +102,18 @@ class GrokClient:
     def chat_endpoint(self) -> str:
         """The URL `chat` posts to."""
         return f"{self.base_url}{self._transport.chat_path}"
+
+    @overload
+    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
+             stream: Literal[False] = ...) -> ChatResult: ...
+
+    @overload
+    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
+             stream: Literal[True]) -> ChatStream: ...
+
+    @overload
+    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
+             stream: bool) -> ChatResult | ChatStream: ...
 
     def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = DEFAULT_MODEL,
              max_tokens: int | None = None, stream: bool = False) -> ChatResult | ChatStream:
