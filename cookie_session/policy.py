@@ -14,6 +14,9 @@ from typing import Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
+from .settings import (
+    API_BASE_URL, CONTAINER_ENV_VALUE, CONTAINER_ENV_VAR, DEFAULT_MODEL, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, WEB_BASE_URL,
+)
 
 __all__ = [
     "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
@@ -23,18 +26,12 @@ __all__ = [
     "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
 ]
 
-API_BASE_URL = "https://api.x.ai/v1"
-WEB_BASE_URL = "https://grok.com"
-DEFAULT_MODEL = "grok-4"
 
 #: Cookie domains we read from a browser, matched exactly or as a parent domain.
 XAI_COOKIE_DOMAINS = ("grok.com", "x.ai")
 #: The only cookie names we load: the session, its user id, and Cloudflare's clearance.
 XAI_COOKIE_NAMES = frozenset({"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm", "_cfuvid"})
 
-UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"
-#: The deliberate word the env var must hold; `1`, `true` or `yes` do not count.
-UNSAFE_ENV_VALUE = "i-understand-the-risks"
 
 
 #: Characters on which URL parsers disagree (`urlsplit` ends a host only at `/ ? #`, urllib3 also at `\\`;
@@ -194,9 +191,6 @@ REMOTE_WORKSPACE_MARKERS = ("CODESPACES", "GITPOD_WORKSPACE_ID", "CLOUD_SHELL", 
 #: Every environment variable the verdict reads.
 LOCALITY_MARKERS = (*CI_MARKERS, *SSH_MARKERS, *KUBERNETES_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS,
                     *REMOTE_WORKSPACE_MARKERS)
-CONTAINER_ENV_VAR = "COOKIE_SESSION_CONTAINER_IS_LOCAL"
-#: The word that vouches for the container; `1` or `true` do not count.
-CONTAINER_ENV_VALUE = "yes"
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cookie_session.headless_login import (
+from cookie_session.testing.headless import (
     BrowserLaunchError, HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox,
 )
 from installed import require

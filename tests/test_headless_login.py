@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from cookie_session.headless_login import (
+from cookie_session.testing.headless import (
     BrowserLaunchError, HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox,
 )
 from installed import require

@@ -51,17 +51,17 @@ from hypothesis import strategies as st
 import cookie_session
 from cookie_session import policy
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.browsers import load_xai_cookies
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient, RetryPolicy
 from cookie_session.errors import CookieSessionError
 from cookie_session.policy import LocalityVerdict
 from cookie_session.secret import Secret
-from cookie_session.sources import inspect_credentials, resolve_authenticator
-from cookie_session.standin import StandIn, StandInCookie
-from cookie_session.standin.api_side import KeyRecord
-from cookie_session.standin.web_side import WebSession
+from cookie_session.auth.chain import inspect_credentials, resolve_authenticator
+from cookie_session.testing.standin import StandIn, StandInCookie
+from cookie_session.testing.standin.api_side import KeyRecord
+from cookie_session.testing.standin.web_side import WebSession
 
 from loopback import RecordingServer
 

@@ -9,22 +9,19 @@ an API key for a browser session is a configuration change.
 from __future__ import annotations
 
 import abc
-import re
+import time
 from typing import ClassVar
 
 import requests
 from requests.auth import AuthBase
 
-from .errors import InvalidApiKeyFormatError
-from .secret import Secret, redact
+from ..secret import Secret, redact
 
-__all__ = ["Authenticator", "ApiKeyAuthenticator", "SERVICE_API", "SERVICE_WEB", "API_KEY_PATTERN"]
+__all__ = ["Authenticator", "SERVICE_API", "SERVICE_WEB"]
 
 SERVICE_API = "api"   # the official API, api.x.ai
 SERVICE_WEB = "web"   # the grok.com web app (unofficial)
 
-API_KEY_PATTERN = re.compile(r"xai-[A-Za-z0-9_]{80}")
-_UNSAFE_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class Authenticator(AuthBase, abc.ABC):
@@ -37,6 +34,9 @@ class Authenticator(AuthBase, abc.ABC):
 
     kind: ClassVar[str]
     service: ClassVar[str]
+    #: When the credential stops working (epoch seconds), or None for no fixed expiry
+    #: (an API key lives until revoked; a session cookie until the browser closes).
+    expires: float | None = None
 
     def __init__(self, *, source: str) -> None:
         self.source = source
@@ -48,6 +48,15 @@ class Authenticator(AuthBase, abc.ABC):
     @abc.abstractmethod
     def secrets(self) -> list[Secret]:
         """Every secret this authenticator holds (for scrubbing text, never for display)."""
+
+    @property
+    def valid(self) -> bool:
+        """False once `expires` has passed; a credential without expiry stays valid (until the server says no)."""
+        return self.expires is None or self.expires > time.time()
+
+    def identity(self) -> dict:
+        """Who this credential speaks for, without the credential: `name` and a masked `user_id` (None if unknown)."""
+        return {"name": f"{self.kind} ({self.source})", "user_id": None}
 
     def prepare_session(self, session: requests.Session | None = None, *, base_url: str | None = None
                         ) -> requests.Session:
@@ -66,57 +75,3 @@ class Authenticator(AuthBase, abc.ABC):
         return f"{type(self).__name__}({self.describe()})"
 
     __str__ = __repr__
-
-
-def validate_api_key(value: str, *, check_format: bool = True, origin: str = "API key") -> None:
-    """Raise `InvalidApiKeyFormatError` unless `value` is usable as a bearer key.
-
-    Whitespace, control and non-ASCII characters are always refused (they would
-    split or corrupt the header); the `xai-` + 80 shape is checked unless
-    `check_format` is false.
-    """
-    if not value:
-        raise InvalidApiKeyFormatError(f"{origin} is empty")
-    bad = _UNSAFE_CHARS.search(value)
-    if bad:
-        raise InvalidApiKeyFormatError(
-            f"{origin} contains whitespace or a control character at position {bad.start()}"
-        )
-    if not value.isascii():
-        raise InvalidApiKeyFormatError(f"{origin} contains a non-ASCII character (a look-alike letter?)")
-    if check_format and not API_KEY_PATTERN.fullmatch(value):
-        raise InvalidApiKeyFormatError(
-            f"{origin} does not look like an xAI key ({len(value)} characters, "
-            f"{'starts' if value.startswith('xai-') else 'does not start'} with 'xai-')"
-        )
-
-
-class ApiKeyAuthenticator(Authenticator):
-    """The official bearer key: adds `Authorization: Bearer xai-…` and nothing else.
-
-    `check_format=False` accepts keys of any shape (for test keys), but never
-    whitespace or control characters.
-    """
-
-    kind = "api_key"
-    service = SERVICE_API
-
-    def __init__(self, api_key: str | Secret, *, source: str = "argument", check_format: bool = True) -> None:
-        super().__init__(source=source)
-        key = Secret(api_key)
-        validate_api_key(key.reveal(), check_format=check_format, origin=f"API key from {source}")
-        self._key = key
-
-    @property
-    def api_key(self) -> Secret:
-        return self._key
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
-        return request
-
-    def describe(self) -> str:
-        return f"api_key {self._key.fingerprint} from {self.source}"
-
-    def secrets(self) -> list[Secret]:
-        return [self._key]

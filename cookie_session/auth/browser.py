@@ -17,15 +17,16 @@ from urllib.parse import urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from .auth import SERVICE_WEB, Authenticator
-from .browsers import BrowserCookie, header_safe
-from .errors import BadInputError, BrowserCookieWarning, NotLoggedInError
-from .policy import (
+from .base import SERVICE_WEB, Authenticator
+from ..browsers import BrowserCookie, header_safe
+from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError
+from ..policy import (
     WEB_BASE_URL, LocalityVerdict, check_base_url, host_in_domain, is_loopback_host, locality_verdict,
     require_browser_cookie_use, unsafe_opt_in,
 )
-from .secret import Secret
-from .transports.grok_web import (
+from ..secret import Secret
+from ..settings import USER_AGENT_ENV
+from ..transports.grok_web import (
     REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, in_browser_order, rest_headers,
 )
 
@@ -33,7 +34,6 @@ __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECON
 
 SESSION_COOKIE = "sso"
 EXPIRY_WARNING_SECONDS = 3 * 24 * 3600
-USER_AGENT_ENV = "GROK_USER_AGENT"
 #: What a loopback stand-in is treated as: it gets what `https://grok.com` would get for the same path.
 _STANDIN_AS = ("https", "grok.com")
 #: The file Chromium holds in its user-data dir while it runs (a symlink to `host-pid`).
@@ -86,8 +86,8 @@ class BrowserCookieAuthenticator(Authenticator):
                  environ: Mapping[str, str] | None = None, container_is_local: bool | None = None) -> None:
         env = os.environ if environ is None else environ
         _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
-        from .browsers import load_xai_cookies
-        from .user_agents import user_agent_for
+        from ..browsers import load_xai_cookies
+        from ..user_agents import user_agent_for
 
         load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container)
         where = f"{load.browser}/{load.profile}"
@@ -198,7 +198,7 @@ class BrowserCookieAuthenticator(Authenticator):
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
         session.auth = self
-        from .transports.impersonate import mount_browser_tls
+        from ..transports.impersonate import mount_browser_tls
 
         # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
         self.impersonating = mount_browser_tls(session, family=self.browser_family,

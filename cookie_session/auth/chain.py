@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .auth import ApiKeyAuthenticator, Authenticator
-from .errors import BadInputError, CookieSessionError, NoCredentialsError
-from .policy import LocalityVerdict, locality_verdict, require_browser_cookie_use, unsafe_opt_in
-from .secret import Secret
+from .api_key import ApiKeyAuthenticator
+from .base import Authenticator
+from ..errors import BadInputError, CookieSessionError, NoCredentialsError
+from ..policy import LocalityVerdict, locality_verdict, require_browser_cookie_use, unsafe_opt_in
+from ..secret import Secret
+from ..settings import API_KEY_ENV, AUTH_MODES
 
 __all__ = ["SourceCheck", "CredentialReport", "inspect_credentials", "resolve_authenticator",
            "API_KEY_ENV", "AUTH_MODES"]
 
-API_KEY_ENV = "XAI_API_KEY"
-AUTH_MODES = ("auto", "api-key", "browser")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class CredentialReport:
         return next((c for c in self.checks if self.authenticator and c.source == self.authenticator.source), None)
 
 
-def _dotenv_key(cwd: Path) -> tuple[str, str | None, str]:
+def dotenv_key(cwd: Path) -> tuple[str, str | None, str]:
     """(source name, value or None, reason) for XAI_API_KEY in `cwd/.env`, never touching os.environ."""
     path = cwd / ".env"
     source = f".env:{path}"
@@ -70,7 +70,7 @@ def _dotenv_key(cwd: Path) -> tuple[str, str | None, str]:
 def _api_key_candidates(api_key, env: Mapping[str, str], cwd: Path):
     yield "argument", api_key, "no api_key argument"
     yield f"env:{API_KEY_ENV}", env.get(API_KEY_ENV), f"{API_KEY_ENV} not set"
-    yield _dotenv_key(cwd)
+    yield dotenv_key(cwd)
 
 
 def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, options: dict
@@ -81,7 +81,7 @@ def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, opti
     source = f"browser:{where}"
     try:
         require_browser_cookie_use(opted_in, verdict, why=how)
-        from .browser_auth import BrowserCookieAuthenticator  # only now: the browser readers
+        from .browser import BrowserCookieAuthenticator  # only now: the browser readers
 
         authenticator = BrowserCookieAuthenticator(unsafe_browser_cookies=True, verdict=verdict, environ=env, **options)
     except CookieSessionError as exc:

@@ -12,13 +12,13 @@ import tempfile
 import warnings
 from typing import Callable
 
-from .auth import ApiKeyAuthenticator
-from .browser_auth import FALLBACK_USER_AGENT, BrowserCookieAuthenticator
-from .client import GrokClient
-from .compare import compare_methods, render_table
-from .errors import BrowserCookieWarning, CredentialsRejectedError, PolicyError
-from .policy import LocalityVerdict
-from .sources import inspect_credentials
+from ..auth import ApiKeyAuthenticator
+from ..auth.browser import FALLBACK_USER_AGENT, BrowserCookieAuthenticator
+from ..client import GrokClient
+from ..compare import compare_methods, render_table
+from ..errors import BrowserCookieWarning, CredentialsRejectedError, PolicyError
+from ..policy import LocalityVerdict
+from ..auth.chain import inspect_credentials
 from .standin import StandIn, make_test_key
 
 
@@ -92,7 +92,7 @@ def _throwaway_profile(api: StandIn, directory: str, say: Callable[[str], None])
     A real headless Chromium logs in when one is installed; otherwise the demo writes the
     Chromium-format cookie database itself, encrypted as Chromium's basic store does.
     """
-    from .headless_login import BrowserLaunchError, HeadlessChromium, find_chromium
+    from .headless import BrowserLaunchError, HeadlessChromium, find_chromium
 
     why = "Chromium is not installed (apt-get install chromium)"
     if find_chromium() is not None:
@@ -131,8 +131,8 @@ print("using key", API_KEY)
 
 def _migration_scan(directory: str, say: Callable[[str], None]) -> None:
     """Write a sample cookie prototype (with a throwaway key in it) and show what `migrate` finds."""
-    from .migrate import scan
-    from .migrate.report import render_text
+    from ..migrate import scan
+    from ..migrate.report import render_text
 
     os.makedirs(directory)
     script = os.path.join(directory, "grok_prototype.py")

@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
+from ..settings import API_BASE_URL_ENV, API_KEY_ENV, WEB_BASE_URL_ENV
+
 if TYPE_CHECKING:
-    from .browser_auth import BrowserCookieAuthenticator
-    from .client import GrokClient
+    from ..auth.browser import BrowserCookieAuthenticator
+    from ..client import GrokClient
     from .standin import StandIn
 
 __all__ = ["XaiFailures", "StandInKey", "OfflineError", "OFFLINE_INI", "MARKER"]
@@ -48,7 +50,7 @@ class StandInKey(str):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        from .secret import fingerprint
+        from ..secret import fingerprint
 
         return f"<stand-in key {fingerprint(str(self))}>"
 
@@ -105,7 +107,7 @@ class XaiFailures:
 
     def _use_key(self, key: str) -> StandInKey:
         key = StandInKey(key)
-        self._monkeypatch.setenv("XAI_API_KEY", key)
+        self._monkeypatch.setenv(API_KEY_ENV, key)
         return key
 
     # --- the next answers --------------------------------------------------------------
@@ -179,7 +181,7 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, righ
 def _masked(value: object) -> str:
     import re
 
-    from .secret import fingerprint
+    from ..secret import fingerprint
 
     if isinstance(value, StandInKey):
         return repr(value)
@@ -203,7 +205,7 @@ def xai_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     built without its own `retry=` during the test (the stand-in's 429 says `Retry-After: 1`)."""
     import dataclasses
 
-    from . import client
+    from .. import client
 
     waits: list[float] = []
     monkeypatch.setattr(client, "DEFAULT_RETRY", dataclasses.replace(client.DEFAULT_RETRY, sleep=waits.append))
@@ -220,9 +222,9 @@ def xai_standin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         _refuse_non_loopback(monkeypatch, request.node)
     with StandIn() as stand_in:
         stand_in.api_key = StandInKey(stand_in.api_key)
-        monkeypatch.setenv("XAI_API_KEY", stand_in.api_key)
-        monkeypatch.setenv("XAI_BASE_URL", stand_in.base_url)
-        monkeypatch.setenv("GROK_WEB_BASE_URL", stand_in.web_base_url)
+        monkeypatch.setenv(API_KEY_ENV, stand_in.api_key)
+        monkeypatch.setenv(API_BASE_URL_ENV, stand_in.base_url)
+        monkeypatch.setenv(WEB_BASE_URL_ENV, stand_in.web_base_url)
         _bypass_proxies_for_loopback(monkeypatch)
         _let_responses_pass(monkeypatch, stand_in)
         _apply_markers(request, XaiFailures(stand_in, monkeypatch))
@@ -238,8 +240,8 @@ def xai_api_key(xai_standin: "StandIn") -> StandInKey:
 @pytest.fixture
 def xai_client(xai_standin: "StandIn") -> Iterator["GrokClient"]:
     """`GrokClient(resolve_authenticator())`: the client a script builds from the environment."""
-    from .client import GrokClient
-    from .sources import resolve_authenticator
+    from ..client import GrokClient
+    from ..auth.chain import resolve_authenticator
 
     with GrokClient(resolve_authenticator()) as client:
         yield client
@@ -254,7 +256,7 @@ def xai_failures(xai_standin: "StandIn", monkeypatch: pytest.MonkeyPatch) -> Xai
 @pytest.fixture
 def grok_user_agent() -> str:
     """The browser User-Agent the stand-in's grok.com session is bound to; override it to test yours."""
-    from .user_agents import user_agent_for
+    from ..user_agents import user_agent_for
 
     return user_agent_for("chromium", 156, "linux")
 
@@ -266,9 +268,9 @@ def grok_browser_auth(xai_standin: "StandIn", grok_user_agent: str) -> "BrowserC
     The cookies are throwaway, so the locality check is skipped (`LocalityVerdict.assume_local()`,
     it works in CI too) and its `BrowserCookieWarning` is swallowed, even under `-W error`.
     """
-    from .browser_auth import BrowserCookieAuthenticator
-    from .errors import BrowserCookieWarning
-    from .policy import LocalityVerdict
+    from ..auth.browser import BrowserCookieAuthenticator
+    from ..errors import BrowserCookieWarning
+    from ..policy import LocalityVerdict
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BrowserCookieWarning)
@@ -281,7 +283,7 @@ def grok_browser_auth(xai_standin: "StandIn", grok_user_agent: str) -> "BrowserC
 def grok_browser_client(xai_standin: "StandIn", grok_browser_auth: "BrowserCookieAuthenticator"
                         ) -> Iterator["GrokClient"]:
     """A `GrokClient` on the stand-in's grok.com side, through `grok_browser_auth`."""
-    from .client import GrokClient
+    from ..client import GrokClient
 
     with GrokClient(grok_browser_auth, web_base_url=xai_standin.web_base_url) as client:
         yield client
@@ -349,7 +351,7 @@ def _refuse_non_loopback(monkeypatch: pytest.MonkeyPatch, node: pytest.Item) -> 
     import ipaddress
     import socket
 
-    from .policy import is_loopback_host
+    from ..policy import is_loopback_host
 
     real_getaddrinfo = socket.getaddrinfo
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex

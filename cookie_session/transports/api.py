@@ -16,7 +16,7 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import (
+from .base import (
     CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )

@@ -35,17 +35,17 @@ from ..errors import (
     UnsafeRedirectError,
 )
 from ..policy import is_loopback_host, url_target
+from ..settings import DEFAULT_TIMEOUT
 from ._limits import (
     DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES, WHOLE_REPLY_FACTOR, AnswerBudget, Watchdog, call_deadline,
     check_deadline, positive_limit, read_timeout,
 )
-from ._retry import NO_RETRIES, RetryPolicy, retry_after_seconds
+from .retry import NO_RETRIES, RetryPolicy, retry_after_seconds
 
 __all__ = ["RetryPolicy", "NO_RETRIES", "retry_after_seconds", "Transport", "send", "load_body", "iter_lines",
            "json_body", "streamed_json_object", "translate_transport_errors", "ended_early", "shown_url",
            "proxies_for"]
 
-DEFAULT_TIMEOUT = (5.0, 120.0)   # (connect, read) seconds; a long answer can take a while to start
 MAX_REDIRECTS = 5
 MAX_BODY_BYTES = 10 * 2**20      # a whole (non-streamed) reply: model lists and answers are far smaller
 MAX_ERROR_BODY_BYTES = 64 * 2**10  # what an error reply is read for its message

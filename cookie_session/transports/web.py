@@ -23,7 +23,7 @@ from ..errors import (
     RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import (
+from .base import (
     CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )

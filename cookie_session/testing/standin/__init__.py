@@ -164,7 +164,9 @@ class StandIn:
         with self._lock:
             self._failures[FAILURES[failure]].extend([failure] * times)
 
-    def _take_failure(self, side: str, only: tuple[str, ...] | None = None) -> str | None:
+    def take_failure(self, side: str, only: tuple[str, ...] | None = None) -> str | None:
+        """Called by the handlers: the first queued failure for `side` ("api" or "web") among `only` (any if
+        None), removed from the queue; None when nothing is queued."""
         with self._lock:
             queue = self._failures[side]
             for index, failure in enumerate(queue):
@@ -172,7 +174,7 @@ class StandIn:
                     return queue.pop(index)
         return None
 
-    def _take_drop(self, path: str) -> str | None:
+    def take_drop(self, path: str) -> str | None:
         """The drop mode for the request now being answered (a queued one first), or None."""
         with self._lock:
             mode = self._failures["any"].pop(0) if self._failures["any"] else None
@@ -194,7 +196,8 @@ class StandIn:
         with self._lock:
             return [hello for *_request, hello in self._history]
 
-    def _record(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
+    def record_request(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
+        """Called by the handlers: add one request to `requests` (and its ClientHello to `client_hellos`)."""
         with self._lock:
             self._history.append((method, path, dict(headers.items()), client_hello))
 

@@ -63,7 +63,7 @@ class ApiHandler(BaseHandler):
         key = self._authenticate()
         if key is None:
             return
-        failure = self.standin._take_failure("api")
+        failure = self.standin.take_failure("api")
         if failure is not None:
             status, body, headers = API_FAILURES[failure]
             self.send_json(status, body, headers)
