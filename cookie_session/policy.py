@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
 from .settings import (
-    API_BASE_URL, CONTAINER_ENV_VALUE, CONTAINER_ENV_VAR, DEFAULT_MODEL, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, WEB_BASE_URL,
+    API_BASE_URL, API_KEY_ENV, CONTAINER_ENV_VALUE, CONTAINER_ENV_VAR, DEFAULT_MODEL, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR,
+    WEB_BASE_URL,
 )
 
 __all__ = [
@@ -146,7 +147,7 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
         raise InsecureUrlError("Base URL must not carry a user name or password")
     if target.query:
         raise InsecureUrlError("Base URL must not carry a query or fragment (a key in it would be printed and "
-                               "logged)", hint="Give the API root only, e.g. https://api.x.ai/v1")
+                               "logged)", hint=f"Give the API root only, e.g. {API_BASE_URL}")
     loopback = is_loopback_host(target.host)
     if target.scheme != "https" and not loopback:
         raise InsecureUrlError(f"Base URL {target.origin} is plain http on a non-loopback host")
@@ -288,7 +289,7 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
 
 
 _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
-_WAY_OUT = "Use the official API key instead: set XAI_API_KEY (create one at console.x.ai)"
+_WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
 
 
 def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why: str = "") -> None:

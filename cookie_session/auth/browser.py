@@ -25,7 +25,7 @@ from ..policy import (
     require_browser_cookie_use, unsafe_opt_in,
 )
 from ..secret import Secret
-from ..settings import USER_AGENT_ENV
+from ..settings import API_KEY_ENV, USER_AGENT_ENV
 from ..transports.grok_web import (
     REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, in_browser_order, rest_headers,
 )
@@ -147,7 +147,7 @@ class BrowserCookieAuthenticator(Authenticator):
         if session is None:
             hints = " ".join(notes)
             raise NotLoggedInError(f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
-                                   hint="Log in at grok.com in that browser, or use the API key (XAI_API_KEY)")
+                                   hint=f"Log in at grok.com in that browser, or use the API key ({API_KEY_ENV})")
         self._session_cookie = session
         self.expires: float | None = session.expires
         warnings.warn(f"Using browser-cookie auth from {where}: unofficial, unsafe, local only (see WARNING.md)",

@@ -18,6 +18,7 @@ from .keys import KeySource
 from .languages import chromium_accept_language
 from .records import RawCookie, ascii_int, header_safe, undecodable
 from .store import blob, chromium_expiry, store_error, text
+from ..settings import API_KEY_ENV
 
 _VERSION = re.compile(r"\s*([0-9]{1,6})\.")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -104,7 +105,7 @@ class Decryptor:
     def _error(self, raw: RawCookie, why: str, hint: str | None = None, cls: type = CookieDecryptionError
                ) -> Exception:
         return cls(f"Cannot decrypt cookie {raw.name!r} ({raw.host}) in {self.path}: {why}",
-                   hint=hint or "Check it is this browser's own cookie file; or use the API key (XAI_API_KEY)")
+                   hint=hint or f"Check it is this browser's own cookie file; or use the API key ({API_KEY_ENV})")
 
     def _candidates(self, kind: str) -> tuple[list[bytes], Exception | None]:
         """(keys to try, the key store's failure if it gave none) for 'v10' or 'v11'."""

@@ -20,6 +20,7 @@ from .base import (
     CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
     translate_transport_errors,
 )
+from ..settings import API_BASE_URL
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 
@@ -77,7 +78,7 @@ def raise_for_api_error(response: requests.Response, *, redact=lambda text: text
         raise ModelNotFoundError(f"Unknown model{detail}", status=404)
     if status == 404:
         raise UpstreamError(f"{where} answered 404: no such endpoint, so the base URL looks wrong{detail}", status=404,
-                            hint="The API root has the form https://api.x.ai/v1 (with /v1)")
+                            hint=f"The API root has the form {API_BASE_URL} (with /v1)")
     if status == 413:
         raise UpstreamError(f"{where} answered 413: the prompt is too large{detail}", status=413,
                             hint="Shorten the prompt or send it in parts")

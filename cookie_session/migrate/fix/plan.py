@@ -31,6 +31,7 @@ from ..walk import iter_files
 from .keys import real_keys
 from .python_fix import fix_python
 from .text_opt_in import remove_text_opt_in
+from ...settings import API_KEY_ENV
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".json5")
 
@@ -149,8 +150,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
         if result.text != text:
             plan.add(path, text, result.text, result.changes)
         if result.key_moved:
-            _ensure_line(plan, _root(path, git) / ".env.example", "XAI_API_KEY=",
-                         "added XAI_API_KEY= to .env.example (the variable the code now reads)")
+            _ensure_line(plan, _root(path, git) / ".env.example", f"{API_KEY_ENV}=",
+                         f"added {API_KEY_ENV}= to .env.example (the variable the code now reads)")
     return plan
 
 
