@@ -39,14 +39,15 @@ from hypothesis import strategies as st
 
 from cookie_session import browsers
 from cookie_session.browsers import FixedKeySource
-from cookie_session.auth import ApiKeyAuthenticator, validate_api_key
+from cookie_session.auth import ApiKeyAuthenticator
+from cookie_session.auth.api_key import validate_api_key
 from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.errors import CookieSessionError, InvalidApiKeyFormatError
 from cookie_session.policy import XAI_COOKIE_NAMES, LocalityVerdict, check_base_url
 from cookie_session.auth.chain import dotenv_key
 from cookie_session.testing.standin import StandInCookie, make_test_key
-from cookie_session.transports.base import json_body, streamed_json_object
+from cookie_session.transports.replies import json_body, streamed_json_object
 from cookie_session.transports.retry import NO_RETRIES, RetryPolicy, retry_after_seconds
 from cookie_session.transports.api import iter_sse_data, raise_for_api_error
 from cookie_session.transports.web import iter_ndjson, raise_for_web_error

@@ -6,7 +6,11 @@ that picks a credential (`auth.chain`) are imported from their modules: importin
 never loads browser code, so the key-only path stays free of it.
 """
 
-from .api_key import ApiKeyAuthenticator, validate_api_key
-from .base import SERVICE_API, SERVICE_WEB, Authenticator
+from .api_key import ApiKeyAuthenticator
+from .base import Authenticator
+
+# Importable here as when `cookie_session.auth` was one module; not part of `__all__`.
+from .api_key import API_KEY_PATTERN as API_KEY_PATTERN, validate_api_key as validate_api_key  # noqa: E402
+from .base import SERVICE_API as SERVICE_API, SERVICE_WEB as SERVICE_WEB  # noqa: E402
 
 __all__ = ["Authenticator", "ApiKeyAuthenticator"]

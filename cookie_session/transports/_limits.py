@@ -20,7 +20,6 @@ import time
 import requests
 
 from ..errors import BadInputError, BadResponseError, RequestTimeoutError
-from ..settings import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES
 
 WHOLE_REPLY_FACTOR = 3               # a non-streamed reply arrives whole within this many read timeouts
 _DEADLINE_HINT = "Raise the call's deadline (GrokClient(deadline=...)), or ask for a shorter answer"

@@ -16,10 +16,9 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from .base import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
-    translate_transport_errors,
-)
+from .base import CHAT_RETRY_STATUSES, Transport
+from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
+from .retry import retry_after_seconds
 from ..settings import API_BASE_URL
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]

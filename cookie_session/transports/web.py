@@ -23,10 +23,9 @@ from ..errors import (
     RateLimitedError, ServerError, SessionExpiredError, UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from .base import (
-    CHAT_RETRY_STATUSES, Transport, ended_early, json_body, retry_after_seconds, streamed_json_object,
-    translate_transport_errors,
-)
+from .base import CHAT_RETRY_STATUSES, Transport
+from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
+from .retry import retry_after_seconds
 from .grok_web import STATSIG_ENV, chat_payload
 from ..settings import API_KEY_ENV
 
