@@ -13,64 +13,91 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+#: Public name -> the module it lives in, grouped by theme.
 _EXPORTS = {
+    # credentials: what is sent, and whether the browser path may be used
     "Authenticator": "auth",
     "ApiKeyAuthenticator": "auth",
-    "BrowserCookieAuthenticator": "browser_auth",
+    "BrowserCookieAuthenticator": "auth.browser",
+    "resolve_authenticator": "auth.chain",
+    "inspect_credentials": "auth.chain",
+    "Secret": "secret",
     "LocalityVerdict": "policy",
     "locality_verdict": "policy",
-    "BrowserCookieWarning": "errors",
-    "NotLoggedInError": "errors",
-    "SessionExpiredError": "errors",
-    "CloudflareChallengeError": "errors",
-    "AntiBotRejectedError": "errors",
-    "AccountBlockedError": "errors",
-    "CookieStoreError": "errors",
-    "CookieDecryptionError": "errors",
-    "UnsupportedEncryptionError": "errors",
-    "UnknownBrowserError": "errors",
-    "BrowserNotFoundError": "errors",
-    "ProfileNotFoundError": "errors",
-    "Secret": "secret",
+    # client: one object for both services, and how it retries
     "GrokClient": "client",
-    "RetryPolicy": "client",
-    "NO_RETRIES": "client",
-    "compare_methods": "compare",
-    "scan_for_migration": "migrate",
-    "render_migration_report": "migrate",
-    "render_table": "compare",
-    "Comparison": "compare",
-    "MethodReport": "compare",
-    "UnsafeRedirectError": "errors",
+    "RetryPolicy": "transports.retry",
+    "NO_RETRIES": "transports.retry",
+    # results: what a call returns
     "ChatResult": "results",
     "ChatStream": "results",
     "Usage": "results",
     "Model": "results",
     "Identity": "results",
-    "resolve_authenticator": "sources",
-    "inspect_credentials": "sources",
-    "StandIn": "standin",
+    # errors: one root, `CookieSessionError` (the tree is drawn in errors.py)
     "CookieSessionError": "errors",
     "BadInputError": "errors",
-    "NoCredentialsError": "errors",
-    "CredentialsRejectedError": "errors",
-    "InvalidApiKeyError": "errors",
-    "PermissionDeniedError": "errors",
-    "PolicyError": "errors",
-    "UpstreamError": "errors",
-    "RateLimitedError": "errors",
-    "TransportError": "errors",
     "InvalidApiKeyFormatError": "errors",
     "InsecureUrlError": "errors",
+    "UnknownBrowserError": "errors",
+    "NoCredentialsError": "errors",
     "MissingCredentialsError": "errors",
-    "ModelNotFoundError": "errors",
+    "BrowserNotFoundError": "errors",
+    "ProfileNotFoundError": "errors",
+    "NotLoggedInError": "errors",
+    "CredentialsRejectedError": "errors",
+    "InvalidApiKeyError": "errors",
+    "SessionExpiredError": "errors",
+    "PermissionDeniedError": "errors",
+    "AccountBlockedError": "errors",
+    "PolicyError": "errors",
+    "UnsafeRedirectError": "errors",
+    "UpstreamError": "errors",
+    "RateLimitedError": "errors",
     "ServerError": "errors",
+    "ModelNotFoundError": "errors",
     "BadResponseError": "errors",
-    "RequestTimeoutError": "errors",
+    "CloudflareChallengeError": "errors",
+    "AntiBotRejectedError": "errors",
+    "TransportError": "errors",
     "ConnectionFailedError": "errors",
+    "RequestTimeoutError": "errors",
+    "CookieStoreError": "errors",
+    "CookieDecryptionError": "errors",
+    "UnsupportedEncryptionError": "errors",
+    "BrowserCookieWarning": "errors",
+    # tooling: comparing the two paths, migrating code, the offline stand-in
+    "compare_methods": "compare",
+    "render_table": "compare",
+    "Comparison": "compare",
+    "MethodReport": "compare",
+    "scan_for_migration": "migrate",
+    "render_migration_report": "migrate",
+    "StandIn": "testing.standin",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+#: The public API (a literal, so linters and type checkers see what the names below re-export).
+__all__ = [
+    # credentials: what is sent, and whether the browser path may be used
+    "Authenticator", "ApiKeyAuthenticator", "BrowserCookieAuthenticator", "resolve_authenticator",
+    "inspect_credentials", "Secret", "LocalityVerdict", "locality_verdict",
+    # client: one object for both services, and how it retries
+    "GrokClient", "RetryPolicy", "NO_RETRIES",
+    # results: what a call returns
+    "ChatResult", "ChatStream", "Usage", "Model", "Identity",
+    # errors: one root, `CookieSessionError` (the tree is drawn in errors.py)
+    "CookieSessionError", "BadInputError", "InvalidApiKeyFormatError", "InsecureUrlError", "UnknownBrowserError",
+    "NoCredentialsError", "MissingCredentialsError", "BrowserNotFoundError", "ProfileNotFoundError",
+    "NotLoggedInError", "CredentialsRejectedError", "InvalidApiKeyError", "SessionExpiredError",
+    "PermissionDeniedError", "AccountBlockedError", "PolicyError", "UnsafeRedirectError", "UpstreamError",
+    "RateLimitedError", "ServerError", "ModelNotFoundError", "BadResponseError", "CloudflareChallengeError",
+    "AntiBotRejectedError", "TransportError", "ConnectionFailedError", "RequestTimeoutError", "CookieStoreError",
+    "CookieDecryptionError", "UnsupportedEncryptionError", "BrowserCookieWarning",
+    # tooling: comparing the two paths, migrating code, the offline stand-in
+    "compare_methods", "render_table", "Comparison", "MethodReport", "scan_for_migration", "render_migration_report",
+    "StandIn",
+    "__version__",
+]
 
 
 def __getattr__(name: str):
@@ -88,21 +115,46 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
     from .auth import ApiKeyAuthenticator, Authenticator
-    from .browser_auth import BrowserCookieAuthenticator
-    from .policy import LocalityVerdict, locality_verdict
-    from .client import NO_RETRIES, GrokClient, RetryPolicy
+    from .auth.browser import BrowserCookieAuthenticator
+    from .auth.chain import inspect_credentials, resolve_authenticator
+    from .client import GrokClient
     from .compare import Comparison, MethodReport, compare_methods, render_table
-    from .migrate import render_migration_report, scan_for_migration
     from .errors import (
-        AccountBlockedError, AntiBotRejectedError, BrowserCookieWarning, BrowserNotFoundError,
-        CloudflareChallengeError, CookieDecryptionError, CookieStoreError, NotLoggedInError, ProfileNotFoundError,
-        SessionExpiredError, UnknownBrowserError, UnsupportedEncryptionError,
-        BadInputError, BadResponseError, ConnectionFailedError, CookieSessionError, CredentialsRejectedError,
-        InsecureUrlError, InvalidApiKeyError, InvalidApiKeyFormatError, MissingCredentialsError, ModelNotFoundError,
-        NoCredentialsError, PermissionDeniedError, PolicyError, RateLimitedError, RequestTimeoutError, ServerError,
-        TransportError, UnsafeRedirectError, UpstreamError,
+        AccountBlockedError,
+        AntiBotRejectedError,
+        BadInputError,
+        BadResponseError,
+        BrowserCookieWarning,
+        BrowserNotFoundError,
+        CloudflareChallengeError,
+        ConnectionFailedError,
+        CookieDecryptionError,
+        CookieSessionError,
+        CookieStoreError,
+        CredentialsRejectedError,
+        InsecureUrlError,
+        InvalidApiKeyError,
+        InvalidApiKeyFormatError,
+        MissingCredentialsError,
+        ModelNotFoundError,
+        NoCredentialsError,
+        NotLoggedInError,
+        PermissionDeniedError,
+        PolicyError,
+        ProfileNotFoundError,
+        RateLimitedError,
+        RequestTimeoutError,
+        ServerError,
+        SessionExpiredError,
+        TransportError,
+        UnknownBrowserError,
+        UnsafeRedirectError,
+        UnsupportedEncryptionError,
+        UpstreamError,
     )
+    from .migrate import render_migration_report, scan_for_migration
+    from .policy import LocalityVerdict, locality_verdict
     from .results import ChatResult, ChatStream, Identity, Model, Usage
     from .secret import Secret
-    from .sources import inspect_credentials, resolve_authenticator
-    from .standin import StandIn
+    from .testing.standin import StandIn
+    from .transports.retry import NO_RETRIES, RetryPolicy

@@ -9,20 +9,24 @@ from typing import Literal, overload
 
 import requests
 
-from .auth import SERVICE_API, SERVICE_WEB, Authenticator
+from .auth.base import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError, CookieSessionError
 from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url, url_target
 from .results import ChatResult, ChatStream, Identity, Model
-from .transports._http import DEFAULT_TIMEOUT, NO_RETRIES, RetryPolicy
-from .transports._limits import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES
+from .settings import (
+    API_BASE_URL_ENV,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_TIMEOUT,
+    WEB_BASE_URL_ENV,
+)
+from .transports.retry import NO_RETRIES, RetryPolicy
 
 __all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "DEFAULT_DEADLINE", "DEFAULT_MAX_ANSWER_BYTES",
            "RetryPolicy", "NO_RETRIES"]
 
 #: The retry policy of clients built without `retry=` (the pytest plugin swaps it for one that records waits).
 DEFAULT_RETRY = RetryPolicy()
-BASE_URL_ENV = "XAI_BASE_URL"
-WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"
 
 
 def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
@@ -78,7 +82,7 @@ class GrokClient:
         if authenticator.service == SERVICE_API:
             from .transports.api import ApiTransport
 
-            self.base_url = check_base_url(base_url or env.get(BASE_URL_ENV) or API_BASE_URL)
+            self.base_url = check_base_url(base_url or env.get(API_BASE_URL_ENV) or API_BASE_URL)
             self.session = authenticator.prepare_session(session)
             self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
                                            redact=authenticator.redact, **limits)

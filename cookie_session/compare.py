@@ -14,7 +14,7 @@ import textwrap
 import time
 from collections.abc import Mapping, Sequence
 
-from .auth import Authenticator
+from .auth.base import Authenticator
 from .errors import BadInputError, CookieSessionError
 from .policy import DEFAULT_MODEL
 from .results import ChatResult, Usage
@@ -115,7 +115,7 @@ def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int 
 
 def _resolve(auth: str, **options) -> tuple[str, Authenticator | CookieSessionError]:
     """(the method, its authenticator or why it could not be set up)."""
-    from .sources import resolve_authenticator
+    from .auth.chain import resolve_authenticator
 
     kind = "api_key" if auth == "api-key" else "browser_cookie"
     try:
@@ -189,12 +189,11 @@ def _reach(client) -> str:
 
 
 def _expiry(auth: Authenticator) -> str:
-    expires = getattr(auth, "expires", None)
     if auth.kind == "api_key":
         return "no fixed expiry: until revoked"
-    if expires is None:
+    if auth.expires is None:
         return "when the browser closes (session cookie)"
-    return datetime.datetime.fromtimestamp(expires, datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.fromtimestamp(auth.expires, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def _excerpt(text: str) -> str:

@@ -2,10 +2,45 @@
 
 Every message is one line that says what was wrong and what to do next, and
 never holds a secret (callers pass fingerprints, not values). Each branch
-carries the exit code the CLI returns for it.
+carries the exit code the CLI returns for it; leaves inherit it, never restate it.
+
+    CookieSessionError                      (root; exit 6 if raised bare)
+    ├── BadInputError (ValueError)          exit 7  something passed in is malformed
+    │   ├── InvalidApiKeyFormatError
+    │   ├── InsecureUrlError
+    │   ├── UnknownBrowserError
+    │   ├── BrowserNotFoundError
+    │   ├── ProfileNotFoundError
+    │   └── CookieStoreError
+    │       └── CookieDecryptionError
+    │           └── UnsupportedEncryptionError
+    ├── NoCredentialsError                  exit 3  nothing to authenticate with
+    ├── NotLoggedInError                    exit 3  the browser profile holds no grok.com session
+    ├── CredentialsRejectedError            exit 4  the service said no to this credential
+    │   ├── InvalidApiKeyError
+    │   ├── MissingCredentialsError
+    │   ├── PermissionDeniedError
+    │   ├── SessionExpiredError
+    │   ├── CloudflareChallengeError
+    │   ├── AntiBotRejectedError
+    │   └── AccountBlockedError
+    ├── PolicyError                         exit 5  refused by our safety rules
+    │   └── UnsafeRedirectError
+    └── UpstreamError                       exit 6  the service or the network failed
+        ├── ModelNotFoundError
+        ├── RateLimitedError
+        ├── ServerError
+        ├── BadResponseError
+        └── TransportError
+            ├── RequestTimeoutError
+            └── ConnectionFailedError
+
+    BrowserCookieWarning (UserWarning)      the browser-cookie path is in use (a warning, not an error)
 """
 
 from __future__ import annotations
+
+from .settings import API_KEY_ENV
 
 __all__ = [
     "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "EXIT_NO_CREDENTIALS", "EXIT_REJECTED",
@@ -105,7 +140,7 @@ class NoCredentialsError(CookieSessionError):
     """The credential chain found nothing. `attempts` lists (source, reason) for every source tried."""
 
     exit_code = EXIT_NO_CREDENTIALS
-    hint = "Set XAI_API_KEY (create a key at console.x.ai), or pass api_key=..."
+    hint = f"Set {API_KEY_ENV} (create a key at console.x.ai), or pass api_key=..."
 
     def __init__(self, attempts: list[tuple[str, str]]) -> None:
         self.attempts = list(attempts)
@@ -122,13 +157,14 @@ class CredentialsRejectedError(CookieSessionError):
 class InvalidApiKeyError(CredentialsRejectedError):
     """api.x.ai answered 400 "Incorrect API key provided"."""
 
-    hint = "Check XAI_API_KEY: the key may be mistyped, deleted or from another team; create a new one at console.x.ai"
+    hint = (f"Check {API_KEY_ENV}: the key may be mistyped, deleted or from another team; "
+            "create a new one at console.x.ai")
 
 
 class MissingCredentialsError(CredentialsRejectedError):
     """401: the request carried no usable credential."""
 
-    hint = "Send a key: set XAI_API_KEY or pass api_key=..."
+    hint = f"Send a key: set {API_KEY_ENV} or pass api_key=..."
 
 
 class PermissionDeniedError(CredentialsRejectedError):
@@ -244,20 +280,20 @@ class NotLoggedInError(CookieSessionError):
 class SessionExpiredError(CredentialsRejectedError):
     """grok.com answered 401: the browser session is no longer valid."""
 
-    hint = "Log in to grok.com again in your browser, or use the API key (XAI_API_KEY)"
+    hint = f"Log in to grok.com again in your browser, or use the API key ({API_KEY_ENV})"
 
 
 class CloudflareChallengeError(CredentialsRejectedError):
     """grok.com answered with Cloudflare's 'Just a moment' page."""
 
     hint = ("Open grok.com in the same browser to refresh cf_clearance, and send that browser's User-Agent; "
-            "or use the API key (XAI_API_KEY)")
+            f"or use the API key ({API_KEY_ENV})")
 
 
 class AntiBotRejectedError(CredentialsRejectedError):
     """grok.com's anti-bot check rejected the request (in-stream error code 7)."""
 
-    hint = "Use grok.com in the browser for a while, or use the API key (XAI_API_KEY), which is meant for scripts"
+    hint = f"Use grok.com in the browser for a while, or use the API key ({API_KEY_ENV}), which is meant for scripts"
 
 
 class AccountBlockedError(CredentialsRejectedError):

@@ -15,6 +15,16 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import InsecureUrlError, PolicyError
+from .settings import (
+    API_BASE_URL,
+    API_KEY_ENV,
+    CONTAINER_ENV_VALUE,
+    CONTAINER_ENV_VAR,
+    DEFAULT_MODEL,
+    UNSAFE_ENV_VALUE,
+    UNSAFE_ENV_VAR,
+    WEB_BASE_URL,
+)
 
 __all__ = [
     "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
@@ -24,18 +34,12 @@ __all__ = [
     "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
 ]
 
-API_BASE_URL = "https://api.x.ai/v1"
-WEB_BASE_URL = "https://grok.com"
-DEFAULT_MODEL = "grok-4"
 
 #: Cookie domains we read from a browser, matched exactly or as a parent domain.
 XAI_COOKIE_DOMAINS = ("grok.com", "x.ai")
 #: The only cookie names we load: the session, its user id, and Cloudflare's clearance.
 XAI_COOKIE_NAMES = frozenset({"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm", "_cfuvid"})
 
-UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"
-#: The deliberate word the env var must hold; `1`, `true` or `yes` do not count.
-UNSAFE_ENV_VALUE = "i-understand-the-risks"
 
 
 #: Characters on which URL parsers disagree (`urlsplit` ends a host only at `/ ? #`, urllib3 also at `\\`;
@@ -150,7 +154,7 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
         raise InsecureUrlError("Base URL must not carry a user name or password")
     if target.query:
         raise InsecureUrlError("Base URL must not carry a query or fragment (a key in it would be printed and "
-                               "logged)", hint="Give the API root only, e.g. https://api.x.ai/v1")
+                               "logged)", hint=f"Give the API root only, e.g. {API_BASE_URL}")
     loopback = is_loopback_host(target.host)
     if target.scheme != "https" and not loopback:
         raise InsecureUrlError(f"Base URL {target.origin} is plain http on a non-loopback host")
@@ -195,9 +199,6 @@ REMOTE_WORKSPACE_MARKERS = ("CODESPACES", "GITPOD_WORKSPACE_ID", "CLOUD_SHELL", 
 #: Every environment variable the verdict reads.
 LOCALITY_MARKERS = (*CI_MARKERS, *SSH_MARKERS, *KUBERNETES_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS,
                     *REMOTE_WORKSPACE_MARKERS)
-CONTAINER_ENV_VAR = "COOKIE_SESSION_CONTAINER_IS_LOCAL"
-#: The word that vouches for the container; `1` or `true` do not count.
-CONTAINER_ENV_VALUE = "yes"
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 
@@ -295,7 +296,7 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
 
 
 _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
-_WAY_OUT = "Use the official API key instead: set XAI_API_KEY (create one at console.x.ai)"
+_WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
 
 
 def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why: str = "") -> None:

@@ -8,7 +8,7 @@ import pytest
 
 import cookie_session.policy as policy
 from cookie_session.policy import LOCALITY_MARKERS
-from cookie_session.standin import StandIn
+from cookie_session.testing.standin import StandIn
 
 PROJECT_ENV = ("XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_BASE_URL", "GROK_USER_AGENT")
 

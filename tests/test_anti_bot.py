@@ -18,12 +18,12 @@ from browser_fixtures import make_chromium_db
 from click.testing import CliRunner
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import WEB_RULES, StandIn, StandInCookie, answer_for
-from cookie_session.transports._http import NO_RETRIES
+from cookie_session.testing.standin import WEB_RULES, StandIn, StandInCookie, answer_for
+from cookie_session.transports.retry import NO_RETRIES
 from cookie_session.user_agents import user_agent_for
 
 UA = user_agent_for("chromium", 156, "linux", browser="chrome")
@@ -78,7 +78,7 @@ def test_each_rule_can_be_switched_off_by_name():
 
 
 def test_the_pytest_plugin_switches_a_rule_off(web, monkeypatch):
-    from cookie_session.pytest_plugin import XaiFailures
+    from cookie_session.testing.pytest_plugin import XaiFailures
 
     assert old_transport_request(web).status_code == 403
     XaiFailures(web, monkeypatch).relax("statsig")

@@ -9,9 +9,9 @@ import responses
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.standin import make_test_key
-from cookie_session.transports._http import retry_after_seconds
+from cookie_session.testing.standin import make_test_key
 from cookie_session.transports.api import iter_sse_data
+from cookie_session.transports.retry import retry_after_seconds
 
 BASE = "https://api.x.ai/v1"
 

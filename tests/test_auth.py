@@ -3,7 +3,7 @@ import requests
 
 from cookie_session.auth import ApiKeyAuthenticator, Authenticator
 from cookie_session.errors import InvalidApiKeyFormatError
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 
 def prepared(auth: Authenticator) -> requests.PreparedRequest:

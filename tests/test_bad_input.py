@@ -35,7 +35,7 @@ from click.testing import CliRunner
 import cookie_session.policy as policy
 from cookie_session import browsers
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.browsers import FixedKeySource, KeychainKeySource, find_profiles, load_xai_cookies
 from cookie_session.cli import cli
 from cookie_session.errors import (
@@ -49,7 +49,7 @@ from cookie_session.errors import (
     UnsupportedEncryptionError,
 )
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, make_test_key
+from cookie_session.testing.standin import StandIn, make_test_key
 
 LATER = 4_000_000_000.0      # year 2096: never expired while these tests run
 UNUSED_WEB = "http://127.0.0.1:9"   # never contacted: every case fails before a request
@@ -727,7 +727,7 @@ def test_user_agent_a_header_cannot_carry(tmp_path, agent):
                          ids=["crlf", "non-ascii", "nul", "semicolon"])
 def test_from_cookies_value_a_header_cannot_carry(value):
     from cookie_session.errors import BadInputError
-    from cookie_session.standin import StandInCookie
+    from cookie_session.testing.standin import StandInCookie
 
     message = expect_lib(BadInputError, BrowserCookieAuthenticator.from_cookies, [StandInCookie("sso", value)],
                          user_agent=UA, unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())

@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
@@ -41,7 +41,7 @@ from cookie_session.errors import (
     UpstreamError,
 )
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandInCookie, make_test_key
+from cookie_session.testing.standin import StandInCookie, make_test_key
 
 KEY = make_test_key()
 UA = "Mozilla/5.0 bad-replies-test"
@@ -388,7 +388,7 @@ def test_a_redirect_with_a_50_mb_body_is_read_only_in_part(service, operation):
 def test_a_line_sent_a_byte_at_a_time_costs_linear_time():
     """A server that trickles one endless line a byte per chunk: refused at the line limit after reading
     just past it, with every byte copied a bounded number of times (not once per chunk received)."""
-    from cookie_session.transports._http import MAX_LINE_BYTES, iter_lines
+    from cookie_session.transports.replies import MAX_LINE_BYTES, iter_lines
 
     class Trickle:
         url = "http://127.0.0.1:9/v1/chat/completions"
@@ -412,7 +412,7 @@ def test_a_line_sent_a_byte_at_a_time_costs_linear_time():
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64 * 2**10])
 def test_lines_are_the_same_however_the_reply_is_chunked(chunk_size):
-    from cookie_session.transports._http import iter_lines
+    from cookie_session.transports.replies import iter_lines
 
     body = b'data: {"a": 1}\r\n\r\ndata: [DONE]\n\n{"result": 2}\nlast line without an end'
 

@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.policy import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, LocalityVerdict
-from cookie_session.standin import StandInCookie
+from cookie_session.testing.standin import StandInCookie
 
 UA = "Mozilla/5.0 test-agent"
 LOCAL = LocalityVerdict.assume_local()

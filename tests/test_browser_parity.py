@@ -36,12 +36,12 @@ import pytest
 from installed import require
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn
-from cookie_session.standin.h2_fingerprint import H2Probe
+from cookie_session.testing.headless import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
+from cookie_session.testing.standin import StandIn
+from cookie_session.testing.standin.h2_fingerprint import H2Probe
 
 pytestmark = pytest.mark.real_browser
 

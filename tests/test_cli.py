@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cookie_session.cli import cli
-from cookie_session.standin import answer_for, make_test_key
+from cookie_session.testing.standin import answer_for, make_test_key
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
 
 from cookie_session.cli import cli
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.standin import StandIn, answer_for
 
 UA = "Mozilla/5.0 cli-test"
 

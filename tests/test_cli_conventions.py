@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from cookie_session.cli import COMMANDS, cli
 from cookie_session.cli._progress import waiting
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.standin import StandIn, answer_for
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A Python argument or call in a message (api_key=..., check_format=False, container_is_local=True).
@@ -79,7 +79,7 @@ def test_help_lists_every_command_and_imports_no_command_module():
     loaded = eval(modules)   # a list literal printed above
     command_modules = {f"cookie_session.cli.{module}" for module, _f, _s in COMMANDS.values()}
     assert not command_modules & set(loaded), loaded
-    assert not {"requests", "cookie_session.client", "cookie_session.sources"} & set(loaded)
+    assert not {"requests", "cookie_session.client", "cookie_session.auth.chain"} & set(loaded)
     for name, (_module, _function, summary) in COMMANDS.items():
         assert re.search(rf"^\s+{name}\s+{re.escape(summary.split()[0])}", help_text, re.M), name
 

@@ -15,8 +15,8 @@ import time
 import pytest
 import requests
 
-from cookie_session.standin import StandIn
-from cookie_session.standin.client_hello import ClientHello, is_grease, parse_client_hello, peek_client_hello
+from cookie_session.testing.standin import StandIn
+from cookie_session.testing.standin.client_hello import ClientHello, is_grease, parse_client_hello, peek_client_hello
 
 GREASE = 0x3A3A
 

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.compare import compare_methods
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import answer_for, make_test_key
-from cookie_session.standin.chromium_profile import write_chromium_cookies
+from cookie_session.testing.standin import answer_for, make_test_key
+from cookie_session.testing.standin.chromium_profile import write_chromium_cookies
 
 UA = "Mozilla/5.0 compare-test"
 PROMPT = "compare me"

@@ -13,11 +13,11 @@ from browser_fixtures import make_chromium_db
 from click.testing import CliRunner
 
 from cookie_session import browser_auth, errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator, sent_with
+from cookie_session.auth.browser import BrowserCookieAuthenticator, sent_with
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, StandInCookie, answer_for
+from cookie_session.testing.standin import StandIn, StandInCookie, answer_for
 from cookie_session.user_agents import user_agent_for
 
 UA = user_agent_for("chromium", 156, "linux", browser="chrome")

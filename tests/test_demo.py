@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from installed import IN_CI, require
 
 from cookie_session.cli import cli
-from cookie_session.headless_login import find_chromium
+from cookie_session.testing.headless import find_chromium
 
 KEY_SHAPE = re.compile(r"xai-[A-Za-z0-9_]{80}")
 STEPS = ("1. Started the stand-ins", "2. status", "3. The calling code, through the official API key",
@@ -55,9 +55,9 @@ def test_demo_runs_offline_end_to_end_and_leaves_nothing_behind(scratch):
 
 
 def test_without_a_browser_the_demo_writes_the_chromium_database_itself(monkeypatch, tmp_path):
-    import cookie_session.headless_login as headless_login
+    import cookie_session.testing.headless as headless
 
-    monkeypatch.setattr(headless_login, "find_chromium", lambda: None)
+    monkeypatch.setattr(headless, "find_chromium", lambda: None)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import pytest
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.client import GrokClient, RetryPolicy
-from cookie_session.standin import STANDIN_MODELS, answer_for, make_test_key
+from cookie_session.testing.standin import STANDIN_MODELS, answer_for, make_test_key
 
 
 def client_for(standin, key=None, **kwargs):

@@ -5,10 +5,10 @@ import warnings
 import pytest
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.standin import StandIn, answer_for
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 
@@ -59,7 +59,7 @@ def test_each_failure_signal_maps_to_its_error(web, failure, expected):
 
 
 def test_a_forged_session_is_401(web):
-    from cookie_session.standin import StandInCookie
+    from cookie_session.testing.standin import StandInCookie
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)

@@ -18,12 +18,12 @@ import requests
 from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import BrowserCookieWarning, CookieSessionError
 from cookie_session.policy import LocalityVerdict
 from cookie_session.secret import Secret
-from cookie_session.standin import DROP_MODES, StandIn
+from cookie_session.testing.standin import DROP_MODES, StandIn
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) error-objects-test"
 FORBIDDEN_TYPES = (requests.PreparedRequest, requests.Request, requests.Response, requests.Session)

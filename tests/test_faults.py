@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
@@ -29,7 +29,7 @@ from cookie_session.errors import (
     TransportError,
 )
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import DROP_MODES, StandIn, answer_for
+from cookie_session.testing.standin import DROP_MODES, StandIn, answer_for
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) fault-test"
 CALLS = {

@@ -34,26 +34,21 @@ import pytest
 import requests
 import urllib3
 from browser_fixtures import PEANUTS_KEY, encrypt_cbc, key_for, make_chromium_db, make_firefox_db
-from hypothesis import HealthCheck, Phase, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
 from cookie_session import browsers
-from cookie_session.auth import ApiKeyAuthenticator, validate_api_key
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth import ApiKeyAuthenticator
+from cookie_session.auth.api_key import validate_api_key
+from cookie_session.auth.browser import BrowserCookieAuthenticator
+from cookie_session.auth.chain import dotenv_key
 from cookie_session.browsers import FixedKeySource
 from cookie_session.client import GrokClient
 from cookie_session.errors import CookieSessionError, InvalidApiKeyFormatError
 from cookie_session.policy import XAI_COOKIE_NAMES, LocalityVerdict, check_base_url
-from cookie_session.sources import _dotenv_key
-from cookie_session.standin import StandInCookie, make_test_key
-from cookie_session.transports._http import (
-    NO_RETRIES,
-    RetryPolicy,
-    json_body,
-    retry_after_seconds,
-    streamed_json_object,
-)
+from cookie_session.testing.standin import StandInCookie, make_test_key
 from cookie_session.transports.api import iter_sse_data, raise_for_api_error
+from cookie_session.transports.replies import json_body, streamed_json_object
+from cookie_session.transports.retry import NO_RETRIES, RetryPolicy, retry_after_seconds
 from cookie_session.transports.web import iter_ndjson, raise_for_web_error
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")   # what no header value and no decrypted cookie may hold
@@ -815,7 +810,7 @@ def test_fuzz_api_key_validation(value, check_format):
 def test_fuzz_dotenv_reader(scratch, content):
     with fresh_dir(scratch) as folder:
         (folder / ".env").write_bytes(content)
-        outcome = check("sources .env reader", _dotenv_key, folder)
+        outcome = check("sources .env reader", dotenv_key, folder)
         source, value, reason = outcome.value
         assert value is None or isinstance(value, str)
 

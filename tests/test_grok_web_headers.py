@@ -16,9 +16,9 @@ import requests
 import responses
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandInCookie
+from cookie_session.testing.standin import StandInCookie
 from cookie_session.transports.grok_web import browser_identity, chat_payload, rest_headers, sec_ch_ua
 from cookie_session.user_agents import user_agent_for
 

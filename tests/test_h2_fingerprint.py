@@ -8,7 +8,7 @@ import ssl
 import pytest
 import requests
 
-from cookie_session.standin.h2_fingerprint import H2Probe, pseudo_header_order
+from cookie_session.testing.standin.h2_fingerprint import H2Probe, pseudo_header_order
 from cookie_session.transports.impersonate import mount_browser_tls
 
 

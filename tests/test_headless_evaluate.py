@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from installed import require
 
-from cookie_session.headless_login import (
+from cookie_session.testing.headless import (
     BrowserLaunchError,
     HeadlessChromium,
     HeadlessFirefox,

@@ -28,7 +28,7 @@ import pytest
 import trustme
 from installed import require
 
-from cookie_session.headless_login import (
+from cookie_session.testing.headless import (
     BrowserLaunchError,
     HeadlessChromium,
     HeadlessFirefox,

@@ -23,10 +23,10 @@ from loopback import RecordingServer
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.standin import StandIn, answer_for
 from cookie_session.transports import impersonate
 from cookie_session.transports.impersonate import ImpersonatingAdapter, impersonation_target, mount_browser_tls
 
@@ -251,7 +251,7 @@ def test_without_curl_cffi_the_web_path_works_and_warns_once(web, monkeypatch, f
 
 
 def test_importing_the_package_or_the_cli_never_loads_curl_cffi():
-    code = ("import sys, cookie_session, cookie_session.cli, cookie_session.browser_auth, "
+    code = ("import sys, cookie_session, cookie_session.cli, cookie_session.auth.browser, "
             "cookie_session.transports.impersonate, cookie_session.client; print('curl_cffi' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

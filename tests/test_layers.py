@@ -6,12 +6,15 @@ never run). On that graph:
 
 - every module sits in a layer, and imports point down or sideways only, never up;
 - there are no import cycles;
-- `auth.py` never reaches the browser code (browser_auth, browsers, headless_login,
-  browser-cookie3), directly or through anything it imports;
+- the key-only path (`auth`, `auth.base`, `auth.api_key`) never reaches the browser code
+  (auth.browser, browsers, testing.headless, browser-cookie3), directly or through anything it imports;
 - nothing outside the CLI reaches click, directly or transitively;
 - the stand-in shares no code with the library it stands in for (an independent oracle),
   and the library proper never loads it;
-- the package root is a lazy facade: it imports nothing of its own at import time.
+- the package root is a lazy facade: it imports nothing of its own at import time;
+- `settings` imports nothing (stdlib only), so anything may read it;
+- no module imports another package's private (`_name`) module or name;
+- the old import paths are shims: the same module objects as the new ones.
 
 A subprocess check then imports each module on its own and looks at `sys.modules`, which
 also catches third-party packages that would pull click or browser-cookie3 in.
@@ -36,21 +39,29 @@ PACKAGE = "cookie_session"
 ROOT = Path(cookie_session.__file__).resolve().parent
 
 #: Lowest first. A module may import modules of its own layer or below.
-#: Matching is by dotted prefix: "transports" covers cookie_session.transports and its submodules.
+#: Matching is by dotted prefix, the longest prefix wins: "transports" covers cookie_session.transports
+#: and its submodules, "auth.chain" takes that module out of "auth".
+#: The old flat paths (browser_auth, sources, standin, headless_login, demo, pytest_plugin) are shims that
+#: re-export the new modules; each sits in its new module's layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("L0 values", ("errors", "secret", "results")),
+    ("L0 values", ("settings", "errors", "secret", "results")),
     ("L1 rules", ("policy", "user_agents")),
-    ("L2 credentials and wire", ("auth", "browsers", "browser_auth", "headless_login", "transports")),
-    ("L3 client and chain", ("client", "sources", "compare", "migrate")),
-    ("L3s stand-in", ("standin",)),
-    ("L4 entry points", ("cli", "__main__", "demo", "pytest_plugin")),
+    ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
+    ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
+    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "standin", "headless_login")),
+    ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin", "demo", "pytest_plugin")),
 ]
 FACADE = PACKAGE                      # cookie_session/__init__.py: lazy re-exports, importable by anyone
-BROWSER_CODE = ("browser_auth", "browsers", "headless_login")
+KEY_ONLY_PATH = ("cookie_session.auth", "cookie_session.auth.base", "cookie_session.auth.api_key")
+BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "browser_auth", "headless_login")
 BROWSER_PACKAGES = {"browser_cookie3", "Cryptodome", "lz4"}
 CLI_OWNERS = ("cli", "__main__")      # __main__ is the CLI's `python -m` entry point
-LIBRARY_PROPER = ("errors", "secret", "results", "policy", "user_agents", "auth", "browsers", "browser_auth",
-                  "transports", "client", "sources", "compare", "migrate")
+STANDIN = ("testing.standin", "standin")
+LIBRARY_PROPER = ("settings", "errors", "secret", "results", "policy", "user_agents", "auth", "browsers",
+                  "browser_auth", "transports", "client", "sources", "compare", "migrate")
+#: Old import path -> the module it now is.
+SHIMS = {"browser_auth": "auth.browser", "sources": "auth.chain", "standin": "testing.standin",
+         "headless_login": "testing.headless", "demo": "testing.demo", "pytest_plugin": "testing.pytest_plugin"}
 
 
 # --- the graph ----------------------------------------------------------------------
@@ -167,10 +178,14 @@ def _matches(module: str, prefixes) -> bool:
 
 
 def layer_of(module: str) -> int | None:
+    """The layer of the longest prefix matching `module`, or None."""
+    best: tuple[int, int] | None = None
+    name = _short(module)
     for index, (_label, prefixes) in enumerate(LAYERS):
-        if _matches(module, prefixes):
-            return index
-    return None
+        for prefix in prefixes:
+            if (name == prefix or name.startswith(prefix + ".")) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), index)
+    return None if best is None else best[1]
 
 
 @pytest.fixture(scope="module")
@@ -181,12 +196,12 @@ def graph() -> Graph:
 # --- the scan finds what is there ----------------------------------------------------------
 
 def test_the_scan_sees_module_level_lazy_and_relative_imports(graph):
-    assert "cookie_session.errors" in graph.edges["cookie_session.auth"]             # module level
-    assert "cookie_session.browser_auth" in graph.edges["cookie_session.sources"]    # inside a function
-    assert "cookie_session.transports._http" in graph.edges["cookie_session.transports.api"]  # `from ._http`
+    assert "cookie_session.errors" in graph.edges["cookie_session.auth.api_key"]     # module level
+    assert "cookie_session.auth.browser" in graph.edges["cookie_session.auth.chain"]  # inside a function
+    assert "cookie_session.transports.base" in graph.edges["cookie_session.transports.api"]  # `from .base`
     assert "cookie_session.transports.api" in graph.edges["cookie_session.client"]   # `from .transports.api`
     assert "click" in graph.external["cookie_session.cli"]
-    assert "requests" in graph.external["cookie_session.auth"]
+    assert "requests" in graph.external["cookie_session.auth.base"]
     # TYPE_CHECKING imports never run: the facade's are not edges.
     assert graph.edges[FACADE] == {}
 
@@ -263,11 +278,12 @@ def test_no_import_cycles(graph):
     assert cycle is None, "import cycle: " + " -> ".join(map(_short, cycle))
 
 
-def test_auth_never_reaches_the_browser_code(graph):
-    chain = graph.path_to("cookie_session.auth", lambda m: _matches(m, BROWSER_CODE))
-    assert chain is None, "auth.py reaches the browser code: " + " -> ".join(map(_short, chain))
-    chain = graph.reaches_external("cookie_session.auth", BROWSER_PACKAGES)
-    assert chain is None, "auth.py reaches a browser-cookie package: " + " -> ".join(map(_short, chain))
+def test_the_key_only_path_never_reaches_the_browser_code(graph):
+    for start in KEY_ONLY_PATH:
+        chain = graph.path_to(start, lambda m: _matches(m, BROWSER_CODE))
+        assert chain is None, f"{_short(start)} reaches the browser code: " + " -> ".join(map(_short, chain))
+        chain = graph.reaches_external(start, BROWSER_PACKAGES)
+        assert chain is None, f"{_short(start)} reaches a browser-cookie package: " + " -> ".join(map(_short, chain))
 
 
 def test_nothing_below_the_cli_reaches_click(graph):
@@ -283,17 +299,81 @@ def test_nothing_below_the_cli_reaches_click(graph):
 
 def test_the_stand_in_shares_no_code_with_the_library(graph):
     """The stand-in is the oracle the client is tested against: it must not reuse the client's code."""
-    bad = [f"{_short(m)} imports {_short(t)}" for m in graph.modules if _matches(m, ("standin",))
-           for t in graph.edges[m] if not _matches(t, ("standin",)) and t != FACADE]
+    bad = [f"{_short(m)} imports {_short(t)}" for m in graph.modules if _matches(m, STANDIN)
+           for t in graph.edges[m] if not _matches(t, STANDIN) and t != FACADE]
     assert not bad, bad
     users = [f"{_short(m)} imports {_short(t)}" for m in graph.modules if _matches(m, LIBRARY_PROPER)
-             for t in graph.edges[m] if _matches(t, ("standin",))]
+             for t in graph.edges[m] if _matches(t, STANDIN + ("testing",))]
     assert not users, f"the library proper must not load the stand-in: {users}"
 
 
 def test_the_package_root_is_a_lazy_facade(graph):
     assert graph.edges[FACADE] == {}, f"cookie_session/__init__.py imports at import time: {graph.edges[FACADE]}"
     assert set(graph.external[FACADE]) <= {"importlib", "typing", "__future__"}
+
+
+def test_settings_import_nothing(graph):
+    """Every module reads its settings from `settings`; it must stay free to import from anywhere."""
+    assert graph.edges["cookie_session.settings"] == {}
+    assert set(graph.external["cookie_session.settings"]) <= {"__future__"}
+
+
+def _package_of(module: str) -> str:
+    return module if module in PACKAGES else module.rsplit(".", 1)[0]
+
+
+PACKAGES = {module_name(p) for p in ROOT.rglob("__init__.py")}
+
+
+def _inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def private_imports(graph: Graph) -> list[str]:
+    """Imports of a private module (`x._y`) or name (`from x import _z`) from outside the package that owns it."""
+    found = []
+    for module, path in graph.files.items():
+        own = _package_of(module)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in _imports(tree):
+            targets = [t for t in graph._targets(module, path, node) if _inside(t, PACKAGE)]
+            for target in targets:
+                parts = target.split(".")
+                private = [i for i, part in enumerate(parts) if part.startswith("_") and not part.startswith("__")]
+                if private and not _inside(own, ".".join(parts[:private[0]])):
+                    found.append(f"{_short(module)} imports {_short(target)} (line {node.lineno})")
+            if isinstance(node, ast.ImportFrom) and targets and not _inside(own, _package_of(targets[0])):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{_short(module)} imports {alias.name} from {_short(targets[0])} "
+                                     f"(line {node.lineno})")
+    return found
+
+
+def test_no_module_imports_another_packages_private_names(graph):
+    bad = private_imports(graph)
+    assert not bad, "private names used outside their package:\n" + "\n".join(bad)
+
+
+def test_the_private_name_check_would_catch_one(tmp_path):
+    """client.py importing `transports._limits` (as it once did) is reported."""
+    planted = Graph.__new__(Graph)
+    client = tmp_path / "client.py"
+    client.write_text("from .transports._limits import DEFAULT_DEADLINE\nfrom .transports.base import _x\n")
+    planted.files = {"cookie_session.client": client}
+    planted.modules = {"cookie_session.client", "cookie_session.transports._limits", "cookie_session.transports.base"}
+    found = private_imports(planted)
+    assert any("transports._limits" in line for line in found) and any("_x from" in line for line in found), found
+
+
+def test_old_import_paths_are_the_new_modules():
+    import importlib
+
+    for old, new in SHIMS.items():
+        assert importlib.import_module(f"{PACKAGE}.{old}") is importlib.import_module(f"{PACKAGE}.{new}"), old
+    from cookie_session.testing.standin import web_side
+    from cookie_session.testing.standin.web_side import WebSession
+    assert WebSession is web_side.WebSession
 
 
 # --- the same claims, at run time --------------------------------------------------------------
@@ -318,5 +398,6 @@ def test_importing_each_module_alone_loads_neither_click_nor_browser_code_where_
     assert not with_click, f"importing these loads click: {with_click}"
     assert "click" in loaded["cookie_session.cli"]                     # the check can see click
     browser = {f"{PACKAGE}.{name}" for name in BROWSER_CODE} | BROWSER_PACKAGES
-    assert not browser & loaded["cookie_session.auth"], browser & loaded["cookie_session.auth"]
-    assert "cookie_session.browsers" in loaded["cookie_session.browser_auth"]   # ... and browser code
+    for module in KEY_ONLY_PATH:
+        assert not browser & loaded[module], (module, browser & loaded[module])
+    assert "cookie_session.browsers" in loaded["cookie_session.auth.browser"]   # ... and browser code

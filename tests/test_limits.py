@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import BadInputError, BadResponseError, BrowserCookieWarning, RequestTimeoutError
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandInCookie
+from cookie_session.testing.standin import StandInCookie
 
 KEY = "xai-" + "t" * 80
 UA = "Mozilla/5.0 (X11; Linux x86_64) limits-test"

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.errors import BrowserCookieWarning
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.standin import StandIn, answer_for
 
 THREADS = 8
 CALLS = 1000

@@ -3,6 +3,7 @@ lifting the container reason and nothing else, and the opt-in that only `True` g
 
 import pytest
 
+from cookie_session.auth.chain import inspect_credentials
 from cookie_session.errors import PolicyError
 from cookie_session.policy import (
     CONTAINER_ENV_VAR,
@@ -12,7 +13,6 @@ from cookie_session.policy import (
     require_browser_cookie_use,
     unsafe_opt_in,
 )
-from cookie_session.sources import inspect_credentials
 
 
 def _root(tmp_path, *files):
@@ -119,7 +119,7 @@ def test_the_chain_refuses_a_string_opt_in(tmp_path, value):
 
 @pytest.mark.parametrize("value", ["false", "0", "yes"])
 def test_the_authenticator_refuses_a_string_opt_in_before_reading_anything(tmp_path, value):
-    from cookie_session.browser_auth import BrowserCookieAuthenticator
+    from cookie_session.auth.browser import BrowserCookieAuthenticator
 
     with pytest.raises(PolicyError, match="must be True to opt in, not a str"):
         BrowserCookieAuthenticator(cookie_file=tmp_path / "never-read.sqlite", unsafe_browser_cookies=value,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from cookie_session.cli import cli
 from cookie_session.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from cookie_session.migrate import RULES
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 REPO = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cookie_session.migrate import render, scan
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 CORPUS = Path(__file__).parent / "migrate_corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
 
 from cookie_session.cli import cli
-from cookie_session.standin import answer_for, make_test_key
+from cookie_session.testing.standin import answer_for, make_test_key
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED = sorted(path.name for path in FIX_EXPECTED.glob("*.py"))

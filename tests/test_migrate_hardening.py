@@ -13,7 +13,7 @@ import pytest
 
 from cookie_session.migrate import scan
 from cookie_session.migrate.history import scan_history
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 GIT_ID = ["-c", "user.email=dev@example.invalid", "-c", "user.name=dev"]
 

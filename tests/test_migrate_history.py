@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cookie_session.cli import cli
 from cookie_session.errors import EXIT_BAD_INPUT, EXIT_USAGE
 from cookie_session.migrate.history import scan_history
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 GIT_ID = ["-c", "user.email=dev@example.invalid", "-c", "user.name=dev", "-c", "commit.gpgsign=false"]
 

@@ -14,7 +14,7 @@ from cookie_session.migrate import scan
 from cookie_session.migrate.patterns import is_placeholder_key
 from cookie_session.migrate.scanner import MAX_FILE_BYTES
 from cookie_session.migrate.walk import iter_files
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 
 def write(path: Path, text: str) -> Path:

@@ -45,24 +45,23 @@ from urllib.parse import quote, quote_plus
 import pytest
 from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, assume, given, settings, strategies as st
 from loopback import RecordingServer
 
 import cookie_session
 from cookie_session import policy
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
+from cookie_session.auth.chain import inspect_credentials, resolve_authenticator
 from cookie_session.browsers import load_xai_cookies
 from cookie_session.cli import cli
 from cookie_session.client import GrokClient, RetryPolicy
 from cookie_session.errors import CookieSessionError
 from cookie_session.policy import LocalityVerdict
 from cookie_session.secret import Secret
-from cookie_session.sources import inspect_credentials, resolve_authenticator
-from cookie_session.standin import StandIn, StandInCookie
-from cookie_session.standin.api_side import KeyRecord
-from cookie_session.standin.web_side import WebSession
+from cookie_session.testing.standin import StandIn, StandInCookie
+from cookie_session.testing.standin.api_side import KeyRecord
+from cookie_session.testing.standin.web_side import WebSession
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) leak-test"
 LOCAL = LocalityVerdict.assume_local()

@@ -7,7 +7,7 @@ import requests
 
 openai = pytest.importorskip("openai")   # in the test extra; skipped only outside it
 
-from cookie_session.standin import answer_for, make_test_key  # noqa: E402
+from cookie_session.testing.standin import answer_for, make_test_key  # noqa: E402
 
 
 @pytest.fixture

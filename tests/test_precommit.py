@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,11 +13,11 @@ import pytest
 import requests
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import BrowserCookieWarning, CookieSessionError, PolicyError
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn
+from cookie_session.testing.standin import StandIn
 from cookie_session.transports.api import ApiTransport
 
 PROXY_VARIABLES = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"]

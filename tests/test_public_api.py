@@ -72,3 +72,44 @@ def test_api_key_path_never_imports_browser_cookie3(standin):
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "cookie_session", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "cookie-session, version" in result.stdout
+
+
+def _drawn_tree() -> dict[str, str]:
+    """child -> parent, read from the tree drawn in errors.py's docstring."""
+    import re
+
+    from cookie_session import errors
+
+    parents: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    for line in errors.__doc__.splitlines():
+        match = re.match(r"^[\s│]*(?:[├└]── )?([A-Z]\w+Error)\b", line)
+        if not match:
+            continue
+        depth = match.start(1)   # the column the name starts in
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[match.group(1)] = stack[-1][1]
+        stack.append((depth, match.group(1)))
+    return parents
+
+
+def test_the_error_tree_in_the_docstring_is_the_real_one():
+    from cookie_session import errors
+
+    classes = {name: obj for name, obj in vars(errors).items()
+               if isinstance(obj, type) and issubclass(obj, errors.CookieSessionError)}
+    drawn = _drawn_tree()
+    assert set(drawn) | {"CookieSessionError"} == set(classes)
+    for name, parent in drawn.items():
+        assert parent in [base.__name__ for base in classes[name].__bases__], (name, parent)
+
+
+def test_exit_codes_are_set_on_branches_and_inherited_by_leaves():
+    from cookie_session import errors
+
+    root = errors.CookieSessionError
+    for obj in vars(errors).values():
+        if isinstance(obj, type) and issubclass(obj, root) and obj is not root and "exit_code" in vars(obj):
+            assert root in obj.__bases__, f"{obj.__name__} restates exit_code; it should inherit its branch's"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 pytest_plugins = ["pytester"]
 
@@ -53,7 +53,12 @@ def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
     project.makepyfile(test_user="""
         def test_loaded_by_distribution(pytestconfig):
             plugin = pytestconfig.pluginmanager.get_plugin("cookie_session")
-            assert plugin is not None and plugin.__name__ == "cookie_session.pytest_plugin"
+            assert plugin is not None and plugin.__name__ == "cookie_session.testing.pytest_plugin"
+            ours = [p for p in pytestconfig.pluginmanager.get_plugins()
+                    if getattr(p, "__name__", "").startswith("cookie_session")]
+            assert ours == [plugin]          # registered once, whatever old path (a shim) was imported
+            import cookie_session.pytest_plugin as old_path
+            assert old_path is plugin
             dists = [dist.project_name for _, dist in pytestconfig.pluginmanager.list_plugin_distinfo()]
             assert "cookie-session" in dists
 
@@ -78,7 +83,7 @@ def test_a_users_script_works_unchanged_against_the_standin(project, monkeypatch
 
         import myscript
         from cookie_session import ApiKeyAuthenticator, GrokClient
-        from cookie_session.standin import answer_for
+        from cookie_session.testing.standin import answer_for
 
         seen_keys = []
 
@@ -142,7 +147,7 @@ def test_the_browser_like_session(project, monkeypatch):
 
         import myscript
         from cookie_session import BrowserCookieAuthenticator, BrowserCookieWarning, LocalityVerdict
-        from cookie_session.standin import answer_for
+        from cookie_session.testing.standin import answer_for
         from conftest import FIREFOX
 
 
@@ -298,8 +303,8 @@ def test_tests_using_the_standin_stay_on_loopback(project, monkeypatch):
 
         import myscript
         from cookie_session import GrokClient, StandIn, ApiKeyAuthenticator, errors
-        from cookie_session.pytest_plugin import OfflineError
-        from cookie_session.standin import answer_for
+        from cookie_session.testing.pytest_plugin import OfflineError
+        from cookie_session.testing.standin import answer_for
 
 
         def test_name_lookups_outside_loopback_are_refused(xai_standin):
@@ -412,7 +417,7 @@ import requests
 import responses
 
 import myscript
-from cookie_session.standin import answer_for
+from cookie_session.testing.standin import answer_for
 
 
 @responses.activate

@@ -16,11 +16,11 @@ import requests
 from installed import require
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandIn, answer_for
+from cookie_session.testing.headless import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
+from cookie_session.testing.standin import StandIn, answer_for
 
 pytestmark = pytest.mark.real_browser
 LOCAL = LocalityVerdict.assume_local()  # a throwaway profile against a loopback stand-in

@@ -15,10 +15,10 @@ from loopback import RecordingServer
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandInCookie, make_test_key
+from cookie_session.testing.standin import StandInCookie, make_test_key
 
 KEY = make_test_key()
 SSO = "s" * 43

@@ -9,7 +9,7 @@ from loopback import RecordingServer
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.client import GrokClient, RetryPolicy
-from cookie_session.standin import answer_for, make_test_key
+from cookie_session.testing.standin import answer_for, make_test_key
 
 
 class Sleeps(list):
@@ -126,7 +126,7 @@ def test_a_timeout_is_never_retried():
 
 def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
     """grok.com reports its rate limit in the stream (code 8), after the request was accepted."""
-    from cookie_session.browser_auth import BrowserCookieAuthenticator
+    from cookie_session.auth.browser import BrowserCookieAuthenticator
     from cookie_session.policy import LocalityVerdict
 
     agent = "Mozilla/5.0 retry-test"

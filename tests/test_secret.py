@@ -4,11 +4,10 @@ import pickle
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from cookie_session.secret import MIN_PIECE, Secret, fingerprint, redact
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 
 def test_key_shows_only_prefix_and_last_four():

@@ -201,8 +201,8 @@ def cli_cookies(cookie_file: Path) -> tuple[int, str, str]:
 
 @pytest.mark.real_browser
 def test_real_chromium_v11_cookies_through_the_secret_service(session, tmp_path, monkeypatch):
-    from cookie_session.headless_login import find_chromium
-    from cookie_session.standin import StandIn
+    from cookie_session.testing.headless import find_chromium
+    from cookie_session.testing.standin import StandIn
 
     exe = require(find_chromium, "chromium")
     if Path(exe).resolve() == Path("/usr/bin/chromium") and Path("/usr/lib/chromium/chromium").exists():

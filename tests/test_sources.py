@@ -4,9 +4,9 @@ import os
 
 import pytest
 
+from cookie_session.auth.chain import inspect_credentials, resolve_authenticator
 from cookie_session.errors import InvalidApiKeyFormatError, NoCredentialsError
-from cookie_session.sources import inspect_credentials, resolve_authenticator
-from cookie_session.standin import make_test_key
+from cookie_session.testing.standin import make_test_key
 
 
 def test_argument_wins_over_environment_and_dotenv(tmp_path):

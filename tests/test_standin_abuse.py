@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cookie_session.standin import StandIn
+from cookie_session.testing.standin import StandIn
 
 BAD_LENGTHS = [["-1"], ["abc"], ["+5"], ["1e3"], ["\u0663"], ["5 5"], ["0x10"], ["99999999999999999999"], ["5", "6"],
                [" -0"], [""]]

@@ -10,8 +10,7 @@ import time
 import pytest
 from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator

@@ -11,8 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 from loopback import RecordingServer
 
 from cookie_session.auth import ApiKeyAuthenticator

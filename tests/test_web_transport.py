@@ -7,10 +7,10 @@ import pytest
 import responses
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
+from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.standin import StandInCookie
+from cookie_session.testing.standin import StandInCookie
 from cookie_session.transports.web import CHAT_PATH, chat_payload
 
 WEB = "https://grok.com"

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import CookieDecryptionError, UnsupportedEncryptionError
+from ..settings import API_KEY_ENV
 from .chromium_crypto import EMPTY_PASSWORD_KEY, V11_HINT, V20, V20_HINT, aes_cbc, aes_gcm
 from .hosts import EXACT_HOSTS, is_xai_host, site_is_xai
 from .key_errors import KeyUnavailable
@@ -104,7 +105,7 @@ class Decryptor:
     def _error(self, raw: RawCookie, why: str, hint: str | None = None, cls: type = CookieDecryptionError
                ) -> Exception:
         return cls(f"Cannot decrypt cookie {raw.name!r} ({raw.host}) in {self.path}: {why}",
-                   hint=hint or "Check it is this browser's own cookie file; or use the API key (XAI_API_KEY)")
+                   hint=hint or f"Check it is this browser's own cookie file; or use the API key ({API_KEY_ENV})")
 
     def _candidates(self, kind: str) -> tuple[list[bytes], Exception | None]:
         """(keys to try, the key store's failure if it gave none) for 'v10' or 'v11'."""

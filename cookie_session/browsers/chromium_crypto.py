@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from ..settings import API_KEY_ENV
+
 #: os_crypt_linux.cc `kObfuscationPrefixV10`: values under the hard-coded password below (or, on macOS,
 #: os_crypt_mac.mm `kEncryptionVersionPrefix`: the keychain password; on Windows, os_crypt_win.cc: AES-GCM).
 V10 = b"v10"
@@ -34,9 +36,9 @@ GCM_NONCE_BYTES, GCM_TAG_BYTES = 12, 16
 HOST_HASH_VERSION = 24
 
 V11_HINT = ("Unlock your keyring (GNOME Keyring / KWallet) or run this in your desktop session; or start "
-            "Chromium with --password-store=basic and log in again; or use the API key (XAI_API_KEY)")
+            f"Chromium with --password-store=basic and log in again; or use the API key ({API_KEY_ENV})")
 V20_HINT = ("Export the cookies from the browser with a cookie-export extension into a cookie file, "
-            "or log in with Firefox, or use the API key (XAI_API_KEY)")
+            f"or log in with Firefox, or use the API key ({API_KEY_ENV})")
 
 
 @functools.lru_cache(maxsize=8)

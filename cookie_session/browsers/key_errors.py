@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..settings import API_KEY_ENV
 from .chromium_crypto import V11_HINT
 
 
@@ -19,11 +20,11 @@ class KeyStoreLocked(KeyUnavailable):
     """The key store is there, but locked or refusing."""
 
     hint = ("Unlock the keyring (log in to your desktop session, or unlock it in Seahorse / KWalletManager) and "
-            "try again; or use the API key (XAI_API_KEY)")
+            f"try again; or use the API key ({API_KEY_ENV})")
 
 
 class NoKeyEntry(KeyUnavailable):
     """The key store answered and holds no entry for this browser."""
 
     hint = ("Start the browser once in your desktop session so it stores its key; or start Chromium with "
-            "--password-store=basic and log in again; or use the API key (XAI_API_KEY)")
+            f"--password-store=basic and log in again; or use the API key ({API_KEY_ENV})")

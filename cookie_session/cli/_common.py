@@ -5,6 +5,18 @@ from __future__ import annotations
 import click
 
 from ..errors import printable_json
+from ..settings import (
+    API_BASE_URL,
+    API_BASE_URL_ENV,
+    API_KEY_ENV,
+    AUTH_MODES,
+    CONTAINER_ENV_VALUE,
+    CONTAINER_ENV_VAR,
+    DEFAULT_TIMEOUT,
+    RETRY_MAX_RETRIES,
+    UNSAFE_FLAG,
+    WEB_BASE_URL_ENV,
+)
 
 #: The version of every `--json` document's shape; raised when a field changes meaning or goes away.
 SCHEMA_VERSION = 1
@@ -17,7 +29,7 @@ def _apply(options: list, command):
 
 
 BROWSER_OPTIONS = [
-    click.option("--unsafe-browser-cookies", is_flag=True, default=None,
+    click.option(UNSAFE_FLAG, is_flag=True, default=None,
                  help="Allow reading grok.com cookies from a local browser profile (local machines only; "
                       "read WARNING.md)."),
     click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
@@ -25,8 +37,9 @@ BROWSER_OPTIONS = [
     click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
     click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
     click.option("--container-is-local", is_flag=True, default=None,
-                 help="Vouch that this container runs on your own machine (env COOKIE_SESSION_CONTAINER_IS_LOCAL=yes): "
-                      "lifts the container reason only; CI, SSH and hosted workspaces still refuse."),
+                 help="Vouch that this container runs on your own machine "
+                      f"(env {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}): lifts the container reason only; "
+                      "CI, SSH and hosted workspaces still refuse."),
 ]
 
 
@@ -36,13 +49,13 @@ def browser_options(command):
 
 
 CONNECTION_OPTIONS = [
-    click.option("--base-url", envvar="XAI_BASE_URL", metavar="URL",
-                 help="API root (default https://api.x.ai/v1; env XAI_BASE_URL). http:// only for loopback."),
-    click.option("--web-base-url", envvar="GROK_WEB_BASE_URL", metavar="URL",
-                 help="grok.com root for browser auth (env GROK_WEB_BASE_URL); only grok.com or loopback."),
-    click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+    click.option("--base-url", envvar=API_BASE_URL_ENV, metavar="URL",
+                 help=f"API root (default {API_BASE_URL}; env {API_BASE_URL_ENV}). http:// only for loopback."),
+    click.option("--web-base-url", envvar=WEB_BASE_URL_ENV, metavar="URL",
+                 help=f"grok.com root for browser auth (env {WEB_BASE_URL_ENV}); only grok.com or loopback."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT[1], show_default=True,
                  help="Read timeout in seconds."),
-    click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+    click.option("--retries", type=click.IntRange(0, 10), default=RETRY_MAX_RETRIES, show_default=True,
                  help="Retries after 429/503 answers (honouring Retry-After; chat only after 429)."),
 ]
 
@@ -50,9 +63,9 @@ CONNECTION_OPTIONS = [
 def auth_options(command):
     """The options every command that authenticates shares, defined once."""
     return _apply([
-        click.option("--auth", "auth", type=click.Choice(["auto", "api-key", "browser"]), default="auto",
-                     show_default=True, help="Which credential: auto walks the chain (argument, XAI_API_KEY, .env, "
-                                             "then the browser if allowed); browser needs --unsafe-browser-cookies."),
+        click.option("--auth", "auth", type=click.Choice(AUTH_MODES), default="auto",
+                     show_default=True, help=f"Which credential: auto walks the chain (argument, {API_KEY_ENV}, .env, "
+                                             f"then the browser if allowed); browser needs {UNSAFE_FLAG}."),
         *BROWSER_OPTIONS, *CONNECTION_OPTIONS,
     ], command)
 
@@ -78,7 +91,7 @@ def pop_credentials(options: dict) -> dict:
 
 def client_for(options: dict):
     """A GrokClient for the shared options (popped from `options`)."""
-    from ..sources import resolve_authenticator
+    from ..auth.chain import resolve_authenticator
 
     return client_with(resolve_authenticator(**pop_credentials(options)), options)
 

@@ -13,6 +13,7 @@ from ..errors import (
     MissingCredentialsError,
     NoCredentialsError,
 )
+from ..settings import API_KEY_ENV
 
 EXIT_INTERRUPTED = 130
 
@@ -20,9 +21,9 @@ EXIT_INTERRUPTED = 130
 CLI_HINTS = {
     InvalidApiKeyFormatError: "Copy the key again from console.x.ai (it is 'xai-' followed by 80 letters, "
                               "digits or underscores)",
-    MissingCredentialsError: "Send a key: set XAI_API_KEY (create one at console.x.ai)",
+    MissingCredentialsError: f"Send a key: set {API_KEY_ENV} (create one at console.x.ai)",
 }
-NO_CREDENTIALS = ("No credentials found{}. Set XAI_API_KEY (create a key at console.x.ai); "
+NO_CREDENTIALS = ("No credentials found{}. Set " + API_KEY_ENV + " (create a key at console.x.ai); "
                   "`cookie-session status` lists every source tried")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError, printable
+from ..settings import API_KEY_ENV
 from ._common import (
     auth_options,
     browser_options,
@@ -33,7 +34,7 @@ def _yes_no(value: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (README, \"JSON output\").")
 def status_command(check: bool, as_json: bool, **options) -> None:
     """Show every credential source (masked), the one in use and why, and the locality verdict."""
-    from ..sources import inspect_credentials
+    from ..auth.chain import inspect_credentials
 
     report = inspect_credentials(**pop_credentials(options))
     chosen, verdict = report.chosen, report.verdict
@@ -60,7 +61,7 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     if report.authenticator is None:
         if report.error is not None:
             raise report.error
-        raise CliError("No credentials found (every source tried is listed above). Set XAI_API_KEY "
+        raise CliError(f"No credentials found (every source tried is listed above). Set {API_KEY_ENV} "
                        "(create a key at console.x.ai)", EXIT_NO_CREDENTIALS)
     if probe_error is not None:
         raise probe_error
@@ -111,7 +112,7 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     """List every grok.com and x.ai cookie a profile holds, never the value.
 
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
-    from ..browser_auth import sent_with
+    from ..auth.browser import sent_with
     from ..browsers import load_xai_cookies
     from ..policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_BAD_INPUT
+from ..settings import API_BASE_URL_ENV, API_KEY_ENV, WEB_BASE_URL_ENV
 from ._errors import CliError
 
 
 @click.command("demo")
 def demo_command() -> None:
     """Run the offline tour against a local stand-in: no key, no browser login, no network."""
-    from ..demo import run_demo
+    from ..testing.demo import run_demo
 
     run_demo(click.echo)
 
@@ -24,7 +25,7 @@ def serve_command(port: int, verbose: bool) -> None:
     """Serve the api.x.ai and grok.com stand-ins on loopback until Ctrl-C."""
     import threading
 
-    from ..standin import StandIn
+    from ..testing.standin import StandIn
 
     try:
         stand_in = StandIn(port=port)
@@ -37,9 +38,9 @@ def serve_command(port: int, verbose: bool) -> None:
         click.echo(f"api.x.ai stand-in: {stand_in.base_url}")
         click.echo(f"grok.com stand-in: {stand_in.web_base_url}")
         click.echo("Point a client at it with:")
-        click.echo(f"  export XAI_BASE_URL={stand_in.base_url}")
-        click.echo(f"  export XAI_API_KEY={stand_in.api_key}   # throwaway, valid only against this stand-in")
-        click.echo(f"  export GROK_WEB_BASE_URL={stand_in.web_base_url}")
+        click.echo(f"  export {API_BASE_URL_ENV}={stand_in.base_url}")
+        click.echo(f"  export {API_KEY_ENV}={stand_in.api_key}   # throwaway, valid only against this stand-in")
+        click.echo(f"  export {WEB_BASE_URL_ENV}={stand_in.web_base_url}")
         click.echo("Press Ctrl-C to stop.", err=True)
         try:
             threading.Event().wait()

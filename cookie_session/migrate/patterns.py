@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..secret import fingerprint
+from ..settings import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 
 __all__ = [
     "XAI_KEY_RE", "BEARER_RE", "SESSION_COOKIE_NAMES", "BROWSER_COOKIE_MODULES",
@@ -26,9 +27,6 @@ BEARER_RE = re.compile(r"\bBearer\s+(?P<token>[A-Za-z0-9._~+/=-]{20,})")
 SESSION_COOKIE_NAMES = ("sso", "sso-rw", "cf_clearance")
 #: Modules that read cookies out of a browser profile (yt-dlp's loader is one submodule).
 BROWSER_COOKIE_MODULES = ("browser_cookie3", "pycookiecheat", "rookiepy", "yt_dlp.cookies")
-UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"
-UNSAFE_ENV_VALUE = "i-understand-the-risks"
-UNSAFE_FLAG = "--unsafe-browser-cookies"
 #: grok.com's web-app API: any `grok.com/rest/` URL, or one of its paths on its own.
 GROK_ENDPOINT_RE = re.compile(r"grok\.com/rest/|^/?rest/(?:app-chat|models|rate-limits)(?:/|$)")
 

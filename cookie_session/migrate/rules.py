@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..settings import API_BASE_URL, API_KEY_ENV, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR
 from .findings import Finding
 
 __all__ = ["Rule", "RULES"]
 
-_API_KEY_WAY = ('read the key from the `XAI_API_KEY` environment variable: `GrokClient(resolve_authenticator())` '
-                'or `ApiKeyAuthenticator(os.environ["XAI_API_KEY"])`')
+_API_KEY_WAY = (f'read the key from the `{API_KEY_ENV}` environment variable: `GrokClient(resolve_authenticator())` '
+                f'or `ApiKeyAuthenticator(os.environ["{API_KEY_ENV}"])`')
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ _CATALOGUE = (
     Rule("CS103", "grok-web-endpoint", "warning",
          "Calls the unofficial grok.com web endpoint",
          "Call `GrokClient(authenticator).chat(...)` / `.models()`: with an API key it uses the official "
-         "https://api.x.ai/v1 endpoints, which do not change without notice."),
+         f"{API_BASE_URL} endpoints, which do not change without notice."),
     Rule("CS104", "raw-cookie-header", "error",
          "Sends cookies in a raw `Cookie:` header",
          f"Use an API key instead of cookies: {_API_KEY_WAY}; `ApiKeyAuthenticator` sets the header "
@@ -60,11 +61,11 @@ _CATALOGUE = (
          "`.env.example` with empty values instead."),
     Rule("CS203", "unignored-env-secret", "warning",
          "Secret in a .env file that git does not ignore (the next `git add .` commits it)",
-         "Add the file to .gitignore; `resolve_authenticator()` reads `XAI_API_KEY` from ./.env without "
+         f"Add the file to .gitignore; `resolve_authenticator()` reads `{API_KEY_ENV}` from ./.env without "
          "it being committed."),
     Rule("CS204", "hardcoded-bearer-token", "error",
          "Hard-coded bearer token in an `Authorization` header",
-         f"Revoke the token and {_API_KEY_WAY}; in a shell script send `Authorization: Bearer $XAI_API_KEY`."),
+         f"Revoke the token and {_API_KEY_WAY}; in a shell script send `Authorization: Bearer ${API_KEY_ENV}`."),
     Rule("CS205", "hand-built-bearer-header", "note",
          "Builds the `Authorization: Bearer` header by hand",
          "Let `ApiKeyAuthenticator(key)` add the header (as the session's `auth`, or through `GrokClient`), "
@@ -85,16 +86,16 @@ _CATALOGUE = (
          "command-line flag at run time, never from a constant."),
     Rule("CS302", "unsafe-opt-in-flag", "error",
          "`--unsafe-browser-cookies` left in a command",
-         "Remove the flag and set `XAI_API_KEY`: the same command then uses the API key."),
+         f"Remove the flag and set `{API_KEY_ENV}`: the same command then uses the API key."),
     Rule("CS303", "unsafe-opt-in-env", "error",
-         "`COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks` set in code or config",
-         "Remove the variable; set `XAI_API_KEY` in the environment (or a git-ignored .env) instead."),
+         f"`{UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}` set in code or config",
+         f"Remove the variable; set `{API_KEY_ENV}` in the environment (or a git-ignored .env) instead."),
     Rule("CS304", "auth-browser", "error",
          "`--auth browser` forces browser cookies",
-         "Use `--auth api-key` (or `auto`) with `XAI_API_KEY` set."),
+         f"Use `--auth api-key` (or `auto`) with `{API_KEY_ENV}` set."),
     Rule("CS305", "browser-authenticator", "error",
          "`BrowserCookieAuthenticator` used",
-         'Use `ApiKeyAuthenticator(os.environ["XAI_API_KEY"])` or `resolve_authenticator()`; the '
+         f'Use `ApiKeyAuthenticator(os.environ["{API_KEY_ENV}"])` or `resolve_authenticator()`; the '
          "`GrokClient` calls stay the same."),
 )
 

@@ -21,8 +21,6 @@ import requests
 
 from ..errors import BadInputError, BadResponseError, RequestTimeoutError
 
-DEFAULT_DEADLINE = 600.0             # seconds for a whole call, retries and streaming included
-DEFAULT_MAX_ANSWER_BYTES = 10 * 2**20
 WHOLE_REPLY_FACTOR = 3               # a non-streamed reply arrives whole within this many read timeouts
 _DEADLINE_HINT = "Raise the call's deadline (GrokClient(deadline=...)), or ask for a shorter answer"
 

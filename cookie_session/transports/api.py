@@ -22,15 +22,10 @@ from ..errors import (
 )
 from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import (
-    CHAT_RETRY_STATUSES,
-    Transport,
-    ended_early,
-    json_body,
-    retry_after_seconds,
-    streamed_json_object,
-    translate_transport_errors,
-)
+from ..settings import API_BASE_URL
+from .base import CHAT_RETRY_STATUSES, Transport
+from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
+from .retry import retry_after_seconds
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 
@@ -88,7 +83,7 @@ def raise_for_api_error(response: requests.Response, *, redact=lambda text: text
         raise ModelNotFoundError(f"Unknown model{detail}", status=404)
     if status == 404:
         raise UpstreamError(f"{where} answered 404: no such endpoint, so the base URL looks wrong{detail}", status=404,
-                            hint="The API root has the form https://api.x.ai/v1 (with /v1)")
+                            hint=f"The API root has the form {API_BASE_URL} (with /v1)")
     if status == 413:
         raise UpstreamError(f"{where} answered 413: the prompt is too large{detail}", status=413,
                             hint="Shorten the prompt or send it in parts")

@@ -31,11 +31,12 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..settings import STATSIG_ENV
+
 __all__ = ["REST_PREFIX", "STATSIG_ENV", "BrowserIdentity", "browser_identity", "sec_ch_ua", "rest_headers",
            "fallback_statsig_id", "chat_payload", "origin_of", "in_browser_order"]
 
 REST_PREFIX = "/rest/"
-STATSIG_ENV = "GROK_STATSIG_ID"
 STATSIG_FALLBACK_PREFIX = "x1:"
 
 #: The `Accept-Language` a fresh en-US profile sends (Chromium 156 and Firefox 153 alike, as measured).

@@ -121,8 +121,7 @@ class ImpersonatingAdapter(BaseAdapter):
 
     def __init__(self, target: str, *, stream_weight: int | None = None) -> None:
         super().__init__()
-        from curl_cffi import CurlOpt
-        from curl_cffi import requests as curl_requests
+        from curl_cffi import CurlOpt, requests as curl_requests
 
         self.target = target
         self._plain = HTTPAdapter()   # only used while a test library mocks requests' HTTPAdapter.send

@@ -30,16 +30,11 @@ from ..errors import (
     UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ._http import (
-    CHAT_RETRY_STATUSES,
-    Transport,
-    ended_early,
-    json_body,
-    retry_after_seconds,
-    streamed_json_object,
-    translate_transport_errors,
-)
+from ..settings import API_KEY_ENV
+from .base import CHAT_RETRY_STATUSES, Transport
 from .grok_web import STATSIG_ENV, chat_payload
+from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
+from .retry import retry_after_seconds
 
 __all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error", "ANTI_BOT_HINT"]
 
@@ -53,10 +48,10 @@ RATE_LIMIT_CODE = 8
 #: What to do when grok.com's anti-bot rules refuse a request (code 7).
 ANTI_BOT_HINT = (f"Open grok.com in the same browser, send a message, copy the x-statsig-id request header of "
                  f"that request from DevTools (Network tab) into {STATSIG_ENV} and try again; or use the API key "
-                 f"(XAI_API_KEY), which is meant for scripts")
+                 f"({API_KEY_ENV}), which is meant for scripts")
 CHROMIUM_FLUSH_HINT = ("Chromium is running with this profile and writes a fresh login to disk up to 30 s later: "
                        "wait half a minute (or quit the browser) and try again; else log in to grok.com again, "
-                       "or use the API key (XAI_API_KEY)")
+                       f"or use the API key ({API_KEY_ENV})")
 _SAID_CHARS = 200
 
 
@@ -86,7 +81,7 @@ def raise_for_web_error(response: requests.Response, *, redact: Callable[[str], 
         said = _shown(redact(str(error.get("message") or _visible_text(text))))
         raise PermissionDeniedError(f"grok.com answered 403: {said or '(no message)'}",
                                     hint="Check the account at grok.com in the browser, or use the API key "
-                                         "(XAI_API_KEY)")
+                                         f"({API_KEY_ENV})")
     if status == 429:
         raise RateLimitedError("Rate limited by grok.com",
                                retry_after=retry_after_seconds(response.headers.get("Retry-After")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ...settings import API_BASE_URL_ENV
+
 __all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "ModuleFacts", "GuardedTransformer",
            "run_guarded", "suppressed_lines"]
 
@@ -89,7 +91,7 @@ def _url_value(node: cst.BaseExpression) -> str | None:
     if text is not None:
         return text
     if isinstance(node, cst.Call) and dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv") \
-            and len(node.args) == 2 and literal(node.args[0].value) == "XAI_BASE_URL":
+            and len(node.args) == 2 and literal(node.args[0].value) == API_BASE_URL_ENV:
         return literal(node.args[1].value)
     return None
 

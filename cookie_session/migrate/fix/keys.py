@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...settings import API_KEY_ENV
 from ..patterns import XAI_KEY_RE, is_placeholder_key, mask
 from .cst_tools import GuardedTransformer, literal
 
 __all__ = ["KeyToEnvironment", "real_keys"]
 
-ENV_LOOKUP = 'os.environ["XAI_API_KEY"]'
+ENV_LOOKUP = f'os.environ["{API_KEY_ENV}"]'
 
 
 def real_keys(text: str) -> set[str]:
@@ -46,7 +47,7 @@ class KeyToEnvironment(GuardedTransformer):
         if text is None or not real_keys(text) or self.guarded(original):
             return updated
         if len(self.keys) != 1:
-            self.left.append(f"{len(self.keys)} different keys in one file: which one XAI_API_KEY should hold "
+            self.left.append(f"{len(self.keys)} different keys in one file: which one {API_KEY_ENV} should hold "
                              "is your call")
             return updated
         key = next(iter(self.keys))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pathspec
 
+from ...settings import API_KEY_ENV
 from ..findings import Notice
 from ..git import GitInfo
 from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
@@ -150,8 +151,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
         if result.text != text:
             plan.add(path, text, result.text, result.changes)
         if result.key_moved:
-            _ensure_line(plan, _root(path, git) / ".env.example", "XAI_API_KEY=",
-                         "added XAI_API_KEY= to .env.example (the variable the code now reads)")
+            _ensure_line(plan, _root(path, git) / ".env.example", f"{API_KEY_ENV}=",
+                         f"added {API_KEY_ENV}= to .env.example (the variable the code now reads)")
     return plan
 
 

@@ -62,7 +62,7 @@ class ClientHello:
         signatures = ",".join(f"{s:04x}" for s in self.signature_algorithms)
         return f"{head}_{_hash12(ciphers)}_{_hash12(extensions + ('_' + signatures if signatures else ''))}"
 
-    def differences(self, other: "ClientHello") -> dict[str, tuple]:
+    def differences(self, other: ClientHello) -> dict[str, tuple]:
         """Per differing field, (self's, other's): for the cipher and extension sets, what each has that
         the other lacks; {} when the two are the same ClientHello as far as a fingerprint goes."""
         out = {}

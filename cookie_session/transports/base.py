@@ -19,49 +19,54 @@ reset connection, or once a reply has started streaming.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import itertools
-import json
 import math
 import time
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 
-from ..errors import (
-    BadInputError, BadResponseError, ConnectionFailedError, PolicyError, RequestTimeoutError, TransportError,
-    UnsafeRedirectError,
-)
+from ..errors import BadInputError, BadResponseError, PolicyError, UnsafeRedirectError
 from ..policy import is_loopback_host, url_target
+from ..results import ChatResult, ChatStream, Identity, Model
+from ..settings import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES
 from ._limits import (
-    DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES, WHOLE_REPLY_FACTOR, AnswerBudget, Watchdog, call_deadline,
-    check_deadline, positive_limit, read_timeout,
+    WHOLE_REPLY_FACTOR,
+    AnswerBudget,
+    Watchdog,
+    call_deadline,
+    check_deadline,
+    positive_limit,
+    read_timeout,
 )
-from ._retry import NO_RETRIES, RetryPolicy, retry_after_seconds
+from .replies import (
+    MAX_BODY_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    iter_lines,
+    load_body,
+    shown_url,
+    translate_transport_errors,
+)
+from .retry import RetryPolicy, retry_after_seconds
 
-__all__ = ["RetryPolicy", "NO_RETRIES", "retry_after_seconds", "Transport", "send", "load_body", "iter_lines",
-           "json_body", "streamed_json_object", "translate_transport_errors", "ended_early", "shown_url",
-           "proxies_for"]
+__all__ = ["Transport", "send", "shown_url", "proxies_for", "MAX_REDIRECTS", "READ_RETRY_STATUSES",
+           "CHAT_RETRY_STATUSES"]
 
-DEFAULT_TIMEOUT = (5.0, 120.0)   # (connect, read) seconds; a long answer can take a while to start
 MAX_REDIRECTS = 5
-MAX_BODY_BYTES = 10 * 2**20      # a whole (non-streamed) reply: model lists and answers are far smaller
-MAX_ERROR_BODY_BYTES = 64 * 2**10  # what an error reply is read for its message
-MAX_LINE_BYTES = 2**20           # one streamed line (an SSE field, an NDJSON object)
 READ_RETRY_STATUSES = frozenset({429, 503})
 CHAT_RETRY_STATUSES = frozenset({429})
-_CHUNK = 64 * 2**10
 
 
-
-
-class Transport:
+class Transport(abc.ABC):
     """Base of the per-service transports: one prepared session, one root URL, one error mapper.
 
-    Subclasses set `chat_path` and `raise_for_error(response)`, called for every reply of
-    status 400 or more, with at most `MAX_ERROR_BODY_BYTES` of its body loaded.
+    The client speaks to a service only through this interface: `chat`, `stream`, `models`,
+    `whoami`. Subclasses set `chat_path` and implement those and `raise_for_error(response)`,
+    called for every reply of status 400 or more, with at most `MAX_ERROR_BODY_BYTES` of its body loaded.
+    A new service is one subclass (see api.py and web.py).
     """
 
     chat_path: str
@@ -90,8 +95,25 @@ class Transport:
         with Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url)) as dog:
             yield from iter_lines(response, watchdog=dog)
 
+    @abc.abstractmethod
     def raise_for_error(self, response: requests.Response) -> None:
-        raise NotImplementedError
+        """Raise the `CookieSessionError` this error reply (status >= 400) means."""
+
+    @abc.abstractmethod
+    def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
+        """One whole answer."""
+
+    @abc.abstractmethod
+    def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+        """The answer as it arrives."""
+
+    @abc.abstractmethod
+    def models(self) -> list[Model]:
+        """The models this credential can use."""
+
+    @abc.abstractmethod
+    def whoami(self) -> Identity:
+        """Who the credential speaks for, without the credential."""
 
     def _request(self, method: str, path: str, *, retry_on: frozenset[int] = READ_RETRY_STATUSES,
                  stream: bool = False, deadline: float | None = None, **kwargs) -> requests.Response:
@@ -188,14 +210,6 @@ def _origin(url: str) -> str:
     return url_target(url).origin
 
 
-def shown_url(url: str) -> str:
-    """`url` as messages show it: origin and path, never a user name, password, query or fragment."""
-    try:
-        return url_target(url).origin + urlsplit(url).path
-    except ValueError:
-        return "the server"
-
-
 def proxies_for(session: requests.Session, url: str) -> dict:
     """The `proxies` argument that sends `url` as our rules say: loopback never through a proxy (whatever
     the environment or `session.proxies` say); otherwise requests' own choice, except that plain http
@@ -232,161 +246,3 @@ def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs)
                 raise
             raise BadResponseError(f"{shown_url(url)} answered with a redirect Location that is not a valid URL"
                                    ) from None
-
-
-@contextlib.contextmanager
-def _watched(watchdog: Watchdog | None) -> Iterator[None]:
-    """A read the watchdog cut ends in its `RequestTimeoutError`, whatever the cut looked like to the reader."""
-    try:
-        yield
-    except Exception:
-        if watchdog is not None:
-            watchdog.check()
-        raise
-    if watchdog is not None:
-        watchdog.check()
-
-
-def load_body(response: requests.Response, limit: int, *, truncate: bool = False,
-              watchdog: Watchdog | None = None) -> None:
-    """Read a streamed reply's body into `response.content`, at most `limit` bytes.
-
-    Beyond the limit: keep the first `limit` bytes if `truncate`, else close the reply and
-    raise `BadResponseError`. Transport failures while reading become our `TransportError`s;
-    a read the `watchdog` cut, its `RequestTimeoutError`.
-    """
-    declared = response.headers.get("Content-Length", "")
-    if not truncate and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        response.close()
-        raise _too_large(response, limit)
-    chunks, size = [], 0
-    with _watched(watchdog), translate_transport_errors(response.url):
-        for chunk in body_chunks(response):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                response.close()
-                if not truncate:
-                    raise _too_large(response, limit)
-                break
-    # What requests itself does when it reads the body, bounded.
-    response._content = b"".join(chunks)[:limit]
-    response._content_consumed = True
-
-
-def body_chunks(response: requests.Response) -> Iterator[bytes]:
-    """The reply's body as it arrives: each piece is what one read from the network gave (at most
-    `_CHUNK` bytes), never held back until a full chunk has come, so a slow stream is seen as it goes.
-    urllib3's failures become requests' exceptions, as `iter_content` would raise them."""
-    raw = getattr(response, "raw", None)
-    if not isinstance(raw, urllib3.response.HTTPResponse) or not hasattr(raw, "read1"):
-        yield from response.iter_content(_CHUNK)   # another adapter's reply (e.g. an impersonating one)
-        return
-    errors = urllib3.exceptions
-    while True:
-        try:
-            data = raw.read1(_CHUNK, decode_content=True)
-        except errors.ProtocolError as exc:
-            raise requests.exceptions.ChunkedEncodingError(exc) from None
-        except errors.DecodeError as exc:
-            raise requests.exceptions.ContentDecodingError(exc) from None
-        except errors.ReadTimeoutError as exc:
-            raise requests.exceptions.ConnectionError(exc) from None
-        except errors.SSLError as exc:
-            raise requests.exceptions.SSLError(exc) from None
-        if not data:
-            response._content_consumed = True
-            return
-        yield data
-
-
-def _too_large(response: requests.Response, limit: int) -> BadResponseError:
-    return BadResponseError(f"{shown_url(response.url)} answered with more than {limit // 2**20} MiB; "
-                            "not read further", status=response.status_code)
-
-
-def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES,
-               watchdog: Watchdog | None = None) -> Iterator[bytes]:
-    """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`.
-
-    Linear in the reply's size however it is chunked (a line arriving a byte at a time is kept in pieces).
-    A line with content (not blank, not an SSE `:` comment) is progress for the `watchdog`; a read it
-    cut ends in its `RequestTimeoutError`.
-    """
-    parts, size = [], 0   # the line being received
-    with _watched(watchdog):
-        for chunk in body_chunks(response):
-            *ended, rest = chunk.split(b"\n")
-            for piece in ended:
-                line, parts, size = b"".join([*parts, piece]).rstrip(b"\r"), [], 0
-                if len(line) > limit:
-                    raise _line_too_long(response, limit)
-                if watchdog is not None and line.strip() and not line.startswith(b":"):
-                    watchdog.progress()
-                yield line
-            if rest:
-                parts.append(rest)
-                size += len(rest)
-                if size > limit:
-                    raise _line_too_long(response, limit)
-        if parts:
-            yield b"".join(parts).rstrip(b"\r")
-
-
-def _line_too_long(response: requests.Response, limit: int) -> BadResponseError:
-    response.close()
-    return BadResponseError(f"{shown_url(response.url)} streamed a line longer than {limit // 2**20} MiB")
-
-
-def ended_early(url: str) -> ConnectionFailedError:
-    """The error for a streamed answer that stopped before its documented last message."""
-    return ConnectionFailedError(f"The reply from {shown_url(url)} ended before the answer was complete",
-                                 hint="Try again")
-
-
-@contextlib.contextmanager
-def translate_transport_errors(url: str) -> Iterator[None]:
-    """Re-raise `requests` transport exceptions as ours, naming the URL (`shown_url`) and never the request."""
-    url = shown_url(url)
-    try:
-        yield
-    except requests.exceptions.Timeout:
-        raise RequestTimeoutError(f"Request to {url} timed out") from None
-    except requests.exceptions.SSLError:
-        raise ConnectionFailedError(
-            f"TLS handshake with {url} failed", hint="Check the URL and the system's CA certificates"
-        ) from None
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-        raise ConnectionFailedError(f"Connection to {url} was cut mid-reply", hint="Try again") from None
-    except requests.exceptions.ConnectionError as exc:
-        if exc.args and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError):   # a stall mid-body
-            raise RequestTimeoutError(f"Request to {url} timed out") from None
-        raise ConnectionFailedError(f"Could not connect to {url}") from None
-    except requests.exceptions.RequestException as exc:
-        raise TransportError(f"Request to {url} failed ({type(exc).__name__})") from None
-
-
-def json_body(response: requests.Response) -> dict:
-    """The reply's JSON object, or `BadResponseError` naming the status and content type."""
-    try:
-        data = response.json()
-    except (ValueError, RecursionError):
-        kind = response.headers.get("Content-Type", "no content type")
-        raise BadResponseError(
-            f"{response.request.method} {shown_url(response.url)} answered {response.status_code} with a body "
-            f"that is not JSON ({kind})", status=response.status_code) from None
-    if not isinstance(data, dict):
-        raise BadResponseError(f"{response.url} answered with JSON that is not an object",
-                               status=response.status_code)
-    return data
-
-
-def streamed_json_object(data: str | bytes, url: str, unit: str) -> dict:
-    """One streamed `unit` (an SSE event, an NDJSON line) as a JSON object, or `BadResponseError`."""
-    try:
-        item = json.loads(data)
-    except (ValueError, RecursionError):
-        raise BadResponseError(f"{url} streamed {unit} that is not JSON") from None
-    if not isinstance(item, dict):
-        raise BadResponseError(f"{url} streamed {unit} that is not a JSON object")
-    return item

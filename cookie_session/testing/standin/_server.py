@@ -75,7 +75,7 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def _route(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
-        self.standin._record(method, path, self.headers, getattr(self.connection, "client_hello", None))
+        self.standin.record_request(method, path, self.headers, getattr(self.connection, "client_hello", None))
         length = request_body_length(self.headers)
         if length is None:   # never guessed: a wrong guess leaves the rest of the body to be read as a request
             self.close_connection = True
@@ -87,7 +87,7 @@ class BaseHandler(BaseHTTPRequestHandler):
             self.send_json(413, {"code": "Payload too large", "error": "Request body too large"})
             return
         self.raw_body = self.rfile.read(length) if length else b""  # always drained: keeps keep-alive in step
-        self._drop = self.standin._take_drop(path)
+        self._drop = self.standin.take_drop(path)
         self._chunks_sent = 0
         try:
             if self._drop == "drop_before_reply":

@@ -17,7 +17,8 @@ from ._server import BaseHandler
 
 STANDIN_MODELS = ("grok-4", "grok-3", "grok-3-mini")
 API_FAILURES = {
-    "rate_limit": (429, {"code": "Too many requests", "error": "Rate limit exceeded (stand-in)"}, [("Retry-After", "1")]),
+    "rate_limit": (429, {"code": "Too many requests", "error": "Rate limit exceeded (stand-in)"},
+                   [("Retry-After", "1")]),
     "server_error": (503, {"code": "Unavailable", "error": "Service temporarily unavailable (stand-in)"}, []),
 }
 _KEY_ALPHABET = string.ascii_letters + string.digits + "_"
@@ -53,7 +54,7 @@ class ApiHandler(BaseHandler):
 
     _MODEL_PREFIX = "/v1/models/"
 
-    def routes(self) -> "_Routes":
+    def routes(self) -> _Routes:
         return _Routes(self)
 
     def handle_route(self, handler) -> None:
@@ -63,7 +64,7 @@ class ApiHandler(BaseHandler):
         key = self._authenticate()
         if key is None:
             return
-        failure = self.standin._take_failure("api")
+        failure = self.standin.take_failure("api")
         if failure is not None:
             status, body, headers = API_FAILURES[failure]
             self.send_json(status, body, headers)

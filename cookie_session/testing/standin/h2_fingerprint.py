@@ -209,7 +209,7 @@ class H2Probe:
         except (OSError, ConnectionError, ssl.SSLError, struct.error, IndexError):
             pass   # a client that went away, or spoke something else: nothing to record
 
-    def __enter__(self) -> "H2Probe":
+    def __enter__(self) -> H2Probe:
         threading.Thread(target=self._serve, daemon=True).start()
         return self
 

@@ -120,7 +120,7 @@ class WebHandler(BaseHandler):
 
     def _authenticate(self) -> WebSession | None:
         cookies = self._cookies()
-        failure = self.standin._take_failure("web", only=("challenge", "blocked_account", "session_expired"))
+        failure = self.standin.take_failure("web", only=("challenge", "blocked_account", "session_expired"))
         session = self.standin.web_sessions.get(cookies.get("sso", ""))
         if session is None or failure == "session_expired":
             self.send_json(401, {"error": {"code": 16, "message": "Unauthenticated"}})
@@ -182,12 +182,13 @@ class WebHandler(BaseHandler):
         if body.get("modelName") not in WEB_MODELS:
             self.send_json(400, {"error": {"code": 3, "message": f"Unknown model {body.get('modelName')}"}})
             return
-        failure = self.standin._take_failure("web", only=("anti_bot", "web_rate_limit"))
+        failure = self.standin.take_failure("web", only=("anti_bot", "web_rate_limit"))
         self.start_chunked("application/json")
         line = lambda item: self.write_chunk(json.dumps(item).encode() + b"\n")  # noqa: E731
         line({"result": {"conversation": {"conversationId": str(uuid.uuid4()), "temporary": True}}})
         if failure is not None:
-            code, message = (7, "Request rejected by anti-bot rules.") if failure == "anti_bot" else (8, "Too many requests")
+            anti_bot = failure == "anti_bot"
+            code, message = (7, "Request rejected by anti-bot rules.") if anti_bot else (8, "Too many requests")
             line({"error": {"code": code, "message": message, "details": []}})
             self.end_chunked()
             return

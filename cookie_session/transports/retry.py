@@ -7,9 +7,10 @@ import email.utils
 import math
 import random
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import BadInputError
+from ..settings import RETRY_BACKOFF, RETRY_BUDGET, RETRY_MAX_RETRIES, RETRY_MAX_WAIT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,10 +24,10 @@ class RetryPolicy:
     `sleep` does the waiting (tests pass a recorder).
     """
 
-    max_retries: int = 3
-    backoff: float = 0.5
-    max_wait: float = 8.0
-    budget: float = 20.0
+    max_retries: int = RETRY_MAX_RETRIES
+    backoff: float = RETRY_BACKOFF
+    max_wait: float = RETRY_MAX_WAIT
+    budget: float = RETRY_BUDGET
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:

@@ -1,0 +1,239 @@
+"""A local stand-in for api.x.ai and grok.com on loopback: real sockets, the real endpoints' shapes and errors.
+
+For the offline demo, end-to-end tests, and users testing their own scripts::
+
+    with StandIn() as stand_in:
+        client = GrokClient(ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url)
+
+The grok.com side (`web_base_url`) serves HTTPS with a throwaway certificate when
+`web_tls=True` (needs `trustme`, in the `test` extra); `ca_file` is then the CA to trust.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import random
+import secrets
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any
+
+from ._server import DROP_MODES, ServerThread
+from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
+from .client_hello import ClientHello
+from .web_side import (
+    CF_BM_MAX_AGE,
+    SESSION_MAX_AGE,
+    WEB_FAILURES,
+    WEB_MODELS,
+    WEB_RULES,
+    StandInCookie,
+    WebHandler,
+    WebSession,
+)
+
+__all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES",
+           "DROP_MODES", "WEB_RULES"]
+
+FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES},
+            **{name: "any" for name in DROP_MODES}}
+
+
+class StandIn:
+    """Both stand-ins, served from threads on 127.0.0.1. Use as a context manager.
+
+    `api_key` is a fresh valid key; `add_key()` makes more (blocked, disabled, other ACLs).
+    `web_login(user_agent)` opens a grok.com session as the login page would.
+    `fail_next(name, times)` makes the next answers fail; names in `FAILURES` (the `DROP_MODES`
+    cut the next connection of either side). `drop_rate` drops that fraction of all requests at
+    random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
+    lists `(mode, path)` for every connection dropped. `requests` lists `(method, path, headers)` of
+    the last `history` requests (older ones are forgotten, so a long-running stand-in stays small);
+    `client_hellos[i]` is the fingerprint of the TLS ClientHello of the connection request `i` came
+    over (None over plain HTTP).
+
+    The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
+    off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
+
+    Started from the main thread, a SIGTERM stops it like Ctrl-C does (`SystemExit` in the main thread),
+    so `with StandIn():` still removes its temp directory; the previous handler is back after `stop()`.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
+                 models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0, drop_rate: float = 0.0,
+                 seed: int | None = None, relax: tuple[str, ...] = (), history: int = 1000) -> None:
+        if not 0.0 <= drop_rate <= 1.0:
+            raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
+        if isinstance(history, bool) or not isinstance(history, int) or history < 0:
+            raise ValueError(f"history must be a whole number of at least 0, not {history!r}")
+        self.models = models
+        self.stream_delay = stream_delay
+        self.drop_rate = drop_rate
+        self.drops: list[tuple[str, str]] = []
+        self._random = random.Random(seed)
+        self.keys: dict[str, KeyRecord] = {}
+        self.api_key = self.add_key(name="stand-in key")
+        self.web_sessions: dict[str, WebSession] = {}
+        self.cf_clearances: dict[str, str] = {}
+        self.cf_bms: dict[str, float] = {}
+        self.relaxed: frozenset[str] = frozenset()
+        self.relax(*relax)
+        self._history: collections.deque[tuple[str, str, dict, ClientHello | None]] = collections.deque(maxlen=history)
+        self._previous_sigterm: Any = None
+        self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
+        self._lock = threading.Lock()
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
+        self.ca_file: str | None = None
+        self._api = ServerThread(type("Api", (ApiHandler,), {"standin": self}), host, port)
+        self._web = ServerThread(type("Web", (WebHandler,), {"standin": self}), host, web_port,
+                                 self._tls_context() if web_tls else None)
+        self._host = host
+        self.web_tls = web_tls
+
+    def _tls_context(self):
+        try:
+            import trustme
+        except ImportError:  # pragma: no cover - trustme ships with the test extra
+            raise RuntimeError("web_tls=True needs trustme: pip install 'cookie-session[test]'") from None
+        import ssl
+
+        authority = trustme.CA()
+        certificate = authority.issue_cert("grok.com", "*.grok.com", "localhost", "127.0.0.1", "::1")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
+        self.ca_file = os.path.join(self._tmpdir.name, "ca.pem")
+        authority.cert_pem.write_to_path(self.ca_file)
+        return context
+
+    @property
+    def base_url(self) -> str:
+        """The api.x.ai stand-in's root, e.g. http://127.0.0.1:PORT/v1."""
+        return f"http://{self._host}:{self._api.port}/v1"
+
+    @property
+    def web_base_url(self) -> str:
+        """The grok.com stand-in's root on loopback, e.g. https://127.0.0.1:PORT."""
+        return f"{'https' if self.web_tls else 'http'}://{self._host}:{self._web.port}"
+
+    @property
+    def web_port(self) -> int:
+        return self._web.port
+
+    def add_key(self, *, name: str = "test key", team_id: str = "standin-team", acls: tuple[str, ...] | None = None,
+                blocked: bool = False, disabled: bool = False) -> str:
+        """Register a new API key and return it."""
+        key = make_test_key()
+        self.keys[key] = KeyRecord(name, team_id, blocked=blocked, disabled=disabled,
+                                   **({"acls": tuple(acls)} if acls is not None else {}))
+        return key
+
+    def web_login(self, user_agent: str) -> tuple[str, str, str]:
+        """Open a grok.com session bound to `user_agent`; returns (sso, cf_clearance, x-userid)."""
+        sso, cf_clearance, user_id = secrets.token_urlsafe(32), secrets.token_urlsafe(32), str(uuid.uuid4())
+        with self._lock:
+            self.web_sessions[sso] = WebSession(user_id, user_agent)
+            self.cf_clearances[cf_clearance] = user_agent
+        return sso, cf_clearance, user_id
+
+    def issue_cf_bm(self) -> str:
+        """A fresh `__cf_bm` bot-management cookie value, valid for 30 minutes as Cloudflare's is."""
+        value = secrets.token_urlsafe(32)
+        with self._lock:
+            self.cf_bms[value] = time.time() + CF_BM_MAX_AGE
+        return value
+
+    def relax(self, *rules: str) -> None:
+        """Switch off these grok.com checks (names in `WEB_RULES`) for the rest of this stand-in's life."""
+        unknown = [rule for rule in rules if rule not in WEB_RULES]
+        if unknown:
+            raise ValueError(f"unknown stand-in rule {unknown[0]!r}; choose from {', '.join(WEB_RULES)}")
+        self.relaxed = self.relaxed | frozenset(rules)
+
+    def web_cookies(self, user_agent: str, *, expires_in: float = SESSION_MAX_AGE) -> list[StandInCookie]:
+        """A logged-in browser's grok.com cookies (every one the login page sets), for
+        `BrowserCookieAuthenticator.from_cookies`."""
+        sso, cf_clearance, user_id = self.web_login(user_agent)
+        expires = time.time() + expires_in
+        return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso, expires=expires),
+                StandInCookie("x-userid", user_id, http_only=False, expires=expires),
+                StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000),
+                StandInCookie("__cf_bm", self.issue_cf_bm(), expires=time.time() + CF_BM_MAX_AGE),
+                StandInCookie("_cfuvid", secrets.token_urlsafe(30))]
+
+    def fail_next(self, failure: str, times: int = 1) -> None:
+        """Make the next `times` requests that can fail this way fail with `failure`."""
+        if failure not in FAILURES:
+            raise ValueError(f"unknown failure {failure!r}; choose from {sorted(FAILURES)}")
+        with self._lock:
+            self._failures[FAILURES[failure]].extend([failure] * times)
+
+    def take_failure(self, side: str, only: tuple[str, ...] | None = None) -> str | None:
+        """Called by the handlers: the first queued failure for `side` ("api" or "web") among `only` (any if
+        None), removed from the queue; None when nothing is queued."""
+        with self._lock:
+            queue = self._failures[side]
+            for index, failure in enumerate(queue):
+                if only is None or failure in only:
+                    return queue.pop(index)
+        return None
+
+    def take_drop(self, path: str) -> str | None:
+        """The drop mode for the request now being answered (a queued one first), or None."""
+        with self._lock:
+            mode = self._failures["any"].pop(0) if self._failures["any"] else None
+            if mode is None and self.drop_rate and self._random.random() < self.drop_rate:
+                mode = self._random.choice(DROP_MODES)
+            if mode is not None:
+                self.drops.append((mode, path))
+        return mode
+
+    @property
+    def requests(self) -> list[tuple[str, str, dict]]:
+        """The last `history` requests, oldest first, as `(method, path, headers)` (a copy)."""
+        with self._lock:
+            return [(method, path, headers) for method, path, headers, _hello in self._history]
+
+    @property
+    def client_hellos(self) -> list[ClientHello | None]:
+        """Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP)."""
+        with self._lock:
+            return [hello for *_request, hello in self._history]
+
+    def record_request(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
+        """Called by the handlers: add one request to `requests` (and its ClientHello to `client_hellos`)."""
+        with self._lock:
+            self._history.append((method, path, dict(headers.items()), client_hello))
+
+    def start(self) -> StandIn:
+        self._api.start()
+        self._web.start()
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._api.stop()
+            self._web.stop()
+        finally:
+            self._tmpdir.cleanup()
+            if self._previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, self._previous_sigterm)
+                self._previous_sigterm = None
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"StandIn(api={self.base_url}, web={self.web_base_url})"
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
