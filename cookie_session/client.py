@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import requests
 
@@ -21,6 +21,9 @@ from .settings import (
     WEB_BASE_URL_ENV,
 )
 from .transports.retry import NO_RETRIES, RetryPolicy
+
+if TYPE_CHECKING:
+    from .transports.base import Transport
 
 __all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "DEFAULT_DEADLINE", "DEFAULT_MAX_ANSWER_BYTES",
            "RetryPolicy", "NO_RETRIES"]
@@ -77,6 +80,7 @@ class GrokClient:
         env = os.environ if environ is None else environ
         retry = DEFAULT_RETRY if retry is None else retry
         self.authenticator = authenticator
+        self._transport: Transport
         limits = {"timeout": timeout, "verify": verify, "retry": retry, "deadline": deadline,
                   "max_answer_bytes": max_answer_bytes}
         if authenticator.service == SERVICE_API:
@@ -87,14 +91,17 @@ class GrokClient:
             self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
                                            redact=authenticator.redact, **limits)
         elif authenticator.service == SERVICE_WEB:
+            from .auth.browser import BrowserCookieAuthenticator
             from .transports.web import WebTransport
 
             self.base_url = check_base_url(web_base_url or env.get(WEB_BASE_URL_ENV) or WEB_BASE_URL,
                                            allowed_domain="grok.com")
             self.session = authenticator.prepare_session(session, base_url=self.base_url)
+            browser = authenticator if isinstance(authenticator, BrowserCookieAuthenticator) else None
             self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
                                            identity=authenticator.identity(), redact=authenticator.redact,
-                                           browser_running=authenticator.browser_running, **limits)
+                                           browser_running=browser.browser_running if browser else lambda: False,
+                                           **limits)
         else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
 

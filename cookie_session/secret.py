@@ -36,7 +36,7 @@ class Secret:
 
     __slots__ = ("_value", "_name")
 
-    def __init__(self, value: str, *, name: str | None = None) -> None:
+    def __init__(self, value: str | Secret, *, name: str | None = None) -> None:
         if isinstance(value, Secret):
             value = value.reveal()
         if not isinstance(value, str):

@@ -192,10 +192,10 @@ class BrowserCookieAuthenticator(Authenticator):
         return any(os.path.lexists(d / CHROMIUM_LOCK_FILE) for d in self._lock_dirs)
 
     def prepare_session(self, session: requests.Session | None = None, *,
-                        base_url: str = WEB_BASE_URL) -> requests.Session:
+                        base_url: str | None = None) -> requests.Session:
         """Set the browser's User-Agent and make this authenticator the session's `auth`.
 
-        `base_url` must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
+        `base_url` (default grok.com) must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
         never put in `session.cookies`: each request gets a Cookie header built for its own URL
         (see `__call__`). When requests follows a redirect itself it drops that header and does
         not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
@@ -205,7 +205,7 @@ class BrowserCookieAuthenticator(Authenticator):
         at or below `browser_major_version` (`transports/impersonate.py`); `impersonating` names that
         target, None when plain requests is left in place (curl_cffi missing: warned once).
         """
-        check_base_url(base_url, allowed_domain="grok.com")
+        check_base_url(WEB_BASE_URL if base_url is None else base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
         session.auth = self
@@ -225,7 +225,10 @@ class BrowserCookieAuthenticator(Authenticator):
         that host win over ours. On `/rest/` paths, also the browser's `fetch` headers and its
         User-Agent (see `transports.grok_web.rest_headers`).
         """
-        url = urlsplit(request.url)
+        if request.url is None:  # nothing to send it to
+            return request
+        target = request.url
+        url = urlsplit(target)
         host = (url.hostname or "").rstrip(".")
         standin = is_loopback_host(host)
         if standin:
@@ -245,7 +248,7 @@ class BrowserCookieAuthenticator(Authenticator):
             request.headers["User-Agent"] = self.user_agent
             statsig = self._statsig_id.reveal() if self._statsig_id is not None else None
             # grok.com speaks HTTP/2 to browsers; a loopback stand-in HTTP/1.1.
-            request.headers.update(rest_headers(self._identity, request.url, statsig_id=statsig, http2=not standin))
+            request.headers.update(rest_headers(self._identity, target, statsig_id=statsig, http2=not standin))
             request.headers = CaseInsensitiveDict(in_browser_order(request.headers, self._identity.family))
         return request
 

@@ -36,13 +36,14 @@ class SourceCheck:
 
 @dataclass(frozen=True)
 class CredentialReport:
-    """Every source in chain order, and the authenticator the chain picked (or None)."""
+    """Every source in chain order, the authenticator the chain picked (or None), and the locality verdict
+    the browser source was judged by."""
 
     checks: tuple[SourceCheck, ...]
     authenticator: Authenticator | None
     reason: str
+    verdict: LocalityVerdict
     error: CookieSessionError | None = None
-    verdict: LocalityVerdict | None = None
 
     @property
     def chosen(self) -> SourceCheck | None:
@@ -73,7 +74,7 @@ def _api_key_candidates(api_key, env: Mapping[str, str], cwd: Path):
     yield dotenv_key(cwd)
 
 
-def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict | None, options: dict
+def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict, options: dict
                    ) -> tuple[SourceCheck, Authenticator | None]:
     """Try the browser source: only when opted in and local; never reads a profile otherwise."""
     opted_in, how = unsafe_opt_in(options.pop("unsafe_browser_cookies", None), env)
@@ -128,9 +129,9 @@ def inspect_credentials(*, auth: str = "auto", api_key: str | Secret | None = No
             first = check
     if chosen is not None:
         return CredentialReport(tuple(checks), chosen, f"first source in the chain with a credential: {chosen.source}",
-                                verdict=verdict)
+                                verdict)
     reason = f"{first.source}: {first.detail}" if first else "no source holds a credential"
-    return CredentialReport(tuple(checks), None, reason, first.error if first else None, verdict=verdict)
+    return CredentialReport(tuple(checks), None, reason, verdict, first.error if first else None)
 
 
 def resolve_authenticator(*, auth: str = "auto", api_key: str | Secret | None = None,

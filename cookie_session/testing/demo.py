@@ -52,6 +52,8 @@ def run_demo(say: Callable[[str], None] = print) -> None:
             mark = "*" if check is report.chosen else "-"
             indent(f"{mark} {check.source}: {check.detail}")
         key_auth = report.authenticator
+        if key_auth is None:  # the stand-in's own key, passed above: only a bug gets here
+            raise report.error or RuntimeError(f"the demo's key was not picked: {report.reason}")
         say(f"3. The calling code, through the official API key ({key_auth.describe()}):")
         with GrokClient(key_auth, base_url=api.base_url) as client:
             calling_code(client, indent)

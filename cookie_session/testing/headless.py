@@ -20,6 +20,7 @@ Contracts shared by both classes:
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import fcntl
 import json
@@ -30,6 +31,7 @@ import signal
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["BrowserLaunchError", "HeadlessChromium", "HeadlessFirefox", "find_chromium", "find_firefox"]
 
@@ -134,12 +136,24 @@ class _Process:
         return (" | ".join(tail) or "(empty)")[:400]
 
 
-class _Browser:
+class _Browser(abc.ABC):
     """Lifecycle shared by both browsers; subclasses provide _start, _call, _disconnect."""
 
     name = quit_command = ""
     timeout: float
     _proc: _Process | None = None
+
+    @abc.abstractmethod
+    def _start(self) -> None:
+        """Connect to the just-launched browser (`self._proc`); raise `BrowserLaunchError` if it does not answer."""
+
+    @abc.abstractmethod
+    def _call(self, command: str, params: dict | None = None, *, what: str = "") -> Any:
+        """Send one protocol command and return its answer; `what` words the error if none comes."""
+
+    @abc.abstractmethod
+    def _disconnect(self) -> None:
+        """Drop the connection to the browser; idempotent."""
 
     def _fail(self, what: str, hint: str = "") -> BrowserLaunchError:
         tail = self._proc.stderr_tail() if self._proc else "(not started)"
@@ -209,7 +223,8 @@ class HeadlessChromium(_Browser):
     def __init__(self, profile_dir, *, host_resolver_rules: str | None = None,
                  user_agent: str | None = None, executable: str | None = None, timeout: float = 30.0):
         self.timeout, self._ua, self._buf, self._next_id, self._session = timeout, user_agent, b"", 0, None
-        self._rfd = self._wfd = None
+        self._rfd: int | None = None
+        self._wfd: int | None = None
         exe = executable or find_chromium()
         if not exe:
             raise BrowserLaunchError("chromium: not installed; install it (Debian: apt-get install chromium)")
@@ -243,6 +258,8 @@ class HeadlessChromium(_Browser):
         if session:
             msg["sessionId"] = self._session
         try:
+            if self._wfd is None:
+                raise OSError("the pipe is closed")
             os.write(self._wfd, json.dumps(msg).encode() + b"\0")
         except (OSError, TypeError) as exc:
             raise self._fail(f"browser exited or closed the CDP pipe (sending {method}: {exc})") from None
@@ -253,6 +270,8 @@ class HeadlessChromium(_Browser):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise self._fail(f"timed out after {self.timeout:.0f}s waiting to {what}")
+            if self._rfd is None:
+                raise self._fail(f"the CDP pipe was closed while waiting to {what}")
             if select.select([self._rfd], [], [], min(left, 0.5))[0]:
                 chunk = os.read(self._rfd, 1 << 20)
                 if not chunk:
@@ -261,13 +280,13 @@ class HeadlessChromium(_Browser):
         raw, self._buf = self._buf.split(b"\0", 1)
         return json.loads(raw)
 
-    def _call(self, method: str, params: dict | None = None, *, session: bool = False, what: str = "") -> dict:
-        msg_id, deadline = self._send(method, params, session), time.monotonic() + self.timeout
+    def _call(self, command: str, params: dict | None = None, *, session: bool = False, what: str = "") -> dict:
+        msg_id, deadline = self._send(command, params, session), time.monotonic() + self.timeout
         while True:
-            msg = self._recv(deadline, what or f"get the answer to {method}")
+            msg = self._recv(deadline, what or f"get the answer to {command}")
             if msg.get("id") == msg_id:
                 if "error" in msg:
-                    raise self._fail(f"{method} failed: {msg['error'].get('message')}")
+                    raise self._fail(f"{command} failed: {msg['error'].get('message')}")
                 return msg.get("result", {})
 
     def navigate(self, url: str) -> None:
@@ -337,7 +356,8 @@ class HeadlessFirefox(_Browser):
 
     def __init__(self, profile_dir, *, force_resolve: str | None = "127.0.0.1",
                  user_agent: str | None = None, executable: str | None = None, timeout: float = 60.0):
-        self.timeout, self._sock, self._buf, self._next_id = timeout, None, b"", 0
+        self.timeout, self._buf, self._next_id = timeout, b"", 0
+        self._sock: socket.socket | None = None
         exe = executable or find_firefox()
         if not exe:
             raise BrowserLaunchError("firefox: not installed; install it (Debian: apt-get install firefox-esr)")
@@ -353,7 +373,7 @@ class HeadlessFirefox(_Browser):
     def _start(self) -> None:
         deadline, port_file = time.monotonic() + self.timeout, self.profile / "MarionetteActivePort"
         while self._sock is None:
-            if self._proc.poll():
+            if self._proc is None or self._proc.poll():
                 raise self._fail("exited during startup")
             if time.monotonic() > deadline:
                 raise self._fail(f"Marionette did not come up within {self.timeout:.0f}s")
@@ -374,6 +394,8 @@ class HeadlessFirefox(_Browser):
                 return json.loads(rest[:int(size)])
             if time.monotonic() >= deadline:
                 raise self._fail(f"timed out after {self.timeout:.0f}s waiting to {what}")
+            if self._sock is None:
+                raise self._fail(f"Marionette connection closed while waiting to {what}")
             self._sock.settimeout(max(0.01, min(deadline - time.monotonic(), 0.5)))
             try:
                 chunk = self._sock.recv(1 << 20)
@@ -385,13 +407,15 @@ class HeadlessFirefox(_Browser):
                 raise self._fail(f"Marionette connection closed while waiting to {what}")
             self._buf += chunk
 
-    def _call(self, command: str, params: dict | None = None, what: str = "", hint: str = ""):
+    def _call(self, command: str, params: dict | None = None, what: str = "", hint: str = "") -> Any:
         self._next_id += 1
         data = json.dumps([0, self._next_id, command, params or {}]).encode()
         deadline = time.monotonic() + self.timeout + 5  # leave room for Firefox's own pageLoad timeout
         try:
+            if self._sock is None:
+                raise OSError("not connected")
             self._sock.sendall(b"%d:%s" % (len(data), data))
-        except (OSError, AttributeError) as exc:
+        except OSError as exc:
             raise self._fail(f"cannot send {command} ({exc})") from None
         while True:
             msg = self._recv(deadline, what or f"get the answer to {command}")

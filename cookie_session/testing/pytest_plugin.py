@@ -235,7 +235,7 @@ def xai_standin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
 @pytest.fixture
 def xai_api_key(xai_standin: StandIn) -> StandInKey:
     """The stand-in's valid key (`xai-` + 80 characters), good only against this test's stand-in."""
-    return xai_standin.api_key
+    return StandInKey(xai_standin.api_key)  # xai_standin made it one already; this keeps the masked repr whatever
 
 
 @pytest.fixture
@@ -259,7 +259,9 @@ def grok_user_agent() -> str:
     """The browser User-Agent the stand-in's grok.com session is bound to; override it to test yours."""
     from ..user_agents import user_agent_for
 
-    return user_agent_for("chromium", 156, "linux")
+    agent = user_agent_for("chromium", 156, "linux")
+    assert agent is not None  # a family and version it knows
+    return agent
 
 
 @pytest.fixture

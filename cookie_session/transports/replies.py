@@ -73,7 +73,7 @@ def load_body(response: requests.Response, limit: int, *, truncate: bool = False
                 break
     # What requests itself does when it reads the body, bounded.
     response._content = b"".join(chunks)[:limit]
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag, not in its stubs
 
 
 def body_chunks(response: requests.Response) -> Iterator[bytes]:
@@ -97,7 +97,7 @@ def body_chunks(response: requests.Response) -> Iterator[bytes]:
         except errors.SSLError as exc:
             raise requests.exceptions.SSLError(exc) from None
         if not data:
-            response._content_consumed = True
+            response._content_consumed = True  # type: ignore[attr-defined]  # as above
             return
         yield data
 
@@ -115,7 +115,8 @@ def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES,
     A line with content (not blank, not an SSE `:` comment) is progress for the `watchdog`; a read it
     cut ends in its `RequestTimeoutError`.
     """
-    parts, size = [], 0   # the line being received
+    parts: list[bytes] = []   # the line being received
+    size = 0
     with _watched(watchdog):
         for chunk in body_chunks(response):
             *ended, rest = chunk.split(b"\n")

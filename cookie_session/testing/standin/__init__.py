@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ._server import DROP_MODES, ServerThread
@@ -72,6 +73,8 @@ class StandIn:
             raise ValueError(f"history must be a whole number of at least 0, not {history!r}")
         self.models = models
         self.stream_delay = stream_delay
+        #: Called with `METHOD path status` for each request answered (`cookie-session serve --verbose`).
+        self.request_log: Callable[[str], None] | None = None
         self.drop_rate = drop_rate
         self.drops: list[tuple[str, str]] = []
         self._random = random.Random(seed)

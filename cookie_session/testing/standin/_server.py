@@ -7,8 +7,12 @@ import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, ClassVar
 
 from .client_hello import peek_client_hello
+
+if TYPE_CHECKING:
+    from . import StandIn
 
 MAX_BODY = 1 << 20
 #: How a dropped connection ends: before any byte of the reply, inside the status line and
@@ -44,7 +48,8 @@ class QuietServer(ThreadingHTTPServer):
 
     def finish_request(self, request, client_address) -> None:
         if isinstance(request, ssl.SSLSocket):   # before the handshake reads it: what the client offered
-            request.client_hello = peek_client_hello(request)
+            # a note for the handler, which reads it back with getattr (plain sockets have none)
+            request.client_hello = peek_client_hello(request)  # type: ignore[attr-defined]
         super().finish_request(request, client_address)
 
 
@@ -54,8 +59,9 @@ class BaseHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cookie-session-standin"
     disable_nagle_algorithm = True  # headers and body go out as separate writes; no 40 ms delayed-ACK stalls
-    standin = None  # set by StandIn on a per-instance subclass
+    standin: ClassVar[StandIn]  # set by StandIn on a per-instance subclass
     _drop: str | None = None   # the drop mode of the request being answered, if any
+    _headers_buffer: list[bytes]   # http.server's own, undeclared in its stubs
     _chunks_sent = 0
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
@@ -63,7 +69,7 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def log_request(self, code="-", size="-") -> None:
         """Hand `METHOD path status` (no query string, no headers) to the stand-in's `request_log`, if set."""
-        log = getattr(self.standin, "request_log", None)
+        log = self.standin.request_log
         if log is not None:
             log(f"{self.command} {self.path.split('?', 1)[0]} {int(code) if str(code).isdigit() else code}")
 

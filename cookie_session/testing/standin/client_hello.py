@@ -65,7 +65,7 @@ class ClientHello:
     def differences(self, other: ClientHello) -> dict[str, tuple]:
         """Per differing field, (self's, other's): for the cipher and extension sets, what each has that
         the other lacks; {} when the two are the same ClientHello as far as a fingerprint goes."""
-        out = {}
+        out: dict[str, tuple] = {}
         for name in ("tls_version", "alpn", "ciphers", "extensions", "signature_algorithms", "supported_groups"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
