@@ -51,7 +51,7 @@ def hammer(client: GrokClient, side: str) -> tuple[list[tuple[int, str, str]], l
                 text = "".join(client.chat(prompt, stream=True))
             else:
                 text = client.chat(prompt).text
-        except BaseException as error:  # noqa: B036 - any error counts, ours or not
+        except BaseException as error:  # noqa: B036, BLE001 - any error counts, ours or not
             with lock:
                 errors.append((number, error))
             return
