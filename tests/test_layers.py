@@ -12,7 +12,8 @@ never run). On that graph:
 - the stand-in shares no code with the library it stands in for (an independent oracle),
   and the library proper never loads it;
 - the package root is a lazy facade: it imports nothing of its own at import time;
-- `settings` imports nothing (stdlib only), so anything may read it;
+- `settings` imports nothing (stdlib only), so anything may read it, and no other module spells
+  one of its values (an env var name, a URL, the opt-in word) itself;
 - no module imports another package's private (`_name`) module or name;
 - the old import paths are shims: the same module objects as the new ones.
 
@@ -364,6 +365,43 @@ def test_the_private_name_check_would_catch_one(tmp_path):
     planted.modules = {"cookie_session.client", "cookie_session.transports._limits", "cookie_session.transports.base"}
     found = private_imports(planted)
     assert any("transports._limits" in line for line in found) and any("_x from" in line for line in found), found
+
+
+#: Where a setting's literal may appear besides settings.py: the stand-in is an independent oracle (it shares
+#: no code with the library), and the demo's sample prototype is a user's code, hard-coded on purpose.
+LITERAL_ALLOWED = ("testing.standin", "standin")
+SAMPLE_CODE = {("cookie_session.testing.demo", "SAMPLE_PROTOTYPE")}
+
+
+def settings_literals(graph: Graph) -> list[str]:
+    """String constants outside settings.py (docstrings aside) that contain a setting's value."""
+    import cookie_session.settings as settings
+
+    values = {name: value for name, value in vars(settings).items()
+              if name.isupper() and isinstance(value, str) and len(value) >= 6}
+    found = []
+    for module, path in sorted(graph.files.items()):
+        if module == "cookie_session.settings" or _matches(module, LITERAL_ALLOWED):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                skip.add(id(body[0].value))          # a docstring
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and (module, t.id) in SAMPLE_CODE
+                                                    for t in node.targets):
+                skip.update(id(n) for n in ast.walk(node.value))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+                found += [f"{_short(module)}:{node.lineno} spells {name} ({value!r}); import it from settings"
+                          for name, value in values.items() if value in node.value]
+    return found
+
+
+def test_each_setting_is_spelled_once(graph):
+    bad = settings_literals(graph)
+    assert not bad, "\n".join(bad)
 
 
 def test_old_import_paths_are_the_new_modules():
