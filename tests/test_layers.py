@@ -49,12 +49,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L1 rules", ("policy", "user_agents")),
     ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
     ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
-    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "standin", "headless_login")),
+    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "testing.processes", "standin",
+                              "headless_login")),
     ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin", "demo", "pytest_plugin")),
 ]
 FACADE = PACKAGE                      # cookie_session/__init__.py: lazy re-exports, importable by anyone
 KEY_ONLY_PATH = ("cookie_session.auth", "cookie_session.auth.base", "cookie_session.auth.api_key")
-BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "browser_auth", "headless_login")
+BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "testing.processes", "browser_auth", "headless_login")
 BROWSER_PACKAGES = {"browser_cookie3", "Cryptodome", "lz4"}
 CLI_OWNERS = ("cli", "__main__")      # __main__ is the CLI's `python -m` entry point
 STANDIN = ("testing.standin", "standin")
