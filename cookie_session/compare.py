@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 
 from .auth.base import Authenticator
 from .errors import BadInputError, CookieSessionError
-from .policy import DEFAULT_MODEL
+from .settings import DEFAULT_MODEL
 from .results import ChatResult, Usage
 
 __all__ = ["Comparison", "MethodReport", "compare_methods", "render_table", "METHODS"]

@@ -21,12 +21,12 @@ from .base import SERVICE_WEB, Authenticator
 from ..browsers import BrowserCookie, header_safe
 from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError
 from ..policy import (
-    WEB_BASE_URL, LocalityVerdict, check_base_url, check_browser_cookie_use, host_in_domain, is_loopback_host,
+    LocalityVerdict, check_base_url, check_browser_cookie_use, host_in_domain, is_loopback_host,
 )
 from ..secret import Secret
-from ..settings import API_KEY_ENV, USER_AGENT_ENV
+from ..settings import API_KEY_ENV, STATSIG_ENV, USER_AGENT_ENV, WEB_BASE_URL
 from ..transports.grok_web import (
-    REST_PREFIX, STATSIG_ENV, BrowserIdentity, browser_identity, in_browser_order, rest_headers,
+    REST_PREFIX, BrowserIdentity, browser_identity, in_browser_order, rest_headers,
 )
 
 __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS", "sent_with"]

@@ -14,12 +14,11 @@ from ..errors import (
     BadResponseError, InvalidApiKeyError, MissingCredentialsError, ModelNotFoundError,
     PermissionDeniedError, RateLimitedError, ServerError, UpstreamError,
 )
-from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from .base import CHAT_RETRY_STATUSES, Transport
 from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
 from .retry import retry_after_seconds
-from ..settings import API_BASE_URL
+from ..settings import API_BASE_URL, DEFAULT_MODEL
 
 __all__ = ["ApiTransport", "chat_payload", "iter_sse_data", "raise_for_api_error", "DEFAULT_MODEL"]
 

@@ -26,8 +26,8 @@ from ..results import ChatResult, ChatStream, Identity, Model, Usage
 from .base import CHAT_RETRY_STATUSES, Transport
 from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
 from .retry import retry_after_seconds
-from .grok_web import STATSIG_ENV, chat_payload
-from ..settings import API_KEY_ENV
+from .grok_web import chat_payload
+from ..settings import API_KEY_ENV, STATSIG_ENV
 
 __all__ = ["WebTransport", "chat_payload", "iter_ndjson", "raise_for_web_error", "ANTI_BOT_HINT"]
 
