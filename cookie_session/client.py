@@ -11,13 +11,16 @@ import requests
 
 from .auth.base import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError, CookieSessionError
-from .policy import API_BASE_URL, DEFAULT_MODEL, WEB_BASE_URL, check_base_url, url_target
+from .policy import check_base_url, url_target
 from .results import ChatResult, ChatStream, Identity, Model
 from .settings import (
+    API_BASE_URL,
     API_BASE_URL_ENV,
     DEFAULT_DEADLINE,
     DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MODEL,
     DEFAULT_TIMEOUT,
+    WEB_BASE_URL,
     WEB_BASE_URL_ENV,
 )
 from .transports.retry import NO_RETRIES, RetryPolicy

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 
 from .auth.base import Authenticator
 from .errors import BadInputError, CookieSessionError
-from .policy import DEFAULT_MODEL
 from .results import ChatResult, Usage
+from .settings import DEFAULT_MODEL
 
 __all__ = ["Comparison", "MethodReport", "compare_methods", "render_table", "METHODS"]
 

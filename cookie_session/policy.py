@@ -23,6 +23,7 @@ from .settings import (
     DEFAULT_MODEL,
     UNSAFE_ENV_VALUE,
     UNSAFE_ENV_VAR,
+    UNSAFE_FLAG,
     WEB_BASE_URL,
 )
 
@@ -30,7 +31,8 @@ __all__ = [
     "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
     "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE",
     "UrlTarget", "url_target", "is_loopback_host", "host_in_domain", "is_xai_cookie_host", "check_base_url",
-    "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use", "container_vouched",
+    "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use", "check_browser_cookie_use",
+    "container_vouched",
     "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
 ]
 
@@ -289,7 +291,7 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
         return False, f"{_NOT_A_BOOL}, not a {type(explicit).__name__}"
     value = (os.environ if environ is None else environ).get(UNSAFE_ENV_VAR)
     if value is None:
-        return False, f"{UNSAFE_ENV_VAR} not set and no --unsafe-browser-cookies"
+        return False, f"{UNSAFE_ENV_VAR} not set and no {UNSAFE_FLAG}"
     if value != UNSAFE_ENV_VALUE:
         return False, f"{UNSAFE_ENV_VAR} is set but not to the word {UNSAFE_ENV_VALUE!r}"
     return True, f"env:{UNSAFE_ENV_VAR}"
@@ -297,6 +299,19 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
 
 _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
 _WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
+
+
+def check_browser_cookie_use(explicit: bool | None = None, *, environ: Mapping[str, str] | None = None,
+                             verdict: LocalityVerdict | None = None,
+                             container_is_local: bool | None = None) -> LocalityVerdict:
+    """The one gate before any browser profile is read: raise `PolicyError` unless the user opted in
+    (`explicit`, else the environment's word; see `unsafe_opt_in`) and this process is local (`verdict`,
+    else `locality_verdict`). Returns the verdict it used."""
+    opted_in, how = unsafe_opt_in(explicit, environ)
+    if verdict is None:
+        verdict = locality_verdict(environ, container_is_local=container_is_local)
+    require_browser_cookie_use(opted_in, verdict, why=how)
+    return verdict
 
 
 def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why: str = "") -> None:
@@ -309,7 +324,7 @@ def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why:
             "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
             hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
                  f"WARNING.md. {_WAY_OUT}",
-            cli_hint=f"Add --unsafe-browser-cookies or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
+            cli_hint=f"Add {UNSAFE_FLAG} or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
                      f"WARNING.md. {_WAY_OUT}")
     if not verdict.local:
         if verdict.only_container:

@@ -12,7 +12,8 @@ never run). On that graph:
 - the stand-in shares no code with the library it stands in for (an independent oracle),
   and the library proper never loads it;
 - the package root is a lazy facade: it imports nothing of its own at import time;
-- `settings` imports nothing (stdlib only), so anything may read it;
+- `settings` imports nothing (stdlib only), so anything may read it, and no other module spells
+  one of its values (an env var name, a URL, the opt-in word) itself;
 - no module imports another package's private (`_name`) module or name;
 - the old import paths are shims: the same module objects as the new ones.
 
@@ -48,12 +49,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L1 rules", ("policy", "user_agents")),
     ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
     ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
-    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "standin", "headless_login")),
+    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "testing.processes", "standin",
+                              "headless_login")),
     ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin", "demo", "pytest_plugin")),
 ]
 FACADE = PACKAGE                      # cookie_session/__init__.py: lazy re-exports, importable by anyone
 KEY_ONLY_PATH = ("cookie_session.auth", "cookie_session.auth.base", "cookie_session.auth.api_key")
-BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "browser_auth", "headless_login")
+BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "testing.processes", "browser_auth", "headless_login")
 BROWSER_PACKAGES = {"browser_cookie3", "Cryptodome", "lz4"}
 CLI_OWNERS = ("cli", "__main__")      # __main__ is the CLI's `python -m` entry point
 STANDIN = ("testing.standin", "standin")
@@ -364,6 +366,44 @@ def test_the_private_name_check_would_catch_one(tmp_path):
     planted.modules = {"cookie_session.client", "cookie_session.transports._limits", "cookie_session.transports.base"}
     found = private_imports(planted)
     assert any("transports._limits" in line for line in found) and any("_x from" in line for line in found), found
+
+
+#: Where a setting's literal may appear besides settings.py: the stand-in is an independent oracle (it shares
+#: no code with the library), and the demo's sample prototype is a user's code, hard-coded on purpose.
+LITERAL_ALLOWED = ("testing.standin", "standin")
+SAMPLE_CODE = {("cookie_session.testing.demo", "SAMPLE_PROTOTYPE")}
+
+
+def settings_literals(graph: Graph) -> list[str]:
+    """String constants outside settings.py (docstrings aside) that contain a setting's value."""
+    import cookie_session.settings as settings
+
+    values = {name: value for name, value in vars(settings).items()
+              if name.isupper() and isinstance(value, str) and len(value) >= 6}
+    found = []
+    for module, path in sorted(graph.files.items()):
+        if module == "cookie_session.settings" or _matches(module, LITERAL_ALLOWED):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)):
+                skip.add(id(body[0].value))          # a docstring
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and (module, t.id) in SAMPLE_CODE
+                                                    for t in node.targets):
+                skip.update(id(n) for n in ast.walk(node.value))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+                found += [f"{_short(module)}:{node.lineno} spells {name} ({value!r}); import it from settings"
+                          for name, value in values.items() if value in node.value]
+    return found
+
+
+def test_each_setting_is_spelled_once(graph):
+    bad = settings_literals(graph)
+    assert not bad, "\n".join(bad)
 
 
 def test_old_import_paths_are_the_new_modules():

@@ -20,20 +20,16 @@ from requests.structures import CaseInsensitiveDict
 from ..browsers import BrowserCookie, header_safe
 from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError
 from ..policy import (
-    WEB_BASE_URL,
     LocalityVerdict,
     check_base_url,
+    check_browser_cookie_use,
     host_in_domain,
     is_loopback_host,
-    locality_verdict,
-    require_browser_cookie_use,
-    unsafe_opt_in,
 )
 from ..secret import Secret
-from ..settings import API_KEY_ENV, USER_AGENT_ENV
+from ..settings import API_KEY_ENV, STATSIG_ENV, USER_AGENT_ENV, WEB_BASE_URL
 from ..transports.grok_web import (
     REST_PREFIX,
-    STATSIG_ENV,
     BrowserIdentity,
     browser_identity,
     in_browser_order,
@@ -331,6 +327,4 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
 
 def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str],
                      container_is_local: bool | None) -> None:
-    opted_in, how = unsafe_opt_in(explicit, env)
-    require_browser_cookie_use(opted_in, verdict if verdict is not None
-                               else locality_verdict(env, container_is_local=container_is_local), why=how)
+    check_browser_cookie_use(explicit, environ=env, verdict=verdict, container_is_local=container_is_local)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadInputError, CookieSessionError, NoCredentialsError
-from ..policy import LocalityVerdict, locality_verdict, require_browser_cookie_use, unsafe_opt_in
+from ..policy import LocalityVerdict, check_browser_cookie_use, locality_verdict, unsafe_opt_in
 from ..secret import Secret
 from ..settings import API_KEY_ENV, AUTH_MODES
 from .api_key import ApiKeyAuthenticator
@@ -77,11 +77,11 @@ def _api_key_candidates(api_key, env: Mapping[str, str], cwd: Path):
 def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict, options: dict
                    ) -> tuple[SourceCheck, Authenticator | None]:
     """Try the browser source: only when opted in and local; never reads a profile otherwise."""
-    opted_in, how = unsafe_opt_in(options.pop("unsafe_browser_cookies", None), env)
+    explicit = options.pop("unsafe_browser_cookies", None)
     where = options.get("cookie_file") or options.get("browser") or "any browser"
     source = f"browser:{where}"
     try:
-        require_browser_cookie_use(opted_in, verdict, why=how)
+        check_browser_cookie_use(explicit, environ=env, verdict=verdict)
         from .browser import BrowserCookieAuthenticator  # only now: the browser readers
 
         authenticator = BrowserCookieAuthenticator(unsafe_browser_cookies=True, verdict=verdict, environ=env, **options)

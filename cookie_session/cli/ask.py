@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_BAD_INPUT, printable
-from ..policy import DEFAULT_MODEL
+from ..settings import DEFAULT_MODEL
 from ._common import auth_options, client_for, print_json
 from ._errors import CliError
 from ._progress import waiting

@@ -7,7 +7,7 @@ import shutil
 import click
 
 from ..errors import printable_lines
-from ..policy import DEFAULT_MODEL
+from ..settings import DEFAULT_MODEL
 from ._common import compare_options, connection, print_json
 from ._progress import waiting
 

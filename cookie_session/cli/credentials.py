@@ -114,10 +114,9 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
     from ..auth.browser import sent_with
     from ..browsers import load_xai_cookies
-    from ..policy import locality_verdict, require_browser_cookie_use, unsafe_opt_in
+    from ..policy import check_browser_cookie_use
 
-    require_browser_cookie_use(unsafe_opt_in(unsafe_browser_cookies)[0],
-                               locality_verdict(container_is_local=container_is_local))
+    check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
     load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container,
                             include_subdomains=True)
     rows = [{"name": c.name, "domain": c.domain, "path": c.path, "expires": _iso(c.expires), "size": len(c.value),

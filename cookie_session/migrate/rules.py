@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..settings import API_BASE_URL, API_KEY_ENV, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR
+from ..settings import API_BASE_URL, API_KEY_ENV, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 from .findings import Finding
 
 __all__ = ["Rule", "RULES"]
@@ -85,7 +85,7 @@ _CATALOGUE = (
          f"Delete it and {_API_KEY_WAY}. If a local comparison needs cookies, take the opt-in from a "
          "command-line flag at run time, never from a constant."),
     Rule("CS302", "unsafe-opt-in-flag", "error",
-         "`--unsafe-browser-cookies` left in a command",
+         f"`{UNSAFE_FLAG}` left in a command",
          f"Remove the flag and set `{API_KEY_ENV}`: the same command then uses the API key."),
     Rule("CS303", "unsafe-opt-in-env", "error",
          f"`{UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}` set in code or config",

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from .patterns import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, find_secrets
+from ..settings import API_KEY_ENV, UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
+from .patterns import find_secrets
 
 __all__ = ["file_kind", "scan_text", "scan_notebook", "secret_hits", "parse_env_line"]
 
@@ -74,10 +75,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | _Then, frozenset[str]]] = [
     ("CS205", re.compile(r"[\"']Bearer\s*(?:\{\}|%s)?[\"']|\bf[\"']Bearer \{"), _PYTHON_KINDS),
     ("CS206", _Then(r"\b(?:print|pprint|echo|debug|info|warning|error|exception|critical)\(",
                     r"\b(?:api_key|API_KEY|apikey|secret|password|cookies)\b|\.reveal\(\)"), _PYTHON_KINDS),
-    ("CS206", _Then(r"\becho\b", r"\$\{?(XAI_API_KEY|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"), frozenset({"shell"})),
+    ("CS206", _Then(r"\becho\b", r"\$\{?(" + re.escape(API_KEY_ENV) + r"|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"),
+     frozenset({"shell"})),
     ("CS301", re.compile(r"(?i)(?<![\w-])[\"']?unsafe[_-]browser[_-]cookies[\"']?\s*[:=]\s*[\"']?(?:true|yes|on|1)\b"),
      _COOKIE_KINDS),
-    ("CS302", re.compile(r"(?<![\w-])--unsafe-browser-cookies(?![\w-])"), _COOKIE_KINDS),
+    ("CS302", re.compile(r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])"), _COOKIE_KINDS),
     ("CS303", re.compile(re.escape(UNSAFE_ENV_VAR) + r"[\"']?\s*[:=]?\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE)),
      _COOKIE_KINDS | {"env"}),
     ("CS304", re.compile(r"(?<![\w-])--auth[\"']?(?:=|\s*,?\s*)[\"']?(browser)\b"), _COOKIE_KINDS),

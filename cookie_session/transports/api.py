@@ -20,9 +20,8 @@ from ..errors import (
     ServerError,
     UpstreamError,
 )
-from ..policy import DEFAULT_MODEL
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ..settings import API_BASE_URL
+from ..settings import API_BASE_URL, DEFAULT_MODEL
 from .base import CHAT_RETRY_STATUSES, Transport
 from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
 from .retry import retry_after_seconds

@@ -31,9 +31,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..settings import STATSIG_ENV
-
-__all__ = ["REST_PREFIX", "STATSIG_ENV", "BrowserIdentity", "browser_identity", "sec_ch_ua", "rest_headers",
+__all__ = ["REST_PREFIX", "BrowserIdentity", "browser_identity", "sec_ch_ua", "rest_headers",
            "fallback_statsig_id", "chat_payload", "origin_of", "in_browser_order"]
 
 REST_PREFIX = "/rest/"

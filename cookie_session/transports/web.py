@@ -30,9 +30,9 @@ from ..errors import (
     UpstreamError,
 )
 from ..results import ChatResult, ChatStream, Identity, Model, Usage
-from ..settings import API_KEY_ENV
+from ..settings import API_KEY_ENV, STATSIG_ENV
 from .base import CHAT_RETRY_STATUSES, Transport
-from .grok_web import STATSIG_ENV, chat_payload
+from .grok_web import chat_payload
 from .replies import ended_early, json_body, streamed_json_object, translate_transport_errors
 from .retry import retry_after_seconds
 

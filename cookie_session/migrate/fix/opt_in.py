@@ -12,7 +12,7 @@ import re
 
 import libcst as cst
 
-from ..patterns import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
+from ...settings import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 from .cst_tools import GuardedTransformer, dotted, literal, statement_of
 
 __all__ = ["RemoveOptIn", "without_removed"]
@@ -104,7 +104,7 @@ class RemoveOptIn(GuardedTransformer):
                 drop.update((index, index + 1))
         if not drop:
             return updated
-        self.changes.append("removed --unsafe-browser-cookies / --auth browser from a cookie-session command")
+        self.changes.append(f"removed {UNSAFE_FLAG} / --auth browser from a cookie-session command")
         kept = iter(range(len(values)))
         return updated.with_changes(elements=without_removed(updated.elements, lambda _: next(kept) not in drop))
 
@@ -119,7 +119,7 @@ class RemoveOptIn(GuardedTransformer):
         new_body = _FLAG_IN_STRING.sub("", body)
         if new_body == body:
             return updated
-        self.changes.append("removed --unsafe-browser-cookies / --auth browser from a cookie-session command")
+        self.changes.append(f"removed {UNSAFE_FLAG} / --auth browser from a cookie-session command")
         return updated.with_changes(value=updated.prefix + updated.quote + new_body + updated.quote)
 
     def leave_SimpleStatementLine(self, original, updated):

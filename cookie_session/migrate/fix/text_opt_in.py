@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..patterns import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
+from ...settings import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 
 __all__ = ["remove_text_opt_in"]
 
@@ -44,7 +44,7 @@ def remove_text_opt_in(text: str) -> tuple[str, list[str]]:
             for flag in _FLAGS:
                 new = flag.sub("", new)
             if new != body:
-                changes.append("removed --unsafe-browser-cookies / --auth browser from a cookie-session command")
+                changes.append(f"removed {UNSAFE_FLAG} / --auth browser from a cookie-session command")
                 line = new + line[len(body):]
         out.append(line)
     return "".join(out), changes
