@@ -50,7 +50,8 @@ class LibraryError(click.ClickException):
 
     def __init__(self, error: CookieSessionError) -> None:
         super().__init__(cli_text(error))
-        self.exit_code = error.exit_code
+        # click >= 8.5 types exit_code as a ClassVar, yet reads it from the exception it catches
+        self.exit_code = error.exit_code  # type: ignore[misc, unused-ignore]
 
 
 class CliError(click.ClickException):
@@ -58,7 +59,8 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        # (a ClassVar to click's types, as above)
+        self.exit_code = exit_code  # type: ignore[misc, unused-ignore]
 
 
 def run_command(ctx: click.Context, invoke: Callable[[click.Context], object]):
@@ -68,7 +70,8 @@ def run_command(ctx: click.Context, invoke: Callable[[click.Context], object]):
     except CookieSessionError as error:
         raise LibraryError(error) from None
     except click.FileError as error:   # a file named on the command line cannot be opened: usage, not findings
-        error.exit_code = EXIT_USAGE
+        # (a ClassVar to click's types, as above)
+        error.exit_code = EXIT_USAGE  # type: ignore[misc, unused-ignore]
         raise
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

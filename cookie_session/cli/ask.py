@@ -47,9 +47,10 @@ def read_stdin_prompt() -> str:
     """The prompt piped in on stdin, as UTF-8 text without its trailing newline; bad input if there is none."""
     stream = sys.stdin
     try:
-        if stream is None or stream.closed:
+        if stream is None or stream.closed or not hasattr(stream, "buffer"):
             raise OSError
-        data = click.get_binary_stream("stdin").read()
+        # its bytes, not click.get_binary_stream (deprecated in click 8.5, gone in 9)
+        data = stream.buffer.read()
     except (OSError, ValueError, RuntimeError):
         raise CliError("Standard input is closed, so there is no prompt to read. Pipe the prompt in "
                        "(echo 'hello' | cookie-session chat -) or pass it as an argument", EXIT_BAD_INPUT) from None
