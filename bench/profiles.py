@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 from browser_fixtures import encrypt_cbc, make_chromium_db, make_firefox_db  # noqa: E402
 
 FORMAT = 2                       # bump when the generated content changes, to invalidate caches

@@ -7,13 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import REPO
 
 from cookie_session.standin import make_test_key
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 def readme_snippet() -> str:

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from paths import REPO, SUPPORT
 
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.browser_auth import BrowserCookieAuthenticator
@@ -191,7 +192,7 @@ def test_an_endless_answer_stops_at_max_answer_bytes_with_a_clear_error(side):
 
 MEMORY_PROBE = textwrap.dedent("""
     import json, sys, tracemalloc, warnings
-    sys.path[:0] = [{tests!r}, {root!r}]
+    sys.path[:0] = [{tests!r}, {support!r}, {root!r}]
     warnings.simplefilter("ignore")
     from test_limits import forever, serve, api_client, web_client, SSE_PIECE, NDJSON_PIECE
     side, call = sys.argv[1], sys.argv[2]
@@ -217,8 +218,7 @@ MEMORY_PROBE = textwrap.dedent("""
 def test_an_endless_stream_keeps_memory_under_a_ceiling(side, call):
     """The server would send forever; the call ends at the default 10 MiB answer cap, peak memory well below
     what an unbounded reader reaches (it would not end at all)."""
-    tests = Path(__file__).parent
-    probe = MEMORY_PROBE.format(tests=str(tests), root=str(tests.parent))
+    probe = MEMORY_PROBE.format(tests=str(Path(__file__).parent), support=str(SUPPORT), root=str(REPO))
     done = subprocess.run([sys.executable, "-c", probe, side, call], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

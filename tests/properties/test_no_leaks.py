@@ -43,6 +43,7 @@ from unittest import mock
 from urllib.parse import quote, quote_plus
 
 import pytest
+from paths import TESTS
 from browser_fixtures import encrypt_cbc, make_chromium_db
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -80,7 +81,7 @@ def _source_vocabulary() -> str:
     import ast
 
     texts = []
-    for root in (Path(cookie_session.__file__).parent, Path(__file__).parent):
+    for root in (Path(cookie_session.__file__).parent, TESTS):
         for path in root.rglob("*.py"):
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from paths import SCHEMAS
 import trustme
 
 from cookie_session.headless_login import (
@@ -34,7 +35,6 @@ from installed import require
 
 pytestmark = pytest.mark.real_browser
 
-SCHEMAS = Path(__file__).parent / "data" / "schemas"
 THIRTY_DAYS = 2592000
 WINDOWS_EPOCH_OFFSET = 11644473600  # seconds from 1601-01-01 to 1970-01-01
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import lz4.block
 from Cryptodome.Cipher import AES
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schemas"
 
 CHROMIUM_SCHEMA = """
 CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);

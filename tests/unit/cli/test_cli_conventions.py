@@ -10,16 +10,16 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from paths import REPO
 from click.testing import CliRunner
 
 from cookie_session.cli import COMMANDS, cli
 from cookie_session.cli._progress import waiting
 from cookie_session.standin import StandIn, answer_for
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 #: A Python argument or call in a message (api_key=..., check_format=False, container_is_local=True).
 LIBRARY_WORDS = re.compile(r"\b[a-z_]+=(\.\.\.|True|False)|\b[A-Z]\w+\(")
 

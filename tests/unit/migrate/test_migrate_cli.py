@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from paths import DATA, REPO
 import yaml  # PyYAML comes with the test extra (a dependency of `responses`)
 from click.testing import CliRunner
 
@@ -18,8 +19,7 @@ from cookie_session.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from cookie_session.migrate import RULES
 from cookie_session.standin import make_test_key
 
-REPO = Path(__file__).resolve().parent.parent
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 
 
 def migrate(*args: str):

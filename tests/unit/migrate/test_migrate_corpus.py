@@ -15,11 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from paths import MIGRATE_CORPUS
 
 from cookie_session.migrate import render, scan
 from cookie_session.standin import make_test_key
 
-CORPUS = Path(__file__).parent / "migrate_corpus"
+CORPUS = MIGRATE_CORPUS
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())
 FIX_EXPECTED = CORPUS / "fix" / "expected"
 

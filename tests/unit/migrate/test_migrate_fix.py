@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import REPO
 import requests
 from click.testing import CliRunner
 from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
@@ -18,7 +19,6 @@ from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
 from cookie_session.cli import cli
 from cookie_session.standin import answer_for, make_test_key
 
-REPO = Path(__file__).resolve().parent.parent
 FIXED = sorted(path.name for path in FIX_EXPECTED.glob("*.py"))
 LEFT_ALONE = sorted(path.name for path in (CORPUS / "fix").glob("leave_*.py"))
 #: The prototypes that read a browser session, run first through the stand-in's grok.com side.

@@ -10,9 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from paths import REPO
 import requests
 
 from cookie_session.standin import StandIn
@@ -84,7 +84,7 @@ def test_history_must_be_a_whole_number(history):
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
-    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
