@@ -9,19 +9,16 @@ import base64
 import logging
 import os
 import time
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
+from cli_runner import one_error_line, run_cli
 import requests
 import responses
-from click.testing import CliRunner
 
 from browser_fixtures import make_chromium_db
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
-from cookie_session.cli import cli
 from cookie_session.client import GrokClient
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import WEB_RULES, StandIn, StandInCookie, answer_for
 from cookie_session.transports._http import NO_RETRIES
 from cookie_session.user_agents import user_agent_for
@@ -86,13 +83,8 @@ def test_the_pytest_plugin_switches_a_rule_off(web, monkeypatch):
 
 
 def test_the_library_passes_the_gate_and_maps_a_refusal_to_anti_bot(web):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(web.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local(), environ={})
-        refused = BrowserCookieAuthenticator.from_cookies(
-            web.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local(),
-            environ={}, statsig_id=OLD_E_FORM)
+    auth = quiet_browser_auth(web.web_cookies(UA), user_agent=UA, environ={})
+    refused = quiet_browser_auth(web.web_cookies(UA), user_agent=UA, environ={}, statsig_id=OLD_E_FORM)
     with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
         assert client.chat("hello").text == answer_for("hello")
         web.fail_next("anti_bot")   # the in-stream form of the same refusal
@@ -121,16 +113,14 @@ def cookie_db(tmp_path, web):
 
 def run(web, db, *args, **env):
     environment = {"GROK_USER_AGENT": UA, "GROK_WEB_BASE_URL": web.web_base_url, **env}
-    return CliRunner().invoke(cli, [*args, "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db)],
-                              env=environment)
+    return run_cli(*args, "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db), env=environment)
 
 
 def test_the_cli_turns_a_code_7_refusal_into_exit_4_with_the_hint(laptop, web, cookie_db):
     result = run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=OLD_E_FORM)
     assert result.exit_code == 4, result.output
     assert "anti-bot" in result.stderr and "GROK_STATSIG_ID" in result.stderr and "DevTools" in result.stderr
-    errors_shown = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert len(errors_shown) == 1 and "GROK_STATSIG_ID" in errors_shown[0] and "Traceback" not in result.output
+    assert "GROK_STATSIG_ID" in one_error_line(result, 4)
     assert OLD_E_FORM not in result.output
     ok = run(web, cookie_db, "chat", "hi")   # without one, the web app's own fallback passes
     assert ok.exit_code == 0 and ok.stdout.strip() == answer_for("hi")
@@ -151,10 +141,7 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
     web.fail_next("anti_bot")
     outputs.append(run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=given).output)
     with caplog.at_level(logging.DEBUG):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-            auth = BrowserCookieAuthenticator(cookie_file=cookie_db, unsafe_browser_cookies=True, user_agent=UA,
-                                              verdict=LocalityVerdict.assume_local(), environ={"GROK_STATSIG_ID": given})
+        auth = quiet_browser_auth(cookie_file=cookie_db, user_agent=UA, environ={"GROK_STATSIG_ID": given})
         with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
             outputs += [repr(auth), auth.describe(), repr(client), client.chat("hi").text]
     outputs.append(caplog.text)
@@ -167,11 +154,8 @@ def test_any_other_403_says_what_grok_com_said_without_the_secrets():
     given = signed_token()
     said = f"Your region is not supported (request carried {given} and sso=" + "S" * 43 + ")"
     responses.add(responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(
-            [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA, unsafe_browser_cookies=True,
-            verdict=LocalityVerdict.assume_local(), statsig_id=given)
+    auth = quiet_browser_auth([StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA,
+                              statsig_id=given)
     with pytest.raises(errors.PermissionDeniedError) as caught:
         GrokClient(auth, retry=NO_RETRIES).models()
     message = str(caught.value)
@@ -183,10 +167,7 @@ def test_any_other_403_says_what_grok_com_said_without_the_secrets():
 def test_a_401_while_chromium_runs_says_it_writes_the_login_later(web, cookie_db, locked):
     if locked:
         os.symlink("host-12345", cookie_db.parent.parent / "SingletonLock")   # as Chromium leaves it: a dangling link
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator(cookie_file=cookie_db, unsafe_browser_cookies=True, user_agent=UA,
-                                          verdict=LocalityVerdict.assume_local(), environ={})
+    auth = quiet_browser_auth(cookie_file=cookie_db, user_agent=UA, environ={})
     web.fail_next("session_expired")
     with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
         with pytest.raises(errors.SessionExpiredError) as caught:

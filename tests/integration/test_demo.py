@@ -9,9 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import run_cli
 
-from cookie_session.cli import cli
 from cookie_session.headless_login import find_chromium
 from installed import IN_CI, require
 
@@ -59,7 +58,7 @@ def test_without_a_browser_the_demo_writes_the_chromium_database_itself(monkeypa
 
     monkeypatch.setattr(headless_login, "find_chromium", lambda: None)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    result = CliRunner().invoke(cli, ["demo"])
+    result = run_cli("demo")
     assert result.exit_code == 0, result.output
     assert "the demo wrote a Chromium-format cookie database itself" in result.output
     check_tour(result.output)

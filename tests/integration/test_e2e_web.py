@@ -1,13 +1,11 @@
 """End to end over real TLS on loopback: the grok.com stand-in and GrokClient with browser cookies."""
 
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
@@ -20,11 +18,7 @@ def web():
 
 
 def client_for(web, user_agent=UA, cookie_agent=UA):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(web.web_cookies(cookie_agent), user_agent=user_agent,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth(web.web_cookies(cookie_agent), user_agent=user_agent)
     return GrokClient(auth, web_base_url=web.web_base_url, verify=web.ca_file)
 
 
@@ -61,10 +55,6 @@ def test_each_failure_signal_maps_to_its_error(web, failure, expected):
 def test_a_forged_session_is_401(web):
     from cookie_session.standin import StandInCookie
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies([StandInCookie("sso", "forged", expires=None)], user_agent=UA,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth([StandInCookie("sso", "forged", expires=None)], user_agent=UA)
     with pytest.raises(errors.SessionExpiredError):
         GrokClient(auth, web_base_url=web.web_base_url, verify=web.ca_file).chat("hi")

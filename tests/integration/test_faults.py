@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import collections
 import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from click.testing import CliRunner
+from quiet_auth import quiet_browser_auth
+from cli_runner import one_error_line, run_cli
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
-from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
-    EXIT_UPSTREAM, BadResponseError, BrowserCookieWarning, CookieSessionError, TransportError,
+    EXIT_UPSTREAM, BadResponseError, CookieSessionError, TransportError,
 )
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import DROP_MODES, StandIn, answer_for
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) fault-test"
@@ -39,11 +36,7 @@ CALLS = {
 def client_for(stand_in: StandIn, side: str) -> GrokClient:
     if side == "api":
         return GrokClient(ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url, timeout=(5, 10))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(stand_in.web_cookies(UA), user_agent=UA,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth(stand_in.web_cookies(UA), user_agent=UA)
     return GrokClient(auth, web_base_url=stand_in.web_base_url, verify=stand_in.ca_file, timeout=(5, 10))
 
 
@@ -131,8 +124,5 @@ def test_random_drops_under_threads_every_failure_is_ours(side, tls):
 def test_cli_reports_a_drop_in_one_line_with_exit_code_6(mode, args):
     with StandIn() as stand_in:
         stand_in.fail_next(mode)
-        result = CliRunner().invoke(cli, list(args), catch_exceptions=False,
-                                    env={"XAI_API_KEY": stand_in.api_key, "XAI_BASE_URL": stand_in.base_url})
-    assert result.exit_code == EXIT_UPSTREAM, (mode, args, result.output)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output
+        result = run_cli(*args, env={"XAI_API_KEY": stand_in.api_key, "XAI_BASE_URL": stand_in.base_url})
+    one_error_line(result, EXIT_UPSTREAM, alone=True)

@@ -9,16 +9,13 @@ whole-answer and the streamed form. Both the api.x.ai side (bearer key) and the 
 from __future__ import annotations
 
 import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from quiet_auth import quiet_browser_auth
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.errors import BrowserCookieWarning
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
 
 THREADS = 8
@@ -31,11 +28,7 @@ def api_client(stand_in: StandIn) -> GrokClient:
 
 
 def web_client(stand_in: StandIn) -> GrokClient:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(stand_in.web_cookies(UA), user_agent=UA,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth(stand_in.web_cookies(UA), user_agent=UA)
     return GrokClient(auth, web_base_url=stand_in.web_base_url, timeout=(5, 30))
 
 

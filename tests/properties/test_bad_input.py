@@ -24,14 +24,14 @@ from browser_fixtures import (
     encrypt_cbc, encrypt_gcm, key_for, make_chromium_db, make_chromium_user_data, make_firefox_db, make_firefox_root,
     write_jsonlz4,
 )
-from click.testing import CliRunner
+from cli_runner import one_error_line as shared_one_error_line
+from cli_runner import run_cli
 
 import cookie_session.policy as policy
 from cookie_session import browsers
 from cookie_session.auth import ApiKeyAuthenticator
 from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.browsers import FixedKeySource, KeychainKeySource, find_profiles, load_xai_cookies
-from cookie_session.cli import cli
 from cookie_session.errors import (
     EXIT_BAD_INPUT, EXIT_NO_CREDENTIALS, CookieDecryptionError, CookieStoreError,
     InvalidApiKeyFormatError, NotLoggedInError, ProfileNotFoundError, UnsupportedEncryptionError,
@@ -55,20 +55,9 @@ def fixed_bytes(n: int, seed: int = 1) -> bytes:
     return random.Random(seed).randbytes(n)
 
 
-def run_cli(*args: str, env: dict | None = None):
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-
 def one_error_line(result, code: int, *secrets: str) -> str:
-    """Require exit `code`, exactly one `Error:` line (the last stderr line), no traceback, no secret."""
-    assert result.exit_code == code, (result.exit_code, result.output)
-    lines = result.stderr.strip().splitlines()
-    errors = [line for line in lines if line.startswith("Error:")]
-    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
-    assert "Traceback" not in result.output
-    for secret in ("SECRET", *secrets):
-        assert secret not in result.output
-    return errors[0]
+    """The shared one-`Error:`-line check, with the word SECRET this file plants in its inputs."""
+    return shared_one_error_line(result, code, "SECRET", *secrets)
 
 
 def expect_lib(cls, func, *args, **kwargs) -> str:

@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import struct
-import threading
 import time
 import tracemalloc
-import warnings
 
 import pytest
-from click.testing import CliRunner
+from quiet_auth import quiet_browser_auth
+from cli_runner import one_error_line, run_cli
+from loopback import HANG, RESET, RawServer, head
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
-from cookie_session.cli import cli
 from cookie_session.client import GrokClient
 from cookie_session.errors import (
-    EXIT_UPSTREAM, BadResponseError, BrowserCookieWarning, ConnectionFailedError, CookieSessionError,
+    EXIT_UPSTREAM, BadResponseError, ConnectionFailedError, CookieSessionError,
     MissingCredentialsError, RequestTimeoutError, ServerError, SessionExpiredError, UpstreamError,
 )
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie, make_test_key
 
 KEY = make_test_key()
@@ -42,11 +38,7 @@ BIG = 50 * 2**20               # a 50 MB body
 MEMORY_BUDGET = BIG // 2       # what reading a refused 50 MB reply may allocate, at most
 SSO = "s" * 43
 
-# --- the server ------------------------------------------------------------------------------------
-
-HANG = "hang"     # keep the connection open, send nothing more, until the test ends
-RESET = "reset"   # close with SO_LINGER 0: the client sees a connection reset
-
+# --- what the server sends (RawServer, HANG, RESET and head are in tests/support/loopback.py) ---------
 
 def big(prefix: bytes, size: int = BIG, line_end: bytes = b"") -> callable:
     """A step sending `prefix` and then `size` bytes of 'a' (one shared 1 MiB buffer, so the server
@@ -61,93 +53,6 @@ def big(prefix: bytes, size: int = BIG, line_end: bytes = b"") -> callable:
     return send
 
 
-class RawServer:
-    """Loopback TCP server: per connection, read one request (head and Content-Length body), then run
-    the steps: bytes are sent as they are, HANG waits, RESET resets, a callable gets the socket."""
-
-    def __init__(self, steps: list) -> None:
-        self.steps = steps
-        self.requests: list[bytes] = []
-        self._stop = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.port = self._listener.getsockname()[1]
-        self._threads: list[threading.Thread] = []
-
-    def __enter__(self) -> "RawServer":
-        accept = threading.Thread(target=self._accept, daemon=True)
-        accept.start()
-        self._threads.append(accept)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for thread in list(self._threads):
-            thread.join(timeout=10)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def _read_request(self, conn: socket.socket) -> None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
-        while len(body) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        self.requests.append(head.split(b"\r\n", 1)[0])
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
-        try:
-            self._read_request(conn)
-            for step in self.steps:
-                if step == HANG:
-                    self._stop.wait(10)
-                elif step == RESET:
-                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    break
-                elif callable(step):
-                    step(conn)
-                else:
-                    conn.sendall(step)
-        except OSError:
-            pass   # the client hung up first: part of several cases
-        finally:
-            conn.close()
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def head(status: int = 200, content_type: str = "application/json", **headers: str) -> bytes:
-    """A status line and headers; no Content-Length unless given, so the body ends when the socket closes."""
-    lines = [f"HTTP/1.1 {status} Whatever", f"Content-Type: {content_type}", "Connection: close"]
-    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
 # --- the client side: four operations on each service ------------------------------------------------
 
 def api_client(server: RawServer) -> GrokClient:
@@ -156,10 +61,7 @@ def api_client(server: RawServer) -> GrokClient:
 
 def web_client(server: RawServer) -> GrokClient:
     cookies = [StandInCookie("sso", SSO, expires=time.time() + 86400), StandInCookie("x-userid", "u" * 36)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(cookies, user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth(cookies, user_agent=UA)
     return GrokClient(auth, web_base_url=server.web_url, timeout=TIMEOUT)
 
 
@@ -438,12 +340,8 @@ CLI_REPLIES = [
                                                                   "status-check"])
 def test_cli_bad_replies_are_one_line_exit_6(command, steps, words):
     with RawServer(steps) as server:
-        result = CliRunner().invoke(cli, [*command, "--base-url", server.api_url, "--timeout", "0.5"],
-                                    env={"XAI_API_KEY": KEY}, catch_exceptions=False)
-    assert result.exit_code == EXIT_UPSTREAM, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and words in lines[0], result.stderr
-    assert "Traceback" not in result.output and KEY not in result.output
+        result = run_cli(*command, "--base-url", server.api_url, "--timeout", "0.5", env={"XAI_API_KEY": KEY})
+    assert words in one_error_line(result, EXIT_UPSTREAM, KEY, alone=True)
 
 
 # ======================================================================================================
@@ -510,8 +408,7 @@ def test_streamed_chat_answered_without_an_event_stream(body):
     steps = [head(Content_Length=str(len(body))) + body]
     expect(BadResponseError, "api", "stream", steps)
     with RawServer(steps) as server:
-        result = CliRunner().invoke(cli, ["chat", "hi", "--base-url", server.api_url, "--timeout", "0.5"],
-                                    env={"XAI_API_KEY": KEY}, catch_exceptions=False)
+        result = run_cli("chat", "hi", "--base-url", server.api_url, "--timeout", "0.5", env={"XAI_API_KEY": KEY})
     assert result.exit_code == EXIT_UPSTREAM and result.stderr.startswith("Error: "), result.output
 
 

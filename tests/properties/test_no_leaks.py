@@ -43,9 +43,9 @@ from unittest import mock
 from urllib.parse import quote, quote_plus
 
 import pytest
+from cli_runner import run_cli
 from paths import TESTS
 from browser_fixtures import encrypt_cbc, make_chromium_db
-from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
@@ -645,7 +645,7 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
 # --- the command line, and the files it writes ------------------------------------------------------
 
 def invoke(out: Outputs, args: list[str], env: dict[str, str], input: str | None = None):
-    result = CliRunner().invoke(cli, args, env=env, input=input, catch_exceptions=False)
+    result = run_cli(*args, env=env, input=input)
     where = "cookie-session " + " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
     out.add(f"{where} (exit {result.exit_code}) stdout", result.stdout)
     out.add(f"{where} (exit {result.exit_code}) stderr", result.stderr)

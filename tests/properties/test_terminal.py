@@ -8,13 +8,12 @@ import json
 import time
 
 import pytest
+from cli_runner import run_cli
 from browser_fixtures import encrypt_cbc, make_chromium_db
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.cli import cli
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import CookieSessionError, printable, printable_lines
 from cookie_session.policy import host_in_domain
@@ -76,9 +75,9 @@ def test_cli_output_of_model_ids_and_identity_is_escaped(hostile):
                                                  json.dumps({"error": f"e{hostile}"}).encode())
         env = {"XAI_API_KEY": KEY, "XAI_BASE_URL": f"{server.url}/v1"}
         for args in (["models"], ["whoami"], ["chat", "hi"], ["models", "--json"], ["status", "--check"]):
-            result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+            result = run_cli(*args, env=env)
             assert raw_controls(result.stdout + result.stderr) == [], (args, result.output)
-        assert "grok\\" in CliRunner().invoke(cli, ["models"], env=env).stdout
+        assert "grok\\" in run_cli("models", env=env).stdout
 
 
 @pytest.mark.parametrize("hostile", ["\x1b[31m", "\x1b]0;pwned\x07", "\u202e", "\x9b1m"])
@@ -87,8 +86,7 @@ def test_cookie_file_names_are_shown_escaped(laptop, tmp_path, hostile):
     path = make_chromium_db(tmp_path / f"profile{hostile}" / "Cookies",
                             [{"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc("v" * 40, ".grok.com"),
                               "expires": expires}])
-    result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(path)],
-                                catch_exceptions=False)
+    result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path))
     assert result.exit_code == 0, result.output
     assert raw_controls(result.output) == [] and "profile" in result.output
 

@@ -29,16 +29,13 @@ import json
 import os
 import re
 import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
+from quiet_auth import quiet_browser_auth
 
-from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.headless_login import HeadlessChromium, HeadlessFirefox, find_chromium, find_firefox
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn
 from cookie_session.standin.h2_fingerprint import H2Probe
 from installed import require
@@ -176,10 +173,7 @@ def report(name: str, table: str) -> None:
 def ours_from_profile(stand_in: StandIn, browser: str, cookie_file, probe: H2Probe) -> int:
     """Read the profile as a user would, send the project's chat request (to the stand-in, and the same
     request through the same session to the HTTP/2 probe); the index of the stand-in's record."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator(browser, cookie_file=cookie_file, unsafe_browser_cookies=True,
-                                          verdict=LocalityVerdict.assume_local())
+    auth = quiet_browser_auth(browser=browser, cookie_file=cookie_file)
     # By name, so SNI is sent as the browser's is; a loopback name keeps the loopback rules (no proxy).
     with GrokClient(auth, web_base_url=f"https://localhost:{stand_in.web_port}", verify=stand_in.ca_file) as client:
         assert client.chat("parity", model="grok-4").text

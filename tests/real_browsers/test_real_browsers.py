@@ -9,9 +9,9 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 import requests
 
 from cookie_session import errors
@@ -34,10 +34,7 @@ def web():
 
 
 def authenticate(browser: str, cookie_file, user_agent: str) -> BrowserCookieAuthenticator:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator(browser, cookie_file=cookie_file, unsafe_browser_cookies=True,
-                                          verdict=LOCAL, user_agent=user_agent)
+    return quiet_browser_auth(browser=browser, cookie_file=cookie_file, user_agent=user_agent)
 
 
 def newest_sso(web) -> str:

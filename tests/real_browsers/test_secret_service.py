@@ -17,13 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from browser_fixtures import encrypt_cbc, key_for, make_chromium_db
-from click.testing import CliRunner
 from installed import require
 
 from cookie_session import policy
 from cookie_session.browsers import KeyStoreLocked, NoKeyEntry, NoKeyStore, SecretServiceKeySource, load_xai_cookies
-from cookie_session.cli import cli
 from cookie_session.errors import CookieDecryptionError
 
 KEYRING_PASSWORD = "login-keyring-password"       # the desktop login password gnome-keyring is unlocked with
@@ -194,8 +193,7 @@ def _grok_prefixes(cookie_file: Path) -> set[bytes]:
 
 
 def cli_cookies(cookie_file: Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(cookie_file),
-                                      "--json"], catch_exceptions=False)
+    result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(cookie_file), "--json")
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -3,9 +3,9 @@
 import copy
 import pickle
 import time
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 import requests
 
 from cookie_session import errors
@@ -27,9 +27,7 @@ def cookies(sso_expires_in=30 * 86400):
 def build(items=None, **kwargs):
     kwargs.setdefault("unsafe_browser_cookies", True)
     kwargs.setdefault("verdict", LOCAL)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator.from_cookies(cookies() if items is None else items, user_agent=UA, **kwargs)
+    return quiet_browser_auth(cookies() if items is None else items, user_agent=UA, **kwargs)
 
 
 def test_refused_without_opt_in_even_when_local():

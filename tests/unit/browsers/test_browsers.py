@@ -18,6 +18,7 @@ import tempfile
 import time
 
 import pytest
+from cli_runner import run_cli
 from browser_fixtures import (
     PEANUTS_KEY, encrypt_cbc, encrypt_gcm, key_for, make_chromium_db, make_chromium_user_data, make_firefox_db,
     make_firefox_root, session_cookie, write_jsonlz4,
@@ -670,10 +671,7 @@ def test_private_copy_is_private_while_it_lives_and_gone_after(tmp_path, private
 
 
 def test_cli_interrupted_while_reading_a_copy_exits_130_and_leaves_nothing(tmp_path, private_tmp, monkeypatch):
-    from click.testing import CliRunner
-
     from cookie_session import policy
-    from cookie_session.cli import cli
 
     monkeypatch.setattr(policy, "CONTAINER_FILES", ())   # this test machine is a container
     db = make_firefox_db(tmp_path / "profile" / "cookies.sqlite",
@@ -688,8 +686,7 @@ def test_cli_interrupted_while_reading_a_copy_exits_130_and_leaves_nothing(tmp_p
     monkeypatch.setattr(browsers.firefox, "rows", read_rows)
     holder = _hold_locked("firefox", db)
     try:
-        result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db)],
-                                    catch_exceptions=False)
+        result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db))
     finally:
         holder.close()
     assert result.exit_code == 130 and "Interrupted." in result.stderr, result.output

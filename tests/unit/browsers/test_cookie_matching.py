@@ -5,18 +5,16 @@ The stand-in is a real loopback server; what it records is what went over the so
 
 import json
 import time
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
+from cli_runner import run_cli
 import requests
-from click.testing import CliRunner
 
 from browser_fixtures import make_chromium_db
-from cookie_session import browser_auth, errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator, sent_with
-from cookie_session.cli import cli
+from cookie_session import browser_auth
+from cookie_session.browser_auth import sent_with
 from cookie_session.client import GrokClient
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, StandInCookie, answer_for
 from cookie_session.user_agents import user_agent_for
 
@@ -34,10 +32,7 @@ NEIGHBOURS = [
 
 
 def build(items, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator.from_cookies(items, user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local(), environ={}, **kwargs)
+    return quiet_browser_auth(items, user_agent=UA, environ={}, **kwargs)
 
 
 def cookie_pairs(header: str | None) -> list[tuple[str, str]]:
@@ -104,7 +99,7 @@ def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(t
              "secure": False},
             {"host": ".grok.com", "name": "deep", "value": "d" * 12, "path": "/other", "expires": None}]
     db = make_chromium_db(tmp_path / "Default" / "Cookies", rows)
-    result = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json"])
+    result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json")
     assert result.exit_code == 0, result.output
     listed = {(r["name"], r["domain"]): r for r in json.loads(result.stdout)["cookies"]}
     assert {key: r["sent_to_grok_com"] for key, r in listed.items()} == {
@@ -113,7 +108,7 @@ def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(t
     lng = listed[("i18nextLng", ".grok.com")]
     assert (lng["path"], lng["size"], lng["secure"], lng["http_only"]) == ("/", 2, False, False)
     assert listed[("deep", ".grok.com")]["path"] == "/other" and listed[("deep", ".grok.com")]["expires"] is None
-    text = CliRunner().invoke(cli, ["cookies", "--unsafe-browser-cookies", "--cookie-file", str(db)]).stdout
+    text = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db)).stdout
     assert "SENT TO GROK.COM" in text and "secure,http-only" in text
     for value in ("S" * 43, "X" * 43, "d" * 12):
         assert value not in result.output and value not in text

@@ -3,16 +3,15 @@
 import json
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import one_error_line, run_cli
 
-from cookie_session.cli import cli
 from cookie_session.standin import answer_for, make_test_key
 
 
 @pytest.fixture
 def run():
     def invoke(*args, env=None, input=None):
-        result = CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+        result = run_cli(*args, env=env, input=input)
         return result
     return invoke
 
@@ -103,10 +102,7 @@ def test_expected_failures_are_one_line_with_distinct_codes(run, api_env, standi
             value = standin.add_key(blocked=True)
         env[name] = value
     result = run(*args, env=env)
-    assert result.exit_code == code, result.output
-    error_lines = result.stderr.strip().splitlines()
-    assert error_lines[-1].startswith("Error: ") and words in error_lines[-1]
-    assert "Traceback" not in result.output
+    assert words in one_error_line(result, code)
     for value in env.values():
         if value and value.startswith("xai-") and len(value) > 20:
             assert value not in result.output

@@ -12,8 +12,9 @@ import sys
 import time
 
 import pytest
+from cli_runner import one_error_line as error_line
+from cli_runner import run_cli
 from paths import REPO
-from click.testing import CliRunner
 
 from cookie_session.cli import COMMANDS, cli
 from cookie_session.cli._progress import waiting
@@ -25,7 +26,7 @@ LIBRARY_WORDS = re.compile(r"\b[a-z_]+=(\.\.\.|True|False)|\b[A-Z]\w+\(")
 
 
 def run(*args, env=None, input=None):
-    return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+    return run_cli(*args, env=env, input=input)
 
 
 def cli_process(*args, env=None, **options):
@@ -37,13 +38,6 @@ def cli_process(*args, env=None, **options):
 @pytest.fixture
 def api_env(standin):
     return {"XAI_API_KEY": standin.api_key, "XAI_BASE_URL": standin.base_url}
-
-
-def error_line(result) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert lines and lines[-1].startswith("Error: "), result.output
-    assert "Traceback" not in result.output
-    return lines[-1]
 
 
 # --- help, version, start-up ----------------------------------------------------------------------

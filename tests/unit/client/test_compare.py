@@ -5,14 +5,12 @@ import warnings
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from quiet_auth import quiet_browser_auth
+from cli_runner import run_cli
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
-from cookie_session.cli import cli
 from cookie_session.compare import compare_methods
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import answer_for, make_test_key
 from cookie_session.standin.chromium_profile import write_chromium_cookies
 
@@ -45,11 +43,7 @@ COMPARISON_SCHEMA = {
 
 
 def browser_auth(standin):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator.from_cookies(standin.web_cookies(UA), user_agent=UA,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+    return quiet_browser_auth(standin.web_cookies(UA), user_agent=UA)
 
 
 def client_options(standin):
@@ -113,7 +107,7 @@ def both_sides(standin, laptop, tmp_path):
 def run(*args, env):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return CliRunner().invoke(cli, ["compare", *args], env=env)
+        return run_cli("compare", *args, env=env)
 
 
 def secrets_of(standin):

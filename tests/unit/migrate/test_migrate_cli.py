@@ -10,11 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_runner import run_cli
 from paths import DATA, REPO
 import yaml  # PyYAML comes with the test extra (a dependency of `responses`)
-from click.testing import CliRunner
 
-from cookie_session.cli import cli
 from cookie_session.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from cookie_session.migrate import RULES
 from cookie_session.standin import make_test_key
@@ -23,7 +22,7 @@ SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"
 
 
 def migrate(*args: str):
-    return CliRunner().invoke(cli, ["migrate", *args], catch_exceptions=False)
+    return run_cli("migrate", *args)
 
 
 def write(path: Path, text: str) -> Path:

@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from paths import REPO
 import requests
-from click.testing import CliRunner
 from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
 
-from cookie_session.cli import cli
 from cookie_session.standin import answer_for, make_test_key
 
 FIXED = sorted(path.name for path in FIX_EXPECTED.glob("*.py"))
@@ -26,7 +25,7 @@ COOKIE_PROTOTYPES = ("cookie_chat.py", "cookie_header_final.py", "cookie_stream.
 
 
 def migrate(*args: str):
-    return CliRunner().invoke(cli, ["migrate", *args], catch_exceptions=False)
+    return run_cli("migrate", *args)
 
 
 @pytest.fixture

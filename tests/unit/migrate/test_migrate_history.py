@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import run_cli
 
-from cookie_session.cli import cli
 from cookie_session.errors import EXIT_BAD_INPUT, EXIT_USAGE
 from cookie_session.migrate.history import scan_history
 from cookie_session.standin import make_test_key
@@ -86,9 +85,9 @@ def test_the_cli_reports_history_masked_with_the_revoke_and_rewrite_advice(repo)
     key = make_test_key()
     added = commit(repo, {"leak.py": f'K = "{key}"\n'}, "leak")
     commit(repo, {"leak.py": "K = None\n"}, "fix")
-    plain = CliRunner().invoke(cli, ["migrate", "."])
+    plain = run_cli("migrate", ".")
     assert plain.exit_code == 0                                          # the work tree is clean
-    result = CliRunner().invoke(cli, ["migrate", "--history", "."])
+    result = run_cli("migrate", "--history", ".")
     assert result.exit_code == 1
     assert f"leak.py:1:6: CS207 [error] Secret still in git history: xAI key xai-…{key[-4:]} added in commit " \
            f"{added[:12]}" in result.output
@@ -101,13 +100,13 @@ def test_the_cli_reports_history_masked_with_the_revoke_and_rewrite_advice(repo)
     (["--since", "HEAD", "."], EXIT_USAGE, "--since needs --history"),
 ])
 def test_bad_history_arguments_are_one_line(repo, args, code, complaint):
-    result = CliRunner().invoke(cli, ["migrate", *args])
+    result = run_cli("migrate", *args)
     assert result.exit_code == code and complaint in result.output and "Traceback" not in result.output
 
 
 def test_history_outside_a_repository_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["migrate", "--history", "."])
+    result = run_cli("migrate", "--history", ".")
     assert result.exit_code == EXIT_BAD_INPUT and "--history needs a git repository" in result.output
 
 
@@ -116,7 +115,7 @@ def test_history_findings_are_sarif_with_a_fingerprint(repo):
 
     commit(repo, {"k.py": f'K = "{make_test_key()}"\n'}, "leak")
     commit(repo, {"k.py": "K = None\n"}, "fix")
-    log = json.loads(CliRunner().invoke(cli, ["migrate", "--history", "--format", "sarif", "."]).output)
+    log = json.loads(run_cli("migrate", "--history", "--format", "sarif", ".").output)
     [result] = log["runs"][0]["results"]
     assert result["ruleId"] == "CS207" and result["partialFingerprints"]["cookieSessionFinding/v1"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "k.py", "uriBaseId": "%SRCROOT%"}

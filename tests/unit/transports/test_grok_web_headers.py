@@ -9,14 +9,13 @@ import base64
 import re
 import time
 import uuid
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 import requests
 import responses
 
 from cookie_session import errors
-from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie
 from cookie_session.transports.grok_web import browser_identity, chat_payload, rest_headers, sec_ch_ua
@@ -33,10 +32,7 @@ SSO = "s" * 43
 def build(user_agent, **kwargs):
     items = [StandInCookie("sso", SSO, expires=time.time() + 86400),
              StandInCookie("cf_clearance", "c" * 40, expires=time.time() + 86400)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator.from_cookies(items, user_agent=user_agent, unsafe_browser_cookies=True,
-                                                       verdict=LOCAL, environ={}, **kwargs)
+    return quiet_browser_auth(items, user_agent=user_agent, environ={}, **kwargs)
 
 
 def sent_headers(auth, url="https://grok.com/rest/app-chat/conversations/new", **kwargs):
@@ -165,10 +161,7 @@ def test_a_given_statsig_id_is_sent_verbatim_and_held_as_a_secret():
 def test_the_statsig_id_comes_from_the_environment():
     given = "Q" * 96
     items = [StandInCookie("sso", SSO, expires=time.time() + 86400)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(items, user_agent=CHROME_LINUX, unsafe_browser_cookies=True,
-                                                       verdict=LOCAL, environ={"GROK_STATSIG_ID": given})
+    auth = quiet_browser_auth(items, user_agent=CHROME_LINUX, environ={"GROK_STATSIG_ID": given})
     assert sent_headers(auth)["x-statsig-id"] == given
 
 

@@ -17,6 +17,7 @@ import time
 import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 import requests
 import trustme
 
@@ -28,7 +29,7 @@ from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandIn, answer_for
 from cookie_session.transports import impersonate
 from cookie_session.transports.impersonate import ImpersonatingAdapter, impersonation_target, mount_browser_tls
-from loopback import RecordingServer
+from loopback import RawServer, RecordingServer
 
 CHROME_156 = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 "
               "Safari/537.36")
@@ -187,46 +188,21 @@ def test_redirects_are_left_to_the_caller_cookies_reach_the_jar_hooks_run(web):
         assert followed.status_code == 200 and [r.status_code for r in followed.history] == [302]
 
 
-class _Proxy:
-    """A proxy that records each request line and refuses it."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            with conn:
-                self.lines.append(conn.recv(4096).split(b"\r\n", 1)[0].decode())
-                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-
-    def close(self) -> None:
-        self._listener.close()
-
-
 def test_proxies_come_from_the_environment_as_with_requests_and_never_for_loopback(web, monkeypatch):
-    proxy = _Proxy()
-    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    session = requests.Session()
-    mount_browser_tls(session, family="chromium", major_version=156)
-    try:
+    refusal = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with RawServer([refusal]) as proxy:   # records each request line and refuses it
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        session = requests.Session()
+        mount_browser_tls(session, family="chromium", major_version=156)
         with pytest.raises(requests.exceptions.ProxyError):
             session.get("https://grok.com/rest/models", timeout=5)
-        assert proxy.lines == ["CONNECT grok.com:443 HTTP/1.1"]
+        assert proxy.requests == [b"CONNECT grok.com:443 HTTP/1.1"]
         assert session.get(f"https://localhost:{web.web_port}/login", verify=web.ca_file, timeout=10).ok
         assert session.get(f"https://127.0.0.1:{web.web_port}/login", verify=web.ca_file, timeout=10).ok
         monkeypatch.setenv("NO_PROXY", "grok.com")
         with pytest.raises(requests.exceptions.ConnectionError):   # straight to grok.com: no network here
             session.get("https://grok.com/rest/models", timeout=5)
-        assert proxy.lines == ["CONNECT grok.com:443 HTTP/1.1"]   # loopback and no_proxy hosts went direct
-    finally:
-        proxy.close()
+        assert proxy.requests == [b"CONNECT grok.com:443 HTTP/1.1"]   # loopback and no_proxy hosts went direct
 
 
 def test_without_curl_cffi_the_web_path_works_and_warns_once(web, monkeypatch, fresh_warning):
@@ -303,12 +279,8 @@ def test_requests_level_mocks_still_see_the_web_paths_requests():
     """A user's tests that mock grok.com with `responses` keep working with the adapter mounted."""
     import responses
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        auth = BrowserCookieAuthenticator.from_cookies(
-            [type("C", (), dict(name="sso", value="s" * 20, domain=".grok.com", path="/", secure=True,
-                                expires=None))()], user_agent=CHROME_156, unsafe_browser_cookies=True,
-            verdict=LocalityVerdict.assume_local())
+    cookie = type("C", (), dict(name="sso", value="s" * 20, domain=".grok.com", path="/", secure=True, expires=None))()
+    auth = quiet_browser_auth([cookie], user_agent=CHROME_156)
     with responses.RequestsMock() as mocked, GrokClient(auth) as client:
         mocked.post("https://grok.com/rest/models", json={"models": [{"modelId": "grok-4"}]})
         assert [m.id for m in client.models()] == ["grok-4"]

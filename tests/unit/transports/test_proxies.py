@@ -5,11 +5,10 @@ The "proxy" is a real loopback server that records every byte it is sent and ans
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
+from loopback import RawServer
 import requests
 
 from cookie_session.auth import ApiKeyAuthenticator
@@ -25,41 +24,13 @@ UA = "Mozilla/5.0 (X11; Linux x86_64) proxy-test"
 LOCAL = LocalityVerdict.assume_local()
 
 
-class RecordingProxy:
-    """Accepts connections on loopback, keeps what each sends, answers 502 and hangs up."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.received: list[bytes] = []
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._stop = False
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                try:
-                    self.received.append(conn.recv(65536))
-                    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    pass
-
-    def __enter__(self) -> "RecordingProxy":
-        threading.Thread(target=self._serve, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop = True
-        self._listener.close()
+#: What the recording proxy answers to anything (RawServer keeps what each connection sent in `received`).
+PROXY_REFUSAL = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 @pytest.fixture
 def proxy(monkeypatch):
-    with RecordingProxy() as recorder:
+    with RawServer([PROXY_REFUSAL]) as recorder:
         for name in ("NO_PROXY", "no_proxy"):
             monkeypatch.delenv(name, raising=False)
         yield recorder

@@ -6,17 +6,15 @@ is stripped on a host change and the cookies are dropped on every redirect.
 """
 
 import ssl
-import warnings
 
 import pytest
+from quiet_auth import quiet_browser_auth
 import requests
 import trustme
 
 from cookie_session import errors
 from cookie_session.auth import ApiKeyAuthenticator
-from cookie_session.browser_auth import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
-from cookie_session.policy import LocalityVerdict
 from cookie_session.standin import StandInCookie, make_test_key
 
 from loopback import RecordingServer
@@ -26,11 +24,7 @@ SSO = "s" * 43
 
 
 def browser_auth():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-        return BrowserCookieAuthenticator.from_cookies(
-            [StandInCookie("sso", SSO), StandInCookie("cf_clearance", "c" * 40)], user_agent="UA",
-            unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())
+    return quiet_browser_auth([StandInCookie("sso", SSO), StandInCookie("cf_clearance", "c" * 40)], user_agent="UA")
 
 
 def carries_credentials(headers: dict) -> bool:
