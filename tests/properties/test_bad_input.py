@@ -26,6 +26,7 @@ from browser_fixtures import (
 )
 from cli_runner import one_error_line as shared_one_error_line
 from cli_runner import run_cli
+from quiet_auth import quiet_browser_auth
 
 import cookie_session.policy as policy
 from cookie_session import browsers
@@ -72,8 +73,7 @@ def expect_lib(cls, func, *args, **kwargs) -> str:
 
 def browser_auth(path):
     """What `--auth browser --cookie-file path` builds, through the library."""
-    return BrowserCookieAuthenticator(cookie_file=path, unsafe_browser_cookies=True,
-                                      verdict=LocalityVerdict.assume_local(), user_agent=UA)
+    return quiet_browser_auth(cookie_file=path, user_agent=UA)
 
 
 BROWSER_COMMANDS = {

@@ -44,6 +44,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from cli_runner import run_cli
+from quiet_auth import quiet_browser_auth
 from paths import TESTS
 from browser_fixtures import encrypt_cbc, make_chromium_db
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -322,7 +323,8 @@ def register_session(stand_in: StandIn, sso: str, cf_clearance: str, user_id: st
     return stand_in.issue_cf_bm()
 
 
-def quiet_browser_auth(items, **kwargs) -> BrowserCookieAuthenticator:
+def opted_in_auth(items, **kwargs) -> BrowserCookieAuthenticator:
+    """A browser-session authenticator whose warning is left to `captured_logs_and_warnings`, to be searched."""
     kwargs.setdefault("unsafe_browser_cookies", True)
     kwargs.setdefault("verdict", LOCAL)
     return BrowserCookieAuthenticator.from_cookies(items, user_agent=kwargs.pop("user_agent", UA), **kwargs)
@@ -458,7 +460,7 @@ def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, s
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out):
         items = web_cookie_list(sso, sso_rw, cf_clearance, user_id, values["__cf_bm"])
-        authenticator = quiet_browser_auth(items)
+        authenticator = opted_in_auth(items)
         out.add_object("Secret(cookie)", Secret(sso, name="sso"))
         out.add_object("BrowserCookieAuthenticator", authenticator)
         out.add("describe()", authenticator.describe())
@@ -484,12 +486,12 @@ def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, s
             expect_error(out, "unknown model", lambda: client.chat("hi", model="grok-nope"))
             stand_in.fail_next("drop_mid_headers")
             expect_error(out, "dropped connection", client.models)
-        with GrokClient(quiet_browser_auth(items, user_agent="another browser"),
+        with GrokClient(opted_in_auth(items, user_agent="another browser"),
                         web_base_url=stand_in.web_base_url) as client:
             expect_error(out, "user-agent mismatch", client.whoami)
-        expect_error(out, "not logged in", lambda: quiet_browser_auth([i for i in items if i.name != "sso"]))
-        expect_error(out, "no opt-in", lambda: quiet_browser_auth(items, unsafe_browser_cookies=None, environ={}))
-        expect_error(out, "CI", lambda: quiet_browser_auth(items, verdict=None, environ={"CI": "true"}))
+        expect_error(out, "not logged in", lambda: opted_in_auth([i for i in items if i.name != "sso"]))
+        expect_error(out, "no opt-in", lambda: opted_in_auth(items, unsafe_browser_cookies=None, environ={}))
+        expect_error(out, "CI", lambda: opted_in_auth(items, verdict=None, environ={"CI": "true"}))
         expect_error(out, "non-grok host", lambda: GrokClient(authenticator, web_base_url="https://example.com"))
         db = chromium_db(work / "profile" / "Cookies", values)
         load = load_xai_cookies(cookie_file=db)
@@ -536,7 +538,7 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
         for path in ("/v2/redirect", "/rest/redirect"):
             server.redirect(path, f"{elsewhere.url}/steal?key={quote(key, safe='')}&sso={quote(sso, safe='')}")
         api = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
-        web = GrokClient(quiet_browser_auth([StandInCookie("sso", sso)]), web_base_url=server.url, retry=NO_RETRIES)
+        web = GrokClient(opted_in_auth([StandInCookie("sso", sso)]), web_base_url=server.url, retry=NO_RETRIES)
         expect_error(out, "api 400", api.whoami)
         expect_error(out, "api 500", api.models)
         expect_error(out, "api stream error", lambda: "".join(api.chat("hi", stream=True)))
@@ -632,8 +634,8 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                              ["chat", "hi"], ["chat", "hi", "--json"], ["status", "--check", "--json"]):
                     invoke(out, args, env)
             else:
-                client = GrokClient(quiet_browser_auth([StandInCookie("sso", sso)]), web_base_url=server.url,
-                                    retry=NO_RETRIES)
+                client = GrokClient(quiet_browser_auth([StandInCookie("sso", sso)], user_agent=UA),
+                                    web_base_url=server.url, retry=NO_RETRIES)
                 out.add_object("web models", client.models())
                 expect_error(out, "web whoami non-JSON", client.whoami)
                 expect_error(out, "web chat 500", lambda: client.chat("hi"))
@@ -649,6 +651,8 @@ def invoke(out: Outputs, args: list[str], env: dict[str, str], input: str | None
     where = "cookie-session " + " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
     out.add(f"{where} (exit {result.exit_code}) stdout", result.stdout)
     out.add(f"{where} (exit {result.exit_code}) stderr", result.stderr)
+    for message in result.browser_warnings:   # what a real process prints to stderr
+        out.add("warning BrowserCookieWarning", message)
     assert "Traceback" not in result.output, result.output
     return result
 
@@ -739,7 +743,7 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
         failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown})
         assert failed.exit_code == 4 and [m["ok"] for m in json.loads(failed.stdout)["methods"]] == [False, False]
         authenticators = [ApiKeyAuthenticator(key),
-                          quiet_browser_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]
+                          opted_in_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]
         comparison = compare_methods("hello", authenticators=authenticators,
                                      client_options={"base_url": stand_in.base_url,
                                                      "web_base_url": stand_in.web_base_url})

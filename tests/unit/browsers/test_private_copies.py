@@ -77,10 +77,23 @@ def locked_firefox(tmp_path):
     holder.close()
 
 
+_CHILDREN: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _children_closed():
+    """Each child a test started is killed, waited for and its pipes closed when the test ends."""
+    yield
+    while _CHILDREN:
+        with _CHILDREN.pop() as child:
+            child.kill()
+
+
 def _start_child(db: Path, root: Path, phase: str, previous: str = "default") -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(root), "PYTHONPATH": os.pathsep.join(sys.path)}
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), phase, previous], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
+    _CHILDREN.append(child)
     line = child.stdout.readline()
     if line.strip() != "READY":
         child.kill()

@@ -85,14 +85,15 @@ def test_history_must_be_a_whole_number(history):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        assert "api.x.ai stand-in: http" in process.stdout.readline()
-        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
-        process.send_signal(signum)
-        process.wait(timeout=10)
-    finally:
-        process.kill()
+    with subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:   # the pipes are closed on leaving
+        try:
+            assert "api.x.ai stand-in: http" in process.stdout.readline()
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
+            process.send_signal(signum)
+            process.wait(timeout=10)
+        finally:
+            process.kill()
+        errors = process.stderr.read()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
-    assert "Traceback" not in process.stderr.read()
+    assert "Traceback" not in errors

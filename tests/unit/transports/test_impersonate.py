@@ -141,6 +141,8 @@ def test_a_server_that_never_answers_times_out(fresh_warning):
             session.get(f"https://localhost:{listener.getsockname()[1]}/", timeout=(2, 1), verify=ca)
     assert time.monotonic() - started < 6
     listener.close()
+    for conn in held:
+        conn.close()
 
 
 def test_failures_are_requests_exceptions(web):
