@@ -61,6 +61,8 @@ def test_chat_through_the_browser_session(laptop, cookie_db, web):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == answer_for("hi")
     assert sso not in result.output
+    (warning,) = result.browser_warnings   # the unsafe-use notice, once (a real process prints it to stderr)
+    assert "unofficial, unsafe, local only" in warning and "WARNING.md" in warning and sso not in warning
     data = json.loads(run("chat", "hi", "--json", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file",
                           str(path), env=env).stdout)
     assert data["auth_kind"] == "browser_cookie" and data["auth_source"] == f"cookie-file:{path}"

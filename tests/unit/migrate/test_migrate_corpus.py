@@ -98,7 +98,7 @@ def test_precision_and_recall_are_one(corpus, capsys):
 def test_every_rule_is_exercised_by_the_corpus():
     from cookie_session.migrate import RULES
 
-    history_only = {"CS207"}  # a secret git history holds: tests/test_migrate_history.py
+    history_only = {"CS207"}  # a secret git history holds: tests/unit/migrate/test_migrate_history.py
     assert {rule for *_, rule in expected_set()} == set(RULES) - history_only
 
 

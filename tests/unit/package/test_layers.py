@@ -209,7 +209,7 @@ def test_the_checks_would_catch_a_violation(graph):
 
 def test_every_module_sits_in_a_layer(graph):
     unplaced = sorted(m for m in graph.modules if m != FACADE and layer_of(m) is None)
-    assert not unplaced, f"place these modules in a layer in tests/test_layers.py LAYERS: {unplaced}"
+    assert not unplaced, f"place these modules in a layer in tests/unit/package/test_layers.py LAYERS: {unplaced}"
 
 
 def upward_imports(graph: Graph) -> list[tuple[str, str]]:

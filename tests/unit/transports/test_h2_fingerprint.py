@@ -28,7 +28,7 @@ def test_pseudo_header_order_is_read_from_hpack(block, order):
 @pytest.mark.parametrize("family, major, akamai_tail, weight", [
     ("chromium", 156, "|15663105|0|m,a,s,p", 220), ("firefox", 153, "|12517377|0|m,p,a,s", 22)])
 def test_the_web_path_speaks_http2_as_the_browsers_fetch(family, major, akamai_tail, weight):
-    """What tests/test_browser_parity.py measured from Chromium 156 and Firefox ESR 153 fetch()es."""
+    """What tests/real_browsers/test_browser_parity.py measured from Chromium 156 and Firefox ESR 153 fetch()es."""
     with H2Probe() as probe:
         session = requests.Session()
         mount_browser_tls(session, family=family, major_version=major)
