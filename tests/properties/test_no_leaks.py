@@ -194,20 +194,20 @@ class Outputs:
     def leaks(self, secrets: dict[str, str]) -> list[str]:
         found = []
         for label, secret in secrets.items():
-            whole = [f"{label} ({form_name}) in {where}" for form_name, form in forms(secret).items()
-                     for where, text in self.items if form in text]
-            found += whole or self._pieces(label, secret)   # no whole form: look for a piece of it
+            for where, text in self.items:   # per output: a whole form found in one must not hide a piece in another
+                whole = [f"{label} ({form_name}) in {where}" for form_name, form in forms(secret).items()
+                         if form in text]
+                found += whole or self._pieces(label, secret, where, text)   # no whole form: look for a piece
         return found
 
-    def _pieces(self, label: str, secret: str) -> list[str]:
+    @staticmethod
+    def _pieces(label: str, secret: str, where: str, text: str) -> list[str]:
         windows = pieces(secret)
-        found = []
-        for where, text in self.items:
-            if form_name := _first_piece(text, windows):
-                found.append(f"{label} (a {PIECE}-character piece, {form_name}) in {where}")
-            elif _first_piece(_decoded_base64_runs(text), windows):
-                found.append(f"{label} (a {PIECE}-character piece, inside base64) in {where}")
-        return found
+        if form_name := _first_piece(text, windows):
+            return [f"{label} (a {PIECE}-character piece, {form_name}) in {where}"]
+        if _first_piece(_decoded_base64_runs(text), windows):
+            return [f"{label} (a {PIECE}-character piece, inside base64) in {where}"]
+        return []
 
     def assert_clean(self, secrets: dict[str, str]) -> None:
         assert self.items, "nothing was collected: the test drove no output"
