@@ -3,7 +3,7 @@
     python bench/profiles.py [--sizes 1000,10000,100000] [--out DIR (default: $TMPDIR/cookie-session-bench)]
 
 The CREATE statements are the ones captured from Chromium 156 and Firefox ESR 153 (tests/data/schemas, read
-through tests/browser_fixtures). Chromium values are encrypted as Chromium does on Linux without a keyring
+through tests/support/browser_fixtures). Chromium values are encrypted as Chromium does on Linux without a keyring
 (`v10`, AES-128-CBC under the 'peanuts' key, SHA-256(host) prefix since meta version 24); Firefox values are
 plain text in a WAL-mode database, as Firefox keeps them. Each store holds:
 
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 from browser_fixtures import encrypt_cbc, make_chromium_db, make_firefox_db  # noqa: E402
 
 FORMAT = 2                       # bump when the generated content changes, to invalidate caches

@@ -16,7 +16,7 @@ import click
 from .. import __version__
 
 #: name -> (module in this package, function, one-line summary shown by `cookie-session --help`).
-#: tests/test_cli_conventions.py checks each summary is the command's own first help line.
+#: tests/unit/cli/test_cli_conventions.py checks each summary is the command's own first help line.
 COMMANDS = {
     "status": ("credentials", "status_command",
                "Show every credential source (masked), the one in use and why, and the locality verdict."),

@@ -58,7 +58,7 @@ IMPERSONATION_UNAVAILABLE = ("The web path cannot imitate the browser's TLS hand
 #: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
-#: (measured in tests/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
+#: (measured in tests/real_browsers/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
 #: targets the 256 of a page load; Firefox's 22 is already the firefox targets').
 FETCH_STREAM_WEIGHT = {"chromium": 220}
 #: Requests one adapter carries at once (each streamed reply occupies a curl_cffi thread while it streams).

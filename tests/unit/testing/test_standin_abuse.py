@@ -1,0 +1,99 @@
+"""Issue 15, class 11: the stand-in under abuse. A Content-Length it cannot trust gets a 400 (no traceback,
+no thread left reading), request history is bounded, and `serve` removes its temp dir on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+from paths import REPO
+
+from cookie_session.testing.standin import StandIn
+
+BAD_LENGTHS = [["-1"], ["abc"], ["+5"], ["1e3"], ["\u0663"], ["5 5"], ["0x10"], ["99999999999999999999"], ["5", "6"],
+               [" -0"], [""]]
+
+
+def raw_request(port: int, lines: list[str], *, body: bytes = b"") -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+    head = "\r\n".join(["POST /v1/models HTTP/1.1", "Host: 127.0.0.1", *lines, "", ""])
+    sock.sendall(head.encode("utf-8") + body)
+    return sock
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (`socket.timeout` if it never does)."""
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data
+
+
+@pytest.mark.parametrize("values", BAD_LENGTHS)
+def test_a_content_length_it_cannot_trust_gets_a_400_not_a_traceback_or_a_pinned_thread(capfd, values):
+    with StandIn() as stand_in:
+        baseline = threading.active_count()
+        sock = raw_request(stand_in._api.port, [f"Content-Length: {value}" for value in values])
+        reply = read_until_closed(sock)   # our end stays open: a server reading "to the end" would wait forever
+        assert reply.startswith(b"HTTP/1.1 400"), reply[:80]
+        assert b"Content-Length must be" in reply
+        deadline = time.monotonic() + 3
+        while threading.active_count() > baseline and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert threading.active_count() <= baseline, "a handler thread is still busy with the bad request"
+        sock.close()
+        assert requests.get(f"{stand_in.base_url}/models", timeout=3).status_code == 401   # still answering
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_chunked_request_body_it_does_not_read_gets_a_400():
+    with StandIn() as stand_in:
+        sock = raw_request(stand_in._api.port, ["Transfer-Encoding: chunked"], body=b"5\r\nhello\r\n0\r\n\r\n")
+        assert read_until_closed(sock).startswith(b"HTTP/1.1 400")
+        sock.close()
+
+
+def test_request_history_is_bounded_and_keeps_the_latest():
+    with StandIn(history=50) as stand_in, requests.Session() as session:
+        for index in range(300):
+            session.get(f"{stand_in.base_url}/models", headers={"X-Index": str(index), "X-Pad": "p" * 4000}, timeout=3)
+        history = stand_in.requests
+    assert len(history) == 50
+    assert [int(headers["X-Index"]) for _m, _p, headers in history] == list(range(250, 300))
+
+
+def test_the_default_history_is_bounded_too():
+    with StandIn() as stand_in, requests.Session() as session:
+        for _ in range(1100):
+            session.get(f"{stand_in.base_url}/models", timeout=3)
+        assert len(stand_in.requests) == 1000
+
+
+@pytest.mark.parametrize("history", [-1, 1.5, "10", True])
+def test_history_must_be_a_whole_number(history):
+    with pytest.raises(ValueError, match="history"):
+        StandIn(history=history)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    with subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:   # the pipes are closed on leaving
+        try:
+            assert "api.x.ai stand-in: http" in process.stdout.readline()
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
+            process.send_signal(signum)
+            process.wait(timeout=10)
+        finally:
+            process.kill()
+        errors = process.stderr.read()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
+    assert "Traceback" not in errors
