@@ -23,9 +23,22 @@ COMMANDS = {
 }
 FLOOR = "import click"
 #: Modules that must stay out of `import cookie_session` and `cookie-session --help`.
-HEAVY = ("browser_cookie3", "Cryptodome", "cryptography", "lz4", "jeepney", "dbus", "sqlite3", "requests",
-         "cookie_session.cli.ask", "cookie_session.cli.credentials", "cookie_session.cli.compare",
-         "cookie_session.cli.migrate", "cookie_session.cli.standin", "cookie_session.cli._common")
+HEAVY = (
+    "browser_cookie3",
+    "Cryptodome",
+    "cryptography",
+    "lz4",
+    "jeepney",
+    "dbus",
+    "sqlite3",
+    "requests",
+    "cookie_session.cli.ask",
+    "cookie_session.cli.credentials",
+    "cookie_session.cli.compare",
+    "cookie_session.cli.migrate",
+    "cookie_session.cli.standin",
+    "cookie_session.cli._common",
+)
 _HELP = """import runpy, sys
 sys.argv = ["cookie-session", "--help"]
 try:

@@ -52,7 +52,8 @@ for host, name, blob in rows:
 session = requests.Session()
 session.headers["Cookie"] = "; ".join(f"{{name}}={{value}}" for (host, name), value in cookies.items())
 VALUES = list(cookies.values())
-""" + _TAIL,
+"""
+    + _TAIL,
     "firefox": f"""
 import json, sqlite3, sys, time
 import requests
@@ -67,10 +68,12 @@ cookies = {{(host, name): value for host, name, value in rows}}
 session = requests.Session()
 session.headers["Cookie"] = "; ".join(f"{{name}}={{value}}" for (host, name), value in cookies.items())
 VALUES = list(cookies.values())
-""" + _TAIL,
+"""
+    + _TAIL,
 }
 
-PEER = {family: f"""
+PEER = {
+    family: f"""
 import json, sys, time
 import requests
 import browser_cookie3
@@ -81,9 +84,13 @@ for cookie in browser_cookie3.{family}(cookie_file=sys.argv[1], domain_name="x.a
 session = requests.Session()
 session.cookies.update(jar)
 VALUES = [cookie.value for cookie in jar]
-""" + _TAIL for family in ("chromium", "firefox")}
+"""
+    + _TAIL
+    for family in ("chromium", "firefox")
+}
 
-OURS = {family: f"""
+OURS = {
+    family: f"""
 import json, sys, time, warnings
 import requests
 from cookie_session import BrowserCookieAuthenticator, BrowserCookieWarning, LocalityVerdict
@@ -94,17 +101,23 @@ authenticator = BrowserCookieAuthenticator(cookie_file=sys.argv[1], unsafe_brows
                                            verdict=LocalityVerdict.assume_local(), user_agent={USER_AGENT!r})
 session = authenticator.prepare_session(requests.Session())
 VALUES = [secret.reveal() for secret in authenticator.secrets()]
-""" + _TAIL for family in ("chromium", "firefox")}
+"""
+    + _TAIL
+    for family in ("chromium", "firefox")
+}
 
 #: Not a contender: the cost of starting Python and importing requests, for reference (the issue quotes
 #: the floor against it).
 REFERENCE_NAME = 'python -c "import requests"'
-REFERENCE = """
+REFERENCE = (
+    """
 import sys, time
 import requests
 T0 = T1 = time.perf_counter()
 VALUES = []
-""" + _TAIL
+"""
+    + _TAIL
+)
 
 #: name -> {family: script}, in table order.
 CONTENDERS = {"floor (minimal extractor)": FLOOR, "browser_cookie3 (peer)": PEER, "cookie_session": OURS}

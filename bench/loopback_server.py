@@ -29,7 +29,7 @@ def _count_cookies(head: bytes) -> int:
 def _answer(head: bytes, port: int) -> bytes:
     target = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
     if target == b"/redirect":
-        return (b"HTTP/1.1 302 Found\r\nLocation: http://localhost:%d/landing\r\nContent-Length: 0\r\n\r\n" % port)
+        return b"HTTP/1.1 302 Found\r\nLocation: http://localhost:%d/landing\r\nContent-Length: 0\r\n\r\n" % port
     if target in (b"/cookies", b"/landing"):
         body = str(_count_cookies(head)).encode()
         return b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -46,7 +46,7 @@ def _serve_connection(conn: socket.socket, port: int) -> None:
                 if not chunk:
                     return
                 buffer += chunk
-            head, buffer = buffer.split(b"\r\n\r\n", 1)   # GETs only: no request body to skip
+            head, buffer = buffer.split(b"\r\n\r\n", 1)  # GETs only: no request body to skip
             conn.sendall(_answer(head, port))
 
 
@@ -64,7 +64,7 @@ def main() -> None:
 
     threading.Thread(target=accept, daemon=True).start()
     print(port, flush=True)
-    sys.stdin.read()   # until the benchmark closes our stdin
+    sys.stdin.read()  # until the benchmark closes our stdin
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Sample:
-    wall: float          # seconds, start to exit
+    wall: float  # seconds, start to exit
     stdout: str
 
 
@@ -58,8 +58,9 @@ class Series:
         return statistics.median(int(s.stdout.split()[-1]) for s in self.samples) / 1024
 
 
-def alternate(commands: dict[Hashable, list[str]], rounds: int, env: dict[str, str] | None = None,
-              seed: int = 0) -> dict[Hashable, Series]:
+def alternate(
+    commands: dict[Hashable, list[str]], rounds: int, env: dict[str, str] | None = None, seed: int = 0
+) -> dict[Hashable, Series]:
     """Run every command once per round, in a fresh random order each round (seeded); one warm-up round
     is discarded. Sample i of every series comes from round i, for `paired_ratio`."""
     order = random.Random(seed)
@@ -77,4 +78,3 @@ def alternate(commands: dict[Hashable, list[str]], rounds: int, env: dict[str, s
 def paired_ratio(a: list[float], b: list[float]) -> float:
     """Median of a[i] / b[i]: samples taken in the same round, so slow spells of a noisy machine cancel out."""
     return statistics.median(x / y for x, y in zip(a, b, strict=True))
-

@@ -38,8 +38,9 @@ API_KEY = "xai-" + "b" * 80
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, str(BENCH / "loopback_server.py")], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(BENCH / "loopback_server.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     return proc, int(proc.stdout.readline())
 
 
@@ -58,10 +59,15 @@ def clients(cookie_file: Path, base_url: str) -> dict[str, requests.Session]:
 
     from contenders import USER_AGENT
     from cookie_session import ApiKeyAuthenticator, BrowserCookieAuthenticator, BrowserCookieWarning, LocalityVerdict
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BrowserCookieWarning)
-        cookie_auth = BrowserCookieAuthenticator(cookie_file=cookie_file, unsafe_browser_cookies=True,
-                                                 verdict=LocalityVerdict.assume_local(), user_agent=USER_AGENT)
+        cookie_auth = BrowserCookieAuthenticator(
+            cookie_file=cookie_file,
+            unsafe_browser_cookies=True,
+            verdict=LocalityVerdict.assume_local(),
+            user_agent=USER_AGENT,
+        )
     jar = requests.Session()
     host = base_url.split("//", 1)[1].split(":")[0]
     for name, secret in zip(cookie_auth.cookie_names, cookie_auth.secrets(), strict=True):
@@ -92,7 +98,7 @@ def measure(sessions: dict[str, requests.Session], url: str, rounds: int, per_sa
     samples: dict[str, list[float]] = {name: [] for name in sessions}
     names = list(sessions)
     for r in range(rounds + 1):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             get = sessions[name].get
             start = time.perf_counter()
             for _ in range(per_sample):
@@ -118,12 +124,14 @@ def run(cookie_file: Path, rounds: int, per_sample: int) -> tuple[dict[str, tupl
             session.close()
     finally:
         stop_server(proc)
-    return {name: (statistics.median(values), paired_ratio(values, samples[PLAIN]))
-            for name, values in samples.items()}, problem
+    return {
+        name: (statistics.median(values), paired_ratio(values, samples[PLAIN])) for name, values in samples.items()
+    }, problem
 
 
 def main() -> None:
     from profiles import DEFAULT_CACHE, chromium_store
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--requests", type=int, default=300)

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 from browser_fixtures import encrypt_cbc, make_chromium_db, make_firefox_db  # noqa: E402
 
-FORMAT = 2                       # bump when the generated content changes, to invalidate caches
+FORMAT = 2  # bump when the generated content changes, to invalidate caches
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "cookie-session-bench"
 SEED = 20240601
@@ -42,16 +42,54 @@ CHROMIUM_VERSION = "156.0.7390.54"
 FIREFOX_VERSION = "153.0"
 
 #: (host, name) of the cookies an xAI session is made of.
-XAI_COOKIES = [(".grok.com", "sso"), (".grok.com", "sso-rw"), (".grok.com", "x-userid"),
-               (".grok.com", "cf_clearance"), (".grok.com", "__cf_bm"), (".x.ai", "sso"), (".x.ai", "sso-rw")]
+XAI_COOKIES = [
+    (".grok.com", "sso"),
+    (".grok.com", "sso-rw"),
+    (".grok.com", "x-userid"),
+    (".grok.com", "cf_clearance"),
+    (".grok.com", "__cf_bm"),
+    (".x.ai", "sso"),
+    (".x.ai", "sso-rw"),
+]
 #: Other cookies on the exact xAI hosts: read too, since the browser sends every cookie of the host.
-XAI_OTHER = [("grok.com", "i18nextLng"), (".grok.com", "_ga"), (".grok.com", "mp_ea93da913ddb66b6_mixpanel"),
-             ("accounts.x.ai", "_ga")]
-DECOY_HOSTS = ["evil-grok.com", ".evil-grok.com", "notgrok.com", ".grok.com.evil.test", "grok.com.evil.test",
-               ".notx.ai", "x.ai.evil.test", ".grok.co", "grok.community"]
+XAI_OTHER = [
+    ("grok.com", "i18nextLng"),
+    (".grok.com", "_ga"),
+    (".grok.com", "mp_ea93da913ddb66b6_mixpanel"),
+    ("accounts.x.ai", "_ga"),
+]
+DECOY_HOSTS = [
+    "evil-grok.com",
+    ".evil-grok.com",
+    "notgrok.com",
+    ".grok.com.evil.test",
+    "grok.com.evil.test",
+    ".notx.ai",
+    "x.ai.evil.test",
+    ".grok.co",
+    "grok.community",
+]
 DECOY_NAMES = ["sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm"]
-SITE_NAMES = ["_ga", "_gid", "_fbp", "session", "sessionid", "csrftoken", "lang", "consent", "OptanonConsent",
-              "_gcl_au", "__Secure-3PAPISID", "NID", "AEC", "uid", "prefs", "theme", "tz", "_hjSessionUser"]
+SITE_NAMES = [
+    "_ga",
+    "_gid",
+    "_fbp",
+    "session",
+    "sessionid",
+    "csrftoken",
+    "lang",
+    "consent",
+    "OptanonConsent",
+    "_gcl_au",
+    "__Secure-3PAPISID",
+    "NID",
+    "AEC",
+    "uid",
+    "prefs",
+    "theme",
+    "tz",
+    "_hjSessionUser",
+]
 CLOUDFLARE_NAMES = ["__cf_bm", "_cfuvid", "cf_clearance"]
 TLDS = ["com", "net", "org", "io", "de", "co.uk", "fr", "jp", "dev", "app"]
 ALPHABET = string.ascii_letters + string.digits + "-_"
@@ -81,12 +119,15 @@ def cookie_rows(n: int, seed: int = SEED) -> list[dict]:
         context = rng.choice([1, 2, 3]) if rng.random() < 0.05 else 0
         for name in names:
             rows.append({"host": rng.choice([host, domain]), "name": name, "value": _value(rng), "context": context})
-    rows = rows[:max(n, len(XAI_COOKIES))]
+    rows = rows[: max(n, len(XAI_COOKIES))]
     for row in rows:
-        row.update(expires=NOW + rng.randint(3600, 2 * YEAR) if rng.random() < 0.9 else None,
-                   secure=rng.random() < 0.8, httponly=rng.random() < 0.5)
-    for row in rows[:len(XAI_COOKIES)]:
-        row.update(expires=NOW + YEAR / 2, secure=True, httponly=True)   # a live session
+        row.update(
+            expires=NOW + rng.randint(3600, 2 * YEAR) if rng.random() < 0.9 else None,
+            secure=rng.random() < 0.8,
+            httponly=rng.random() < 0.5,
+        )
+    for row in rows[: len(XAI_COOKIES)]:
+        row.update(expires=NOW + YEAR / 2, secure=True, httponly=True)  # a live session
     rng.shuffle(rows)
     return rows
 
@@ -103,9 +144,18 @@ def chromium_store(out: Path, n: int) -> Path:
         return path
     tmp = path.with_name("Cookies.partial")
     tmp.unlink(missing_ok=True)
-    cookies = [{"host": r["host"], "name": r["name"], "encrypted": encrypt_cbc(r["value"], r["host"]),
-                "expires": r["expires"], "secure": r["secure"], "httponly": r["httponly"], "created": NOW - i}
-               for i, r in enumerate(cookie_rows(n))]
+    cookies = [
+        {
+            "host": r["host"],
+            "name": r["name"],
+            "encrypted": encrypt_cbc(r["value"], r["host"]),
+            "expires": r["expires"],
+            "secure": r["secure"],
+            "httponly": r["httponly"],
+            "created": NOW - i,
+        }
+        for i, r in enumerate(cookie_rows(n))
+    ]
     make_chromium_db(tmp, cookies, meta_version=24)
     (path.parent.parent / "Last Version").write_text(CHROMIUM_VERSION, encoding="utf-8")
     tmp.rename(path)
@@ -119,20 +169,33 @@ def firefox_store(out: Path, n: int) -> Path:
         return path
     tmp = path.with_name("cookies.partial")
     tmp.unlink(missing_ok=True)
-    cookies = [{"host": r["host"], "name": r["name"], "value": r["value"], "expires": r["expires"],
-                "secure": r["secure"], "httponly": r["httponly"],
-                "origin": f"^userContextId={r['context']}" if r.get("context") else ""} for r in cookie_rows(n)]
+    cookies = [
+        {
+            "host": r["host"],
+            "name": r["name"],
+            "value": r["value"],
+            "expires": r["expires"],
+            "secure": r["secure"],
+            "httponly": r["httponly"],
+            "origin": f"^userContextId={r['context']}" if r.get("context") else "",
+        }
+        for r in cookie_rows(n)
+    ]
     make_firefox_db(tmp, cookies, user_version=17, wal=True)
     (path.parent / "compatibility.ini").write_text(
-        f"[Compatibility]\nLastVersion={FIREFOX_VERSION}_20250101000000/20250101000000\n", encoding="utf-8")
+        f"[Compatibility]\nLastVersion={FIREFOX_VERSION}_20250101000000/20250101000000\n", encoding="utf-8"
+    )
     tmp.rename(path)
     return path
 
 
 def build(out: Path, sizes=DEFAULT_SIZES) -> dict[tuple[str, int], Path]:
     """{(family, n): cookie file} for every family and size, building what is missing."""
-    return {(family, n): (chromium_store if family == "chromium" else firefox_store)(out, n)
-            for n in sizes for family in ("chromium", "firefox")}
+    return {
+        (family, n): (chromium_store if family == "chromium" else firefox_store)(out, n)
+        for n in sizes
+        for family in ("chromium", "firefox")
+    }
 
 
 def main() -> None:

@@ -21,8 +21,12 @@ def private_session_bus() -> Iterator[str | None]:
     if daemon is None:
         yield None
         return
-    proc = subprocess.Popen([daemon, "--session", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [daemon, "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         address = proc.stdout.readline().strip()
         yield address or None

@@ -28,8 +28,15 @@ from .transports.retry import NO_RETRIES, RetryPolicy
 if TYPE_CHECKING:
     from .transports.base import Transport
 
-__all__ = ["GrokClient", "DEFAULT_MODEL", "DEFAULT_TIMEOUT", "DEFAULT_DEADLINE", "DEFAULT_MAX_ANSWER_BYTES",
-           "RetryPolicy", "NO_RETRIES"]
+__all__ = [
+    "GrokClient",
+    "DEFAULT_MODEL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "RetryPolicy",
+    "NO_RETRIES",
+]
 
 #: The retry policy of clients built without `retry=` (the pytest plugin swaps it for one that records waits).
 DEFAULT_RETRY = RetryPolicy()
@@ -45,8 +52,11 @@ def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
     if not messages:
         raise BadInputError("The message list is empty", hint="Pass a prompt or at least one message")
     for index, message in enumerate(messages):
-        if not (isinstance(message, Mapping) and isinstance(message.get("role"), str)
-                and isinstance(message.get("content"), str)):
+        if not (
+            isinstance(message, Mapping)
+            and isinstance(message.get("role"), str)
+            and isinstance(message.get("content"), str)
+        ):
             raise BadInputError(f"Message {index} is not a {{'role': str, 'content': str}} mapping")
     return [dict(message) for message in messages]
 
@@ -73,38 +83,59 @@ class GrokClient:
     (the answer text is not: it is what you asked for).
     """
 
-    def __init__(self, authenticator: Authenticator, *, base_url: str | None = None,
-                 web_base_url: str | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-                 session: requests.Session | None = None, verify: bool | str | None = None,
-                 environ: Mapping[str, str] | None = None, retry: RetryPolicy | None = None,
-                 deadline: float = DEFAULT_DEADLINE, max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> None:
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        *,
+        base_url: str | None = None,
+        web_base_url: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+        verify: bool | str | None = None,
+        environ: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    ) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
         env = os.environ if environ is None else environ
         retry = DEFAULT_RETRY if retry is None else retry
         self.authenticator = authenticator
         self._transport: Transport
-        limits = {"timeout": timeout, "verify": verify, "retry": retry, "deadline": deadline,
-                  "max_answer_bytes": max_answer_bytes}
+        limits = {
+            "timeout": timeout,
+            "verify": verify,
+            "retry": retry,
+            "deadline": deadline,
+            "max_answer_bytes": max_answer_bytes,
+        }
         if authenticator.service == SERVICE_API:
             from .transports.api import ApiTransport
 
             self.base_url = check_base_url(base_url or env.get(API_BASE_URL_ENV) or API_BASE_URL)
             self.session = authenticator.prepare_session(session)
-            self._transport = ApiTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           redact=authenticator.redact, **limits)
+            self._transport = ApiTransport(
+                self.session, self.base_url, auth_kind=authenticator.kind, redact=authenticator.redact, **limits
+            )
         elif authenticator.service == SERVICE_WEB:
             from .auth.browser import BrowserCookieAuthenticator
             from .transports.web import WebTransport
 
-            self.base_url = check_base_url(web_base_url or env.get(WEB_BASE_URL_ENV) or WEB_BASE_URL,
-                                           allowed_domain="grok.com")
+            self.base_url = check_base_url(
+                web_base_url or env.get(WEB_BASE_URL_ENV) or WEB_BASE_URL, allowed_domain="grok.com"
+            )
             self.session = authenticator.prepare_session(session, base_url=self.base_url)
             browser = authenticator if isinstance(authenticator, BrowserCookieAuthenticator) else None
-            self._transport = WebTransport(self.session, self.base_url, auth_kind=authenticator.kind,
-                                           identity=authenticator.identity(), redact=authenticator.redact,
-                                           browser_running=browser.browser_running if browser else lambda: False,
-                                           **limits)
+            self._transport = WebTransport(
+                self.session,
+                self.base_url,
+                auth_kind=authenticator.kind,
+                identity=authenticator.identity(),
+                redact=authenticator.redact,
+                browser_running=browser.browser_running if browser else lambda: False,
+                **limits,
+            )
         else:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
 
@@ -118,19 +149,38 @@ class GrokClient:
         return f"{self.base_url}{self._transport.chat_path}"
 
     @overload
-    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
-             stream: Literal[False] = ...) -> ChatResult: ...
+    def chat(
+        self,
+        prompt: str | Sequence[Mapping[str, str]],
+        *,
+        model: str = ...,
+        max_tokens: int | None = ...,
+        stream: Literal[False] = ...,
+    ) -> ChatResult: ...
 
     @overload
-    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
-             stream: Literal[True]) -> ChatStream: ...
+    def chat(
+        self,
+        prompt: str | Sequence[Mapping[str, str]],
+        *,
+        model: str = ...,
+        max_tokens: int | None = ...,
+        stream: Literal[True],
+    ) -> ChatStream: ...
 
     @overload
-    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ...,
-             stream: bool) -> ChatResult | ChatStream: ...
+    def chat(
+        self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ..., stream: bool
+    ) -> ChatResult | ChatStream: ...
 
-    def chat(self, prompt: str | Sequence[Mapping[str, str]], *, model: str = DEFAULT_MODEL,
-             max_tokens: int | None = None, stream: bool = False) -> ChatResult | ChatStream:
+    def chat(
+        self,
+        prompt: str | Sequence[Mapping[str, str]],
+        *,
+        model: str = DEFAULT_MODEL,
+        max_tokens: int | None = None,
+        stream: bool = False,
+    ) -> ChatResult | ChatStream:
         """Send a prompt (or a message list). Returns a `ChatResult`, or with `stream=True`
         a `ChatStream` that yields text pieces as they arrive."""
         messages = _messages(prompt)
@@ -139,8 +189,9 @@ class GrokClient:
         if not stream:
             return self._scrubbed(self._call(self._transport.chat, messages, model=model, max_tokens=max_tokens))
         raw = self._call(self._transport.stream, messages, model=model, max_tokens=max_tokens)
-        return ChatStream(self._scrubbed_pieces(iter(raw)), lambda: self._scrubbed(raw.result),
-                          lambda: raw.__exit__(None, None, None))
+        return ChatStream(
+            self._scrubbed_pieces(iter(raw)), lambda: self._scrubbed(raw.result), lambda: raw.__exit__(None, None, None)
+        )
 
     def models(self) -> list[Model]:
         """The models this credential can use."""
@@ -165,8 +216,11 @@ class GrokClient:
     def _scrubbed(self, result):
         """A result with every server string but the answer text scrubbed of the credential."""
         redact = self.authenticator.redact
-        changes: dict[str, object] = {f.name: redact(value) for f in dataclasses.fields(result)
-                   if f.name != "text" and isinstance(value := getattr(result, f.name), str)}
+        changes: dict[str, object] = {
+            f.name: redact(value)
+            for f in dataclasses.fields(result)
+            if f.name != "text" and isinstance(value := getattr(result, f.name), str)
+        }
         if isinstance(getattr(result, "acls", None), tuple):
             changes["acls"] = tuple(redact(acl) for acl in result.acls)
         return dataclasses.replace(result, **changes)

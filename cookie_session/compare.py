@@ -26,10 +26,18 @@ LABEL_WIDTH = 22
 
 #: What each method is, whatever the run: label, officially supported, revocable on its own, may run in CI.
 METHODS = {
-    "api_key": ("Official API key", True,
-                "yes: delete or disable this key; other keys and your browser stay signed in", True),
-    "browser_cookie": ("Browser session (grok.com cookies)", False,
-                       "no: only by signing out, which ends this browser's session too", False),
+    "api_key": (
+        "Official API key",
+        True,
+        "yes: delete or disable this key; other keys and your browser stay signed in",
+        True,
+    ),
+    "browser_cookie": (
+        "Browser session (grok.com cookies)",
+        False,
+        "no: only by signing out, which ends this browser's session too",
+        False,
+    ),
 }
 
 
@@ -78,14 +86,29 @@ class Comparison:
         return any(report.ok for report in self.methods)
 
     def to_dict(self) -> dict:
-        return {"prompt": self.prompt, "model": self.model, "repeat": self.repeat,
-                "methods": [report.to_dict() for report in self.methods]}
+        return {
+            "prompt": self.prompt,
+            "model": self.model,
+            "repeat": self.repeat,
+            "methods": [report.to_dict() for report in self.methods],
+        }
 
 
-def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int | None = None, repeat: int = 1,
-                    authenticators: Sequence[Authenticator] | None = None, api_key: str | None = None,
-                    environ: Mapping[str, str] | None = None, client_options: Mapping | None = None,
-                    cwd=None, check_format: bool = True, verdict=None, **browser_options) -> Comparison:
+def compare_methods(
+    prompt: str,
+    *,
+    model: str = DEFAULT_MODEL,
+    max_tokens: int | None = None,
+    repeat: int = 1,
+    authenticators: Sequence[Authenticator] | None = None,
+    api_key: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    client_options: Mapping | None = None,
+    cwd=None,
+    check_format: bool = True,
+    verdict=None,
+    **browser_options,
+) -> Comparison:
     """Ask `prompt` through every method, `repeat` times each, and report side by side.
 
     `authenticators` (at least one) are compared as given; by default one is resolved per method
@@ -107,9 +130,18 @@ def compare_methods(prompt: str, *, model: str = DEFAULT_MODEL, max_tokens: int 
         raise BadInputError("No authenticator to compare", hint="Pass at least one, or leave it out to try both")
     else:
         setups = [(auth.kind, auth) for auth in authenticators]
-    reports = tuple(_run(kind, auth, prompt, model=model, max_tokens=max_tokens, repeat=repeat,
-                         client_options=dict(client_options or {}, environ=environ))
-                    for kind, auth in setups)
+    reports = tuple(
+        _run(
+            kind,
+            auth,
+            prompt,
+            model=model,
+            max_tokens=max_tokens,
+            repeat=repeat,
+            client_options=dict(client_options or {}, environ=environ),
+        )
+        for kind, auth in setups
+    )
     return Comparison(prompt=prompt, model=model, repeat=repeat, methods=reports)
 
 
@@ -124,17 +156,32 @@ def _resolve(auth: str, **options) -> tuple[str, Authenticator | CookieSessionEr
         return kind, error
 
 
-def _run(kind: str, auth: Authenticator | CookieSessionError, prompt: str, *, model: str, max_tokens: int | None,
-         repeat: int, client_options: dict) -> MethodReport:
+def _run(
+    kind: str,
+    auth: Authenticator | CookieSessionError,
+    prompt: str,
+    *,
+    model: str,
+    max_tokens: int | None,
+    repeat: int,
+    client_options: dict,
+) -> MethodReport:
     label, official, revocable, in_ci = METHODS.get(kind, (kind, False, "unknown", False))
-    report = MethodReport(method=kind, label=label, officially_supported=official, ok=False,
-                          revocable_alone=revocable, allowed_in_ci=in_ci)
+    report = MethodReport(
+        method=kind,
+        label=label,
+        officially_supported=official,
+        ok=False,
+        revocable_alone=revocable,
+        allowed_in_ci=in_ci,
+    )
     if isinstance(auth, CookieSessionError):
         return _failed(report, auth)
     from .client import GrokClient
 
-    report = dataclasses.replace(report, credential=auth.describe(), credential_source=auth.source,
-                                 expires=_expiry(auth))
+    report = dataclasses.replace(
+        report, credential=auth.describe(), credential_source=auth.source, expires=_expiry(auth)
+    )
     try:
         client = GrokClient(auth, **client_options)
     except CookieSessionError as error:
@@ -151,19 +198,26 @@ def _run(kind: str, auth: Authenticator | CookieSessionError, prompt: str, *, mo
                 break
             timings.append((first, total))
         report = dataclasses.replace(
-            report, ok=True, endpoint=client.chat_endpoint, reach=_reach(client),
-            model=result.model if result else None, answer_excerpt=_excerpt(result.text) if result else None,
+            report,
+            ok=True,
+            endpoint=client.chat_endpoint,
+            reach=_reach(client),
+            model=result.model if result else None,
+            answer_excerpt=_excerpt(result.text) if result else None,
             usage=result.usage if result else Usage(),
             time_to_first_token=_median([f for f, _ in timings if f is not None]),
-            total_time=_median([t for _, t in timings]), runs=len(timings) + (failure is not None),
-            runs_ok=len(timings))
+            total_time=_median([t for _, t in timings]),
+            runs=len(timings) + (failure is not None),
+            runs_ok=len(timings),
+        )
     return _failed(report, failure) if failure else report
 
 
 def _failed(report: MethodReport, error: CookieSessionError) -> MethodReport:
     """`report` marked failed with `error`'s one-line message, type and exit code."""
-    return dataclasses.replace(report, ok=False, error=str(error), error_type=type(error).__name__,
-                               exit_code=error.exit_code)
+    return dataclasses.replace(
+        report, ok=False, error=str(error), error_type=type(error).__name__, exit_code=error.exit_code
+    )
 
 
 def _timed_chat(client, prompt: str, *, model: str, max_tokens: int | None) -> tuple[float | None, float, ChatResult]:
@@ -198,7 +252,7 @@ def _expiry(auth: Authenticator) -> str:
 
 def _excerpt(text: str) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS - 1] + "…"
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
 
 
 def _median(values: list[float]) -> float | None:
@@ -210,7 +264,8 @@ def render_table(comparison: Comparison, width: int = 120) -> str:
     column = max(24, (width - LABEL_WIDTH) // len(comparison.methods) - 2)
     runs = f"(medians of {comparison.repeat} runs)" if comparison.repeat > 1 else ""
     rows = [(runs, [m.label for m in comparison.methods])] + [
-        (label, [value(m) for m in comparison.methods]) for label, value in (
+        (label, [value(m) for m in comparison.methods])
+        for label, value in (
             ("officially supported", lambda m: _yes_no(m.officially_supported)),
             ("endpoint", lambda m: m.endpoint or "-"),
             ("outcome", lambda m: "ok" if m.ok else f"failed: {m.error}"),
@@ -224,14 +279,17 @@ def render_table(comparison: Comparison, width: int = 120) -> str:
             ("can reach", lambda m: m.reach or "-"),
             ("revocable on its own", lambda m: m.revocable_alone),
             ("may run in CI", lambda m: _yes_no(m.allowed_in_ci)),
-        )]
+        )
+    ]
     lines = []
     for label, values in rows:
         cells = [textwrap.wrap(v, column, break_on_hyphens=False) or [""] for v in values]
         for index in range(max(len(c) for c in cells)):
             head = label if index == 0 else ""
-            lines.append(f"{head:<{LABEL_WIDTH}}" + "  ".join(f"{c[index] if index < len(c) else '':<{column}}"
-                                                            for c in cells).rstrip())
+            lines.append(
+                f"{head:<{LABEL_WIDTH}}"
+                + "  ".join(f"{c[index] if index < len(c) else '':<{column}}" for c in cells).rstrip()
+            )
     return "\n".join(lines)
 
 

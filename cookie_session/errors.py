@@ -43,22 +43,53 @@ from __future__ import annotations
 from .settings import API_KEY_ENV
 
 __all__ = [
-    "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "EXIT_NO_CREDENTIALS", "EXIT_REJECTED",
-    "EXIT_POLICY", "EXIT_UPSTREAM", "EXIT_BAD_INPUT",
-    "CookieSessionError", "BadInputError", "InvalidApiKeyFormatError", "InsecureUrlError",
-    "NoCredentialsError", "CredentialsRejectedError", "InvalidApiKeyError",
-    "MissingCredentialsError", "PermissionDeniedError",
-    "PolicyError", "UnsafeRedirectError", "UpstreamError", "ModelNotFoundError", "RateLimitedError", "ServerError",
-    "BadResponseError", "TransportError", "RequestTimeoutError", "ConnectionFailedError",
-    "UnknownBrowserError", "BrowserNotFoundError", "ProfileNotFoundError", "CookieStoreError",
-    "CookieDecryptionError", "UnsupportedEncryptionError", "NotLoggedInError",
-    "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
-    "BrowserCookieWarning", "printable", "printable_lines", "printable_json",
+    "EXIT_OK",
+    "EXIT_FINDINGS",
+    "EXIT_USAGE",
+    "EXIT_NO_CREDENTIALS",
+    "EXIT_REJECTED",
+    "EXIT_POLICY",
+    "EXIT_UPSTREAM",
+    "EXIT_BAD_INPUT",
+    "CookieSessionError",
+    "BadInputError",
+    "InvalidApiKeyFormatError",
+    "InsecureUrlError",
+    "NoCredentialsError",
+    "CredentialsRejectedError",
+    "InvalidApiKeyError",
+    "MissingCredentialsError",
+    "PermissionDeniedError",
+    "PolicyError",
+    "UnsafeRedirectError",
+    "UpstreamError",
+    "ModelNotFoundError",
+    "RateLimitedError",
+    "ServerError",
+    "BadResponseError",
+    "TransportError",
+    "RequestTimeoutError",
+    "ConnectionFailedError",
+    "UnknownBrowserError",
+    "BrowserNotFoundError",
+    "ProfileNotFoundError",
+    "CookieStoreError",
+    "CookieDecryptionError",
+    "UnsupportedEncryptionError",
+    "NotLoggedInError",
+    "SessionExpiredError",
+    "CloudflareChallengeError",
+    "AntiBotRejectedError",
+    "AccountBlockedError",
+    "BrowserCookieWarning",
+    "printable",
+    "printable_lines",
+    "printable_json",
 ]
 
 EXIT_OK = 0
-EXIT_FINDINGS = 1          # reserved: a scan found something, or an unexpected crash
-EXIT_USAGE = 2             # click's own usage errors
+EXIT_FINDINGS = 1  # reserved: a scan found something, or an unexpected crash
+EXIT_USAGE = 2  # click's own usage errors
 EXIT_NO_CREDENTIALS = 3
 EXIT_REJECTED = 4
 EXIT_POLICY = 5
@@ -80,8 +111,10 @@ def printable(text: str) -> str:
 
 def printable_lines(text: str) -> str:
     """`printable` for text of several lines: each line escaped, the line ends kept."""
-    return "".join(printable(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
-                   for line in str(text).splitlines(keepends=True))
+    return "".join(
+        printable(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")) :]
+        for line in str(text).splitlines(keepends=True)
+    )
 
 
 def printable_json(data, **options) -> str:
@@ -115,6 +148,7 @@ class CookieSessionError(Exception):
 
 # --- bad input -----------------------------------------------------------------
 
+
 class BadInputError(CookieSessionError, ValueError):
     """Something the caller passed in is malformed."""
 
@@ -124,8 +158,10 @@ class BadInputError(CookieSessionError, ValueError):
 class InvalidApiKeyFormatError(BadInputError):
     """The API key is empty, holds whitespace/control characters, or is not `xai-` + 80 chars."""
 
-    hint = ("Copy the key again from console.x.ai (it is 'xai-' followed by 80 letters, digits "
-            "or underscores); in code, ApiKeyAuthenticator(key, check_format=False) accepts a test key")
+    hint = (
+        "Copy the key again from console.x.ai (it is 'xai-' followed by 80 letters, digits "
+        "or underscores); in code, ApiKeyAuthenticator(key, check_format=False) accepts a test key"
+    )
 
 
 class InsecureUrlError(BadInputError):
@@ -135,6 +171,7 @@ class InsecureUrlError(BadInputError):
 
 
 # --- credentials ---------------------------------------------------------------
+
 
 class NoCredentialsError(CookieSessionError):
     """The credential chain found nothing. `attempts` lists (source, reason) for every source tried."""
@@ -157,8 +194,9 @@ class CredentialsRejectedError(CookieSessionError):
 class InvalidApiKeyError(CredentialsRejectedError):
     """api.x.ai answered 400 "Incorrect API key provided"."""
 
-    hint = (f"Check {API_KEY_ENV}: the key may be mistyped, deleted or from another team; "
-            "create a new one at console.x.ai")
+    hint = (
+        f"Check {API_KEY_ENV}: the key may be mistyped, deleted or from another team; create a new one at console.x.ai"
+    )
 
 
 class MissingCredentialsError(CredentialsRejectedError):
@@ -175,6 +213,7 @@ class PermissionDeniedError(CredentialsRejectedError):
 
 # --- policy --------------------------------------------------------------------
 
+
 class PolicyError(CookieSessionError):
     """A safety rule refused the request (unsafe mode off, not local, host not allowed)."""
 
@@ -186,6 +225,7 @@ class UnsafeRedirectError(PolicyError):
 
 
 # --- upstream ------------------------------------------------------------------
+
 
 class UpstreamError(CookieSessionError):
     """The service answered with an error we could not attribute to the credential."""
@@ -206,12 +246,16 @@ class ModelNotFoundError(UpstreamError):
 class RateLimitedError(UpstreamError):
     """429. `retry_after` is the server's Retry-After in seconds, when it sent one."""
 
-    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = 429, retry_after: float | None = None, hint: str | None = None
+    ) -> None:
         self.retry_after = retry_after
         if hint is None:
-            hint = (f"Wait {retry_after:g} s and try again" if retry_after is not None
-                    else "Wait a little and try again, or lower your request rate")
+            hint = (
+                f"Wait {retry_after:g} s and try again"
+                if retry_after is not None
+                else "Wait a little and try again, or lower your request rate"
+            )
         super().__init__(message, status=status, hint=hint)
 
 
@@ -245,6 +289,7 @@ class ConnectionFailedError(TransportError):
 
 # --- browser profiles (reading cookies) --------------------------------------------
 
+
 class UnknownBrowserError(BadInputError):
     """A browser name we do not support."""
 
@@ -277,6 +322,7 @@ class NotLoggedInError(CookieSessionError):
 
 # --- the grok.com web app ------------------------------------------------------------
 
+
 class SessionExpiredError(CredentialsRejectedError):
     """grok.com answered 401: the browser session is no longer valid."""
 
@@ -286,8 +332,10 @@ class SessionExpiredError(CredentialsRejectedError):
 class CloudflareChallengeError(CredentialsRejectedError):
     """grok.com answered with Cloudflare's 'Just a moment' page."""
 
-    hint = ("Open grok.com in the same browser to refresh cf_clearance, and send that browser's User-Agent; "
-            f"or use the API key ({API_KEY_ENV})")
+    hint = (
+        "Open grok.com in the same browser to refresh cf_clearance, and send that browser's User-Agent; "
+        f"or use the API key ({API_KEY_ENV})"
+    )
 
 
 class AntiBotRejectedError(CredentialsRejectedError):
@@ -303,6 +351,7 @@ class AccountBlockedError(CredentialsRejectedError):
 
 
 # --- warnings ------------------------------------------------------------------------
+
 
 class BrowserCookieWarning(UserWarning):
     """Emitted once per use of browser-cookie auth; filter it deliberately with `warnings.filterwarnings`."""

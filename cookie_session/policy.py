@@ -28,12 +28,28 @@ from .settings import (
 )
 
 __all__ = [
-    "API_BASE_URL", "WEB_BASE_URL", "DEFAULT_MODEL", "XAI_COOKIE_DOMAINS", "XAI_COOKIE_NAMES",
-    "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE",
-    "UrlTarget", "url_target", "is_loopback_host", "host_in_domain", "is_xai_cookie_host", "check_base_url",
-    "LocalityVerdict", "locality_verdict", "unsafe_opt_in", "require_browser_cookie_use", "check_browser_cookie_use",
+    "API_BASE_URL",
+    "WEB_BASE_URL",
+    "DEFAULT_MODEL",
+    "XAI_COOKIE_DOMAINS",
+    "XAI_COOKIE_NAMES",
+    "UNSAFE_ENV_VAR",
+    "UNSAFE_ENV_VALUE",
+    "UrlTarget",
+    "url_target",
+    "is_loopback_host",
+    "host_in_domain",
+    "is_xai_cookie_host",
+    "check_base_url",
+    "LocalityVerdict",
+    "locality_verdict",
+    "unsafe_opt_in",
+    "require_browser_cookie_use",
+    "check_browser_cookie_use",
     "container_vouched",
-    "CONTAINER_ENV_VAR", "CONTAINER_ENV_VALUE", "LOCALITY_MARKERS",
+    "CONTAINER_ENV_VAR",
+    "CONTAINER_ENV_VALUE",
+    "LOCALITY_MARKERS",
 ]
 
 
@@ -41,7 +57,6 @@ __all__ = [
 XAI_COOKIE_DOMAINS = ("grok.com", "x.ai")
 #: The only cookie names we load: the session, its user id, and Cloudflare's clearance.
 XAI_COOKIE_NAMES = frozenset({"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm", "_cfuvid"})
-
 
 
 #: Characters on which URL parsers disagree (`urlsplit` ends a host only at `/ ? #`, urllib3 also at `\\`;
@@ -83,8 +98,9 @@ def url_target(url: str, *, what: str = "URL") -> UrlTarget:
     if not isinstance(url, str) or not url:
         raise InsecureUrlError(f"{what} is not an http(s) URL")
     if _AMBIGUOUS.search(url):
-        raise InsecureUrlError(f"{what} holds a backslash, whitespace or control character, "
-                               "on which URL parsers disagree; refused")
+        raise InsecureUrlError(
+            f"{what} holds a backslash, whitespace or control character, on which URL parsers disagree; refused"
+        )
     try:
         prepared = requests.PreparedRequest()
         prepared.prepare_url(url, None)
@@ -101,8 +117,13 @@ def url_target(url: str, *, what: str = "URL") -> UrlTarget:
     if scheme not in _DEFAULT_PORTS or not host:
         carries = " (and must not carry a user name or password)" if parts.auth else ""
         raise InsecureUrlError(f"{what} is not an http(s) URL with a host{carries}")
-    return UrlTarget(scheme, host, port or _DEFAULT_PORTS[scheme],
-                     userinfo=parts.auth is not None, query=parts.query is not None or parts.fragment is not None)
+    return UrlTarget(
+        scheme,
+        host,
+        port or _DEFAULT_PORTS[scheme],
+        userinfo=parts.auth is not None,
+        query=parts.query is not None or parts.fragment is not None,
+    )
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -155,8 +176,10 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
     if target.userinfo:
         raise InsecureUrlError("Base URL must not carry a user name or password")
     if target.query:
-        raise InsecureUrlError("Base URL must not carry a query or fragment (a key in it would be printed and "
-                               "logged)", hint=f"Give the API root only, e.g. {API_BASE_URL}")
+        raise InsecureUrlError(
+            "Base URL must not carry a query or fragment (a key in it would be printed and logged)",
+            hint=f"Give the API root only, e.g. {API_BASE_URL}",
+        )
     loopback = is_loopback_host(target.host)
     if target.scheme != "https" and not loopback:
         raise InsecureUrlError(f"Base URL {target.origin} is plain http on a non-loopback host")
@@ -182,10 +205,29 @@ def check_base_url(url: str, *, allowed_domain: str | None = None) -> str:
 #   which lifts this reason and no other.
 
 CI_MARKERS = (
-    "CI", "CONTINUOUS_INTEGRATION", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL",
-    "TF_BUILD", "CIRCLECI", "TRAVIS", "TEAMCITY_VERSION", "BITBUCKET_BUILD_NUMBER",
-    "CODEBUILD_BUILD_ID", "DRONE", "APPVEYOR", "SEMAPHORE", "WOODPECKER", "HUDSON_URL",
-    "BUILD_ID", "BUILD_NUMBER", "GO_SERVER_URL", "BITRISE_IO", "HARNESS_BUILD_ID", "CF_BUILD_ID",
+    "CI",
+    "CONTINUOUS_INTEGRATION",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "TF_BUILD",
+    "CIRCLECI",
+    "TRAVIS",
+    "TEAMCITY_VERSION",
+    "BITBUCKET_BUILD_NUMBER",
+    "CODEBUILD_BUILD_ID",
+    "DRONE",
+    "APPVEYOR",
+    "SEMAPHORE",
+    "WOODPECKER",
+    "HUDSON_URL",
+    "BUILD_ID",
+    "BUILD_NUMBER",
+    "GO_SERVER_URL",
+    "BITRISE_IO",
+    "HARNESS_BUILD_ID",
+    "CF_BUILD_ID",
 )
 SSH_MARKERS = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
 KUBERNETES_MARKERS = ("KUBERNETES_SERVICE_HOST",)
@@ -193,14 +235,29 @@ KUBERNETES_FILES = ("var/run/secrets/kubernetes.io",)
 CONTAINER_MARKERS = ("container", "REMOTE_CONTAINERS")
 CONTAINER_FILES = (".dockerenv", "run/.containerenv")
 SERVERLESS_MARKERS = (
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "FUNCTIONS_WORKER_RUNTIME", "K_SERVICE",
-    "FUNCTION_TARGET", "VERCEL", "NETLIFY", "FLY_APP_NAME", "RAILWAY_ENVIRONMENT", "RENDER", "DYNO",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_EXECUTION_ENV",
+    "FUNCTIONS_WORKER_RUNTIME",
+    "K_SERVICE",
+    "FUNCTION_TARGET",
+    "VERCEL",
+    "NETLIFY",
+    "FLY_APP_NAME",
+    "RAILWAY_ENVIRONMENT",
+    "RENDER",
+    "DYNO",
 )
 #: Hosted development environments: GitHub Codespaces, Gitpod, Google Cloud Shell, Replit, AWS Cloud9.
 REMOTE_WORKSPACE_MARKERS = ("CODESPACES", "GITPOD_WORKSPACE_ID", "CLOUD_SHELL", "REPL_ID", "C9_PROJECT")
 #: Every environment variable the verdict reads.
-LOCALITY_MARKERS = (*CI_MARKERS, *SSH_MARKERS, *KUBERNETES_MARKERS, *CONTAINER_MARKERS, *SERVERLESS_MARKERS,
-                    *REMOTE_WORKSPACE_MARKERS)
+LOCALITY_MARKERS = (
+    *CI_MARKERS,
+    *SSH_MARKERS,
+    *KUBERNETES_MARKERS,
+    *CONTAINER_MARKERS,
+    *SERVERLESS_MARKERS,
+    *REMOTE_WORKSPACE_MARKERS,
+)
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 
@@ -251,8 +308,13 @@ def _files(root: str | os.PathLike, paths: tuple[str, ...]) -> list[str]:
     return [f"/{path}" for path in paths if (Path(root) / path).exists()]
 
 
-def locality_verdict(environ: Mapping[str, str] | None = None, *, target_url: str | None = None,
-                     root: str | os.PathLike = "/", container_is_local: bool | None = None) -> LocalityVerdict:
+def locality_verdict(
+    environ: Mapping[str, str] | None = None,
+    *,
+    target_url: str | None = None,
+    root: str | os.PathLike = "/",
+    container_is_local: bool | None = None,
+) -> LocalityVerdict:
     """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason.
 
     `container_is_local=True` (or `COOKIE_SESSION_CONTAINER_IS_LOCAL=yes` when it is None) lifts the
@@ -301,9 +363,13 @@ _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
 _WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
 
 
-def check_browser_cookie_use(explicit: bool | None = None, *, environ: Mapping[str, str] | None = None,
-                             verdict: LocalityVerdict | None = None,
-                             container_is_local: bool | None = None) -> LocalityVerdict:
+def check_browser_cookie_use(
+    explicit: bool | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    verdict: LocalityVerdict | None = None,
+    container_is_local: bool | None = None,
+) -> LocalityVerdict:
     """The one gate before any browser profile is read: raise `PolicyError` unless the user opted in
     (`explicit`, else the environment's word; see `unsafe_opt_in`) and this process is local (`verdict`,
     else `locality_verdict`). Returns the verdict it used."""
@@ -323,19 +389,22 @@ def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why:
         raise _refusal(
             "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
             hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
-                 f"WARNING.md. {_WAY_OUT}",
+            f"WARNING.md. {_WAY_OUT}",
             cli_hint=f"Add {UNSAFE_FLAG} or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "
-                     f"WARNING.md. {_WAY_OUT}")
+            f"WARNING.md. {_WAY_OUT}",
+        )
     if not verdict.local:
         if verdict.only_container:
             vouch = "If this container runs on your own machine, say so with {}; otherwise u" + _WAY_OUT[1:]
-            raise _refusal(f"Browser-cookie auth refused: {verdict}",
-                           hint=vouch.format(f"container_is_local=True or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"),
-                           cli_hint=vouch.format(f"--container-is-local or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"))
+            raise _refusal(
+                f"Browser-cookie auth refused: {verdict}",
+                hint=vouch.format(f"container_is_local=True or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"),
+                cli_hint=vouch.format(f"--container-is-local or {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}"),
+            )
         raise _refusal(f"Browser-cookie auth refused: {verdict}", hint=_WAY_OUT, cli_hint=_WAY_OUT)
 
 
 def _refusal(message: str, *, hint: str, cli_hint: str) -> PolicyError:
     error = PolicyError(message, hint=hint)
-    error.cli_hint = cli_hint   # type: ignore[attr-defined]  # read by the CLI instead of `hint`
+    error.cli_hint = cli_hint  # type: ignore[attr-defined]  # read by the CLI instead of `hint`
     return error

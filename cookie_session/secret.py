@@ -100,7 +100,7 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
             continue
         windows = range(len(lowered) - MIN_PIECE + 1)
         found = _piece_finder(forms, len(windows))
-        spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i:i + MIN_PIECE])]
+        spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i : i + MIN_PIECE])]
     if not spans:
         return text
     out, end = [], 0
@@ -115,7 +115,7 @@ def _piece_finder(forms: set[str], windows: int) -> Callable[[str], bool]:
     if windows < 64:  # a short text (a model id, a header): look each window up in the forms
         return lambda window: any(window in form for form in forms)
     # a long one: one set of every piece of every form
-    return {form[i:i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
+    return {form[i : i + MIN_PIECE] for form in forms for i in range(len(form) - MIN_PIECE + 1)}.__contains__
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -138,7 +138,7 @@ def _written_forms(value: str) -> list[str]:
         forms.append(encode(raw).decode())
         for shift in range(3):
             encoded = encode(b"\0" * shift + raw).decode()
-            start = -(-8 * shift // 6)   # the first character that depends on the value alone
-            forms.append(encoded[start: 8 * (shift + len(raw)) // 6])
-            forms.append(encoded[start:].rstrip("="))   # the value ends the blob: its last, padded character too
+            start = -(-8 * shift // 6)  # the first character that depends on the value alone
+            forms.append(encoded[start : 8 * (shift + len(raw)) // 6])
+            forms.append(encoded[start:].rstrip("="))  # the value ends the blob: its last, padded character too
     return forms

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 # --- environment variables ---------------------------------------------------------------
 
-API_KEY_ENV = "XAI_API_KEY"                  #: the official API key
-API_BASE_URL_ENV = "XAI_BASE_URL"            #: the API root, e.g. a loopback stand-in
-WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"       #: the grok.com root, e.g. a loopback stand-in
-USER_AGENT_ENV = "GROK_USER_AGENT"           #: the User-Agent the web path sends (else the browser's own)
-STATSIG_ENV = "GROK_STATSIG_ID"              #: an x-statsig-id captured from the browser (else one is made)
+API_KEY_ENV = "XAI_API_KEY"  #: the official API key
+API_BASE_URL_ENV = "XAI_BASE_URL"  #: the API root, e.g. a loopback stand-in
+WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"  #: the grok.com root, e.g. a loopback stand-in
+USER_AGENT_ENV = "GROK_USER_AGENT"  #: the User-Agent the web path sends (else the browser's own)
+STATSIG_ENV = "GROK_STATSIG_ID"  #: an x-statsig-id captured from the browser (else one is made)
 
 #: The browser-cookie opt-in: this variable must hold exactly `UNSAFE_ENV_VALUE`.
 UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"
@@ -37,11 +37,11 @@ DEFAULT_MODEL = "grok-4"
 
 # --- time, size and retries ----------------------------------------------------------------
 
-DEFAULT_TIMEOUT = (5.0, 120.0)       #: (connect, read) seconds; a long answer can take a while to start
-DEFAULT_DEADLINE = 600.0             #: seconds for a whole call, retries and streaming included
+DEFAULT_TIMEOUT = (5.0, 120.0)  #: (connect, read) seconds; a long answer can take a while to start
+DEFAULT_DEADLINE = 600.0  #: seconds for a whole call, retries and streaming included
 DEFAULT_MAX_ANSWER_BYTES = 10 * 2**20  #: the answer text of one call
 
-RETRY_MAX_RETRIES = 3                #: retries after the first attempt
-RETRY_BACKOFF = 0.5                  #: seconds before the first retry (doubling, with jitter)
-RETRY_MAX_WAIT = 8.0                 #: the longest single wait
-RETRY_BUDGET = 20.0                  #: total seconds spent waiting across retries
+RETRY_MAX_RETRIES = 3  #: retries after the first attempt
+RETRY_BACKOFF = 0.5  #: seconds before the first retry (doubling, with jitter)
+RETRY_MAX_WAIT = 8.0  #: the longest single wait
+RETRY_BUDGET = 20.0  #: total seconds spent waiting across retries

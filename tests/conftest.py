@@ -17,8 +17,12 @@ PROJECT_ENV = ("XAI_API_KEY", "XAI_BASE_URL", "GROK_WEB_BASE_URL", "GROK_USER_AG
 def clean_env(monkeypatch, tmp_path):
     """No test sees the developer's keys, CI markers, proxies or .env: each starts in an empty directory."""
     for name in list(os.environ):
-        if (name in PROJECT_ENV or name in LOCALITY_MARKERS or name.startswith("COOKIE_SESSION_")
-                or name.lower().endswith("_proxy")):
+        if (
+            name in PROJECT_ENV
+            or name in LOCALITY_MARKERS
+            or name.startswith("COOKIE_SESSION_")
+            or name.lower().endswith("_proxy")
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

@@ -27,9 +27,7 @@ def validate_api_key(value: str, *, check_format: bool = True, origin: str = "AP
         raise InvalidApiKeyFormatError(f"{origin} is empty")
     bad = _UNSAFE_CHARS.search(value)
     if bad:
-        raise InvalidApiKeyFormatError(
-            f"{origin} contains whitespace or a control character at position {bad.start()}"
-        )
+        raise InvalidApiKeyFormatError(f"{origin} contains whitespace or a control character at position {bad.start()}")
     if not value.isascii():
         raise InvalidApiKeyFormatError(f"{origin} contains a non-ASCII character (a look-alike letter?)")
     if check_format and not API_KEY_PATTERN.fullmatch(value):

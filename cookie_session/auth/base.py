@@ -19,9 +19,8 @@ from ..secret import Secret, redact
 
 __all__ = ["Authenticator", "SERVICE_API", "SERVICE_WEB"]
 
-SERVICE_API = "api"   # the official API, api.x.ai
-SERVICE_WEB = "web"   # the grok.com web app (unofficial)
-
+SERVICE_API = "api"  # the official API, api.x.ai
+SERVICE_WEB = "web"  # the grok.com web app (unofficial)
 
 
 class Authenticator(AuthBase, abc.ABC):
@@ -58,8 +57,9 @@ class Authenticator(AuthBase, abc.ABC):
         """Who this credential speaks for, without the credential: `name` and a masked `user_id` (None if unknown)."""
         return {"name": f"{self.kind} ({self.source})", "user_id": None}
 
-    def prepare_session(self, session: requests.Session | None = None, *, base_url: str | None = None
-                        ) -> requests.Session:
+    def prepare_session(
+        self, session: requests.Session | None = None, *, base_url: str | None = None
+    ) -> requests.Session:
         """Return `session` (or a new one) set up to authenticate with this credential
         to `base_url` (the service's root; None for its default)."""
         session = session if session is not None else requests.Session()

@@ -45,8 +45,9 @@ EXPIRY_WARNING_SECONDS = 3 * 24 * 3600
 _STANDIN_AS = ("https", "grok.com")
 #: The file Chromium holds in its user-data dir while it runs (a symlink to `host-pid`).
 CHROMIUM_LOCK_FILE = "SingletonLock"
-FALLBACK_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                       "Chrome/156.0.0.0 Safari/537.36")
+FALLBACK_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+)
 FALLBACK_FIREFOX_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
 
 
@@ -54,9 +55,16 @@ def _as_browser_cookie(cookie) -> BrowserCookie:
     """Any cookie-like object (name, value, domain, path, secure, expires) as a `BrowserCookie`."""
     if isinstance(cookie, BrowserCookie):
         return cookie
-    return BrowserCookie(cookie.name, Secret(cookie.value, name=cookie.name), cookie.domain, cookie.path or "/",
-                         bool(cookie.secure), bool(getattr(cookie, "http_only", False)), cookie.expires,
-                         host_only=not cookie.domain.startswith("."))
+    return BrowserCookie(
+        cookie.name,
+        Secret(cookie.value, name=cookie.name),
+        cookie.domain,
+        cookie.path or "/",
+        bool(cookie.secure),
+        bool(getattr(cookie, "http_only", False)),
+        cookie.expires,
+        host_only=not cookie.domain.startswith("."),
+    )
 
 
 class BrowserCookieAuthenticator(Authenticator):
@@ -86,11 +94,20 @@ class BrowserCookieAuthenticator(Authenticator):
     kind = "browser_cookie"
     service = SERVICE_WEB
 
-    def __init__(self, browser: str | None = None, *, profile: str | None = None,
-                 cookie_file: str | os.PathLike | None = None, container: str | None = None,
-                 unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
-                 user_agent: str | None = None, statsig_id: str | None = None,
-                 environ: Mapping[str, str] | None = None, container_is_local: bool | None = None) -> None:
+    def __init__(
+        self,
+        browser: str | None = None,
+        *,
+        profile: str | None = None,
+        cookie_file: str | os.PathLike | None = None,
+        container: str | None = None,
+        unsafe_browser_cookies: bool | None = None,
+        verdict: LocalityVerdict | None = None,
+        user_agent: str | None = None,
+        statsig_id: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        container_is_local: bool | None = None,
+    ) -> None:
         env = os.environ if environ is None else environ
         _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
         from ..browsers import load_xai_cookies
@@ -99,25 +116,50 @@ class BrowserCookieAuthenticator(Authenticator):
         load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container)
         where = f"{load.browser}/{load.profile}"
         source = f"cookie-file:{load.cookie_file}" if cookie_file is not None else f"browser:{where}"
-        agent = (user_agent or env.get(USER_AGENT_ENV) or load.user_agent_hint
-                 or user_agent_for(load.family, load.major_version, browser=load.browser))
+        agent = (
+            user_agent
+            or env.get(USER_AGENT_ENV)
+            or load.user_agent_hint
+            or user_agent_for(load.family, load.major_version, browser=load.browser)
+        )
         if agent is None:
             agent = FALLBACK_USER_AGENT if load.family != "firefox" else FALLBACK_FIREFOX_USER_AGENT
-            warnings.warn(f"Could not tell the version of {where}; sending a generic User-Agent. If grok.com answers "
-                          f"with a challenge, set {USER_AGENT_ENV} to that browser's User-Agent",
-                          BrowserCookieWarning, stacklevel=2)
+            warnings.warn(
+                f"Could not tell the version of {where}; sending a generic User-Agent. If grok.com answers "
+                f"with a challenge, set {USER_AGENT_ENV} to that browser's User-Agent",
+                BrowserCookieWarning,
+                stacklevel=2,
+            )
         lock_dirs = tuple(Path(load.cookie_file).parents[:3]) if load.family == "chromium" else ()
-        self._setup(load.cookies, source=source, where=where, user_agent=agent, notes=load.notes,
-                    browser=load.browser, family=load.family, major_version=load.major_version,
-                    accept_language=load.accept_language, statsig_id=_statsig(statsig_id, env), lock_dirs=lock_dirs)
+        self._setup(
+            load.cookies,
+            source=source,
+            where=where,
+            user_agent=agent,
+            notes=load.notes,
+            browser=load.browser,
+            family=load.family,
+            major_version=load.major_version,
+            accept_language=load.accept_language,
+            statsig_id=_statsig(statsig_id, env),
+            lock_dirs=lock_dirs,
+        )
 
     @classmethod
-    def from_cookies(cls, cookies: Iterable, *, user_agent: str, source: str = "cookies",
-                     unsafe_browser_cookies: bool | None = None, verdict: LocalityVerdict | None = None,
-                     statsig_id: str | None = None, browser: str | None = None,
-                     accept_language: str | None = None,
-                     environ: Mapping[str, str] | None = None,
-                     container_is_local: bool | None = None) -> BrowserCookieAuthenticator:
+    def from_cookies(
+        cls,
+        cookies: Iterable,
+        *,
+        user_agent: str,
+        source: str = "cookies",
+        unsafe_browser_cookies: bool | None = None,
+        verdict: LocalityVerdict | None = None,
+        statsig_id: str | None = None,
+        browser: str | None = None,
+        accept_language: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        container_is_local: bool | None = None,
+    ) -> BrowserCookieAuthenticator:
         """Build from cookies already in hand (objects with `name`, `value`, `domain`, `path`,
         `secure`, `expires`), e.g. a stand-in's session. Gated exactly like the constructor.
         The browser family and version are read from `user_agent`; `browser` names the browser
@@ -125,44 +167,80 @@ class BrowserCookieAuthenticator(Authenticator):
         env = os.environ if environ is None else environ
         _require_allowed(unsafe_browser_cookies, verdict, env, container_is_local)
         self = cls.__new__(cls)
-        self._setup(cookies, source=source, where=source, user_agent=user_agent, notes=(), browser=browser,
-                    family=None, major_version=None, accept_language=accept_language,
-                    statsig_id=_statsig(statsig_id, env), lock_dirs=())
+        self._setup(
+            cookies,
+            source=source,
+            where=source,
+            user_agent=user_agent,
+            notes=(),
+            browser=browser,
+            family=None,
+            major_version=None,
+            accept_language=accept_language,
+            statsig_id=_statsig(statsig_id, env),
+            lock_dirs=(),
+        )
         return self
 
-    def _setup(self, cookies: Iterable, *, source: str, where: str, user_agent: str, notes: Iterable[str],
-               browser: str | None, family: str | None, major_version: int | None, accept_language: str | None,
-               statsig_id: Secret | None, lock_dirs: tuple[Path, ...]) -> None:
+    def _setup(
+        self,
+        cookies: Iterable,
+        *,
+        source: str,
+        where: str,
+        user_agent: str,
+        notes: Iterable[str],
+        browser: str | None,
+        family: str | None,
+        major_version: int | None,
+        accept_language: str | None,
+        statsig_id: Secret | None,
+        lock_dirs: tuple[Path, ...],
+    ) -> None:
         Authenticator.__init__(self, source=source)
         now = time.time()
         self._cookies = tuple(_as_browser_cookie(c) for c in cookies if c.expires is None or c.expires > now)
         unsendable = next((c.name for c in self._cookies if not _cookie_safe(c.name, c.value.reveal())), None)
         if unsendable is not None:
-            raise BadInputError(f"Cookie {unsendable!r} holds control or non-ASCII characters or a ';', which a "
-                                f"Cookie header cannot carry as one cookie")
+            raise BadInputError(
+                f"Cookie {unsendable!r} holds control or non-ASCII characters or a ';', which a "
+                f"Cookie header cannot carry as one cookie"
+            )
         if not isinstance(user_agent, str) or not header_safe(user_agent):
-            raise BadInputError("The User-Agent holds control or non-ASCII characters, which a header cannot carry",
-                                hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it")
+            raise BadInputError(
+                "The User-Agent holds control or non-ASCII characters, which a header cannot carry",
+                hint=f"Set {USER_AGENT_ENV} to the browser's User-Agent exactly as it sends it",
+            )
         self.user_agent = user_agent
-        self.browser_name: str | None = browser   # e.g. "chrome", "edge", "firefox"; None when not known
+        self.browser_name: str | None = browser  # e.g. "chrome", "edge", "firefox"; None when not known
         self._statsig_id = statsig_id
         self._lock_dirs = lock_dirs
-        self._identity: BrowserIdentity = browser_identity(browser, family, user_agent, major_version=major_version,
-                                                           accept_language=accept_language)
-        session = next((c for c in self._cookies if c.name == SESSION_COOKIE and c.domain.lstrip(".") == "grok.com"),
-                       None) or next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
+        self._identity: BrowserIdentity = browser_identity(
+            browser, family, user_agent, major_version=major_version, accept_language=accept_language
+        )
+        session = next(
+            (c for c in self._cookies if c.name == SESSION_COOKIE and c.domain.lstrip(".") == "grok.com"), None
+        ) or next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
         if session is None:
             hints = " ".join(notes)
-            raise NotLoggedInError(f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
-                                   hint=f"Log in at grok.com in that browser, or use the API key ({API_KEY_ENV})")
+            raise NotLoggedInError(
+                f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
+                hint=f"Log in at grok.com in that browser, or use the API key ({API_KEY_ENV})",
+            )
         self._session_cookie = session
         self.expires: float | None = session.expires
-        warnings.warn(f"Using browser-cookie auth from {where}: unofficial, unsafe, local only (see WARNING.md)",
-                      BrowserCookieWarning, stacklevel=3)
+        warnings.warn(
+            f"Using browser-cookie auth from {where}: unofficial, unsafe, local only (see WARNING.md)",
+            BrowserCookieWarning,
+            stacklevel=3,
+        )
         if self.expires is not None and self.expires - now < EXPIRY_WARNING_SECONDS:
             hours = (self.expires - now) / 3600
-            warnings.warn(f"The grok.com session in {where} expires in {hours:.0f} hours; log in again soon",
-                          BrowserCookieWarning, stacklevel=3)
+            warnings.warn(
+                f"The grok.com session in {where} expires in {hours:.0f} hours; log in again soon",
+                BrowserCookieWarning,
+                stacklevel=3,
+            )
 
     @property
     def cookie_names(self) -> tuple[str, ...]:
@@ -187,8 +265,9 @@ class BrowserCookieAuthenticator(Authenticator):
         it then writes cookie changes to disk only up to ~30 s later."""
         return any(os.path.lexists(d / CHROMIUM_LOCK_FILE) for d in self._lock_dirs)
 
-    def prepare_session(self, session: requests.Session | None = None, *,
-                        base_url: str | None = None) -> requests.Session:
+    def prepare_session(
+        self, session: requests.Session | None = None, *, base_url: str | None = None
+    ) -> requests.Session:
         """Set the browser's User-Agent and make this authenticator the session's `auth`.
 
         `base_url` (default grok.com) must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
@@ -208,8 +287,9 @@ class BrowserCookieAuthenticator(Authenticator):
         from ..transports.impersonate import mount_browser_tls
 
         # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
-        self.impersonating = mount_browser_tls(session, family=self.browser_family,
-                                               major_version=self.browser_major_version)
+        self.impersonating = mount_browser_tls(
+            session, family=self.browser_family, major_version=self.browser_major_version
+        )
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -235,8 +315,9 @@ class BrowserCookieAuthenticator(Authenticator):
             return request
         now = time.time()
         path = url.path or "/"
-        sent = sorted((c for c in self._cookies if _sendable(c, scheme, host, path, now)),
-                      key=lambda c: -len(c.path))   # RFC 6265 5.4: longer paths first
+        sent = sorted(
+            (c for c in self._cookies if _sendable(c, scheme, host, path, now)), key=lambda c: -len(c.path)
+        )  # RFC 6265 5.4: longer paths first
         if sent:
             header = "; ".join(f"{c.name}={c.value.reveal()}" for c in sent)
             request.headers["Cookie"] = _merged(request.headers.get("Cookie"), header)
@@ -255,15 +336,19 @@ class BrowserCookieAuthenticator(Authenticator):
 
     def describe(self) -> str:
         statsig = ", own x-statsig-id" if self._statsig_id is not None else ""
-        return (f"browser_cookie {self._session_cookie.value.fingerprint} (+{len(self._cookies) - 1} cookies"
-                f"{statsig}) from {self.source}")
+        return (
+            f"browser_cookie {self._session_cookie.value.fingerprint} (+{len(self._cookies) - 1} cookies"
+            f"{statsig}) from {self.source}"
+        )
 
     def secrets(self) -> list[Secret]:
         return [c.value for c in self._cookies] + ([self._statsig_id] if self._statsig_id is not None else [])
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("A BrowserCookieAuthenticator cannot be pickled or sent to another process; "
-                        "build it where it is used, or use the API key")
+        raise TypeError(
+            "A BrowserCookieAuthenticator cannot be pickled or sent to another process; "
+            "build it where it is used, or use the API key"
+        )
 
     def __copy__(self):
         raise TypeError("A BrowserCookieAuthenticator cannot be copied")
@@ -276,14 +361,23 @@ def sent_with(cookie, url: str = WEB_BASE_URL + "/", *, now: float | None = None
     """True when a browser sends the stored `cookie` (a `BrowserCookie` or any cookie-like object)
     with a request to `url`, under RFC 6265's rules: what `BrowserCookieAuthenticator` sends."""
     parts = urlsplit(url)
-    return _sendable(_as_browser_cookie(cookie), parts.scheme, (parts.hostname or "").rstrip("."), parts.path or "/",
-                     time.time() if now is None else now)
+    return _sendable(
+        _as_browser_cookie(cookie),
+        parts.scheme,
+        (parts.hostname or "").rstrip("."),
+        parts.path or "/",
+        time.time() if now is None else now,
+    )
 
 
 def _sendable(cookie: BrowserCookie, scheme: str, host: str, path: str, now: float) -> bool:
     """RFC 6265 section 5.4: the cookie goes with a request to `scheme://host/path`."""
-    return ((cookie.expires is None or cookie.expires > now) and (scheme == "https" or not cookie.secure)
-            and _domain_matches(host, cookie) and _path_matches(path, cookie.path or "/"))
+    return (
+        (cookie.expires is None or cookie.expires > now)
+        and (scheme == "https" or not cookie.secure)
+        and _domain_matches(host, cookie)
+        and _path_matches(path, cookie.path or "/")
+    )
 
 
 def _domain_matches(host: str, cookie: BrowserCookie) -> bool:
@@ -293,8 +387,9 @@ def _domain_matches(host: str, cookie: BrowserCookie) -> bool:
 
 def _path_matches(path: str, cookie_path: str) -> bool:
     """RFC 6265 section 5.1.4."""
-    return path == cookie_path or (path.startswith(cookie_path)
-                                   and (cookie_path.endswith("/") or path[len(cookie_path)] == "/"))
+    return path == cookie_path or (
+        path.startswith(cookie_path) and (cookie_path.endswith("/") or path[len(cookie_path)] == "/")
+    )
 
 
 def _merged(existing: str | None, ours: str) -> str:
@@ -316,15 +411,22 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
     value = given if given is not None else env.get(STATSIG_ENV)
     if value is None or (given is None and not value.strip()):
         return None
-    if (not isinstance(value, str) or not value.strip() or not header_safe(value)
-            or value.strip().lower().startswith("x-statsig-id")):
-        raise BadInputError(f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty, "
-                            f"holds the header's name, or holds control or non-ASCII characters",
-                            hint="Copy the x-statsig-id request header of a grok.com request from the browser's "
-                                 "DevTools (Network tab), without the header name")
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or not header_safe(value)
+        or value.strip().lower().startswith("x-statsig-id")
+    ):
+        raise BadInputError(
+            f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty, "
+            f"holds the header's name, or holds control or non-ASCII characters",
+            hint="Copy the x-statsig-id request header of a grok.com request from the browser's "
+            "DevTools (Network tab), without the header name",
+        )
     return Secret(value.strip(), name="x-statsig-id")
 
 
-def _require_allowed(explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str],
-                     container_is_local: bool | None) -> None:
+def _require_allowed(
+    explicit: bool | None, verdict: LocalityVerdict | None, env: Mapping[str, str], container_is_local: bool | None
+) -> None:
     check_browser_cookie_use(explicit, environ=env, verdict=verdict, container_is_local=container_is_local)

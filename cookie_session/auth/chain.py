@@ -19,9 +19,14 @@ from ..settings import API_KEY_ENV, AUTH_MODES
 from .api_key import ApiKeyAuthenticator
 from .base import Authenticator
 
-__all__ = ["SourceCheck", "CredentialReport", "inspect_credentials", "resolve_authenticator",
-           "API_KEY_ENV", "AUTH_MODES"]
-
+__all__ = [
+    "SourceCheck",
+    "CredentialReport",
+    "inspect_credentials",
+    "resolve_authenticator",
+    "API_KEY_ENV",
+    "AUTH_MODES",
+]
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,9 @@ def _api_key_candidates(api_key, env: Mapping[str, str], cwd: Path):
     yield dotenv_key(cwd)
 
 
-def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict, options: dict
-                   ) -> tuple[SourceCheck, Authenticator | None]:
+def _browser_check(
+    env: Mapping[str, str], verdict: LocalityVerdict, options: dict
+) -> tuple[SourceCheck, Authenticator | None]:
     """Try the browser source: only when opted in and local; never reads a profile otherwise."""
     explicit = options.pop("unsafe_browser_cookies", None)
     where = options.get("cookie_file") or options.get("browser") or "any browser"
@@ -90,10 +96,17 @@ def _browser_check(env: Mapping[str, str], verdict: LocalityVerdict, options: di
     return SourceCheck(authenticator.source, True, authenticator.describe().split(" ", 1)[1]), authenticator
 
 
-def inspect_credentials(*, auth: str = "auto", api_key: str | Secret | None = None,
-                        environ: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None,
-                        check_format: bool = True, verdict: LocalityVerdict | None = None,
-                        container_is_local: bool | None = None, **browser_options) -> CredentialReport:
+def inspect_credentials(
+    *,
+    auth: str = "auto",
+    api_key: str | Secret | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike | None = None,
+    check_format: bool = True,
+    verdict: LocalityVerdict | None = None,
+    container_is_local: bool | None = None,
+    **browser_options,
+) -> CredentialReport:
     """Check every source in chain order without raising for a missing credential.
 
     `browser_options` are `BrowserCookieAuthenticator`'s (`unsafe_browser_cookies`, `browser`,
@@ -124,27 +137,46 @@ def inspect_credentials(*, auth: str = "auto", api_key: str | Secret | None = No
     if auth != "api-key" and first is None:
         check, chosen = _browser_check(env, verdict, dict(browser_options))
         checks.append(check)
-        if (chosen is not None or auth == "browser"
-                or unsafe_opt_in(browser_options.get("unsafe_browser_cookies"), env)[0]):
+        if (
+            chosen is not None
+            or auth == "browser"
+            or unsafe_opt_in(browser_options.get("unsafe_browser_cookies"), env)[0]
+        ):
             first = check
     if chosen is not None:
-        return CredentialReport(tuple(checks), chosen, f"first source in the chain with a credential: {chosen.source}",
-                                verdict)
+        return CredentialReport(
+            tuple(checks), chosen, f"first source in the chain with a credential: {chosen.source}", verdict
+        )
     reason = f"{first.source}: {first.detail}" if first else "no source holds a credential"
     return CredentialReport(tuple(checks), None, reason, verdict, first.error if first else None)
 
 
-def resolve_authenticator(*, auth: str = "auto", api_key: str | Secret | None = None,
-                          environ: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None,
-                          check_format: bool = True, verdict: LocalityVerdict | None = None,
-                          container_is_local: bool | None = None, **browser_options) -> Authenticator:
+def resolve_authenticator(
+    *,
+    auth: str = "auto",
+    api_key: str | Secret | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike | None = None,
+    check_format: bool = True,
+    verdict: LocalityVerdict | None = None,
+    container_is_local: bool | None = None,
+    **browser_options,
+) -> Authenticator:
     """The authenticator the chain picks (see `inspect_credentials`).
 
     Raises the deciding source's own error (a malformed key, a refused or unreadable browser
     profile), or `NoCredentialsError` listing every source tried and why it gave nothing.
     """
-    report = inspect_credentials(auth=auth, api_key=api_key, environ=environ, cwd=cwd, check_format=check_format,
-                                 verdict=verdict, container_is_local=container_is_local, **browser_options)
+    report = inspect_credentials(
+        auth=auth,
+        api_key=api_key,
+        environ=environ,
+        cwd=cwd,
+        check_format=check_format,
+        verdict=verdict,
+        container_is_local=container_is_local,
+        **browser_options,
+    )
     if report.authenticator is not None:
         return report.authenticator
     if report.error is not None:

@@ -39,7 +39,25 @@ from .load import browser_user_agent, load_xai_cookies
 from .profiles import find_profiles
 from .records import BrowserCookie, CookieLoad, Profile, header_safe
 
-__all__ = ["SUPPORTED_BROWSERS", "BrowserCookie", "Profile", "CookieLoad", "find_profiles", "load_xai_cookies",
-           "browser_user_agent", "header_safe", "KeySource", "BasicKeySource", "SecretServiceKeySource",
-           "KWalletKeySource", "KeychainKeySource", "DpapiKeySource", "FixedKeySource", "default_key_source",
-           "KeyUnavailable", "NoKeyStore", "KeyStoreLocked", "NoKeyEntry"]
+__all__ = [
+    "SUPPORTED_BROWSERS",
+    "BrowserCookie",
+    "Profile",
+    "CookieLoad",
+    "find_profiles",
+    "load_xai_cookies",
+    "browser_user_agent",
+    "header_safe",
+    "KeySource",
+    "BasicKeySource",
+    "SecretServiceKeySource",
+    "KWalletKeySource",
+    "KeychainKeySource",
+    "DpapiKeySource",
+    "FixedKeySource",
+    "default_key_source",
+    "KeyUnavailable",
+    "NoKeyStore",
+    "KeyStoreLocked",
+    "NoKeyEntry",
+]

@@ -22,7 +22,7 @@ from .store import blob, chromium_expiry, store_error, text
 
 _VERSION = re.compile(r"\s*([0-9]{1,6})\.")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_PREFERENCES_BYTES = 16 << 20     # Preferences is a few hundred KiB; a bigger file is not read
+MAX_PREFERENCES_BYTES = 16 << 20  # Preferences is a few hundred KiB; a bigger file is not read
 
 
 def rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple[list[RawCookie], int]:
@@ -34,13 +34,21 @@ def rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple
     secure = "is_secure" if "is_secure" in cols else "secure"
     top = "top_frame_site_key" if "top_frame_site_key" in cols else "''"
     hosts = () if include_subdomains else EXACT_HOSTS
-    where = f"host_key IN ({','.join('?' * len(hosts))})" if hosts else \
-        "(host_key LIKE '%grok.com' OR host_key LIKE '%x.ai')"
-    sql = (f"SELECT host_key, name, value, encrypted_value, path, expires_utc, {secure}, is_httponly, {top} "
-           f"FROM cookies WHERE {where} ORDER BY rowid")
-    found = [RawCookie(h, n, text(p) or "/", chromium_expiry(path, n, e), bool(s), bool(ho), text(v), blob(ev))
-             for h, n, v, ev, p, e, s, ho, t in con.execute(sql, hosts)
-             for h, n in [(text(h), text(n))] if n and is_xai_host(h) and (not t or site_is_xai(text(t)))]
+    where = (
+        f"host_key IN ({','.join('?' * len(hosts))})"
+        if hosts
+        else "(host_key LIKE '%grok.com' OR host_key LIKE '%x.ai')"
+    )
+    sql = (
+        f"SELECT host_key, name, value, encrypted_value, path, expires_utc, {secure}, is_httponly, {top} "
+        f"FROM cookies WHERE {where} ORDER BY rowid"
+    )
+    found = [
+        RawCookie(h, n, text(p) or "/", chromium_expiry(path, n, e), bool(s), bool(ho), text(v), blob(ev))
+        for h, n, v, ev, p, e, s, ho, t in con.execute(sql, hosts)
+        for h, n in [(text(h), text(n))]
+        if n and is_xai_host(h) and (not t or site_is_xai(text(t)))
+    ]
     return found, _meta_version(con, path)
 
 
@@ -56,8 +64,7 @@ def _meta_version(con: sqlite3.Connection, path: Path) -> int:
     if version is None:
         shown = text(found[0])
         shown = repr(shown[:20] + "…" if len(shown) > 20 else shown)
-        raise store_error(path, f"its meta table's version {shown} is not a number ({len(text(found[0]))} "
-                                f"characters)")
+        raise store_error(path, f"its meta table's version {shown} is not a number ({len(text(found[0]))} characters)")
     return version
 
 
@@ -88,12 +95,15 @@ def accept_language(cookie_file: Path) -> str | None:
     intl = prefs.get("intl") if isinstance(prefs, dict) else None
     if not isinstance(intl, dict):
         return None
-    value = next((v for v in (intl.get("accept_languages"), intl.get("selected_languages")) if isinstance(v, str)
-                  and v.strip()), None)
+    value = next(
+        (v for v in (intl.get("accept_languages"), intl.get("selected_languages")) if isinstance(v, str) and v.strip()),
+        None,
+    )
     return chromium_accept_language(value) if value else None
 
 
 # --- decryption ------------------------------------------------------------------------
+
 
 class Decryptor:
     """Turns Chromium `value`/`encrypted_value` into text; asks `keys` for each prefix's key once."""
@@ -102,10 +112,11 @@ class Decryptor:
         self.keys, self.path, self.hash_prefix = keys, path, hash_prefix
         self._cache: dict[str, tuple[list[bytes], Exception | None]] = {}
 
-    def _error(self, raw: RawCookie, why: str, hint: str | None = None, cls: type = CookieDecryptionError
-               ) -> Exception:
-        return cls(f"Cannot decrypt cookie {raw.name!r} ({raw.host}) in {self.path}: {why}",
-                   hint=hint or f"Check it is this browser's own cookie file; or use the API key ({API_KEY_ENV})")
+    def _error(self, raw: RawCookie, why: str, hint: str | None = None, cls: type = CookieDecryptionError) -> Exception:
+        return cls(
+            f"Cannot decrypt cookie {raw.name!r} ({raw.host}) in {self.path}: {why}",
+            hint=hint or f"Check it is this browser's own cookie file; or use the API key ({API_KEY_ENV})",
+        )
 
     def _candidates(self, kind: str) -> tuple[list[bytes], Exception | None]:
         """(keys to try, the key store's failure if it gave none) for 'v10' or 'v11'."""
@@ -127,8 +138,10 @@ class Decryptor:
             if plain[:32] != hashlib.sha256(raw.host.encode("utf-8", "surrogateescape")).digest():
                 rest = plain[32:].decode("utf-8", "replace")
                 if authenticated or (len(plain) > 32 and header_safe(rest)):
-                    raise ValueError(f"decrypted, but the value belongs to another host (its SHA-256 host prefix "
-                                     f"is not that of {raw.host!r}): copied from another cookie or tampered with")
+                    raise ValueError(
+                        f"decrypted, but the value belongs to another host (its SHA-256 host prefix "
+                        f"is not that of {raw.host!r}): copied from another cookie or tampered with"
+                    )
                 raise ValueError("the domain hash does not match (wrong key or corrupt value)")
             plain = plain[32:]
         try:
@@ -146,8 +159,12 @@ class Decryptor:
             return raw.value
         prefix, body = bytes(raw.encrypted[:3]), bytes(raw.encrypted[3:])
         if prefix == V20:
-            raise self._error(raw, "it uses Chrome's app-bound encryption (v20), which browser-cookie3 cannot read",
-                              V20_HINT, UnsupportedEncryptionError)
+            raise self._error(
+                raw,
+                "it uses Chrome's app-bound encryption (v20), which browser-cookie3 cannot read",
+                V20_HINT,
+                UnsupportedEncryptionError,
+            )
         kind = prefix.decode("latin-1")
         if kind not in self.keys.prefixes:
             raise self._error(raw, f"unknown encryption format {prefix!r} for {self.keys.label}")
@@ -164,8 +181,9 @@ class Decryptor:
                 if "another host" in problem:
                     raise self._error(raw, problem) from None
         if failure is not None and kind == "v11":
-            raise self._error(raw, f"the values are v11 (keyring-protected) and {failure}",
-                              getattr(failure, "hint", None) or V11_HINT)
+            raise self._error(
+                raw, f"the values are v11 (keyring-protected) and {failure}", getattr(failure, "hint", None) or V11_HINT
+            )
         if failure is not None:
             raise self._error(raw, f"{failure}: {problem}", getattr(failure, "hint", None))
         if kind == "v11" and not gcm:

@@ -35,10 +35,14 @@ GCM_NONCE_BYTES, GCM_TAG_BYTES = 12, 16
 #: starts with SHA-256(host_key) (`kEncryptedDomainHashVersion`), binding each value to its host.
 HOST_HASH_VERSION = 24
 
-V11_HINT = ("Unlock your keyring (GNOME Keyring / KWallet) or run this in your desktop session; or start "
-            f"Chromium with --password-store=basic and log in again; or use the API key ({API_KEY_ENV})")
-V20_HINT = ("Export the cookies from the browser with a cookie-export extension into a cookie file, "
-            f"or log in with Firefox, or use the API key ({API_KEY_ENV})")
+V11_HINT = (
+    "Unlock your keyring (GNOME Keyring / KWallet) or run this in your desktop session; or start "
+    f"Chromium with --password-store=basic and log in again; or use the API key ({API_KEY_ENV})"
+)
+V20_HINT = (
+    "Export the cookies from the browser with a cookie-export extension into a cookie file, "
+    f"or log in with Firefox, or use the API key ({API_KEY_ENV})"
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -56,6 +60,7 @@ EMPTY_PASSWORD_KEY = derive_key(b"")
 def aes_cbc(key: bytes, data: bytes) -> bytes | None:
     """AES-128-CBC with Chromium's IV and PKCS#7 padding; None when length or padding is wrong."""
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     if not data or len(data) % 16 or len(key) not in (16, 24, 32):
         return None
     decryptor = Cipher(algorithms.AES(key), modes.CBC(CBC_IV)).decryptor()
@@ -68,9 +73,10 @@ def aes_gcm(key: bytes, data: bytes) -> bytes | None:
     """AES-256-GCM as Chromium on Windows: 12-byte nonce, ciphertext, 16-byte tag; None when the tag fails."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     if len(data) < GCM_NONCE_BYTES + GCM_TAG_BYTES:
         return None
     try:
         return AESGCM(key).decrypt(data[:GCM_NONCE_BYTES], data[GCM_NONCE_BYTES:], None)
-    except (InvalidTag, ValueError):   # ValueError: a key of the wrong length
+    except (InvalidTag, ValueError):  # ValueError: a key of the wrong length
         return None

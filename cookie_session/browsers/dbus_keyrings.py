@@ -17,7 +17,7 @@ from .key_errors import KeyStoreLocked, NoKeyEntry, NoKeyStore
 
 SECRETS = "org.freedesktop.secrets"
 SCHEMAS = ("chrome_libsecret_os_crypt_password_v2", "chrome_libsecret_os_crypt_password_v1")
-TIMEOUT = 10.0      # seconds per D-Bus call (gnome-keyring may be started by D-Bus activation first)
+TIMEOUT = 10.0  # seconds per D-Bus call (gnome-keyring may be started by D-Bus activation first)
 _APP_ID = "cookie-session"
 
 
@@ -28,6 +28,7 @@ class _Bus:
         if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
             raise NoKeyStore("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset")
         from jeepney.io.blocking import open_dbus_connection
+
         try:
             self.conn = open_dbus_connection(bus="SESSION")
         except Exception as exc:  # noqa: BLE001  OSError, jeepney's AuthenticationError, a malformed address...
@@ -39,16 +40,18 @@ class _Bus:
     def __exit__(self, *exc: object) -> None:
         self.conn.close()
 
-    def call(self, path: str, name: str, interface: str, method: str, signature: str | None = None,
-             *args: Any) -> tuple:
+    def call(
+        self, path: str, name: str, interface: str, method: str, signature: str | None = None, *args: Any
+    ) -> tuple:
         from jeepney import DBusAddress, MessageType, new_method_call
+
         message = new_method_call(DBusAddress(path, name, interface), method, signature, args)
         try:
             reply = self.conn.send_and_get_reply(message, timeout=TIMEOUT)
         except Exception as exc:  # noqa: BLE001  TimeoutError, the bus closing
             raise KeyStoreLocked(f"{name} did not answer {method} ({type(exc).__name__})") from None
         if reply.header.message_type == MessageType.error:
-            error = str(reply.header.fields.get(4, "an error"))   # HeaderFields.error_name
+            error = str(reply.header.fields.get(4, "an error"))  # HeaderFields.error_name
             if error.endswith(("ServiceUnknown", "NameHasNoOwner", "UnknownObject", "UnknownMethod")):
                 raise NoKeyStore(f"nothing on the D-Bus session bus answers as {name} ({error})")
             raise KeyStoreLocked(f"{name} refused {method} ({error})")
@@ -67,13 +70,16 @@ def secret_service_password(application: str) -> bytes:
     entry = f"'{application.capitalize()} Safe Storage' (application {application!r})"
     with _Bus() as bus:
         if not bus.has_service(SECRETS):
-            raise NoKeyStore("no Secret Service on the D-Bus session bus (nothing owns or can start "
-                             "org.freedesktop.secrets: is GNOME Keyring running?)")
+            raise NoKeyStore(
+                "no Secret Service on the D-Bus session bus (nothing owns or can start "
+                "org.freedesktop.secrets: is GNOME Keyring running?)"
+            )
         service = ("/org/freedesktop/secrets", SECRETS, "org.freedesktop.Secret.Service")
         locked_seen = False
         for schema in SCHEMAS:
-            unlocked, locked = bus.call(*service, "SearchItems", "a{ss}",
-                                        {"xdg:schema": schema, "application": application})
+            unlocked, locked = bus.call(
+                *service, "SearchItems", "a{ss}", {"xdg:schema": schema, "application": application}
+            )
             locked_seen |= bool(locked)
             if unlocked:
                 _, session = bus.call(*service, "OpenSession", "sv", "plain", ("s", ""))

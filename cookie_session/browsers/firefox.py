@@ -24,8 +24,8 @@ MAX_SESSION_STORE_BYTES = 64 << 20
 #: ... and walked without building it (`_top_level_cookies`): at most this many tokens, about 3 s of work.
 #: A real session store has a few per 100 bytes.
 MAX_SESSION_STORE_TOKENS = 2_000_000
-MAX_SMALL_FILE_BYTES = 16 << 20      # containers.json, prefs.js, user.js, compatibility.ini
-_PREF = re.compile(r'''user_pref\(\s*"intl\.accept_languages"\s*,\s*"((?:[^"\\]|\\.){0,1000})"\s*\)''')
+MAX_SMALL_FILE_BYTES = 16 << 20  # containers.json, prefs.js, user.js, compatibility.ini
+_PREF = re.compile(r"""user_pref\(\s*"intl\.accept_languages"\s*,\s*"((?:[^"\\]|\\.){0,1000})"\s*\)""")
 
 
 def rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple[list[RawCookie], int]:
@@ -36,18 +36,24 @@ def rows(con: sqlite3.Connection, path: Path, include_subdomains: bool) -> tuple
         raise store_error(path, "its moz_cookies table is not Firefox's")
     attrs = "originAttributes" if "originAttributes" in cols else "''"
     hosts = () if include_subdomains else EXACT_HOSTS
-    if hosts:   # a seek per distinct name on moz_uniqueid (name, host, ...), the table's only index
-        sql = (f"WITH RECURSIVE names(n) AS (SELECT (SELECT MIN(name) FROM moz_cookies) UNION ALL "
-               f"SELECT (SELECT MIN(name) FROM moz_cookies WHERE name > n) FROM names WHERE n IS NOT NULL) "
-               f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM names "
-               f"CROSS JOIN moz_cookies ON name = n AND host IN ({','.join('?' * len(hosts))})")
+    if hosts:  # a seek per distinct name on moz_uniqueid (name, host, ...), the table's only index
+        sql = (
+            f"WITH RECURSIVE names(n) AS (SELECT (SELECT MIN(name) FROM moz_cookies) UNION ALL "
+            f"SELECT (SELECT MIN(name) FROM moz_cookies WHERE name > n) FROM names WHERE n IS NOT NULL) "
+            f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM names "
+            f"CROSS JOIN moz_cookies ON name = n AND host IN ({','.join('?' * len(hosts))})"
+        )
     else:
-        sql = (f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM moz_cookies "
-               f"WHERE host LIKE '%grok.com' OR host LIKE '%x.ai'")
-    found = [RawCookie(h, n, text(p) or "/", firefox_expiry(path, n, e), bool(s), bool(ho), text(v), b"", ctx)
-             for h, n, v, p, e, s, ho, o in con.execute(sql, hosts)
-             for h, n, ctx in [(text(h), text(n), origin_context(text(o)))]
-             if n and ctx is not None and wanted_host(h, include_subdomains)]
+        sql = (
+            f"SELECT host, name, value, path, expiry, isSecure, isHttpOnly, {attrs} FROM moz_cookies "
+            f"WHERE host LIKE '%grok.com' OR host LIKE '%x.ai'"
+        )
+    found = [
+        RawCookie(h, n, text(p) or "/", firefox_expiry(path, n, e), bool(s), bool(ho), text(v), b"", ctx)
+        for h, n, v, p, e, s, ho, o in con.execute(sql, hosts)
+        for h, n, ctx in [(text(h), text(n), origin_context(text(o)))]
+        if n and ctx is not None and wanted_host(h, include_subdomains)
+    ]
     version = con.execute("PRAGMA user_version").fetchone()[0]
     log.debug("%s: Firefox cookie store, user_version %s", path, version)
     return found, version
@@ -70,6 +76,7 @@ def origin_context(attrs: Any) -> int | None:
 
 # --- the session store -------------------------------------------------------------------
 
+
 class SessionStoreTooBig(ValueError):
     """A session store declaring more than MAX_SESSION_STORE_BYTES; its message says how much."""
 
@@ -84,10 +91,12 @@ def read_jsonlz4(path: Path) -> list:
             raise ValueError("not a mozLz40 file")
         size = int.from_bytes(head[8:12], "little")
         if size > MAX_SESSION_STORE_BYTES:
-            raise SessionStoreTooBig(f"it declares {size >> 20} MiB of JSON, over the "
-                                     f"{MAX_SESSION_STORE_BYTES >> 20} MiB cap")
+            raise SessionStoreTooBig(
+                f"it declares {size >> 20} MiB of JSON, over the {MAX_SESSION_STORE_BYTES >> 20} MiB cap"
+            )
         body = fh.read(MAX_SESSION_STORE_BYTES + 1)
     import lz4.block
+
     return _top_level_cookies(lz4.block.decompress(body, uncompressed_size=size))
 
 
@@ -108,15 +117,16 @@ def _top_level_cookies(data: bytes) -> list:
     object or holds more than MAX_SESSION_STORE_TOKENS tokens."""
     if not _OBJECT_START.match(data):
         raise ValueError("not a JSON object")
-    last = data.rfind(b'"cookies"')   # an unescaped "cookies" is never inside a string
+    last = data.rfind(b'"cookies"')  # an unescaped "cookies" is never inside a string
     if last >= 0:
         span = _array_span(data, last)
-        if span is not None and _OBJECT_END.match(data, span[1]):   # the last member of the top-level object
+        if span is not None and _OBJECT_END.match(data, span[1]):  # the last member of the top-level object
             return _json_list(data, span)
-    tokens = data.count(b"{") + data.count(b"[") + data.count(b'"') // 2     # counted at C speed
+    tokens = data.count(b"{") + data.count(b"[") + data.count(b'"') // 2  # counted at C speed
     if tokens > MAX_SESSION_STORE_TOKENS:
-        raise SessionStoreTooBig(f"it holds about {tokens} JSON objects, arrays and strings, over the "
-                                 f"{MAX_SESSION_STORE_TOKENS} cap")
+        raise SessionStoreTooBig(
+            f"it holds about {tokens} JSON objects, arrays and strings, over the {MAX_SESSION_STORE_TOKENS} cap"
+        )
     depth = 0
     for match in _TOKEN.finditer(data):
         token = match.group()
@@ -149,12 +159,13 @@ def _array_span(data: bytes, key: int) -> tuple[int, int] | None:
 
 
 def _json_list(data: bytes, span: tuple[int, int]) -> list:
-    value = json.loads(data[span[0]:span[1]])
+    value = json.loads(data[span[0] : span[1]])
     return value if isinstance(value, list) else []
 
 
-def session_sources(profile_dir: Path, include_subdomains: bool, notes: list[str]
-                    ) -> list[tuple[float, list[RawCookie]]]:
+def session_sources(
+    profile_dir: Path, include_subdomains: bool, notes: list[str]
+) -> list[tuple[float, list[RawCookie]]]:
     """(mtime, xAI session-cookie rows) for each readable session-store file of the profile."""
     sources = []
     for path in (profile_dir / "sessionstore-backups" / "recovery.jsonlz4", profile_dir / "sessionstore.jsonlz4"):
@@ -167,17 +178,32 @@ def session_sources(profile_dir: Path, include_subdomains: bool, notes: list[str
             log.warning("skipping unreadable session store %s (%s)%s", path, type(exc).__name__, why)
             notes.append(f"skipped unreadable session store {path}{why}")
             continue
-        found = [RawCookie(str(c.get("host")), c["name"], str(c.get("path") or "/"), None, bool(c.get("secure")),
-                           bool(c.get("httponly")), str(c.get("value") or ""), b"", ctx)
-                 for c in cookies for ctx in [origin_context(c.get("originAttributes") or {})]
-                 if isinstance(c.get("name"), str) and c["name"] and ctx is not None
-                 and wanted_host(str(c.get("host") or ""), include_subdomains)]
+        found = [
+            RawCookie(
+                str(c.get("host")),
+                c["name"],
+                str(c.get("path") or "/"),
+                None,
+                bool(c.get("secure")),
+                bool(c.get("httponly")),
+                str(c.get("value") or ""),
+                b"",
+                ctx,
+            )
+            for c in cookies
+            for ctx in [origin_context(c.get("originAttributes") or {})]
+            if isinstance(c.get("name"), str)
+            and c["name"]
+            and ctx is not None
+            and wanted_host(str(c.get("host") or ""), include_subdomains)
+        ]
         log.debug("%s: %d xAI session cookies", path, len(found))
         sources.append((path.stat().st_mtime, found))
     return sources
 
 
 # --- containers ---------------------------------------------------------------------------
+
 
 def _small_text(path: Path) -> str:
     """The text of a small profile file; '' when missing, unreadable or over MAX_SMALL_FILE_BYTES."""
@@ -217,13 +243,16 @@ def container_id(container: str | int | None, known: dict[int, str], profile_dir
         if name.casefold() == text_.casefold():
             return cid
     shown = text_ if len(text_) <= 60 else text_[:60] + "…"
-    raise ProfileNotFoundError(f"No container named {shown!r} in {profile_dir / 'containers.json'}; "
-                               f"containers: {', '.join(known.values()) or 'none'}",
-                               hint="Give the container's name as Firefox shows it, or its number")
+    raise ProfileNotFoundError(
+        f"No container named {shown!r} in {profile_dir / 'containers.json'}; "
+        f"containers: {', '.join(known.values()) or 'none'}",
+        hint="Give the container's name as Firefox shows it, or its number",
+    )
 
 
-def select_container(found: list[RawCookie], container: str | None, profile_dir: Path, notes: list[str]
-                     ) -> tuple[list[RawCookie], int]:
+def select_container(
+    found: list[RawCookie], container: str | None, profile_dir: Path, notes: list[str]
+) -> tuple[list[RawCookie], int]:
     """(rows of the chosen container (default: none), its id); a note when only other containers hold a login."""
     known = containers(profile_dir)
     wanted = container_id(container, known, profile_dir)
@@ -231,13 +260,15 @@ def select_container(found: list[RawCookie], container: str | None, profile_dir:
     others = sorted({r.context for r in found if r.context != wanted})
     if others and not any(r.name == "sso" for r in chosen):
         labels = [known.get(c, str(c)) if c else "(no container)" for c in others]
-        use = next((f"container={label!r}" for c, label in zip(others, labels, strict=True) if c),
-                   "no container option")
+        use = next(
+            (f"container={label!r}" for c, label in zip(others, labels, strict=True) if c), "no container option"
+        )
         notes.append(f"container cookies exist for grok.com in containers: {', '.join(labels)} (use {use})")
     return chosen, wanted
 
 
 # --- profile metadata -------------------------------------------------------------------
+
 
 def major_version(profile_dir: Path) -> int | None:
     """The major version in compatibility.ini's LastVersion ('153.7.0_2026.../...'); None when unknown."""
@@ -251,6 +282,6 @@ def accept_language(profile_dir: Path) -> str | None:
     for name in ("user.js", "prefs.js"):
         found = _PREF.findall(_small_text(profile_dir / name))
         if found:
-            value = re.sub(r"\\(.)", r"\1", found[-1])   # the last setting wins, as when Firefox reads the file
+            value = re.sub(r"\\(.)", r"\1", found[-1])  # the last setting wins, as when Firefox reads the file
             return firefox_accept_language(value)
     return None

@@ -19,12 +19,16 @@ class NoKeyStore(KeyUnavailable):
 class KeyStoreLocked(KeyUnavailable):
     """The key store is there, but locked or refusing."""
 
-    hint = ("Unlock the keyring (log in to your desktop session, or unlock it in Seahorse / KWalletManager) and "
-            f"try again; or use the API key ({API_KEY_ENV})")
+    hint = (
+        "Unlock the keyring (log in to your desktop session, or unlock it in Seahorse / KWalletManager) and "
+        f"try again; or use the API key ({API_KEY_ENV})"
+    )
 
 
 class NoKeyEntry(KeyUnavailable):
     """The key store answered and holds no entry for this browser."""
 
-    hint = ("Start the browser once in your desktop session so it stores its key; or start Chromium with "
-            f"--password-store=basic and log in again; or use the API key ({API_KEY_ENV})")
+    hint = (
+        "Start the browser once in your desktop session so it stores its key; or start Chromium with "
+        f"--password-store=basic and log in again; or use the API key ({API_KEY_ENV})"
+    )

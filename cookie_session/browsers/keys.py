@@ -28,9 +28,22 @@ from .catalogue import BROWSERS, current_platform
 from .chromium_crypto import MACOS_ITERATIONS, PEANUTS_KEY, derive_key
 from .key_errors import KeyStoreLocked, KeyUnavailable, NoKeyEntry, NoKeyStore
 
-__all__ = ["KeySource", "BasicKeySource", "SecretServiceKeySource", "KWalletKeySource", "FirstAvailableKeySource",
-           "KeychainKeySource", "DpapiKeySource", "FixedKeySource", "linux_key_source", "default_key_source",
-           "KeyUnavailable", "NoKeyStore", "KeyStoreLocked", "NoKeyEntry"]
+__all__ = [
+    "KeySource",
+    "BasicKeySource",
+    "SecretServiceKeySource",
+    "KWalletKeySource",
+    "FirstAvailableKeySource",
+    "KeychainKeySource",
+    "DpapiKeySource",
+    "FixedKeySource",
+    "linux_key_source",
+    "default_key_source",
+    "KeyUnavailable",
+    "NoKeyStore",
+    "KeyStoreLocked",
+    "NoKeyEntry",
+]
 
 
 class KeySource(ABC):
@@ -57,8 +70,10 @@ class BasicKeySource(KeySource):
     def key(self, prefix: str) -> bytes:
         if prefix == "v10":
             return PEANUTS_KEY
-        raise NoKeyStore("v11 values need the desktop keyring's password, and this key source has only "
-                         "Chromium's built-in 'peanuts' key")
+        raise NoKeyStore(
+            "v11 values need the desktop keyring's password, and this key source has only "
+            "Chromium's built-in 'peanuts' key"
+        )
 
 
 class SecretServiceKeySource(BasicKeySource):
@@ -72,6 +87,7 @@ class SecretServiceKeySource(BasicKeySource):
         if prefix != "v11":
             return super().key(prefix)
         from .dbus_keyrings import secret_service_password
+
         return derive_key(secret_service_password(self.application))
 
 
@@ -86,6 +102,7 @@ class KWalletKeySource(BasicKeySource):
         if prefix != "v11":
             return super().key(prefix)
         from .dbus_keyrings import kwallet_password
+
         return derive_key(kwallet_password(self.application))
 
 
@@ -95,7 +112,7 @@ class FirstAvailableKeySource(KeySource):
     def __init__(self, *sources: KeySource) -> None:
         self.sources = sources
         self.cipher, self.prefixes = sources[0].cipher, sources[0].prefixes
-        self.label = " or ".join(s.label for s in sources)    # then the label of the one that answered
+        self.label = " or ".join(s.label for s in sources)  # then the label of the one that answered
 
     def key(self, prefix: str) -> bytes:
         missing = []
@@ -117,8 +134,9 @@ class KeychainKeySource(KeySource):
 
     prefixes = ("v10",)
 
-    def __init__(self, service: str, account: str | None = None,
-                 fetch: Callable[[str, str], bytes] | None = None) -> None:
+    def __init__(
+        self, service: str, account: str | None = None, fetch: Callable[[str, str], bytes] | None = None
+    ) -> None:
         self.service, self.account = service, account or service.removesuffix(" Safe Storage")
         self.fetch = fetch or _security_find_password
         self.label = f"the macOS keychain item {service!r}"
@@ -130,15 +148,21 @@ class KeychainKeySource(KeySource):
 def _security_find_password(service: str, account: str) -> bytes:
     """The keychain password via `security find-generic-password -w` (exit 44: no such item)."""
     try:
-        done = subprocess.run(["security", "find-generic-password", "-w", "-s", service, "-a", account],
-                              capture_output=True, timeout=60, check=False)
+        done = subprocess.run(
+            ["security", "find-generic-password", "-w", "-s", service, "-a", account],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise NoKeyStore(f"the macOS keychain could not be asked ({type(exc).__name__})") from None
     if done.returncode == 44:
         raise NoKeyEntry(f"the macOS keychain has no item {service!r}")
     if done.returncode != 0:
-        raise KeyStoreLocked(f"the macOS keychain refused the item {service!r} (locked, or access denied; "
-                             f"`security` exited {done.returncode})")
+        raise KeyStoreLocked(
+            f"the macOS keychain refused the item {service!r} (locked, or access denied; "
+            f"`security` exited {done.returncode})"
+        )
     return done.stdout.rstrip(b"\n")
 
 
@@ -161,17 +185,20 @@ class DpapiKeySource(KeySource):
             state = json.loads(self.local_state.read_text(encoding="utf-8"))
             blob = base64.b64decode(state["os_crypt"]["encrypted_key"], validate=True)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise NoKeyEntry(f"no os_crypt.encrypted_key in {self.local_state or 'Local State'} "
-                             f"({type(exc).__name__})") from None
+            raise NoKeyEntry(
+                f"no os_crypt.encrypted_key in {self.local_state or 'Local State'} ({type(exc).__name__})"
+            ) from None
         try:
             return self.unprotect(blob.removeprefix(b"DPAPI"))
         except Exception as exc:  # noqa: BLE001  ctypes/OSError from CryptUnprotectData
-            raise KeyStoreLocked(f"DPAPI refused to unwrap the key ({type(exc).__name__}: a profile of "
-                                 f"another Windows user or machine?)") from None
+            raise KeyStoreLocked(
+                f"DPAPI refused to unwrap the key ({type(exc).__name__}: a profile of another Windows user or machine?)"
+            ) from None
 
 
 def _crypt_unprotect(blob: bytes) -> bytes:
     from browser_cookie3 import _crypt_unprotect_data
+
     return _crypt_unprotect_data(blob, is_key=True)[1]
 
 
@@ -205,7 +232,6 @@ def default_key_source(browser: str, cookie_file: Path, platform: str | None = N
     if platform == "macos":
         return KeychainKeySource(spec.keychain or "Chromium Safe Storage")
     if platform == "windows":
-        local_state = next((p / "Local State" for p in cookie_file.parents[:3] if (p / "Local State").is_file()),
-                           None)
+        local_state = next((p / "Local State" for p in cookie_file.parents[:3] if (p / "Local State").is_file()), None)
         return DpapiKeySource(local_state)
     return linux_key_source(spec.os_crypt)

@@ -35,14 +35,16 @@ def _read_json(path: Path) -> dict:
 
 def _chromium_profiles(browser: str, spec: BrowserSpec, root: Path) -> list[Profile]:
     """Profiles listed in root/"Local State" plus `Default` and `Profile N` dirs on disk."""
+
     def cookie_file(p: Path) -> Path | None:
         return next((c for c in (p / "Network" / "Cookies", p / "Cookies") if c.is_file()), None)
+
     if not spec.profiles:
         return [Profile(browser, "Default", root, cookie_file(root), mtime(cookie_file(root)))]
     listed = _read_json(root / "Local State").get("profile")
     info = listed.get("info_cache") if isinstance(listed, dict) else {}
     info = info if isinstance(info, dict) else {}
-    dirs = {d for d in info if d and Path(d).name == d != ".." and (root / d).is_dir()}   # a plain dir name
+    dirs = {d for d in info if d and Path(d).name == d != ".." and (root / d).is_dir()}  # a plain dir name
     dirs |= {p.name for p in root.iterdir() if p.is_dir() and (p.name == "Default" or p.name.startswith("Profile "))}
     found = []
     for d in dirs:
@@ -57,6 +59,7 @@ def _chromium_profiles(browser: str, spec: BrowserSpec, root: Path) -> list[Prof
 def _firefox_profiles(browser: str, spec: BrowserSpec, root: Path) -> list[Profile]:
     """Profiles named in root/profiles.ini, plus profile dirs holding a cookies.sqlite the ini does not list."""
     import configparser
+
     found: dict[Path, str] = {}
     ini = configparser.RawConfigParser(strict=False)
     try:
@@ -70,8 +73,12 @@ def _firefox_profiles(browser: str, spec: BrowserSpec, root: Path) -> list[Profi
             found[path] = ini[section].get("name") or path.name
     for cookies in [*root.glob("*/cookies.sqlite"), *root.glob("Profiles/*/cookies.sqlite")]:
         found.setdefault(cookies.parent, cookies.parent.name)
-    return [Profile(browser, name, path, cf if cf.is_file() else None, mtime(cf, Path(f"{cf}-wal")))
-            for path, name in found.items() if path.is_dir() for cf in [path / "cookies.sqlite"]]
+    return [
+        Profile(browser, name, path, cf if cf.is_file() else None, mtime(cf, Path(f"{cf}-wal")))
+        for path, name in found.items()
+        if path.is_dir()
+        for cf in [path / "cookies.sqlite"]
+    ]
 
 
 def find_profiles(browser: str, *, home: Path | None = None) -> list[Profile]:
@@ -88,14 +95,16 @@ def find_profiles(browser: str, *, home: Path | None = None) -> list[Profile]:
         looked = ", ".join(str(d) for d in candidates) or f"nothing: {name} has no {current_platform()} version"
         raise BrowserNotFoundError(f"No {name} user data on this machine (looked in {looked})")
     reader = _chromium_profiles if spec.family == "chromium" else _firefox_profiles
-    profiles = sorted((p for root in roots for p in reader(name, spec, root)),
-                      key=lambda p: (-(p.last_used or 0.0), p.name))
+    profiles = sorted(
+        (p for root in roots for p in reader(name, spec, root)), key=lambda p: (-(p.last_used or 0.0), p.name)
+    )
     log.debug("%s: %d profiles in %s", name, len(profiles), ", ".join(map(str, roots)))
     return profiles
 
 
-def pick_profile(profiles: list[Profile], wanted: str | None, label: str,
-                 holds_login: Callable[[Profile], bool]) -> Profile:
+def pick_profile(
+    profiles: list[Profile], wanted: str | None, label: str, holds_login: Callable[[Profile], bool]
+) -> Profile:
     """The profile named `wanted`; by default the most recently used one for which `holds_login` is true,
     else the newest one with a cookie database."""
     if wanted is not None:
@@ -109,6 +118,7 @@ def pick_profile(profiles: list[Profile], wanted: str | None, label: str,
     usable = [p for p in profiles if p.cookie_file]
     if not usable:
         where = ", ".join(sorted({str(p.path) for p in profiles}))
-        raise ProfileNotFoundError(f"No {label} profile with a cookie database in {where}",
-                                   hint="Open the browser once and log in to grok.com")
+        raise ProfileNotFoundError(
+            f"No {label} profile with a cookie database in {where}", hint="Open the browser once and log in to grok.com"
+        )
     return next((p for p in usable if holds_login(p)), usable[0])

@@ -33,7 +33,7 @@ class Profile(NamedTuple):
     path: Path
     cookie_file: Path | None
     last_used: float | None
-    display_name: str | None = None   # Chromium's name from "Local State" (e.g. "Work"), when it has one
+    display_name: str | None = None  # Chromium's name from "Local State" (e.g. "Work"), when it has one
 
 
 class CookieLoad(NamedTuple):
@@ -45,9 +45,9 @@ class CookieLoad(NamedTuple):
     cookies: tuple[BrowserCookie, ...]
     notes: tuple[str, ...]
     user_agent_hint: str | None = None
-    family: str = "chromium"                 # "chromium" or "firefox": the browser engine that wrote the store
-    major_version: int | None = None         # the browser version that last ran the profile, when known
-    accept_language: str | None = None       # the Accept-Language header the profile's preference gives, if any
+    family: str = "chromium"  # "chromium" or "firefox": the browser engine that wrote the store
+    major_version: int | None = None  # the browser version that last ran the profile, when known
+    accept_language: str | None = None  # the Accept-Language header the profile's preference gives, if any
 
 
 class RawCookie(NamedTuple):

@@ -34,15 +34,18 @@ T = TypeVar("T")
 MAX_STORE_BYTES = 1 << 30
 #: Prefix of our private copies in the temp dir; the process id follows, so a later run knows a dead one's.
 COPY_PREFIX = "cookie-session-copy-"
-BUSY_TIMEOUT = 0.2                      # seconds to wait for a lock before reading a private copy
-MAX_EXPIRY = 253402300799.0             # 9999-12-31T23:59:59Z; later expiries are clamped to it
-_NT_EPOCH_OFFSET = 11644473600          # seconds from 1601-01-01 to 1970-01-01
+BUSY_TIMEOUT = 0.2  # seconds to wait for a lock before reading a private copy
+MAX_EXPIRY = 253402300799.0  # 9999-12-31T23:59:59Z; later expiries are clamped to it
+_NT_EPOCH_OFFSET = 11644473600  # seconds from 1601-01-01 to 1970-01-01
 
 
 def store_error(path: Path, reason: str, hint: str | None = None) -> CookieStoreError:
     """The one error type of a store that cannot be read, naming the path and why."""
-    return CookieStoreError(f"Cannot read cookie database {path}: {reason}", hint=hint or (
-        "Pass the browser's own cookie file (Chromium: <profile>/Cookies, Firefox: <profile>/cookies.sqlite)"))
+    return CookieStoreError(
+        f"Cannot read cookie database {path}: {reason}",
+        hint=hint
+        or ("Pass the browser's own cookie file (Chromium: <profile>/Cookies, Firefox: <profile>/cookies.sqlite)"),
+    )
 
 
 def connect_and_read(target: str, reader: Callable[[sqlite3.Connection], T], uri: bool) -> T:
@@ -57,6 +60,7 @@ def connect_and_read(target: str, reader: Callable[[sqlite3.Connection], T], uri
 
 # --- private copies ------------------------------------------------------------------
 
+
 def _pid_alive(pid: int) -> bool:
     """Whether process `pid` exists (always True on Windows, where os.kill(pid, 0) would end it)."""
     if os.name == "nt":
@@ -65,7 +69,7 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:          # EPERM: alive, someone else's
+    except OSError:  # EPERM: alive, someone else's
         return True
     return True
 
@@ -82,7 +86,7 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
     except OSError:
         return removed
     for entry in entries:
-        pid_text = entry.name[len(COPY_PREFIX):].split("-", 1)[0]
+        pid_text = entry.name[len(COPY_PREFIX) :].split("-", 1)[0]
         if not entry.name.startswith(COPY_PREFIX) or not pid_text.isascii() or not pid_text.isdigit():
             continue
         try:
@@ -90,8 +94,12 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
         except OSError:
             continue
         mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
-        if entry.is_dir(follow_symlinks=False) and mine and int(pid_text) != os.getpid() \
-                and not _pid_alive(int(pid_text)):
+        if (
+            entry.is_dir(follow_symlinks=False)
+            and mine
+            and int(pid_text) != os.getpid()
+            and not _pid_alive(int(pid_text))
+        ):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(entry.path)
             log.info("removed a private cookie copy left by an earlier run: %s", entry.path)
@@ -107,8 +115,9 @@ class _CleanupOnSigterm:
     def __init__(self, path: str) -> None:
         self.path = path
         self.previous: Any = None
-        self.active = (threading.current_thread() is threading.main_thread()
-                       and signal.getsignal(signal.SIGTERM) is not None)
+        self.active = (
+            threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is not None
+        )
 
     def __enter__(self) -> _CleanupOnSigterm:  # noqa: PYI034
         if self.active:
@@ -124,7 +133,7 @@ class _CleanupOnSigterm:
         previous = self.previous
         if callable(previous):
             previous(signum, frame)
-        elif previous != signal.SIG_IGN:      # SIG_DFL (or None: set outside Python): die as SIGTERM would
+        elif previous != signal.SIG_IGN:  # SIG_DFL (or None: set outside Python): die as SIGTERM would
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 
@@ -151,7 +160,7 @@ def read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, b
     empty = path.stat().st_size == 0
     if empty and not (wal.is_file() and wal.stat().st_size):
         raise store_error(path, "the file is empty (0 bytes)")
-    first: object = "an empty file with a -wal, which sqlite deletes even read-only"   # so: only a copy is read
+    first: object = "an empty file with a -wal, which sqlite deletes even read-only"  # so: only a copy is read
     try:
         if not empty:
             return connect_and_read(f"{path.absolute().as_uri()}?mode=ro", reader, uri=True), False
@@ -159,34 +168,46 @@ def read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, b
         first = exc
         log.info("%s cannot be read in place (%s); reading a private copy", path, exc)
     except sqlite3.DatabaseError as exc:
-        raise store_error(path, "not an SQLite database" if "not a database" in str(exc) else
-                          "corrupt or truncated (database disk image is malformed)" if "malformed" in str(exc)
-                          else str(exc)) from None
+        raise store_error(
+            path,
+            "not an SQLite database"
+            if "not a database" in str(exc)
+            else "corrupt or truncated (database disk image is malformed)"
+            if "malformed" in str(exc)
+            else str(exc),
+        ) from None
     size = _store_size(path)
     if size > MAX_STORE_BYTES:
-        raise store_error(path, f"it is locked ({first}) and holds {size / 2**30:.1f} GiB, more than any browser's "
-                                f"cookie store ({MAX_STORE_BYTES >> 30} GiB at most); not copied",
-                          "Check this is the browser's own cookie file, or quit the browser and try again")
+        raise store_error(
+            path,
+            f"it is locked ({first}) and holds {size / 2**30:.1f} GiB, more than any browser's "
+            f"cookie store ({MAX_STORE_BYTES >> 30} GiB at most); not copied",
+            "Check this is the browser's own cookie file, or quit the browser and try again",
+        )
     tmp = None
     try:
-        tmp = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")   # may fail too (TMPDIR missing or full)
+        tmp = tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-")  # may fail too (TMPDIR missing or full)
         with _CleanupOnSigterm(tmp):
             copy = Path(tmp) / "cookies.sqlite"
             for suffix in ("", "-wal", "-journal"):
                 if suffix == "" or Path(f"{path}{suffix}").is_file():
                     _private_copy(Path(f"{path}{suffix}"), Path(f"{copy}{suffix}"))
             return connect_and_read(str(copy), reader, uri=False), True
-    except sqlite3.Error as exc:   # nobody locks the private copy: the database itself is the problem
+    except sqlite3.Error as exc:  # nobody locks the private copy: the database itself is the problem
         raise store_error(path, f"unreadable ({exc})") from None
     except OSError as exc:
-        raise store_error(path, f"it is locked ({first}) and a private copy failed ({type(exc).__name__}: {exc})",
-                          "Quit the browser and try again") from None
+        raise store_error(
+            path,
+            f"it is locked ({first}) and a private copy failed ({type(exc).__name__}: {exc})",
+            "Quit the browser and try again",
+        ) from None
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- cells ---------------------------------------------------------------------------
+
 
 def text(value: Any) -> str:
     """A column as text whatever sqlite stored in it: bytes decoded (surrogateescape), None as ''."""

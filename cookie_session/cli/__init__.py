@@ -18,20 +18,34 @@ from .. import __version__
 #: name -> (module in this package, function, one-line summary shown by `cookie-session --help`).
 #: tests/unit/cli/test_cli_conventions.py checks each summary is the command's own first help line.
 COMMANDS = {
-    "status": ("credentials", "status_command",
-               "Show every credential source (masked), the one in use and why, and the locality verdict."),
+    "status": (
+        "credentials",
+        "status_command",
+        "Show every credential source (masked), the one in use and why, and the locality verdict.",
+    ),
     "chat": ("ask", "chat_command", "Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."),
     "models": ("ask", "models_command", "List the models the credential can use."),
     "whoami": ("credentials", "whoami_command", "Show who the credential acts as (key name, team, ACLs, status)."),
-    "cookies": ("credentials", "cookies_command",
-                "List every grok.com and x.ai cookie a profile holds, never the value."),
-    "compare": ("compare", "compare_command",
-                "Ask PROMPT through the API key and the browser session, and show them side by side."),
-    "migrate": ("migrate", "migrate_command",
-                "Find what must change before a prototype leaves your laptop: cookie auth, hard-coded keys, "
-                "the unsafe opt-in."),
-    "demo": ("standin", "demo_command",
-             "Run the offline tour against a local stand-in: no key, no browser login, no network."),
+    "cookies": (
+        "credentials",
+        "cookies_command",
+        "List every grok.com and x.ai cookie a profile holds, never the value.",
+    ),
+    "compare": (
+        "compare",
+        "compare_command",
+        "Ask PROMPT through the API key and the browser session, and show them side by side.",
+    ),
+    "migrate": (
+        "migrate",
+        "migrate_command",
+        "Find what must change before a prototype leaves your laptop: cookie auth, hard-coded keys, the unsafe opt-in.",
+    ),
+    "demo": (
+        "standin",
+        "demo_command",
+        "Run the offline tour against a local stand-in: no key, no browser login, no network.",
+    ),
     "serve": ("standin", "serve_command", "Serve the api.x.ai and grok.com stand-ins on loopback until Ctrl-C."),
 }
 
@@ -80,7 +94,7 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    for stream in (sys.stdout, sys.stderr):   # a path with bytes that are not UTF-8 must not crash the output
+    for stream in (sys.stdout, sys.stderr):  # a path with bytes that are not UTF-8 must not crash the output
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:

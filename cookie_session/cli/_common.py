@@ -29,17 +29,24 @@ def _apply(options: list, command):
 
 
 BROWSER_OPTIONS = [
-    click.option(UNSAFE_FLAG, is_flag=True, default=None,
-                 help="Allow reading grok.com cookies from a local browser profile (local machines only; "
-                      "read WARNING.md)."),
+    click.option(
+        UNSAFE_FLAG,
+        is_flag=True,
+        default=None,
+        help="Allow reading grok.com cookies from a local browser profile (local machines only; read WARNING.md).",
+    ),
     click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
     click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
     click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
     click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
-    click.option("--container-is-local", is_flag=True, default=None,
-                 help="Vouch that this container runs on your own machine "
-                      f"(env {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}): lifts the container reason only; "
-                      "CI, SSH and hosted workspaces still refuse."),
+    click.option(
+        "--container-is-local",
+        is_flag=True,
+        default=None,
+        help="Vouch that this container runs on your own machine "
+        f"(env {CONTAINER_ENV_VAR}={CONTAINER_ENV_VALUE}): lifts the container reason only; "
+        "CI, SSH and hosted workspaces still refuse.",
+    ),
 ]
 
 
@@ -49,25 +56,53 @@ def browser_options(command):
 
 
 CONNECTION_OPTIONS = [
-    click.option("--base-url", envvar=API_BASE_URL_ENV, metavar="URL",
-                 help=f"API root (default {API_BASE_URL}; env {API_BASE_URL_ENV}). http:// only for loopback."),
-    click.option("--web-base-url", envvar=WEB_BASE_URL_ENV, metavar="URL",
-                 help=f"grok.com root for browser auth (env {WEB_BASE_URL_ENV}); only grok.com or loopback."),
-    click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT[1], show_default=True,
-                 help="Read timeout in seconds."),
-    click.option("--retries", type=click.IntRange(0, 10), default=RETRY_MAX_RETRIES, show_default=True,
-                 help="Retries after 429/503 answers (honouring Retry-After; chat only after 429)."),
+    click.option(
+        "--base-url",
+        envvar=API_BASE_URL_ENV,
+        metavar="URL",
+        help=f"API root (default {API_BASE_URL}; env {API_BASE_URL_ENV}). http:// only for loopback.",
+    ),
+    click.option(
+        "--web-base-url",
+        envvar=WEB_BASE_URL_ENV,
+        metavar="URL",
+        help=f"grok.com root for browser auth (env {WEB_BASE_URL_ENV}); only grok.com or loopback.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_TIMEOUT[1],
+        show_default=True,
+        help="Read timeout in seconds.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=RETRY_MAX_RETRIES,
+        show_default=True,
+        help="Retries after 429/503 answers (honouring Retry-After; chat only after 429).",
+    ),
 ]
 
 
 def auth_options(command):
     """The options every command that authenticates shares, defined once."""
-    return _apply([
-        click.option("--auth", "auth", type=click.Choice(AUTH_MODES), default="auto",
-                     show_default=True, help=f"Which credential: auto walks the chain (argument, {API_KEY_ENV}, .env, "
-                                             f"then the browser if allowed); browser needs {UNSAFE_FLAG}."),
-        *BROWSER_OPTIONS, *CONNECTION_OPTIONS,
-    ], command)
+    return _apply(
+        [
+            click.option(
+                "--auth",
+                "auth",
+                type=click.Choice(AUTH_MODES),
+                default="auto",
+                show_default=True,
+                help=f"Which credential: auto walks the chain (argument, {API_KEY_ENV}, .env, "
+                f"then the browser if allowed); browser needs {UNSAFE_FLAG}.",
+            ),
+            *BROWSER_OPTIONS,
+            *CONNECTION_OPTIONS,
+        ],
+        command,
+    )
 
 
 def compare_options(command):
@@ -79,8 +114,12 @@ def connection(options: dict) -> dict:
     """GrokClient's keyword arguments from the connection options (popped from `options`)."""
     from ..client import RetryPolicy
 
-    return {"base_url": options.pop("base_url"), "web_base_url": options.pop("web_base_url"),
-            "timeout": (5.0, options.pop("timeout")), "retry": RetryPolicy(max_retries=options.pop("retries"))}
+    return {
+        "base_url": options.pop("base_url"),
+        "web_base_url": options.pop("web_base_url"),
+        "timeout": (5.0, options.pop("timeout")),
+        "retry": RetryPolicy(max_retries=options.pop("retries")),
+    }
 
 
 def pop_credentials(options: dict) -> dict:
@@ -105,7 +144,7 @@ def client_with(authenticator, options: dict):
 
 def credential_fields(authenticator) -> dict:
     """`kind`, masked `fingerprint` and `source` of an authenticator, as separate fields."""
-    described = authenticator.describe()   # "<kind> <masked credential> from <source>"
+    described = authenticator.describe()  # "<kind> <masked credential> from <source>"
     masked = described.removeprefix(f"{authenticator.kind} ").removesuffix(f" from {authenticator.source}")
     return {"kind": authenticator.kind, "fingerprint": masked, "source": authenticator.source}
 

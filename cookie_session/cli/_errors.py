@@ -20,11 +20,13 @@ EXIT_INTERRUPTED = 130
 #: Hints in command-line words for errors whose library hint names a Python argument.
 CLI_HINTS = {
     InvalidApiKeyFormatError: "Copy the key again from console.x.ai (it is 'xai-' followed by 80 letters, "
-                              "digits or underscores)",
+    "digits or underscores)",
     MissingCredentialsError: f"Send a key: set {API_KEY_ENV} (create one at console.x.ai)",
 }
-NO_CREDENTIALS = ("No credentials found{}. Set " + API_KEY_ENV + " (create a key at console.x.ai); "
-                  "`cookie-session status` lists every source tried")
+NO_CREDENTIALS = (
+    "No credentials found{}. Set " + API_KEY_ENV + " (create a key at console.x.ai); "
+    "`cookie-session status` lists every source tried"
+)
 
 
 def cli_text(error: CookieSessionError) -> str:
@@ -33,7 +35,7 @@ def cli_text(error: CookieSessionError) -> str:
         broken = [f"{source}: {reason}" for source, reason in error.attempts if _held_something(source, reason)]
         return NO_CREDENTIALS.format(f" ({'; '.join(broken)[:200]})" if broken else "")
     hint = getattr(error, "cli_hint", None)
-    if hint is None and "hint" not in vars(error):   # the class's default hint, which may speak Python
+    if hint is None and "hint" not in vars(error):  # the class's default hint, which may speak Python
         hint = next((CLI_HINTS[cls] for cls in type(error).__mro__ if cls in CLI_HINTS), None)
     if hint is None:
         return str(error)
@@ -69,7 +71,7 @@ def run_command(ctx: click.Context, invoke: Callable[[click.Context], object]):
         return invoke(ctx)
     except CookieSessionError as error:
         raise LibraryError(error) from None
-    except click.FileError as error:   # a file named on the command line cannot be opened: usage, not findings
+    except click.FileError as error:  # a file named on the command line cannot be opened: usage, not findings
         # (a ClassVar to click's types, as above)
         error.exit_code = EXIT_USAGE  # type: ignore[misc, unused-ignore]
         raise

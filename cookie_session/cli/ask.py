@@ -19,8 +19,9 @@ from ._progress import waiting
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on the answer's length.")
 @click.option("--stream/--no-stream", default=True, show_default=True, help="Print the answer as it arrives.")
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object: text, model, usage, auth (README, \"JSON output\").")
+@click.option(
+    "--json", "as_json", is_flag=True, help='One JSON object: text, model, usage, auth (README, "JSON output").'
+)
 def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: bool, **options) -> None:
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":
@@ -39,7 +40,7 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
         try:
             for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
                 click.echo(piece, nl=False)
-        finally:   # also on Ctrl-C: the answer's line ends before "Interrupted."
+        finally:  # also on Ctrl-C: the answer's line ends before "Interrupted."
             click.echo()
 
 
@@ -52,15 +53,20 @@ def read_stdin_prompt() -> str:
         # its bytes, not click.get_binary_stream (deprecated in click 8.5, gone in 9)
         data = stream.buffer.read()
     except (OSError, ValueError, RuntimeError):
-        raise CliError("Standard input is closed, so there is no prompt to read. Pipe the prompt in "
-                       "(echo 'hello' | cookie-session chat -) or pass it as an argument", EXIT_BAD_INPUT) from None
+        raise CliError(
+            "Standard input is closed, so there is no prompt to read. Pipe the prompt in "
+            "(echo 'hello' | cookie-session chat -) or pass it as an argument",
+            EXIT_BAD_INPUT,
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = None
     if text is None or "\x00" in text:
-        raise CliError("Standard input is not UTF-8 text (binary data?). Pipe a text prompt into "
-                       "`cookie-session chat -`", EXIT_BAD_INPUT)
+        raise CliError(
+            "Standard input is not UTF-8 text (binary data?). Pipe a text prompt into `cookie-session chat -`",
+            EXIT_BAD_INPUT,
+        )
     return text.removesuffix("\n").removesuffix("\r")
 
 

@@ -17,13 +17,20 @@ from ._progress import waiting
 @click.argument("prompt")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on each answer's length.")
-@click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True,
-              help="Ask N times per method; times are medians.")
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object: schema_version, prompt, model, repeat, methods[].")
+@click.option(
+    "--repeat",
+    type=click.IntRange(1, 100),
+    default=1,
+    show_default=True,
+    help="Ask N times per method; times are medians.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object: schema_version, prompt, model, repeat, methods[]."
+)
 @click.pass_context
-def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, repeat: int, as_json: bool,
-                    **options) -> None:
+def compare_command(
+    ctx: click.Context, prompt: str, model: str, max_tokens, repeat: int, as_json: bool, **options
+) -> None:
     """Ask PROMPT through the API key and the browser session, and show them side by side.
 
     A method that is unavailable or fails shows its error in its column; the other still runs.
@@ -33,8 +40,9 @@ def compare_command(ctx: click.Context, prompt: str, model: str, max_tokens, rep
 
     client_options = connection(options)
     with waiting(f"Asking each method {repeat} time{'s' if repeat > 1 else ''}"):
-        comparison = compare_methods(prompt, model=model, max_tokens=max_tokens, repeat=repeat,
-                                     client_options=client_options, **options)
+        comparison = compare_methods(
+            prompt, model=model, max_tokens=max_tokens, repeat=repeat, client_options=client_options, **options
+        )
     if as_json:
         print_json(comparison.to_dict())
     else:

@@ -31,7 +31,7 @@ def _yes_no(value: bool) -> str:
 @click.command("status")
 @auth_options
 @click.option("--check", is_flag=True, help="Also make a live probe with the chosen credential.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (README, \"JSON output\").")
+@click.option("--json", "as_json", is_flag=True, help='Machine-readable output (README, "JSON output").')
 def status_command(check: bool, as_json: bool, **options) -> None:
     """Show every credential source (masked), the one in use and why, and the locality verdict."""
     from ..auth.chain import inspect_credentials
@@ -39,12 +39,17 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     report = inspect_credentials(**pop_credentials(options))
     chosen, verdict = report.chosen, report.verdict
     data = {
-        "sources": [{"source": c.source, "found": c.found, "detail": c.detail, "in_use": c is chosen}
-                    for c in report.checks],
+        "sources": [
+            {"source": c.source, "found": c.found, "detail": c.detail, "in_use": c is chosen} for c in report.checks
+        ],
         "in_use": credential_fields(report.authenticator) if report.authenticator else None,
         "reason": report.reason,
-        "locality": {"local": verdict.local, "reasons": list(verdict.reasons), "container": list(verdict.container),
-                     "container_vouched": verdict.container_vouched},
+        "locality": {
+            "local": verdict.local,
+            "reasons": list(verdict.reasons),
+            "container": list(verdict.container),
+            "container_vouched": verdict.container_vouched,
+        },
     }
     probe_error = None
     if check and report.authenticator is not None:
@@ -61,8 +66,11 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     if report.authenticator is None:
         if report.error is not None:
             raise report.error
-        raise CliError(f"No credentials found (every source tried is listed above). Set {API_KEY_ENV} "
-                       "(create a key at console.x.ai)", EXIT_NO_CREDENTIALS)
+        raise CliError(
+            f"No credentials found (every source tried is listed above). Set {API_KEY_ENV} "
+            "(create a key at console.x.ai)",
+            EXIT_NO_CREDENTIALS,
+        )
     if probe_error is not None:
         raise probe_error
 
@@ -78,13 +86,16 @@ def _print_status(data: dict, authenticator, verdict) -> None:
         _echo("  (if this container runs on your own machine: --container-is-local)")
     if "check" in data:
         result = data["check"]
-        _echo(f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable: {_yes_no(result['usable'])}"
-                   if result["ok"] else f"Check: failed: {result['error']}")
+        _echo(
+            f"Check: ok, {result['name']!r} ({result['auth_kind']}), usable: {_yes_no(result['usable'])}"
+            if result["ok"]
+            else f"Check: failed: {result['error']}"
+        )
 
 
 @click.command("whoami")
 @auth_options
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (README, \"JSON output\").")
+@click.option("--json", "as_json", is_flag=True, help='Machine-readable output (README, "JSON output").')
 def whoami_command(as_json: bool, **options) -> None:
     """Show who the credential acts as (key name, team, ACLs, status)."""
     with client_for(options) as client, waiting("Asking who this credential is"):
@@ -99,16 +110,24 @@ def whoami_command(as_json: bool, **options) -> None:
     if identity.user_id:
         _echo(f"User:       {identity.user_id}")
     _echo(f"ACLs:       {', '.join(identity.acls) or '(none)'}")
-    _echo(f"Usable:     {_yes_no(identity.usable)} (blocked: {_yes_no(identity.api_key_blocked)}, "
-               f"disabled: {_yes_no(identity.api_key_disabled)}, team blocked: {_yes_no(identity.team_blocked)})")
+    _echo(
+        f"Usable:     {_yes_no(identity.usable)} (blocked: {_yes_no(identity.api_key_blocked)}, "
+        f"disabled: {_yes_no(identity.api_key_disabled)}, team blocked: {_yes_no(identity.team_blocked)})"
+    )
 
 
 @click.command("cookies")
 @browser_options
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output: cookies[] of {name, domain, path, "
-                                                      "expires, size, secure, http_only, sent_to_grok_com}.")
-def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, container, container_is_local,
-                    as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Machine-readable output: cookies[] of {name, domain, path, "
+    "expires, size, secure, http_only, sent_to_grok_com}.",
+)
+def cookies_command(
+    unsafe_browser_cookies, browser, profile, cookie_file, container, container_is_local, as_json: bool
+) -> None:
     """List every grok.com and x.ai cookie a profile holds, never the value.
 
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
@@ -117,21 +136,42 @@ def cookies_command(unsafe_browser_cookies, browser, profile, cookie_file, conta
     from ..policy import check_browser_cookie_use
 
     check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
-    load = load_xai_cookies(browser, profile=profile, cookie_file=cookie_file, container=container,
-                            include_subdomains=True)
-    rows = [{"name": c.name, "domain": c.domain, "path": c.path, "expires": _iso(c.expires), "size": len(c.value),
-             "secure": c.secure, "http_only": c.http_only, "sent_to_grok_com": sent_with(c)} for c in load.cookies]
+    load = load_xai_cookies(
+        browser, profile=profile, cookie_file=cookie_file, container=container, include_subdomains=True
+    )
+    rows = [
+        {
+            "name": c.name,
+            "domain": c.domain,
+            "path": c.path,
+            "expires": _iso(c.expires),
+            "size": len(c.value),
+            "secure": c.secure,
+            "http_only": c.http_only,
+            "sent_to_grok_com": sent_with(c),
+        }
+        for c in load.cookies
+    ]
     if as_json:
-        print_json({"browser": load.browser, "profile": load.profile, "cookie_file": str(load.cookie_file),
-                    "cookies": rows, "notes": list(load.notes)})
+        print_json(
+            {
+                "browser": load.browser,
+                "profile": load.profile,
+                "cookie_file": str(load.cookie_file),
+                "cookies": rows,
+                "notes": list(load.notes),
+            }
+        )
         return
     _echo(f"{len(rows)} xAI cookies in {load.browser}/{load.profile} ({load.cookie_file}):")
     _echo(f"  {'NAME':<16} {'DOMAIN':<18} {'PATH':<8} {'EXPIRES':<25} {'SIZE':>5}  {'FLAGS':<16} SENT TO GROK.COM")
     for row in rows:
         flags = ",".join(flag for flag, on in (("secure", row["secure"]), ("http-only", row["http_only"])) if on)
-        _echo(f"  {row['name']:<16} {row['domain']:<18} {row['path']:<8} "
-                   f"{row['expires'] or 'at session end':<25} {row['size']:>5}  {flags or '-':<16} "
-                   f"{'yes' if row['sent_to_grok_com'] else 'no'}")
+        _echo(
+            f"  {row['name']:<16} {row['domain']:<18} {row['path']:<8} "
+            f"{row['expires'] or 'at session end':<25} {row['size']:>5}  {flags or '-':<16} "
+            f"{'yes' if row['sent_to_grok_com'] else 'no'}"
+        )
     for note in load.notes:
         _echo(f"Note: {note}")
 

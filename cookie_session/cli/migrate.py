@@ -21,7 +21,7 @@ def _history_findings(paths, since):
     from ..migrate.history import history_findings
 
     git, findings, tops = GitInfo(), [], set()
-    for path in paths:   # each repository once, however many of its paths are named
+    for path in paths:  # each repository once, however many of its paths are named
         top = git.work_tree(Path(path).resolve())
         if top is None or top not in tops:
             tops.add(top)
@@ -44,23 +44,58 @@ def _fix(paths, exclude, *, write: bool) -> bool:
 
 @click.command("migrate")
 @click.argument("paths", metavar="PATH...", nargs=-1, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True,
-              help="Report format; sarif is SARIF 2.1.0 for code-scanning tools.")
-@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="warning", show_default=True,
-              help="Exit 1 when a finding is at least this severe.")
-@click.option("--exclude", "-x", multiple=True, metavar="PATTERN",
-              help="Leave out files matching this .gitignore-style pattern (repeatable), e.g. 'vendor/'.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write the report to FILE instead of standard output.")
-@click.option("--fix", is_flag=True, help="Rewrite what can be proven (Python, .env) in place, then report what "
-                                          "remains.")
-@click.option("--diff", "show_diff", is_flag=True,
-              help="Print the rewrites --fix would make as a unified diff; change nothing.")
-@click.option("--history", is_flag=True,
-              help="Also search the git history for xAI keys and .env secrets no longer in the work tree.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format; sarif is SARIF 2.1.0 for code-scanning tools.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_SEVERITIES),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--exclude",
+    "-x",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out files matching this .gitignore-style pattern (repeatable), e.g. 'vendor/'.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--fix", is_flag=True, help="Rewrite what can be proven (Python, .env) in place, then report what remains."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print the rewrites --fix would make as a unified diff; change nothing."
+)
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Also search the git history for xAI keys and .env secrets no longer in the work tree.",
+)
 @click.option("--since", metavar="REV", help="With --history: only commits not reachable from REV.")
-def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, exclude: tuple[str, ...],
-                    output: str | None, fix: bool, show_diff: bool, history: bool, since: str | None) -> None:
+def migrate_command(
+    paths: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    exclude: tuple[str, ...],
+    output: str | None,
+    fix: bool,
+    show_diff: bool,
+    history: bool,
+    since: str | None,
+) -> None:
     """Find what must change before a prototype leaves your laptop: cookie auth, hard-coded keys, the unsafe opt-in.
 
     Scans PATH... (files and folders, default `.`; .gitignore respected); each finding comes with the
@@ -94,6 +129,6 @@ def migrate_command(paths: tuple[str, ...], fmt: str, fail_on: str, exclude: tup
         except OSError as error:
             raise click.FileError(output, hint=error.strerror or str(error)) from None
     else:
-        click.echo(printable_lines(report) if fmt == "text" else report, nl=False)   # JSON escapes its own
+        click.echo(printable_lines(report) if fmt == "text" else report, nl=False)  # JSON escapes its own
     if result.at_or_above(fail_on):
         raise SystemExit(EXIT_FINDINGS)

@@ -18,8 +18,12 @@ def demo_command() -> None:
 
 
 @click.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=0,
-              help="Port of the api.x.ai stand-in on 127.0.0.1 (0 picks a free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port of the api.x.ai stand-in on 127.0.0.1 (0 picks a free one).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each request (method, path, status) on stderr.")
 def serve_command(port: int, verbose: bool) -> None:
     """Serve the api.x.ai and grok.com stand-ins on loopback until Ctrl-C."""
@@ -30,8 +34,11 @@ def serve_command(port: int, verbose: bool) -> None:
     try:
         stand_in = StandIn(port=port)
     except OSError as error:
-        raise CliError(f"Cannot listen on 127.0.0.1:{port} ({error.strerror or error}). Choose another --port, "
-                       "or --port 0 for a free one", EXIT_BAD_INPUT) from None
+        raise CliError(
+            f"Cannot listen on 127.0.0.1:{port} ({error.strerror or error}). Choose another --port, "
+            "or --port 0 for a free one",
+            EXIT_BAD_INPUT,
+        ) from None
     if verbose:
         stand_in.request_log = lambda line: click.echo(line, err=True)
     with stand_in:

@@ -18,5 +18,17 @@ from .scanner import scan
 scan_for_migration = scan
 render_migration_report = render
 
-__all__ = ["scan", "scan_for_migration", "render", "render_migration_report", "Finding", "Notice", "ScanResult",
-           "Rule", "RULES", "SEVERITIES", "FORMATS", "severity_rank"]
+__all__ = [
+    "scan",
+    "scan_for_migration",
+    "render",
+    "render_migration_report",
+    "Finding",
+    "Notice",
+    "ScanResult",
+    "Rule",
+    "RULES",
+    "SEVERITIES",
+    "FORMATS",
+    "severity_rank",
+]

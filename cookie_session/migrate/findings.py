@@ -48,9 +48,18 @@ class Finding:
         return f"{self.path}:{self.line}:{self.col}"
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "col": self.col, "rule_id": self.rule_id,
-                "rule_name": self.rule_name, "severity": self.severity, "message": self.message,
-                "replacement": self.replacement, "masked": self.masked, "fingerprint": self.fingerprint}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "severity": self.severity,
+            "message": self.message,
+            "replacement": self.replacement,
+            "masked": self.masked,
+            "fingerprint": self.fingerprint,
+        }
 
 
 @dataclass(frozen=True)

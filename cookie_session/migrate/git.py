@@ -22,18 +22,41 @@ __all__ = ["GitInfo", "run_git", "git_output_lines", "SAFE_CONFIG"]
 _TIMEOUT = 30
 #: `-c` overrides for every key through which a read-only git command could run a program.
 SAFE_CONFIG = (
-    "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.pager=cat", "core.sshCommand=false",
-    "core.askPass=false", "core.editor=false", "core.untrackedCache=false", "core.alternateRefsCommand=false",
-    "diff.external=", "pager.log=false", "pager.diff=false", "pager.show=false", "log.showSignature=false",
-    "gpg.program=false", "credential.helper=", "protocol.allow=never", "uploadpack.packObjectsHook=",
-    "sequence.editor=false", "safe.bareRepository=explicit", "color.ui=false",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.sshCommand=false",
+    "core.askPass=false",
+    "core.editor=false",
+    "core.untrackedCache=false",
+    "core.alternateRefsCommand=false",
+    "diff.external=",
+    "pager.log=false",
+    "pager.diff=false",
+    "pager.show=false",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "credential.helper=",
+    "protocol.allow=never",
+    "uploadpack.packObjectsHook=",
+    "sequence.editor=false",
+    "safe.bareRepository=explicit",
+    "color.ui=false",
 )
 
 
 def _environment() -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0",
-               GIT_PAGER="cat", PAGER="cat", GIT_NO_REPLACE_OBJECTS="1", GIT_ATTR_NOSYSTEM="1")
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_NO_REPLACE_OBJECTS="1",
+        GIT_ATTR_NOSYSTEM="1",
+    )
     return env
 
 
@@ -41,8 +64,14 @@ def run_git(cwd: Path, *args: str, timeout: float = _TIMEOUT) -> subprocess.Comp
     """`git -C cwd <SAFE_CONFIG> args...`, output captured; None if git is missing, fails to start or times out."""
     overrides = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
     try:
-        return subprocess.run(["git", "--no-pager", *overrides, "-C", str(cwd), *args], capture_output=True,
-                              check=False, timeout=timeout, stdin=subprocess.DEVNULL, env=_environment())
+        return subprocess.run(
+            ["git", "--no-pager", *overrides, "-C", str(cwd), *args],
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            env=_environment(),
+        )
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -53,8 +82,13 @@ def git_output_lines(cwd: Path, *args: str):
     Raises OSError when git cannot start; the exit status is not checked (the caller validated its arguments).
     """
     overrides = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
-    with subprocess.Popen(["git", "--no-pager", *overrides, "-C", str(cwd), *args], stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=_environment()) as process:
+    with subprocess.Popen(
+        ["git", "--no-pager", *overrides, "-C", str(cwd), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=_environment(),
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             yield line.rstrip(b"\n")
@@ -82,8 +116,11 @@ class GitInfo:
         """Every file in the index of the work tree at `top` (resolved paths), or None if git cannot say."""
         if top not in self._tracked:
             done = run_git(top, "ls-files", "-z", "--cached", "--full-name")
-            self._tracked[top] = None if done is None or done.returncode != 0 else frozenset(
-                (top / os.fsdecode(name)).resolve() for name in done.stdout.split(b"\0") if name)
+            self._tracked[top] = (
+                None
+                if done is None or done.returncode != 0
+                else frozenset((top / os.fsdecode(name)).resolve() for name in done.stdout.split(b"\0") if name)
+            )
         return self._tracked[top]
 
     def is_tracked(self, path: Path) -> bool | None:

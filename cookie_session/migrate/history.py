@@ -47,7 +47,7 @@ class HistoryHit:
     line: int
     col: int
     masked: str
-    kind: str          # "key" or "env"
+    kind: str  # "key" or "env"
     value: str
 
     def __repr__(self) -> str:
@@ -58,16 +58,20 @@ def _repository_top(path: Path) -> Path:
     directory = path if path.is_dir() else path.parent
     done = run_git(directory, "rev-parse", "--show-toplevel")
     if done is None or done.returncode != 0 or not done.stdout.strip():
-        raise BadInputError(f"--history needs a git repository, and {os.fspath(path)!r} is not in one",
-                            hint="Run it inside a clone, or leave out --history.")
+        raise BadInputError(
+            f"--history needs a git repository, and {os.fspath(path)!r} is not in one",
+            hint="Run it inside a clone, or leave out --history.",
+        )
     return Path(os.fsdecode(done.stdout.strip()))
 
 
 def _resolve(top: Path, since: str) -> str:
     done = run_git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
     if done is None or done.returncode != 0:
-        raise BadInputError(f"--since {since!r} is not a commit of this repository",
-                            hint="Give a commit, tag or branch, e.g. --since origin/main.")
+        raise BadInputError(
+            f"--since {since!r} is not a commit of this repository",
+            hint="Give a commit, tag or branch, e.g. --since origin/main.",
+        )
     return done.stdout.decode().strip()
 
 
@@ -87,8 +91,12 @@ def _secrets_in(line: str, kind: str):
             yield match.start(), mask(match.group()), "key", match.group()
     if kind == "env" and (parsed := parse_env_line(line)) is not None:
         name, value, column = parsed
-        if name != UNSAFE_ENV_VAR and not XAI_KEY_RE.fullmatch(value) and secret_name(name) \
-                and not is_placeholder_value(value):
+        if (
+            name != UNSAFE_ENV_VAR
+            and not XAI_KEY_RE.fullmatch(value)
+            and secret_name(name)
+            and not is_placeholder_value(value)
+        ):
             yield column, f"{name}={mask(value)}", "env", value
 
 
@@ -98,14 +106,24 @@ def scan_history(path: Path | str, since: str | None = None) -> list[HistoryHit]
     not a commit of it."""
     top = _repository_top(Path(os.path.abspath(path)))
     revisions = ["--all"] if since is None else ["--all", "--not", _resolve(top, since)]
-    args = ["log", *revisions, "-p", "-U0", "--no-textconv", "--no-ext-diff", "--no-color", "--no-renames",
-            "--format=%x00commit %H", "--end-of-options"]
+    args = [
+        "log",
+        *revisions,
+        "-p",
+        "-U0",
+        "--no-textconv",
+        "--no-ext-diff",
+        "--no-color",
+        "--no-renames",
+        "--format=%x00commit %H",
+        "--end-of-options",
+    ]
     found: dict[tuple[str, str], HistoryHit] = {}
     commit, current, kind, number = "", None, "text", 0
     try:
         for raw in git_output_lines(top, *args):
             if raw.startswith(_COMMIT):
-                commit = raw[len(_COMMIT):].decode()
+                commit = raw[len(_COMMIT) :].decode()
             elif raw.startswith(b"+++ "):
                 current = _path_of(raw)
                 kind = file_kind(PurePosixPath(current)) if current else "text"
@@ -119,8 +137,9 @@ def scan_history(path: Path | str, since: str | None = None) -> list[HistoryHit]
                 number += 1
     except OSError as error:
         raise BadInputError(f"--history needs git, which did not run ({error.strerror or error})") from None
-    return sorted((hit for hit in found.values() if not _still_there(top, hit)),
-                  key=lambda h: (h.path, h.line, h.commit))
+    return sorted(
+        (hit for hit in found.values() if not _still_there(top, hit)), key=lambda h: (h.path, h.line, h.commit)
+    )
 
 
 def _still_there(top: Path, hit: HistoryHit) -> bool:
@@ -141,9 +160,13 @@ def history_findings(path: Path | str, since: str | None = None) -> list[Finding
     top = _repository_top(Path(os.path.abspath(path)))
     for hit in scan_history(path, since):
         what = "xAI key" if hit.kind == "key" else "secret in a .env file"
-        finding = rule.finding(display_path(top / hit.path), hit.line, hit.col, masked=hit.masked,
-                               detail=f"{what} {hit.masked} added in commit {hit.commit[:12]}, "
-                                      "no longer in the work tree")
+        finding = rule.finding(
+            display_path(top / hit.path),
+            hit.line,
+            hit.col,
+            masked=hit.masked,
+            detail=f"{what} {hit.masked} added in commit {hit.commit[:12]}, no longer in the work tree",
+        )
         digest = hashlib.sha256("\0".join((rule.id, hit.path, hit.commit, hit.masked)).encode()).hexdigest()
         findings.append(dataclasses.replace(finding, fingerprint=f"{digest[:32]}:1"))
     return findings

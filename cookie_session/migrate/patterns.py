@@ -14,10 +14,21 @@ from ..secret import fingerprint
 from ..settings import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 
 __all__ = [
-    "XAI_KEY_RE", "BEARER_RE", "SESSION_COOKIE_NAMES", "BROWSER_COOKIE_MODULES",
-    "UNSAFE_ENV_VAR", "UNSAFE_ENV_VALUE", "UNSAFE_FLAG", "GROK_ENDPOINT_RE",
-    "is_placeholder_key", "is_placeholder_token", "is_placeholder_value", "secret_name", "mask",
-    "find_secrets", "source_lines",
+    "XAI_KEY_RE",
+    "BEARER_RE",
+    "SESSION_COOKIE_NAMES",
+    "BROWSER_COOKIE_MODULES",
+    "UNSAFE_ENV_VAR",
+    "UNSAFE_ENV_VALUE",
+    "UNSAFE_FLAG",
+    "GROK_ENDPOINT_RE",
+    "is_placeholder_key",
+    "is_placeholder_token",
+    "is_placeholder_value",
+    "secret_name",
+    "mask",
+    "find_secrets",
+    "source_lines",
 ]
 
 #: `xai-` + 80 of `[A-Za-z0-9_]`, not glued to other word characters.
@@ -30,10 +41,27 @@ BROWSER_COOKIE_MODULES = ("browser_cookie3", "pycookiecheat", "rookiepy", "yt_dl
 #: grok.com's web-app API: any `grok.com/rest/` URL, or one of its paths on its own.
 GROK_ENDPOINT_RE = re.compile(r"grok\.com/rest/|^/?rest/(?:app-chat|models|rate-limits)(?:/|$)")
 
-_PLACEHOLDER_WORDS = ("example", "test", "fake", "dummy", "placeholder", "sample", "your", "redacted",
-                      "changeme", "change_me", "notreal", "not_a_real", "mock", "xxxx", "0000", "insert")
-_ENV_SECRET_PARTS = frozenset({"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "COOKIE", "COOKIES",
-                               "SSO", "CREDENTIAL", "CREDENTIALS"})
+_PLACEHOLDER_WORDS = (
+    "example",
+    "test",
+    "fake",
+    "dummy",
+    "placeholder",
+    "sample",
+    "your",
+    "redacted",
+    "changeme",
+    "change_me",
+    "notreal",
+    "not_a_real",
+    "mock",
+    "xxxx",
+    "0000",
+    "insert",
+)
+_ENV_SECRET_PARTS = frozenset(
+    {"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "COOKIE", "COOKIES", "SSO", "CREDENTIAL", "CREDENTIALS"}
+)
 
 
 def is_placeholder_key(key: str) -> bool:
@@ -46,8 +74,13 @@ def is_placeholder_key(key: str) -> bool:
 def is_placeholder_token(token: str) -> bool:
     """True unless `token` looks like a real credential: 20+ chars, letters and digits, 10+ distinct."""
     lowered = token.lower()
-    return (len(token) < 20 or len(set(token)) < 10 or not any(c.isdigit() for c in token)
-            or not any(c.isalpha() for c in token) or any(word in lowered for word in _PLACEHOLDER_WORDS))
+    return (
+        len(token) < 20
+        or len(set(token)) < 10
+        or not any(c.isdigit() for c in token)
+        or not any(c.isalpha() for c in token)
+        or any(word in lowered for word in _PLACEHOLDER_WORDS)
+    )
 
 
 def is_placeholder_value(value: str) -> bool:

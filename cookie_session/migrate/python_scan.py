@@ -30,18 +30,58 @@ from .patterns import (
 
 __all__ = ["scan_python"]
 
-_HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
-                         "Client", "AsyncClient", "send", "urlopen", "ClientSession"})
+_HTTP_CALLS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "request",
+        "stream",
+        "Client",
+        "AsyncClient",
+        "send",
+        "urlopen",
+        "ClientSession",
+    }
+)
 _COOKIE_JAR_CALLS = frozenset({"cookiejar_from_dict", "add_dict_to_cookiejar", "merge_cookies"})
 _HEADER_SETTERS = frozenset({"putheader", "add_header", "set_header", "setdefault", "__setitem__", "header"})
 _FLAG_DEFINERS = frozenset({"option", "add_argument", "Option", "argument", "add_option"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
-_PRINTERS = frozenset({"print", "pprint", "pprint.pprint", "click.echo", "click.secho", "sys.stdout.write",
-                       "sys.stderr.write", "rich.print"})
-_NOT_CONTENT_KEYWORDS = frozenset({"file", "end", "sep", "flush", "exc_info", "stack_info", "stacklevel",
-                                   "extra", "err", "nl", "fg", "bg"})
-_SECRET_WORDS = frozenset({"apikey", "secret", "secrets", "password", "passwd", "cookie", "cookies", "sso",
-                           "bearer", "credential", "credentials"})
+_PRINTERS = frozenset(
+    {
+        "print",
+        "pprint",
+        "pprint.pprint",
+        "click.echo",
+        "click.secho",
+        "sys.stdout.write",
+        "sys.stderr.write",
+        "rich.print",
+    }
+)
+_NOT_CONTENT_KEYWORDS = frozenset(
+    {"file", "end", "sep", "flush", "exc_info", "stack_info", "stacklevel", "extra", "err", "nl", "fg", "bg"}
+)
+_SECRET_WORDS = frozenset(
+    {
+        "apikey",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "cookie",
+        "cookies",
+        "sso",
+        "bearer",
+        "credential",
+        "credentials",
+    }
+)
 _TOKEN_QUALIFIERS = frozenset({"access", "auth", "bearer", "session", "api", "id", "refresh", "xai", "secret"})
 _COOKIE_IN_STRING = re.compile(r"(?:^|[;\s])(sso-rw|sso|cf_clearance)=")
 _COOKIE_HEADER_STRING = re.compile(r"(?i)^\s*cookie\s*:\s*\S")
@@ -83,7 +123,8 @@ def _secret_identifier(identifier: str) -> bool:
         return True
     before = words[-2] if len(words) > 1 else ""
     return (words[-1] == "key" and before in ("api", "xai", "secret")) or (
-        words[-1] == "token" and before in _TOKEN_QUALIFIERS)
+        words[-1] == "token" and before in _TOKEN_QUALIFIERS
+    )
 
 
 def _dotted(node: ast.AST) -> str:
@@ -136,8 +177,11 @@ def browser_cookie_bindings(nodes: list[ast.AST]) -> dict[str, str]:
                     bound[alias.asname or alias.name] = full
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             first = _str(node.value.args[0]) if node.value.args else None
-            if _dotted(node.value.func).split(".")[-1] in ("import_module", "__import__") and first \
-                    and _module_hit(first):
+            if (
+                _dotted(node.value.func).split(".")[-1] in ("import_module", "__import__")
+                and first
+                and _module_hit(first)
+            ):
                 bound.update((target.id, first) for target in node.targets if isinstance(target, ast.Name))
     return bound
 
@@ -146,7 +190,7 @@ def _browser_cookie_call(name: str, bound: dict[str, str]) -> str | None:
     """What a call to dotted `name` reads cookies with (`browser_cookie3.chrome`), or None."""
     for local, target in bound.items():
         if name == local or name.startswith(local + "."):
-            return target + name[len(local):]
+            return target + name[len(local) :]
     return None
 
 
@@ -170,21 +214,26 @@ class _Visitor(ast.NodeVisitor):
         self.lines = lines
         self.env_value_present = env_value_present
         self.hits: list[tuple[int, int, str, str | None]] = []
-        self.covered: set[int] = set()       # constants another rule already reported
+        self.covered: set[int] = set()  # constants another rule already reported
         self.flag_definitions: set[int] = set()
-        self.docstrings = {id(node.value) for node in nodes
-                           if isinstance(node, ast.Expr) and _str(node.value) is not None}
+        self.docstrings = {
+            id(node.value) for node in nodes if isinstance(node, ast.Expr) and _str(node.value) is not None
+        }
         self.cookie_bindings = browser_cookie_bindings(nodes)
         cookie_sources = {name.split(".")[0] for name in self.cookie_bindings}
-        self.tainted = {target.id for node in nodes if isinstance(node, ast.Assign)
-                        and _is_secret_source(node.value, cookie_sources)
-                        for target in node.targets if isinstance(target, ast.Name)}
+        self.tainted = {
+            target.id
+            for node in nodes
+            if isinstance(node, ast.Assign) and _is_secret_source(node.value, cookie_sources)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
 
     # --- helpers -------------------------------------------------------------------
     def hit(self, node: ast.expr | ast.stmt, rule_id: str, detail: str | None = None) -> None:
         line = node.lineno
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        col = len(text.encode()[:node.col_offset].decode(errors="ignore")) + 1
+        col = len(text.encode()[: node.col_offset].decode(errors="ignore")) + 1
         self.hits.append((line, col, rule_id, detail))
 
     def cover(self, node: ast.AST | None) -> None:
@@ -259,8 +308,11 @@ class _Visitor(ast.NodeVisitor):
                 self.hit(value, "CS301")
             elif keyword.arg == "auth" and _str(value) == "browser":
                 self.hit(value, "CS304", 'auth="browser"')
-            elif keyword.arg == "cookies" and last in _HTTP_CALLS and not (
-                    isinstance(value, ast.Constant) and value.value is None):
+            elif (
+                keyword.arg == "cookies"
+                and last in _HTTP_CALLS
+                and not (isinstance(value, ast.Constant) and value.value is None)
+            ):
                 self.hit(node, "CS105", f"cookies= passed to {last}()")
             elif keyword.arg is not None and keyword.arg.lower() == "cookie":
                 self.hit(keyword.value, "CS104")
@@ -337,8 +389,12 @@ class _Visitor(ast.NodeVisitor):
         if not self.env_value_present:
             return
         nodes = list(ast.walk(statement))
-        names = any(_str(n) == UNSAFE_ENV_VAR or (isinstance(n, ast.Name) and n.id == "UNSAFE_ENV_VAR")
-                    or (isinstance(n, ast.Attribute) and n.attr == "UNSAFE_ENV_VAR") for n in nodes)
+        names = any(
+            _str(n) == UNSAFE_ENV_VAR
+            or (isinstance(n, ast.Name) and n.id == "UNSAFE_ENV_VAR")
+            or (isinstance(n, ast.Attribute) and n.attr == "UNSAFE_ENV_VAR")
+            for n in nodes
+        )
         if names:
             for n in nodes:
                 if isinstance(n, ast.expr) and _str(n) == UNSAFE_ENV_VALUE:
@@ -386,7 +442,7 @@ class _Visitor(ast.NodeVisitor):
 
 def scan_python(source: str, *, filename: str = "<file>"):
     """Yield `(line, col, rule_id, detail)` for each code rule that fires in `source`."""
-    with warnings.catch_warnings():   # an invalid escape like "\d" in the scanned code is not our warning
+    with warnings.catch_warnings():  # an invalid escape like "\d" in the scanned code is not our warning
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         tree = ast.parse(source, filename=filename)

@@ -19,8 +19,20 @@ from ..errors import BadInputError
 from .findings import Finding, ScanResult
 from .rules import RULES
 
-__all__ = ["FORMATS", "JSON_VERSION", "TOOL_NAME", "SARIF_SCHEMA_URI", "INFORMATION_URI", "RULES_DOC_URI",
-           "FINGERPRINT_KEY", "render", "render_text", "render_json", "render_sarif", "summary_line"]
+__all__ = [
+    "FORMATS",
+    "JSON_VERSION",
+    "TOOL_NAME",
+    "SARIF_SCHEMA_URI",
+    "INFORMATION_URI",
+    "RULES_DOC_URI",
+    "FINGERPRINT_KEY",
+    "render",
+    "render_text",
+    "render_json",
+    "render_sarif",
+    "summary_line",
+]
 
 FORMATS = ("text", "json", "sarif")
 JSON_VERSION = 1
@@ -58,8 +70,10 @@ def summary_line(result: ScanResult) -> str:
     if not result.findings:
         return f"No findings; {scanned}{suppressed}."
     detail = ", ".join(_plural(n, s) for s, n in counts.items())
-    return (f"{_plural(len(result.findings), 'finding')} ({detail}) in {_plural(result.files_with_findings, 'file')};"
-            f" {scanned}{suppressed}.")
+    return (
+        f"{_plural(len(result.findings), 'finding')} ({detail}) in {_plural(result.files_with_findings, 'file')};"
+        f" {scanned}{suppressed}."
+    )
 
 
 def render_json(result: ScanResult) -> str:
@@ -67,9 +81,13 @@ def render_json(result: ScanResult) -> str:
     data = {
         "version": JSON_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "summary": {"files_scanned": result.files_scanned, "files_with_findings": result.files_with_findings,
-                    "findings": len(result.findings), **result.counts(),
-                    "suppressed": len(result.suppressed)},
+        "summary": {
+            "files_scanned": result.files_scanned,
+            "files_with_findings": result.files_with_findings,
+            "findings": len(result.findings),
+            **result.counts(),
+            "suppressed": len(result.suppressed),
+        },
         "findings": [finding.to_dict() for finding in result.findings],
         "notices": [notice.to_dict() for notice in result.notices],
         "suppressed": [finding.to_dict() for finding in result.suppressed],
@@ -118,10 +136,14 @@ def _sarif_result(finding: Finding, rule_ids: list[str], prefix: str) -> dict:
         "ruleIndex": rule_ids.index(finding.rule_id),
         "level": finding.severity,
         "message": {"text": f"{finding.message}. Fix: {finding.replacement}"},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": _artifact(finding.path, prefix),
-            "region": {"startLine": finding.line, "startColumn": finding.col},
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.path, prefix),
+                    "region": {"startLine": finding.line, "startColumn": finding.col},
+                }
+            }
+        ],
         **({"partialFingerprints": fingerprints} if fingerprints else {}),
     }
 
@@ -132,25 +154,43 @@ def render_sarif(result: ScanResult) -> str:
     rule_ids = list(RULES)
     prefix = _repository_prefix()
     results = [_sarif_result(finding, rule_ids, prefix) for finding in result.findings]
-    results += [{**_sarif_result(finding, rule_ids, prefix), "suppressions": [{"kind": "inSource"}]}
-                for finding in result.suppressed]
-    notifications = [{
-        "level": "note",
-        "message": {"text": notice.message},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact(notice.path, prefix)}}],
-    } for notice in result.notices]
+    results += [
+        {**_sarif_result(finding, rule_ids, prefix), "suppressions": [{"kind": "inSource"}]}
+        for finding in result.suppressed
+    ]
+    notifications = [
+        {
+            "level": "note",
+            "message": {"text": notice.message},
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(notice.path, prefix)}}],
+        }
+        for notice in result.notices
+    ]
     run = {
-        "tool": {"driver": {"name": TOOL_NAME, "version": __version__, "semanticVersion": __version__,
-                            "informationUri": INFORMATION_URI,
-                            "rules": [_sarif_rule(RULES[rule_id]) for rule_id in rule_ids]}},
-        "originalUriBaseIds": {"%SRCROOT%": {"description": {
-            "text": "The top of the repository's work tree (where `cookie-session migrate` ran when not in git)"}}},
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_sarif_rule(RULES[rule_id]) for rule_id in rule_ids],
+            }
+        },
+        "originalUriBaseIds": {
+            "%SRCROOT%": {
+                "description": {
+                    "text": "The top of the repository's work tree (where `cookie-session migrate` ran when not in git)"
+                }
+            }
+        },
         "columnKind": "unicodeCodePoints",
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "results": results,
     }
-    return json.dumps({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def render(result: ScanResult, fmt: str = "text") -> str:

@@ -70,8 +70,7 @@ class _FileScan:
         self._kept: dict[tuple[int, str], Finding] = {}
         self._facts: dict[int, tuple[frozenset[str] | None, str]] = {}
         top = git.work_tree(path) if path.parent.exists() else None
-        self.repo_path = (path.resolve().relative_to(top).as_posix() if top and top in path.resolve().parents
-                          else shown)
+        self.repo_path = path.resolve().relative_to(top).as_posix() if top and top in path.resolve().parents else shown
 
     def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
         """Record a finding; of several of one rule on one line, the leftmost is kept (so a line holding a
@@ -89,8 +88,10 @@ class _FileScan:
         worked out once per line."""
         if number not in self._facts:
             text = self.lines[number - 1] if 0 < number <= len(self.lines) else ""
-            self._facts[number] = (_suppressed_rules(text),
-                                   " ".join(XAI_KEY_RE.sub(lambda m: mask(m.group()), text).split()))
+            self._facts[number] = (
+                _suppressed_rules(text),
+                " ".join(XAI_KEY_RE.sub(lambda m: mask(m.group()), text).split()),
+            )
         return self._facts[number]
 
     def finish(self) -> None:
@@ -180,9 +181,11 @@ class _FileScan:
         """Say so when pattern rules saw only the start of some lines (secrets are searched on whole lines)."""
         long_lines = [number for number, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
         if long_lines:
-            self.note(f"{len(long_lines)} line(s) longer than {MAX_LINE_CHARS} characters (first: line "
-                      f"{long_lines[0]}): secrets searched on whole lines, other rules on the first "
-                      f"{MAX_LINE_CHARS} characters")
+            self.note(
+                f"{len(long_lines)} line(s) longer than {MAX_LINE_CHARS} characters (first: line "
+                f"{long_lines[0]}): secrets searched on whole lines, other rules on the first "
+                f"{MAX_LINE_CHARS} characters"
+            )
 
     def scan_env(self, lines: list[str]) -> None:
         """CS202/CS203: a secret-looking value in a .env file git tracks, or does not ignore."""

@@ -23,10 +23,40 @@ __all__ = ["file_kind", "scan_text", "scan_notebook", "secret_hits", "parse_env_
 
 _SHELL_SUFFIXES = {".sh", ".bash", ".zsh", ".ksh", ".fish", ".ps1", ".bat", ".cmd", ".dockerfile"}
 _SHELL_NAMES = {"dockerfile", "containerfile", "makefile", "gnumakefile", "procfile", "justfile", ".envrc"}
-_CONFIG_SUFFIXES = {".toml", ".yaml", ".yml", ".json", ".jsonc", ".json5", ".cfg", ".ini", ".conf",
-                    ".properties", ".tf", ".tfvars", ".hcl", ".service"}
-_CODE_SUFFIXES = {".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".rb", ".go", ".rs", ".java", ".kt", ".php",
-                  ".lua", ".pl", ".swift", ".cs"}
+_CONFIG_SUFFIXES = {
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".jsonc",
+    ".json5",
+    ".cfg",
+    ".ini",
+    ".conf",
+    ".properties",
+    ".tf",
+    ".tfvars",
+    ".hcl",
+    ".service",
+}
+_CODE_SUFFIXES = {
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".rb",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".php",
+    ".lua",
+    ".pl",
+    ".swift",
+    ".cs",
+}
 
 #: Pattern rules look at this many characters of a line at most (secrets are searched on the whole line).
 MAX_LINE_CHARS = 64 * 1024
@@ -55,8 +85,11 @@ _NAMES = r"(sso-rw|sso|cf_clearance)"
 
 #: (rule, pattern, kinds); the column is the start of group 1 if the pattern has one, else of the match.
 _PATTERNS: list[tuple[str, re.Pattern[str] | _Then, frozenset[str]]] = [
-    ("CS101", re.compile(r"^\s*(?:from|import)\s+(browser_cookie3|pycookiecheat|rookiepy|yt_dlp\.cookies)\b"),
-     _PYTHON_KINDS),
+    (
+        "CS101",
+        re.compile(r"^\s*(?:from|import)\s+(browser_cookie3|pycookiecheat|rookiepy|yt_dlp\.cookies)\b"),
+        _PYTHON_KINDS,
+    ),
     ("CS101", re.compile(r"^\s*from\s+yt_dlp\s+import\s+.*\b(cookies)\b"), _PYTHON_KINDS),
     # a call site, where the import (and so any alias) cannot be parsed: the module's own name only
     ("CS101", re.compile(r"(?<![\w.])(?:browser_cookie3|rookiepy|pycookiecheat)\s*\.\s*\w+\s*\("), _PYTHON_KINDS),
@@ -64,24 +97,48 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | _Then, frozenset[str]]] = [
     ("CS102", re.compile(r"([\"'`])" + _NAMES + r"\1"), _COOKIE_KINDS),
     ("CS102", re.compile(r"^\s*[\"']?" + _NAMES + r"[\"']?\s*[:=]"), frozenset({"config"})),
     ("CS103", re.compile(r"grok\.com/rest/"), _COOKIE_KINDS),
-    ("CS103", re.compile(r"[\"'`](/?rest/(?:app-chat|models|rate-limits))(?:/|[\"'`])"),
-     frozenset({"code", "notebook", "python-fallback"})),
+    (
+        "CS103",
+        re.compile(r"[\"'`](/?rest/(?:app-chat|models|rate-limits))(?:/|[\"'`])"),
+        frozenset({"code", "notebook", "python-fallback"}),
+    ),
     ("CS104", re.compile(r"(?i)(?<![\w-])[\"']?cookie[\"']?\s*:\s*[\"']?[^\s\"',}]"), _COOKIE_KINDS),
     ("CS104", re.compile(r"(?:^|\s)(?:-b|--cookie)[\s=]+[\"']?[\w-]+="), frozenset({"shell"})),
-    ("CS105", _Then(r"\b(?:get|post|put|patch|delete|head|request|Client|AsyncClient)\(",
-                    r"\bcookies\s*=\s*(?!None\b)"), _PYTHON_KINDS),
-    ("CS105", re.compile(r"\b(?:cookiejar_from_dict|add_dict_to_cookiejar)\(|\.cookies\.(?:update|set)\("),
-     _PYTHON_KINDS),
+    (
+        "CS105",
+        _Then(r"\b(?:get|post|put|patch|delete|head|request|Client|AsyncClient)\(", r"\bcookies\s*=\s*(?!None\b)"),
+        _PYTHON_KINDS,
+    ),
+    (
+        "CS105",
+        re.compile(r"\b(?:cookiejar_from_dict|add_dict_to_cookiejar)\(|\.cookies\.(?:update|set)\("),
+        _PYTHON_KINDS,
+    ),
     ("CS205", re.compile(r"[\"']Bearer\s*(?:\{\}|%s)?[\"']|\bf[\"']Bearer \{"), _PYTHON_KINDS),
-    ("CS206", _Then(r"\b(?:print|pprint|echo|debug|info|warning|error|exception|critical)\(",
-                    r"\b(?:api_key|API_KEY|apikey|secret|password|cookies)\b|\.reveal\(\)"), _PYTHON_KINDS),
-    ("CS206", _Then(r"\becho\b", r"\$\{?(" + re.escape(API_KEY_ENV) + r"|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"),
-     frozenset({"shell"})),
-    ("CS301", re.compile(r"(?i)(?<![\w-])[\"']?unsafe[_-]browser[_-]cookies[\"']?\s*[:=]\s*[\"']?(?:true|yes|on|1)\b"),
-     _COOKIE_KINDS),
+    (
+        "CS206",
+        _Then(
+            r"\b(?:print|pprint|echo|debug|info|warning|error|exception|critical)\(",
+            r"\b(?:api_key|API_KEY|apikey|secret|password|cookies)\b|\.reveal\(\)",
+        ),
+        _PYTHON_KINDS,
+    ),
+    (
+        "CS206",
+        _Then(r"\becho\b", r"\$\{?(" + re.escape(API_KEY_ENV) + r"|\w*_(?:KEY|TOKEN|SECRET|PASSWORD))\b"),
+        frozenset({"shell"}),
+    ),
+    (
+        "CS301",
+        re.compile(r"(?i)(?<![\w-])[\"']?unsafe[_-]browser[_-]cookies[\"']?\s*[:=]\s*[\"']?(?:true|yes|on|1)\b"),
+        _COOKIE_KINDS,
+    ),
     ("CS302", re.compile(r"(?<![\w-])" + re.escape(UNSAFE_FLAG) + r"(?![\w-])"), _COOKIE_KINDS),
-    ("CS303", re.compile(re.escape(UNSAFE_ENV_VAR) + r"[\"']?\s*[:=]?\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE)),
-     _COOKIE_KINDS | {"env"}),
+    (
+        "CS303",
+        re.compile(re.escape(UNSAFE_ENV_VAR) + r"[\"']?\s*[:=]?\s*[\"']?" + re.escape(UNSAFE_ENV_VALUE)),
+        _COOKIE_KINDS | {"env"},
+    ),
     ("CS304", re.compile(r"(?<![\w-])--auth[\"']?(?:=|\s*,?\s*)[\"']?(browser)\b"), _COOKIE_KINDS),
     ("CS305", re.compile(r"\bBrowserCookieAuthenticator\s*(?:\.\s*from_cookies\s*)?\("), _PYTHON_KINDS),
 ]
@@ -129,7 +186,7 @@ def _code_part(line: str, markers: tuple[str, ...]) -> str:
     quote = None
     for index, char in enumerate(line):
         if quote:
-            if char == quote and line[index - 1:index] != "\\":
+            if char == quote and line[index - 1 : index] != "\\":
                 quote = None
             continue
         if char in "'\"`":
@@ -207,8 +264,9 @@ def scan_notebook(lines: list[str]):
             continue
         if source_line.lstrip().startswith(("%", "!")):
             continue  # IPython magics and shell escapes
-        yield from _pattern_hits("notebook", number, _code_part(source_line[:MAX_LINE_CHARS], ("#",)),
-                                 len(match.group(1)) + 1)
+        yield from _pattern_hits(
+            "notebook", number, _code_part(source_line[:MAX_LINE_CHARS], ("#",)), len(match.group(1)) + 1
+        )
 
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")

@@ -19,9 +19,26 @@ from ..errors import BadInputError
 
 __all__ = ["SKIPPED_DIRS", "iter_files"]
 
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
-                          ".pytest_cache", ".ruff_cache", ".hypothesis", ".venv", "venv", "site-packages", ".eggs",
-                          ".ipynb_checkpoints"})
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".venv",
+        "venv",
+        "site-packages",
+        ".eggs",
+        ".ipynb_checkpoints",
+    }
+)
 
 
 def _read_spec(path: Path) -> pathspec.PathSpec | None:
@@ -83,8 +100,12 @@ def _tracked_but_ignored(root: Path, walked: set[Path]) -> list[Path]:
     extra = []
     for path in sorted(tracked or ()):
         relative = path.relative_to(top).parts if top in path.parents else ()
-        if (resolved_root == path or resolved_root in path.parents) and path not in walked and path.is_file() \
-                and not any(part in SKIPPED_DIRS for part in relative[:-1]):
+        if (
+            (resolved_root == path or resolved_root in path.parents)
+            and path not in walked
+            and path.is_file()
+            and not any(part in SKIPPED_DIRS for part in relative[:-1])
+        ):
             extra.append(root / path.relative_to(resolved_root))
     return extra
 
@@ -94,9 +115,15 @@ def _walk(root: Path):
     for current, dirs, files in os.walk(root, onerror=None):
         here = Path(current)
         ignores.add(here)
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
-                         and not (here / d).is_symlink() and not _is_venv(here / d)
-                         and not ignores.ignored(here / d, is_dir=True))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRS
+            and not d.endswith(".egg-info")
+            and not (here / d).is_symlink()
+            and not _is_venv(here / d)
+            and not ignores.ignored(here / d, is_dir=True)
+        )
         for name in sorted(files):
             path = here / name
             if not ignores.ignored(path, is_dir=False):

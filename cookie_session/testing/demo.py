@@ -44,8 +44,10 @@ def run_demo(say: Callable[[str], None] = print) -> None:
     """
     with StandIn() as api, tempfile.TemporaryDirectory(prefix="cookie-session-demo-") as scratch:
         indent = lambda line: say("   " + line)  # noqa: E731
-        say(f"1. Started the stand-ins: api.x.ai at {api.base_url} (with a throwaway key), "
-            f"grok.com at {api.web_base_url}.")
+        say(
+            f"1. Started the stand-ins: api.x.ai at {api.base_url} (with a throwaway key), "
+            f"grok.com at {api.web_base_url}."
+        )
         report = inspect_credentials(api_key=api.api_key, environ={}, cwd=scratch)
         say("2. status: credential sources in chain order")
         for check in report.checks:
@@ -67,20 +69,29 @@ def run_demo(say: Callable[[str], None] = print) -> None:
         with warnings.catch_warnings():  # the demo says it here instead
             warnings.simplefilter("ignore", BrowserCookieWarning)
             browser_auth = BrowserCookieAuthenticator(
-                "chromium", cookie_file=cookie_file, unsafe_browser_cookies=True, user_agent=user_agent,
-                verdict=LocalityVerdict.assume_local())  # a throwaway profile against loopback, in this demo only
+                "chromium",
+                cookie_file=cookie_file,
+                unsafe_browser_cookies=True,
+                user_agent=user_agent,
+                verdict=LocalityVerdict.assume_local(),
+            )  # a throwaway profile against loopback, in this demo only
         say(f"5. The same calling code, through the browser session ({browser_auth.describe()}):")
         with GrokClient(browser_auth, web_base_url=api.web_base_url) as client:
             calling_code(client, indent)
         say("6. compare: the same prompt through both, side by side (3 runs each, medians):")
-        comparison = compare_methods("Say hello in five words.", repeat=3, authenticators=[key_auth, browser_auth],
-                                     client_options={"base_url": api.base_url, "web_base_url": api.web_base_url})
+        comparison = compare_methods(
+            "Say hello in five words.",
+            repeat=3,
+            authenticators=[key_auth, browser_auth],
+            client_options={"base_url": api.base_url, "web_base_url": api.web_base_url},
+        )
         for line in render_table(comparison, width=110).splitlines():
             indent(line)
         say("7. The locality gate: with CI=true, cookie auth is refused even with the opt-in:")
         try:
-            BrowserCookieAuthenticator("chromium", cookie_file=cookie_file, unsafe_browser_cookies=True,
-                                       environ={"CI": "true"})
+            BrowserCookieAuthenticator(
+                "chromium", cookie_file=cookie_file, unsafe_browser_cookies=True, environ={"CI": "true"}
+            )
         except PolicyError as exc:
             indent(f"{type(exc).__name__} (CLI exit {exc.exit_code}): {exc}")
         say("8. migrate: what must change in a cookie prototype before it leaves the laptop:")
@@ -112,8 +123,7 @@ def _throwaway_profile(api: StandIn, directory: str, say: Callable[[str], None])
 
     user_agent = FALLBACK_USER_AGENT
     cookie_file = write_chromium_cookies(os.path.join(directory, "Default", "Cookies"), api.web_cookies(user_agent))
-    say(f"{why}, so the demo wrote a Chromium-format cookie database itself, encrypted as Chromium's "
-        "basic store does")
+    say(f"{why}, so the demo wrote a Chromium-format cookie database itself, encrypted as Chromium's basic store does")
     return str(cookie_file), user_agent
 
 

@@ -108,13 +108,32 @@ class _Browser(abc.ABC):
 
 
 _CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-default-browser-check",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
-    "--disable-extensions", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--disable-breakpad", "--disable-crash-reporter", "--disable-field-trial-config", "--metrics-recording-only",
-    "--no-pings", "--no-proxy-server", "--disable-dev-shm-usage", "--password-store=basic",
-    "--ignore-certificate-errors", "--disable-features=OptimizationHints,MediaRouter,Translate,DnsOverHttps,"
-    "AutofillServerCommunication,CertificateTransparencyComponentUpdater", "--remote-debugging-pipe", "about:blank",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
+    "--disable-field-trial-config",
+    "--metrics-recording-only",
+    "--no-pings",
+    "--no-proxy-server",
+    "--disable-dev-shm-usage",
+    "--password-store=basic",
+    "--ignore-certificate-errors",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,DnsOverHttps,"
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    "--remote-debugging-pipe",
+    "about:blank",
 ]
 _LOOPBACK_ONLY = ["MAP * ~NOTFOUND", "EXCLUDE localhost", "EXCLUDE 127.0.0.1"]  # appended to the caller's rules
 
@@ -131,8 +150,15 @@ class HeadlessChromium(_Browser):
 
     name, quit_command = "chromium", "Browser.close"
 
-    def __init__(self, profile_dir, *, host_resolver_rules: str | None = None,
-                 user_agent: str | None = None, executable: str | None = None, timeout: float = 30.0):
+    def __init__(
+        self,
+        profile_dir,
+        *,
+        host_resolver_rules: str | None = None,
+        user_agent: str | None = None,
+        executable: str | None = None,
+        timeout: float = 30.0,
+    ):
         self.timeout, self._ua, self._buf, self._next_id, self._session = timeout, user_agent, b"", 0, None
         self._rfd: int | None = None
         self._wfd: int | None = None
@@ -217,8 +243,12 @@ class HeadlessChromium(_Browser):
     def evaluate(self, expression: str):
         """Evaluate the JavaScript `expression` in the page, await it if it is a promise, and return
         its value (JSON-serialisable); a thrown error raises `BrowserLaunchError` with its text."""
-        result = self._call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
-                                                 "returnByValue": True}, session=True, what="evaluate a script")
+        result = self._call(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            session=True,
+            what="evaluate a script",
+        )
         if "exceptionDetails" in result:
             details = result["exceptionDetails"]
             text = details.get("exception", {}).get("description") or details.get("text")
@@ -234,23 +264,47 @@ class HeadlessChromium(_Browser):
 
 _FIREFOX_PREFS = {
     "marionette.port": 0,  # Firefox picks a free port and writes it to <profile>/MarionetteActivePort
-    "network.trr.mode": 5, "network.proxy.type": 0, "network.dns.disablePrefetch": True,
-    "network.prefetch-next": False, "network.http.speculative-parallel-limit": 0, "security.OCSP.enabled": 0,
-    "network.captive-portal-service.enabled": False, "network.connectivity-service.enabled": False,
-    "security.remote_settings.crlite_filters.enabled": False, "services.settings.server": "data:,#none",
-    "security.remote_settings.intermediates.enabled": False, "app.shield.optoutstudies.enabled": False,
-    "app.update.disabledForTesting": True, "app.normandy.enabled": False, "extensions.update.enabled": False,
-    "extensions.getAddons.cache.enabled": False, "extensions.systemAddon.update.enabled": False,
-    "extensions.blocklist.enabled": False, "browser.search.update": False, "browser.region.network.url": "",
-    "browser.region.update.enabled": False, "media.gmp-manager.url": "", "dom.push.connection.enabled": False,
-    "browser.newtabpage.enabled": False, "browser.safebrowsing.malware.enabled": False,
-    "browser.safebrowsing.phishing.enabled": False, "browser.safebrowsing.downloads.enabled": False,
-    "browser.safebrowsing.provider.mozilla.updateURL": "", "browser.safebrowsing.provider.google4.updateURL": "",
-    "datareporting.policy.dataSubmissionEnabled": False, "datareporting.healthreport.uploadEnabled": False,
-    "toolkit.telemetry.enabled": False, "toolkit.telemetry.server": "", "toolkit.telemetry.archive.enabled": False,
-    "browser.shell.checkDefaultBrowser": False, "browser.startup.page": 0, "browser.aboutwelcome.enabled": False,
-    "browser.startup.homepage_override.mstone": "ignore", "startup.homepage_welcome_url": "about:blank",
-    "datareporting.policy.firstRunURL": "", "browser.sessionstore.resume_from_crash": False,
+    "network.trr.mode": 5,
+    "network.proxy.type": 0,
+    "network.dns.disablePrefetch": True,
+    "network.prefetch-next": False,
+    "network.http.speculative-parallel-limit": 0,
+    "security.OCSP.enabled": 0,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "security.remote_settings.crlite_filters.enabled": False,
+    "services.settings.server": "data:,#none",
+    "security.remote_settings.intermediates.enabled": False,
+    "app.shield.optoutstudies.enabled": False,
+    "app.update.disabledForTesting": True,
+    "app.normandy.enabled": False,
+    "extensions.update.enabled": False,
+    "extensions.getAddons.cache.enabled": False,
+    "extensions.systemAddon.update.enabled": False,
+    "extensions.blocklist.enabled": False,
+    "browser.search.update": False,
+    "browser.region.network.url": "",
+    "browser.region.update.enabled": False,
+    "media.gmp-manager.url": "",
+    "dom.push.connection.enabled": False,
+    "browser.newtabpage.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "browser.safebrowsing.provider.mozilla.updateURL": "",
+    "browser.safebrowsing.provider.google4.updateURL": "",
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "toolkit.telemetry.server": "",
+    "toolkit.telemetry.archive.enabled": False,
+    "browser.shell.checkDefaultBrowser": False,
+    "browser.startup.page": 0,
+    "browser.aboutwelcome.enabled": False,
+    "browser.startup.homepage_override.mstone": "ignore",
+    "startup.homepage_welcome_url": "about:blank",
+    "datareporting.policy.firstRunURL": "",
+    "browser.sessionstore.resume_from_crash": False,
 }
 
 
@@ -265,8 +319,15 @@ class HeadlessFirefox(_Browser):
 
     name, quit_command = "firefox", "Marionette:Quit"
 
-    def __init__(self, profile_dir, *, force_resolve: str | None = "127.0.0.1",
-                 user_agent: str | None = None, executable: str | None = None, timeout: float = 60.0):
+    def __init__(
+        self,
+        profile_dir,
+        *,
+        force_resolve: str | None = "127.0.0.1",
+        user_agent: str | None = None,
+        executable: str | None = None,
+        timeout: float = 60.0,
+    ):
         self.timeout, self._buf, self._next_id = timeout, b"", 0
         self._sock: socket.socket | None = None
         exe = executable or find_firefox()
@@ -277,7 +338,8 @@ class HeadlessFirefox(_Browser):
         extra = {"network.dns.forceResolve": force_resolve, "general.useragent.override": user_agent}
         prefs = {**_FIREFOX_PREFS, **{k: v for k, v in extra.items() if v}}
         (self.profile / "user.js").write_text(
-            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()))
+            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+        )
         argv = [str(Path(exe).resolve()), "--headless", "--marionette", "--no-remote", "--profile", str(self.profile)]
         self._launch(argv, env, scratch / "stderr.log")
 
@@ -293,16 +355,19 @@ class HeadlessFirefox(_Browser):
             except (OSError, ValueError):
                 time.sleep(0.1)
         self._recv(deadline, "read the Marionette greeting")
-        caps = {"acceptInsecureCerts": True, "pageLoadStrategy": "normal",
-                "timeouts": {"pageLoad": int(self.timeout * 1000)}}
+        caps = {
+            "acceptInsecureCerts": True,
+            "pageLoadStrategy": "normal",
+            "timeouts": {"pageLoad": int(self.timeout * 1000)},
+        }
         self.user_agent: str = self._call("WebDriver:NewSession", caps)["capabilities"]["userAgent"]
 
     def _recv(self, deadline: float, what: str):
         while True:
             size, colon, rest = self._buf.partition(b":")
             if colon and len(rest) >= int(size):
-                self._buf = rest[int(size):]
-                return json.loads(rest[:int(size)])
+                self._buf = rest[int(size) :]
+                return json.loads(rest[: int(size)])
             if time.monotonic() >= deadline:
                 raise self._fail(f"timed out after {self.timeout:.0f}s waiting to {what}")
             if self._sock is None:
@@ -342,8 +407,12 @@ class HeadlessFirefox(_Browser):
     def evaluate(self, expression: str):
         """Evaluate the JavaScript `expression` in the page, await it if it is a promise, and return
         its value (JSON-serialisable); a thrown error raises `BrowserLaunchError` with its text."""
-        return self._call("WebDriver:ExecuteScript", {"script": f"return ({expression});", "args": []},
-                          "evaluate a script", "check the script")["value"]
+        return self._call(
+            "WebDriver:ExecuteScript",
+            {"script": f"return ({expression});", "args": []},
+            "evaluate a script",
+            "check the script",
+        )["value"]
 
     def _disconnect(self) -> None:
         if self._sock is not None:

@@ -27,8 +27,13 @@ def fresh_profile(profile_dir, **env_extra: str) -> tuple[Path, Path, dict[str, 
     home.mkdir(parents=True)
     drop = {"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.lower().endswith("_proxy")}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache",
-               XDG_DATA_HOME=f"{home}/.local/share", **env_extra)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=f"{home}/.config",
+        XDG_CACHE_HOME=f"{home}/.cache",
+        XDG_DATA_HOME=f"{home}/.local/share",
+        **env_extra,
+    )
     return profile, scratch, env
 
 
@@ -47,14 +52,19 @@ class BrowserProcess:
     def __init__(self, argv: list[str], env: dict[str, str], log: Path, give: tuple = ()):
         self.log, self.exited = log, False
         log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, log_fd, 1), (os.POSIX_SPAWN_DUP2, log_fd, 2),
-                   *((os.POSIX_SPAWN_DUP2, src, dst) for src, dst in give)]
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, log_fd, 1),
+            (os.POSIX_SPAWN_DUP2, log_fd, 2),
+            *((os.POSIX_SPAWN_DUP2, src, dst) for src, dst in give),
+        ]
         try:
             self.pid = os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True)
         except OSError as exc:
-            raise BrowserLaunchError(f"cannot execute {argv[0]} ({exc}); install the browser "
-                                     "(Debian: apt-get install chromium / firefox-esr)") from None
+            raise BrowserLaunchError(
+                f"cannot execute {argv[0]} ({exc}); install the browser "
+                "(Debian: apt-get install chromium / firefox-esr)"
+            ) from None
         finally:
             for fd in (log_fd, *(src for src, _ in give)):
                 os.close(fd)
@@ -97,7 +107,15 @@ class BrowserProcess:
             text = self.log.read_text(errors="replace").splitlines()
         except OSError:
             return "(no stderr captured)"
-        noise = ("dbus", "Failed to connect to the bus", "GraphicsCriticalError", "running in headless mode",
-                 "RSLoader", "RemoteSettings", "nimbus", "Stack:")  # harmless chatter of a no-network run
+        noise = (
+            "dbus",
+            "Failed to connect to the bus",
+            "GraphicsCriticalError",
+            "running in headless mode",
+            "RSLoader",
+            "RemoteSettings",
+            "nimbus",
+            "Stack:",
+        )  # harmless chatter of a no-network run
         tail = [ln.strip() for ln in text if ln.strip() and not any(n in ln for n in noise)][-lines:]
         return (" | ".join(tail) or "(empty)")[:400]

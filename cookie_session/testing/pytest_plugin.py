@@ -75,9 +75,15 @@ class XaiFailures:
 
     KEY_SWITCHES = ("wrong_key", "blocked_key", "disabled_key")
     #: switch name -> the stand-in's failure name
-    QUEUED_SWITCHES = {"rate_limit": "rate_limit", "server_error": "server_error", "challenge": "challenge",
-                       "anti_bot": "anti_bot", "web_rate_limit": "web_rate_limit",
-                       "session_expired": "session_expired", "account_blocked": "blocked_account"}
+    QUEUED_SWITCHES = {
+        "rate_limit": "rate_limit",
+        "server_error": "server_error",
+        "challenge": "challenge",
+        "anti_bot": "anti_bot",
+        "web_rate_limit": "web_rate_limit",
+        "session_expired": "session_expired",
+        "account_blocked": "blocked_account",
+    }
     SWITCHES = KEY_SWITCHES + tuple(QUEUED_SWITCHES)
 
     def __init__(self, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,24 +165,29 @@ class XaiFailures:
 
 # --- hooks -----------------------------------------------------------------------------
 
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(OFFLINE_INI, "tests using xai_standin may not leave loopback (default: true)",
-                  type="bool", default=True)
+    parser.addini(
+        OFFLINE_INI, "tests using xai_standin may not leave loopback (default: true)", type="bool", default=True
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(*names, times=1): flip cookie-session stand-in failure switches before the test "
-        f"({', '.join(XaiFailures.SWITCHES)}); needs the xai_standin fixture")
+        f"({', '.join(XaiFailures.SWITCHES)}); needs the xai_standin fixture",
+    )
 
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> list[str] | None:
     """A failed comparison with a stand-in key shows fingerprints, not pytest's character diff of the key."""
     if not (isinstance(left, StandInKey) or isinstance(right, StandInKey)):
         return None
-    return [f"{_masked(left)} {op} {_masked(right)}", "(stand-in keys are masked; their fingerprints differ "
-            "when the keys do)"]
+    return [
+        f"{_masked(left)} {op} {_masked(right)}",
+        "(stand-in keys are masked; their fingerprints differ when the keys do)",
+    ]
 
 
 def _masked(value: object) -> str:
@@ -194,11 +205,15 @@ def _masked(value: object) -> str:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A marker the test cannot act on is an error, not a silently passing test."""
     if item.get_closest_marker(MARKER) is not None and "xai_standin" not in getattr(item, "fixturenames", ()):
-        pytest.fail(f"@pytest.mark.{MARKER} needs the xai_standin fixture (or xai_client, grok_browser_client, "
-                    "...): add it to the test's arguments", pytrace=False)
+        pytest.fail(
+            f"@pytest.mark.{MARKER} needs the xai_standin fixture (or xai_client, grok_browser_client, "
+            "...): add it to the test's arguments",
+            pytrace=False,
+        )
 
 
 # --- fixtures --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def xai_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -214,8 +229,9 @@ def xai_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
-def xai_standin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-                xai_retry_waits: list[float]) -> Iterator[StandIn]:
+def xai_standin(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, xai_retry_waits: list[float]
+) -> Iterator[StandIn]:
     """A running stand-in for api.x.ai and grok.com on 127.0.0.1, with the environment pointed at it."""
     from .standin import StandIn
 
@@ -278,13 +294,16 @@ def grok_browser_auth(xai_standin: StandIn, grok_user_agent: str) -> BrowserCook
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BrowserCookieWarning)
         return BrowserCookieAuthenticator.from_cookies(
-            xai_standin.web_cookies(grok_user_agent), user_agent=grok_user_agent, source="stand-in browser",
-            unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())
+            xai_standin.web_cookies(grok_user_agent),
+            user_agent=grok_user_agent,
+            source="stand-in browser",
+            unsafe_browser_cookies=True,
+            verdict=LocalityVerdict.assume_local(),
+        )
 
 
 @pytest.fixture
-def grok_browser_client(xai_standin: StandIn, grok_browser_auth: BrowserCookieAuthenticator
-                        ) -> Iterator[GrokClient]:
+def grok_browser_client(xai_standin: StandIn, grok_browser_auth: BrowserCookieAuthenticator) -> Iterator[GrokClient]:
     """A `GrokClient` on the stand-in's grok.com side, through `grok_browser_auth`."""
     from ..client import GrokClient
 
@@ -294,12 +313,15 @@ def grok_browser_client(xai_standin: StandIn, grok_browser_auth: BrowserCookieAu
 
 # --- helpers ---------------------------------------------------------------------------
 
+
 def _apply_markers(request: pytest.FixtureRequest, failures: XaiFailures) -> None:
     """Flip the switches named by `xai_failure` markers, outermost (module, class) first."""
     for marker in reversed(list(request.node.iter_markers(MARKER))):
         if not marker.args:
-            pytest.fail(f"@pytest.mark.{MARKER} needs at least one failure name: "
-                        f"{', '.join(XaiFailures.SWITCHES)}", pytrace=False)
+            pytest.fail(
+                f"@pytest.mark.{MARKER} needs at least one failure name: {', '.join(XaiFailures.SWITCHES)}",
+                pytrace=False,
+            )
         for name in marker.args:
             try:
                 failures.switch(name, **marker.kwargs)
@@ -340,8 +362,8 @@ def _let_responses_pass(monkeypatch: pytest.MonkeyPatch, stand_in: StandIn) -> N
 
     monkeypatch.setattr(responses.RequestsMock, "start", start)
     default = getattr(responses, "_default_mock", None)
-    if default is not None and getattr(default, "_patcher", None):   # already running
-        monkeypatch.setattr(default, "passthru_prefixes", default.passthru_prefixes)   # restored after the test
+    if default is not None and getattr(default, "_patcher", None):  # already running
+        monkeypatch.setattr(default, "passthru_prefixes", default.passthru_prefixes)  # restored after the test
         add(default)
 
 
@@ -360,8 +382,10 @@ def _refuse_non_loopback(monkeypatch: pytest.MonkeyPatch, node: pytest.Item) -> 
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def refuse(what: str) -> OfflineError:
-        message = (f"cookie-session's pytest plugin refused {what}: a test using xai_standin stays on loopback "
-                   f"(set `{OFFLINE_INI} = false` in the pytest ini options to allow it)")
+        message = (
+            f"cookie-session's pytest plugin refused {what}: a test using xai_standin stays on loopback "
+            f"(set `{OFFLINE_INI} = false` in the pytest ini options to allow it)"
+        )
         node.add_report_section("call", "xai offline", message)
         return OfflineError(message)
 

@@ -21,7 +21,7 @@ import requests
 
 from ..errors import BadInputError, BadResponseError, RequestTimeoutError
 
-WHOLE_REPLY_FACTOR = 3               # a non-streamed reply arrives whole within this many read timeouts
+WHOLE_REPLY_FACTOR = 3  # a non-streamed reply arrives whole within this many read timeouts
 _DEADLINE_HINT = "Raise the call's deadline (GrokClient(deadline=...)), or ask for a shorter answer"
 
 
@@ -52,7 +52,7 @@ def cut_connection(response: requests.Response) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         else:
             response.close()
-    except OSError:   # already closed
+    except OSError:  # already closed
         pass
 
 
@@ -61,8 +61,15 @@ class Watchdog:
     (a `time.monotonic()` value). `check()` raises `RequestTimeoutError` once it has cut.
     Use as a context manager; leaving it stops the watch."""
 
-    def __init__(self, response: requests.Response, *, idle: float, deadline: float, url: str,
-                 whole_reply_within: float | None = None) -> None:
+    def __init__(
+        self,
+        response: requests.Response,
+        *,
+        idle: float,
+        deadline: float,
+        url: str,
+        whole_reply_within: float | None = None,
+    ) -> None:
         self._response = response
         self._whole_reply_within = whole_reply_within
         self._idle = idle
@@ -98,14 +105,19 @@ class Watchdog:
     def check(self) -> None:
         """Raise `RequestTimeoutError` if the watch cut the connection."""
         if self.fired == "no progress":
-            raise RequestTimeoutError(f"{self._url} sent nothing that carries the answer for {self._idle:g} s",
-                                      hint="Check the service, or raise the timeout")
+            raise RequestTimeoutError(
+                f"{self._url} sent nothing that carries the answer for {self._idle:g} s",
+                hint="Check the service, or raise the timeout",
+            )
         if self.fired and self._whole_reply_within is not None:
-            raise RequestTimeoutError(f"The reply from {self._url} did not arrive whole within "
-                                      f"{self._whole_reply_within:g} s", hint="Check the service, or raise the timeout")
+            raise RequestTimeoutError(
+                f"The reply from {self._url} did not arrive whole within {self._whole_reply_within:g} s",
+                hint="Check the service, or raise the timeout",
+            )
         if self.fired:
-            raise RequestTimeoutError(f"Request to {self._url} passed its deadline before the reply was complete",
-                                      hint=_DEADLINE_HINT)
+            raise RequestTimeoutError(
+                f"Request to {self._url} passed its deadline before the reply was complete", hint=_DEADLINE_HINT
+            )
 
 
 def call_deadline(seconds: float) -> float:
@@ -132,5 +144,7 @@ class AnswerBudget:
     def add(self, piece: str) -> None:
         self.size += len(piece.encode("utf-8", "replace"))
         if self.size > self.limit:
-            raise BadResponseError(f"{self._url} sent an answer longer than {self.limit:,} bytes; not read further",
-                                   hint="Raise max_answer_bytes if you expect answers this long")
+            raise BadResponseError(
+                f"{self._url} sent an answer longer than {self.limit:,} bytes; not read further",
+                hint="Raise max_answer_bytes if you expect answers this long",
+            )

@@ -78,17 +78,24 @@ def raise_for_api_error(response: requests.Response, *, redact=lambda text: text
         raise MissingCredentialsError(f"{where} answered 401: no valid credential{detail}")
     if status == 403:
         raise PermissionDeniedError(f"{where} answered 403: key blocked, disabled or not permitted{detail}")
-    if status == 404 and _MODEL_WORD.search(said):   # only the service's own word makes it an unknown model
+    if status == 404 and _MODEL_WORD.search(said):  # only the service's own word makes it an unknown model
         raise ModelNotFoundError(f"Unknown model{detail}", status=404)
     if status == 404:
-        raise UpstreamError(f"{where} answered 404: no such endpoint, so the base URL looks wrong{detail}", status=404,
-                            hint=f"The API root has the form {API_BASE_URL} (with /v1)")
+        raise UpstreamError(
+            f"{where} answered 404: no such endpoint, so the base URL looks wrong{detail}",
+            status=404,
+            hint=f"The API root has the form {API_BASE_URL} (with /v1)",
+        )
     if status == 413:
-        raise UpstreamError(f"{where} answered 413: the prompt is too large{detail}", status=413,
-                            hint="Shorten the prompt or send it in parts")
+        raise UpstreamError(
+            f"{where} answered 413: the prompt is too large{detail}",
+            status=413,
+            hint="Shorten the prompt or send it in parts",
+        )
     if status == 429:
-        raise RateLimitedError(f"Rate limited by {where}{detail}",
-                               retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+        raise RateLimitedError(
+            f"Rate limited by {where}{detail}", retry_after=retry_after_seconds(response.headers.get("Retry-After"))
+        )
     if status >= 500:
         raise ServerError(f"{where} answered {status}{detail}", status=status)
     raise UpstreamError(f"{where} answered {status}{detail}", status=status)
@@ -140,8 +147,12 @@ class ApiTransport(Transport):
         raise_for_api_error(response, redact=self._redact)
 
     def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
-        response = self._request("POST", self.chat_path, retry_on=CHAT_RETRY_STATUSES,
-                                 json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=False))
+        response = self._request(
+            "POST",
+            self.chat_path,
+            retry_on=CHAT_RETRY_STATUSES,
+            json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=False),
+        )
         data = json_body(response)
         choice = _first_choice(data, response.url)
         message = choice.get("message") or {}
@@ -149,16 +160,26 @@ class ApiTransport(Transport):
         if not isinstance(text, str):
             raise BadResponseError(f"{response.url} answered without message text")
         self.answer_budget(response.url).add(text)
-        return ChatResult(text=text, model=str(data.get("model") or model), auth_kind=self.auth_kind,
-                          usage=_usage(data.get("usage")), finish_reason=choice.get("finish_reason"),
-                          id=data.get("id"))
+        return ChatResult(
+            text=text,
+            model=str(data.get("model") or model),
+            auth_kind=self.auth_kind,
+            usage=_usage(data.get("usage")),
+            finish_reason=choice.get("finish_reason"),
+            id=data.get("id"),
+        )
 
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
         deadline = self.call_deadline()
-        response = self._request("POST", self.chat_path, stream=True, retry_on=CHAT_RETRY_STATUSES,
-                                 deadline=deadline,
-                                 json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True))
-        pieces: list[str] = []   # the answer: SSE sends no final text; at most max_answer_bytes
+        response = self._request(
+            "POST",
+            self.chat_path,
+            stream=True,
+            retry_on=CHAT_RETRY_STATUSES,
+            deadline=deadline,
+            json=chat_payload(messages, model=model, max_tokens=max_tokens, stream=True),
+        )
+        pieces: list[str] = []  # the answer: SSE sends no final text; at most max_answer_bytes
         budget = self.answer_budget(response.url)
         final: dict = {"model": model}
 
@@ -191,9 +212,14 @@ class ApiTransport(Transport):
                 raise ended_early(response.url)  # a complete stream ends with `data: [DONE]`
 
         def finish() -> ChatResult:
-            return ChatResult(text="".join(pieces), model=str(final["model"]), auth_kind=self.auth_kind,
-                              usage=_usage(final.get("usage")), finish_reason=final.get("finish_reason"),
-                              id=final.get("id"))
+            return ChatResult(
+                text="".join(pieces),
+                model=str(final["model"]),
+                auth_kind=self.auth_kind,
+                usage=_usage(final.get("usage")),
+                finish_reason=final.get("finish_reason"),
+                id=final.get("id"),
+            )
 
         return ChatStream(events(), finish, response.close)
 
@@ -202,17 +228,24 @@ class ApiTransport(Transport):
         data = json_body(response).get("data")
         if not isinstance(data, list):
             raise BadResponseError(f"{response.url} answered without a model list")
-        return [Model(id=str(item["id"]), owned_by=item.get("owned_by"), created=item.get("created"))
-                for item in data if isinstance(item, dict) and item.get("id")]
+        return [
+            Model(id=str(item["id"]), owned_by=item.get("owned_by"), created=item.get("created"))
+            for item in data
+            if isinstance(item, dict) and item.get("id")
+        ]
 
     def whoami(self) -> Identity:
         response = self._request("GET", "/api-key")
         data = json_body(response)
         acls = data["acls"] if isinstance(data.get("acls"), list) else ()
         return Identity(
-            auth_kind=self.auth_kind, name=data.get("name"), team_id=data.get("team_id"),
-            user_id=data.get("user_id"), acls=tuple(str(a) for a in acls),
-            api_key_blocked=bool(data.get("api_key_blocked")), api_key_disabled=bool(data.get("api_key_disabled")),
+            auth_kind=self.auth_kind,
+            name=data.get("name"),
+            team_id=data.get("team_id"),
+            user_id=data.get("user_id"),
+            acls=tuple(str(a) for a in acls),
+            api_key_blocked=bool(data.get("api_key_blocked")),
+            api_key_disabled=bool(data.get("api_key_disabled")),
             team_blocked=bool(data.get("team_blocked")),
         )
 
@@ -223,4 +256,3 @@ def _parse_chunk(data: str, url: str, redact) -> dict:
         message = chunk["error"].get("message") if isinstance(chunk["error"], dict) else chunk["error"]
         raise UpstreamError(f"{url} reported an error mid-stream: {redact(str(message))[:200]}")
     return chunk
-

@@ -52,8 +52,15 @@ from .replies import (
 )
 from .retry import RetryPolicy, retry_after_seconds
 
-__all__ = ["Transport", "send", "shown_url", "proxies_for", "MAX_REDIRECTS", "READ_RETRY_STATUSES",
-           "CHAT_RETRY_STATUSES"]
+__all__ = [
+    "Transport",
+    "send",
+    "shown_url",
+    "proxies_for",
+    "MAX_REDIRECTS",
+    "READ_RETRY_STATUSES",
+    "CHAT_RETRY_STATUSES",
+]
 
 MAX_REDIRECTS = 5
 READ_RETRY_STATUSES = frozenset({429, 503})
@@ -71,9 +78,18 @@ class Transport(abc.ABC):
 
     chat_path: str
 
-    def __init__(self, session: requests.Session, base_url: str, *, auth_kind: str, timeout, retry: RetryPolicy,
-                 verify=None, deadline: float = DEFAULT_DEADLINE,
-                 max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        base_url: str,
+        *,
+        auth_kind: str,
+        timeout,
+        retry: RetryPolicy,
+        verify=None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    ) -> None:
         self.session = session
         self.base_url = base_url
         self.auth_kind = auth_kind
@@ -115,8 +131,16 @@ class Transport(abc.ABC):
     def whoami(self) -> Identity:
         """Who the credential speaks for, without the credential."""
 
-    def _request(self, method: str, path: str, *, retry_on: frozenset[int] = READ_RETRY_STATUSES,
-                 stream: bool = False, deadline: float | None = None, **kwargs) -> requests.Response:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        retry_on: frozenset[int] = READ_RETRY_STATUSES,
+        stream: bool = False,
+        deadline: float | None = None,
+        **kwargs,
+    ) -> requests.Response:
         """Send, following same-origin redirects and retrying `retry_on` statuses by `self.retry`,
         all before `deadline` (monotonic; default: the call's deadline from now).
 
@@ -137,22 +161,27 @@ class Transport(abc.ABC):
             if response.status_code in retry_on:
                 wait = self.retry.wait(retry, retry_after_seconds(response.headers.get("Retry-After")), waited)
                 if wait is not None and wait >= deadline - time.monotonic():
-                    wait = None   # the deadline would pass while waiting: the error now instead
+                    wait = None  # the deadline would pass while waiting: the error now instead
             with response:
                 if wait is None:
                     self._load(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
                     self.raise_for_error(response)  # raises for every status of 400 or more
-            assert wait is not None   # raise_for_error raised otherwise
+            assert wait is not None  # raise_for_error raised otherwise
             self.retry.sleep(wait)
             waited += wait
-        raise AssertionError("unreachable")   # itertools.count() never ends
+        raise AssertionError("unreachable")  # itertools.count() never ends
 
     def _load(self, response: requests.Response, limit: int, deadline: float, *, truncate: bool = False) -> None:
         """`load_body`, the whole body within `WHOLE_REPLY_FACTOR` read timeouts and before `deadline`."""
         within = WHOLE_REPLY_FACTOR * read_timeout(self.timeout)
         whole_by = min(deadline, time.monotonic() + within)
-        with Watchdog(response, idle=math.inf, deadline=whole_by, url=shown_url(response.url),
-                      whole_reply_within=within if whole_by < deadline else None) as dog:
+        with Watchdog(
+            response,
+            idle=math.inf,
+            deadline=whole_by,
+            url=shown_url(response.url),
+            whole_reply_within=within if whole_by < deadline else None,
+        ) as dog:
             load_body(response, limit, truncate=truncate, watchdog=dog)
 
     def _send(self, method: str, url: str, *, deadline: float, **kwargs) -> requests.Response:
@@ -160,22 +189,33 @@ class Transport(abc.ABC):
         origin = _origin(url)
         for _hop in range(MAX_REDIRECTS + 1):
             timeout = _within(self.timeout, check_deadline(deadline, shown_url(url)))
-            response = send(self.session, method, url, timeout=timeout, allow_redirects=False, stream=True,
-                            hooks={"response": lambda reply, **_: self._bounded_redirect_body(reply, deadline)},
-                            **self._options, **kwargs)
+            response = send(
+                self.session,
+                method,
+                url,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+                hooks={"response": lambda reply, **_: self._bounded_redirect_body(reply, deadline)},
+                **self._options,
+                **kwargs,
+            )
             if not response.is_redirect:
                 return response
             response.close()
             try:
                 target = urljoin(url, response.headers["Location"])
                 target_origin = url_target(target, what="redirect Location").origin
-            except ValueError:   # a backslash or control character, an unclosed '[', a port out of range
-                raise UnsafeRedirectError(f"{origin} redirected to a Location that is not a valid URL, or one on "
-                                          "which URL parsers disagree; not followed") from None
+            except ValueError:  # a backslash or control character, an unclosed '[', a port out of range
+                raise UnsafeRedirectError(
+                    f"{origin} redirected to a Location that is not a valid URL, or one on "
+                    "which URL parsers disagree; not followed"
+                ) from None
             if target_origin != origin:
                 raise UnsafeRedirectError(
                     f"{origin} redirected to {target_origin}; not followed, so no credential was sent there",
-                    hint="Check the base URL; credentials only ever go to the origin you configured")
+                    hint="Check the base URL; credentials only ever go to the origin you configured",
+                )
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in ("json", "data")}
             url = target
@@ -218,17 +258,19 @@ def proxies_for(session: requests.Session, url: str) -> dict:
     proxies: dict[str, str | None] = {}
     if is_loopback_host(target.host):
         hosts = {target.host, urlsplit(url).hostname or target.host}
-        proxies = {key: None for host in hosts for scheme in ("http", "https", "all")
-                   for key in (scheme, f"{scheme}://{host}")}
+        proxies = {
+            key: None for host in hosts for scheme in ("http", "https", "all") for key in (scheme, f"{scheme}://{host}")
+        }
     settings = session.merge_environment_settings(url, dict(proxies), True, None, None)  # type: ignore[arg-type]
     merged = settings["proxies"]
     proxy = requests.utils.select_proxy(url, merged)
-    if proxy and is_loopback_host(target.host):   # cannot happen: every key that could select one is None
+    if proxy and is_loopback_host(target.host):  # cannot happen: every key that could select one is None
         raise PolicyError(f"A proxy would carry the request to {target.origin}; refused")
     if proxy and target.scheme == "http":
         raise PolicyError(
             f"A proxy is set for plain-http {target.origin}; the credential would reach the proxy in clear text",
-            hint="Use https://, or unset HTTP_PROXY/ALL_PROXY (or add the host to NO_PROXY)")
+            hint="Use https://, or unset HTTP_PROXY/ALL_PROXY (or add the host to NO_PROXY)",
+        )
     return proxies
 
 
@@ -238,11 +280,13 @@ def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs)
     with translate_transport_errors(url):
         try:
             return session.request(method, url, timeout=timeout, proxies=proxies_for(session, url), **kwargs)
-        except UnicodeEncodeError:   # http.client sends header values as Latin-1
-            raise BadInputError("A request header holds characters HTTP/1.1 cannot send",
-                                hint="Keep header values to printable ASCII") from None
-        except ValueError as exc:   # requests parses a redirect's Location even with allow_redirects=False
+        except UnicodeEncodeError:  # http.client sends header values as Latin-1
+            raise BadInputError(
+                "A request header holds characters HTTP/1.1 cannot send", hint="Keep header values to printable ASCII"
+            ) from None
+        except ValueError as exc:  # requests parses a redirect's Location even with allow_redirects=False
             if isinstance(exc, requests.exceptions.RequestException):
                 raise
-            raise BadResponseError(f"{shown_url(url)} answered with a redirect Location that is not a valid URL"
-                                   ) from None
+            raise BadResponseError(
+                f"{shown_url(url)} answered with a redirect Location that is not a valid URL"
+            ) from None

@@ -31,8 +31,17 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["REST_PREFIX", "BrowserIdentity", "browser_identity", "sec_ch_ua", "rest_headers",
-           "fallback_statsig_id", "chat_payload", "origin_of", "in_browser_order"]
+__all__ = [
+    "REST_PREFIX",
+    "BrowserIdentity",
+    "browser_identity",
+    "sec_ch_ua",
+    "rest_headers",
+    "fallback_statsig_id",
+    "chat_payload",
+    "origin_of",
+    "in_browser_order",
+]
 
 REST_PREFIX = "/rest/"
 STATSIG_FALLBACK_PREFIX = "x1:"
@@ -46,20 +55,60 @@ _PRIORITY_OVER_HTTP1 = {"chromium": False, "firefox": True}
 #: The brand a Chromium-based browser adds to `sec-ch-ua` besides "Chromium" and the GREASE brand.
 #: None: the browser sends no brand of its own (unbranded Chromium; Vivaldi and Arc present as it).
 CHROMIUM_BRANDS: dict[str, str | None] = {
-    "chrome": "Google Chrome", "chromium": None, "edge": "Microsoft Edge", "brave": "Brave", "opera": "Opera",
-    "opera_gx": "Opera GX", "vivaldi": None, "arc": None,
+    "chrome": "Google Chrome",
+    "chromium": None,
+    "edge": "Microsoft Edge",
+    "brave": "Brave",
+    "opera": "Opera",
+    "opera_gx": "Opera GX",
+    "vivaldi": None,
+    "arc": None,
 }
 
 #: The order each engine writes a fetch's headers in over HTTP/1.1 (measured: Chromium 156, Firefox 153);
 #: the web app's own headers go with Content-Type, as a fetch's author headers do. Others follow.
 HEADER_ORDER = {
-    "chromium": ("host", "connection", "content-length", "sec-ch-ua-platform", "user-agent", "sec-ch-ua",
-                 "content-type", "x-xai-request-id", "x-statsig-id", "sec-ch-ua-mobile", "accept", "origin",
-                 "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "referer", "accept-encoding",
-                 "accept-language", "cookie", "priority"),
-    "firefox": ("host", "user-agent", "accept", "accept-language", "accept-encoding", "referer", "content-type",
-                "x-xai-request-id", "x-statsig-id", "content-length", "origin", "connection", "cookie",
-                "sec-fetch-dest", "sec-fetch-mode", "sec-fetch-site", "priority"),
+    "chromium": (
+        "host",
+        "connection",
+        "content-length",
+        "sec-ch-ua-platform",
+        "user-agent",
+        "sec-ch-ua",
+        "content-type",
+        "x-xai-request-id",
+        "x-statsig-id",
+        "sec-ch-ua-mobile",
+        "accept",
+        "origin",
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+        "referer",
+        "accept-encoding",
+        "accept-language",
+        "cookie",
+        "priority",
+    ),
+    "firefox": (
+        "host",
+        "user-agent",
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "referer",
+        "content-type",
+        "x-xai-request-id",
+        "x-statsig-id",
+        "content-length",
+        "origin",
+        "connection",
+        "cookie",
+        "sec-fetch-dest",
+        "sec-fetch-mode",
+        "sec-fetch-site",
+        "priority",
+    ),
 }
 
 # Chromium's GetGreasedUserAgentBrandVersion: the placeholder brand and its version, seeded by the major.
@@ -74,16 +123,22 @@ class BrowserIdentity:
     """What the request headers depend on: engine family, the major version and platform the
     User-Agent states, the browser's own client-hint brand (and its version) and its languages."""
 
-    family: str                      # "chromium" or "firefox"
+    family: str  # "chromium" or "firefox"
     major_version: int | None
-    platform: str                    # sec-ch-ua-platform's value: "Linux", "macOS", "Windows", ...
+    platform: str  # sec-ch-ua-platform's value: "Linux", "macOS", "Windows", ...
     accept_language: str
-    brand: str | None = None         # e.g. "Google Chrome"; None for unbranded Chromium and Firefox
+    brand: str | None = None  # e.g. "Google Chrome"; None for unbranded Chromium and Firefox
     brand_version: int | None = None
 
 
-def browser_identity(browser: str | None, family: str | None, user_agent: str, *,
-                     major_version: int | None = None, accept_language: str | None = None) -> BrowserIdentity:
+def browser_identity(
+    browser: str | None,
+    family: str | None,
+    user_agent: str,
+    *,
+    major_version: int | None = None,
+    accept_language: str | None = None,
+) -> BrowserIdentity:
     """The identity a request must present so that its headers agree with `user_agent`.
 
     The User-Agent wins where it speaks (Cloudflare binds `cf_clearance` to it): its engine, its
@@ -110,14 +165,20 @@ def browser_identity(browser: str | None, family: str | None, user_agent: str, *
         else:
             brand = CHROMIUM_BRANDS.get((browser or "chromium").lower(), None)
     language = accept_language if accept_language and _printable(accept_language) else None
-    return BrowserIdentity(family, major, _platform(user_agent), language or DEFAULT_ACCEPT_LANGUAGE[family],
-                           brand, brand_version)
+    return BrowserIdentity(
+        family, major, _platform(user_agent), language or DEFAULT_ACCEPT_LANGUAGE[family], brand, brand_version
+    )
 
 
 def _platform(user_agent: str) -> str:
     """sec-ch-ua-platform as Chromium derives it for the OS the User-Agent names."""
-    for marker, platform in (("Android", "Android"), ("CrOS", "Chrome OS"), ("Windows", "Windows"),
-                             ("Macintosh", "macOS"), ("Mac OS X", "macOS")):
+    for marker, platform in (
+        ("Android", "Android"),
+        ("CrOS", "Chrome OS"),
+        ("Windows", "Windows"),
+        ("Macintosh", "macOS"),
+        ("Mac OS X", "macOS"),
+    ):
         if marker in user_agent:
             return platform
     return "Linux"
@@ -127,8 +188,10 @@ def sec_ch_ua(major_version: int, brand: str | None = None, brand_version: int |
     """The `sec-ch-ua` value Chromium `major_version` sends: the GREASE placeholder brand, "Chromium"
     and `brand` (if any), each with its major version, in Chromium's stable order for that major."""
     seed = major_version
-    grease = (f"Not{_GREASEY_CHARS[seed % len(_GREASEY_CHARS)]}A{_GREASEY_CHARS[(seed + 1) % len(_GREASEY_CHARS)]}"
-              f"Brand", _GREASED_VERSIONS[seed % len(_GREASED_VERSIONS)])
+    grease = (
+        f"Not{_GREASEY_CHARS[seed % len(_GREASEY_CHARS)]}A{_GREASEY_CHARS[(seed + 1) % len(_GREASEY_CHARS)]}Brand",
+        _GREASED_VERSIONS[seed % len(_GREASED_VERSIONS)],
+    )
     entries = [grease, ("Chromium", str(major_version))]
     if brand:
         entries.append((brand, str(brand_version if brand_version is not None else major_version)))
@@ -136,7 +199,7 @@ def sec_ch_ua(major_version: int, brand: str | None = None, brand_version: int |
     else:
         order = (seed % 2, (seed + 1) % 2)
     shuffled: list[tuple[str, str]] = [("", "")] * len(entries)
-    for index, entry in enumerate(entries):   # ShuffleBrandList: shuffled[order[i]] = list[i]
+    for index, entry in enumerate(entries):  # ShuffleBrandList: shuffled[order[i]] = list[i]
         shuffled[order[index]] = entry
     return ", ".join(f'"{name}";v="{version}"' for name, version in shuffled)
 
@@ -157,8 +220,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None = None, http2: bool = True,
-                 rng: random.Random | None = None) -> dict[str, str]:
+def rest_headers(
+    identity: BrowserIdentity,
+    url: str,
+    *,
+    statsig_id: str | None = None,
+    http2: bool = True,
+    rng: random.Random | None = None,
+) -> dict[str, str]:
     """Every header the browser of `identity` sends on the web app's same-origin `fetch` to `url`
     (User-Agent, Cookie and Accept-Encoding aside), in the browser's order. `statsig_id`: the
     user's own value, else a fresh fallback one. `http2`: whether the browser would reach `url`
@@ -169,18 +238,20 @@ def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None 
         headers["sec-ch-ua-platform"] = f'"{identity.platform}"'
         headers["sec-ch-ua"] = sec_ch_ua(identity.major_version, identity.brand, identity.brand_version)
         headers["sec-ch-ua-mobile"] = "?1" if identity.platform == "Android" else "?0"
-    headers.update({
-        "Accept": "*/*",
-        "Accept-Language": identity.accept_language,
-        "Content-Type": "application/json",
-        "x-xai-request-id": str(uuid.uuid4()),
-        "x-statsig-id": statsig_id if statsig_id is not None else fallback_statsig_id(identity.family, rng),
-        "Origin": origin,
-        "Sec-Fetch-Site": "same-origin",
-        "Sec-Fetch-Mode": "cors",
-        "Sec-Fetch-Dest": "empty",
-        "Referer": f"{origin}/",
-    })
+    headers.update(
+        {
+            "Accept": "*/*",
+            "Accept-Language": identity.accept_language,
+            "Content-Type": "application/json",
+            "x-xai-request-id": str(uuid.uuid4()),
+            "x-statsig-id": statsig_id if statsig_id is not None else fallback_statsig_id(identity.family, rng),
+            "Origin": origin,
+            "Sec-Fetch-Site": "same-origin",
+            "Sec-Fetch-Mode": "cors",
+            "Sec-Fetch-Dest": "empty",
+            "Referer": f"{origin}/",
+        }
+    )
     if http2 or _PRIORITY_OVER_HTTP1[identity.family]:
         headers["Priority"] = FETCH_PRIORITY[identity.family]
     return headers
@@ -189,8 +260,20 @@ def rest_headers(identity: BrowserIdentity, url: str, *, statsig_id: str | None 
 # --- x-statsig-id's fallback form -------------------------------------------------------
 
 #: Properties the app's Statsig evaluation reads; the error names one of them.
-_PROPERTIES = ("children", "childNodes", "getAttribute", "querySelector", "content", "length", "value",
-               "parentNode", "firstChild", "dataset", "style", "innerHTML")
+_PROPERTIES = (
+    "children",
+    "childNodes",
+    "getAttribute",
+    "querySelector",
+    "content",
+    "length",
+    "value",
+    "parentNode",
+    "firstChild",
+    "dataset",
+    "style",
+    "innerHTML",
+)
 _MINIFIED = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -218,8 +301,14 @@ def _printable(text: str) -> bool:
 # --- the chat request body -------------------------------------------------------------
 
 #: The screen the app reports in `deviceEnvInfo` (a common desktop one).
-_DEVICE = {"darkModeEnabled": False, "devicePixelRatio": 1, "screenWidth": 1920, "screenHeight": 1080,
-           "viewportWidth": 1920, "viewportHeight": 953}
+_DEVICE = {
+    "darkModeEnabled": False,
+    "devicePixelRatio": 1,
+    "screenWidth": 1920,
+    "screenHeight": 1080,
+    "viewportWidth": 1920,
+    "viewportHeight": 953,
+}
 
 
 def chat_payload(messages: list[dict], *, model: str) -> dict:
@@ -231,14 +320,30 @@ def chat_payload(messages: list[dict], *, model: str) -> dict:
     else:
         text = "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
     return {
-        "temporary": True, "modelName": model, "message": text,
-        "fileAttachments": [], "imageAttachments": [],
-        "disableSearch": False, "enableImageGeneration": True, "returnImageBytes": False,
-        "returnRawGrokInXaiRequest": False, "enableImageStreaming": True, "imageGenerationCount": 2,
-        "forceConcise": False, "toolOverrides": {}, "enableSideBySide": True, "sendFinalMetadata": True,
-        "isReasoning": False, "webpageUrls": [], "disableTextFollowUps": False,
+        "temporary": True,
+        "modelName": model,
+        "message": text,
+        "fileAttachments": [],
+        "imageAttachments": [],
+        "disableSearch": False,
+        "enableImageGeneration": True,
+        "returnImageBytes": False,
+        "returnRawGrokInXaiRequest": False,
+        "enableImageStreaming": True,
+        "imageGenerationCount": 2,
+        "forceConcise": False,
+        "toolOverrides": {},
+        "enableSideBySide": True,
+        "sendFinalMetadata": True,
+        "isReasoning": False,
+        "webpageUrls": [],
+        "disableTextFollowUps": False,
         "responseMetadata": {"requestModelDetails": {"modelId": model}},
-        "disableMemory": False, "forceSideBySide": False, "isAsyncChat": False,
-        "disableSelfHarmShortCircuit": False, "collectionIds": [], "disabledConnectorIds": [],
+        "disableMemory": False,
+        "forceSideBySide": False,
+        "isAsyncChat": False,
+        "disableSelfHarmShortCircuit": False,
+        "collectionIds": [],
+        "disabledConnectorIds": [],
         "deviceEnvInfo": dict(_DEVICE),
     }

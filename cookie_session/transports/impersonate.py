@@ -52,9 +52,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
 
-IMPERSONATION_UNAVAILABLE = ("The web path cannot imitate the browser's TLS handshake ({reason}), so it uses "
-                             "python-requests' own, and Cloudflare may challenge it (it pins cf_clearance to the "
-                             "browser's handshake)")
+IMPERSONATION_UNAVAILABLE = (
+    "The web path cannot imitate the browser's TLS handshake ({reason}), so it uses "
+    "python-requests' own, and Cloudflare may challenge it (it pins cf_clearance to the "
+    "browser's handshake)"
+)
 #: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
@@ -65,7 +67,7 @@ FETCH_STREAM_WEIGHT = {"chromium": 220}
 MAX_CONCURRENT_REQUESTS = 64
 #: Target-name prefix per browser family (curl_cffi's `BrowserType` names: `chrome152`, `firefox153`).
 _TARGET_PREFIX = {"chromium": "chrome", "firefox": "firefox"}
-_warned = threading.Event()   # the "no impersonation" warning is said once per process
+_warned = threading.Event()  # the "no impersonation" warning is said once per process
 
 
 def impersonation_target(family: str | None, major_version: int | None, available) -> str | None:
@@ -96,7 +98,7 @@ def mount_browser_tls(session: requests.Session, *, family: str | None, major_ve
     """
     try:
         from curl_cffi.requests.impersonate import BrowserType
-    except (ImportError, OSError) as exc:   # not installed, or its libcurl-impersonate will not load
+    except (ImportError, OSError) as exc:  # not installed, or its libcurl-impersonate will not load
         _warn_once(f"curl_cffi could not be loaded: {type(exc).__name__}; pip install curl_cffi")
         return None
     target = impersonation_target(family, major_version, (b.value for b in BrowserType))
@@ -124,35 +126,51 @@ class ImpersonatingAdapter(BaseAdapter):
         from curl_cffi import CurlOpt, requests as curl_requests
 
         self.target = target
-        self._plain = HTTPAdapter()   # only used while a test library mocks requests' HTTPAdapter.send
+        self._plain = HTTPAdapter()  # only used while a test library mocks requests' HTTPAdapter.send
         options = {CurlOpt.STREAM_WEIGHT: stream_weight} if stream_weight is not None else None
         # trust_env=False: curl must not read proxy variables itself; requests already decided.
         self._curl: curl_requests.Session = curl_requests.Session(
-            impersonate=target, default_headers=False, trust_env=False, discard_cookies=True, allow_redirects=False,
-            curl_options=options)
+            impersonate=target,
+            default_headers=False,
+            trust_env=False,
+            discard_cookies=True,
+            allow_redirects=False,
+            curl_options=options,
+        )
         if hasattr(self._curl, "_executor"):
             # Each streamed reply holds one of curl_cffi's threads until the server ends it; its default pool
             # (cores + 4) would cap concurrent requests far below what requests' own adapter allows.
             from concurrent.futures import ThreadPoolExecutor
 
             self._curl._executor = ThreadPoolExecutor(  # type: ignore[assignment]  # private, typed as its None
-                max_workers=MAX_CONCURRENT_REQUESTS, thread_name_prefix="cookie-session-curl")
+                max_workers=MAX_CONCURRENT_REQUESTS, thread_name_prefix="cookie-session-curl"
+            )
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
-             proxies=None) -> requests.Response:
-        if _requests_send_is_mocked():   # `responses` and the like: the calling code's tests keep working
-            return HTTPAdapter.send(self._plain, request, stream=stream, timeout=timeout, verify=verify, cert=cert,
-                                    proxies=proxies)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout=None,
+        verify=True,
+        cert=None,
+        proxies=None,
+    ) -> requests.Response:
+        if _requests_send_is_mocked():  # `responses` and the like: the calling code's tests keep working
+            return HTTPAdapter.send(
+                self._plain, request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
         from curl_cffi.requests import exceptions as curl_errors
 
         method, url = request.method, request.url
         if method is None or url is None:
             raise ValueError("ImpersonatingAdapter.send takes a prepared request (with a method and a URL)")
         proxy = _proxy_for(url, proxies)
-        headers: dict[str, str | None] = {name: value.decode("latin-1") if isinstance(value, bytes) else value
-                                          for name, value in request.headers.items()}
+        headers: dict[str, str | None] = {
+            name: value.decode("latin-1") if isinstance(value, bytes) else value
+            for name, value in request.headers.items()
+        }
         if "Content-Type" not in request.headers:
-            headers["Content-Type"] = None   # else curl adds its own to a POST (None: "send none")
+            headers["Content-Type"] = None  # else curl adds its own to a POST (None: "send none")
         # The headers in the prepared order, Host first as browsers send it over HTTP/1.1 (over HTTP/2 it is the
         # :authority pseudo-header); without this, curl would sort them by its target's template.
         sent = (name.lower() for name, value in headers.items() if value is not None)
@@ -160,12 +178,22 @@ class ImpersonatingAdapter(BaseAdapter):
         _quiet_header_order_notice()
         try:
             reply = self._curl.request(
-                cast("HttpMethod", method), url, headers=headers, content=request.body, timeout=_curl_timeout(timeout),
+                cast("HttpMethod", method),
+                url,
+                headers=headers,
+                content=request.body,
+                timeout=_curl_timeout(timeout),
                 # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
                 verify=_ca_bundle(verify),  # type: ignore[arg-type]
-                cert=cert, proxy=proxy,
-                accept_encoding=request.headers.get("Accept-Encoding"), stream=True, quote=False,
-                discard_cookies=True, allow_redirects=False, extra_fp={"header_order": order})
+                cert=cert,
+                proxy=proxy,
+                accept_encoding=request.headers.get("Accept-Encoding"),
+                stream=True,
+                quote=False,
+                discard_cookies=True,
+                allow_redirects=False,
+                extra_fp={"header_order": order},
+            )
         except curl_errors.RequestException as exc:
             raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
         return self._build_response(request, url, reply)
@@ -175,7 +203,7 @@ class ImpersonatingAdapter(BaseAdapter):
         response.status_code = reply.status_code
         pairs = list(reply.headers.multi_items())
         response.headers = CaseInsensitiveDict()
-        for name, value in pairs:   # repeated headers joined with ", ", as urllib3 presents them
+        for name, value in pairs:  # repeated headers joined with ", ", as urllib3 presents them
             response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
         response.encoding = get_encoding_from_headers(response.headers)
         response.reason = reply.reason
@@ -199,8 +227,9 @@ def _quiet_header_order_notice() -> None:
     """
     from curl_cffi.utils import CurlCffiWarning
 
-    warnings.filterwarnings("ignore", message="Extra fingerprints were altered after impersonated version was set",
-                            category=CurlCffiWarning)
+    warnings.filterwarnings(
+        "ignore", message="Extra fingerprints were altered after impersonated version was set", category=CurlCffiWarning
+    )
 
 
 def _requests_send_is_mocked() -> bool:
@@ -214,7 +243,7 @@ def _curl_timeout(timeout):
         return None
     if isinstance(timeout, tuple):
         connect, read = timeout
-    elif hasattr(timeout, "connect_timeout"):   # urllib3.Timeout
+    elif hasattr(timeout, "connect_timeout"):  # urllib3.Timeout
         connect, read = timeout.connect_timeout, timeout.read_timeout
     else:
         connect = read = timeout
@@ -233,8 +262,10 @@ def _ca_bundle(verify) -> bool | str:
         import os
 
         if not os.path.isfile(verify):
-            raise OSError(f"Could not find a TLS CA certificate bundle file at {verify!r} "
-                          f"(browser TLS impersonation takes a bundle file, not a directory)")
+            raise OSError(
+                f"Could not find a TLS CA certificate bundle file at {verify!r} "
+                f"(browser TLS impersonation takes a bundle file, not a directory)"
+            )
     return verify
 
 
@@ -251,16 +282,20 @@ def _as_requests_error(exc, request, *, in_body: bool, proxied: bool = False) ->
     from curl_cffi.requests import exceptions as curl_errors
 
     kinds = requests.exceptions
-    message = f"{type(exc).__name__} (curl error {getattr(exc, 'code', '?')})"   # curl's text names the URL
+    message = f"{type(exc).__name__} (curl error {getattr(exc, 'code', '?')})"  # curl's text names the URL
     if isinstance(exc, curl_errors.Timeout):
         slow = "too slow" in str(exc).lower() or in_body
         return (kinds.ReadTimeout if slow else kinds.ConnectTimeout)(message, request=request)
-    if isinstance(exc, curl_errors.ProxyError) or (proxied and not in_body and isinstance(
-            exc, curl_errors.ConnectionError) and not isinstance(exc, curl_errors.SSLError)):
+    if isinstance(exc, curl_errors.ProxyError) or (
+        proxied
+        and not in_body
+        and isinstance(exc, curl_errors.ConnectionError)
+        and not isinstance(exc, curl_errors.SSLError)
+    ):
         return kinds.ProxyError(message, request=request)
     if isinstance(exc, curl_errors.SSLError):
         return kinds.SSLError(message, request=request)
-    if getattr(exc, "code", None) == 61:   # CURLE_BAD_CONTENT_ENCODING
+    if getattr(exc, "code", None) == 61:  # CURLE_BAD_CONTENT_ENCODING
         return kinds.ContentDecodingError(message, request=request)
     if in_body:
         return kinds.ChunkedEncodingError(message, request=request)

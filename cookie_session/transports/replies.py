@@ -19,12 +19,23 @@ from ..errors import BadResponseError, ConnectionFailedError, RequestTimeoutErro
 from ..policy import url_target
 from ._limits import Watchdog
 
-__all__ = ["load_body", "body_chunks", "iter_lines", "ended_early", "translate_transport_errors", "json_body",
-           "streamed_json_object", "shown_url", "MAX_BODY_BYTES", "MAX_ERROR_BODY_BYTES", "MAX_LINE_BYTES"]
+__all__ = [
+    "load_body",
+    "body_chunks",
+    "iter_lines",
+    "ended_early",
+    "translate_transport_errors",
+    "json_body",
+    "streamed_json_object",
+    "shown_url",
+    "MAX_BODY_BYTES",
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_LINE_BYTES",
+]
 
-MAX_BODY_BYTES = 10 * 2**20      # a whole (non-streamed) reply: model lists and answers are far smaller
+MAX_BODY_BYTES = 10 * 2**20  # a whole (non-streamed) reply: model lists and answers are far smaller
 MAX_ERROR_BODY_BYTES = 64 * 2**10  # what an error reply is read for its message
-MAX_LINE_BYTES = 2**20           # one streamed line (an SSE field, an NDJSON object)
+MAX_LINE_BYTES = 2**20  # one streamed line (an SSE field, an NDJSON object)
 _CHUNK = 64 * 2**10
 
 
@@ -49,8 +60,9 @@ def _watched(watchdog: Watchdog | None) -> Iterator[None]:
         watchdog.check()
 
 
-def load_body(response: requests.Response, limit: int, *, truncate: bool = False,
-              watchdog: Watchdog | None = None) -> None:
+def load_body(
+    response: requests.Response, limit: int, *, truncate: bool = False, watchdog: Watchdog | None = None
+) -> None:
     """Read a streamed reply's body into `response.content`, at most `limit` bytes.
 
     Beyond the limit: keep the first `limit` bytes if `truncate`, else close the reply and
@@ -82,7 +94,7 @@ def body_chunks(response: requests.Response) -> Iterator[bytes]:
     urllib3's failures become requests' exceptions, as `iter_content` would raise them."""
     raw = getattr(response, "raw", None)
     if not isinstance(raw, urllib3.response.HTTPResponse) or not hasattr(raw, "read1"):
-        yield from response.iter_content(_CHUNK)   # another adapter's reply (e.g. an impersonating one)
+        yield from response.iter_content(_CHUNK)  # another adapter's reply (e.g. an impersonating one)
         return
     errors = urllib3.exceptions
     while True:
@@ -103,19 +115,22 @@ def body_chunks(response: requests.Response) -> Iterator[bytes]:
 
 
 def _too_large(response: requests.Response, limit: int) -> BadResponseError:
-    return BadResponseError(f"{shown_url(response.url)} answered with more than {limit // 2**20} MiB; "
-                            "not read further", status=response.status_code)
+    return BadResponseError(
+        f"{shown_url(response.url)} answered with more than {limit // 2**20} MiB; not read further",
+        status=response.status_code,
+    )
 
 
-def iter_lines(response: requests.Response, *, limit: int = MAX_LINE_BYTES,
-               watchdog: Watchdog | None = None) -> Iterator[bytes]:
+def iter_lines(
+    response: requests.Response, *, limit: int = MAX_LINE_BYTES, watchdog: Watchdog | None = None
+) -> Iterator[bytes]:
     """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`.
 
     Linear in the reply's size however it is chunked (a line arriving a byte at a time is kept in pieces).
     A line with content (not blank, not an SSE `:` comment) is progress for the `watchdog`; a read it
     cut ends in its `RequestTimeoutError`.
     """
-    parts: list[bytes] = []   # the line being received
+    parts: list[bytes] = []  # the line being received
     size = 0
     with _watched(watchdog):
         for chunk in body_chunks(response):
@@ -143,8 +158,9 @@ def _line_too_long(response: requests.Response, limit: int) -> BadResponseError:
 
 def ended_early(url: str) -> ConnectionFailedError:
     """The error for a streamed answer that stopped before its documented last message."""
-    return ConnectionFailedError(f"The reply from {shown_url(url)} ended before the answer was complete",
-                                 hint="Try again")
+    return ConnectionFailedError(
+        f"The reply from {shown_url(url)} ended before the answer was complete", hint="Try again"
+    )
 
 
 @contextlib.contextmanager
@@ -162,7 +178,7 @@ def translate_transport_errors(url: str) -> Iterator[None]:
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
         raise ConnectionFailedError(f"Connection to {url} was cut mid-reply", hint="Try again") from None
     except requests.exceptions.ConnectionError as exc:
-        if exc.args and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError):   # a stall mid-body
+        if exc.args and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError):  # a stall mid-body
             raise RequestTimeoutError(f"Request to {url} timed out") from None
         raise ConnectionFailedError(f"Could not connect to {url}") from None
     except requests.exceptions.RequestException as exc:
@@ -177,10 +193,11 @@ def json_body(response: requests.Response) -> dict:
         kind = response.headers.get("Content-Type", "no content type")
         raise BadResponseError(
             f"{response.request.method} {shown_url(response.url)} answered {response.status_code} with a body "
-            f"that is not JSON ({kind})", status=response.status_code) from None
+            f"that is not JSON ({kind})",
+            status=response.status_code,
+        ) from None
     if not isinstance(data, dict):
-        raise BadResponseError(f"{response.url} answered with JSON that is not an object",
-                               status=response.status_code)
+        raise BadResponseError(f"{response.url} answered with JSON that is not an object", status=response.status_code)
     return data
 
 

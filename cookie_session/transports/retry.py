@@ -45,7 +45,7 @@ class RetryPolicy:
         if retry_after is not None:
             wait = retry_after
         else:
-            step = min(self.max_wait, self.backoff * 2 ** retry)
+            step = min(self.max_wait, self.backoff * 2**retry)
             wait = step / 2 + random.uniform(0, step / 2)
         if wait > self.max_wait or waited + wait > self.budget:
             return None

@@ -46,17 +46,25 @@ PROBE_MODEL = "grok-3"
 ANTI_BOT_CODE = 7
 RATE_LIMIT_CODE = 8
 #: What to do when grok.com's anti-bot rules refuse a request (code 7).
-ANTI_BOT_HINT = (f"Open grok.com in the same browser, send a message, copy the x-statsig-id request header of "
-                 f"that request from DevTools (Network tab) into {STATSIG_ENV} and try again; or use the API key "
-                 f"({API_KEY_ENV}), which is meant for scripts")
-CHROMIUM_FLUSH_HINT = ("Chromium is running with this profile and writes a fresh login to disk up to 30 s later: "
-                       "wait half a minute (or quit the browser) and try again; else log in to grok.com again, "
-                       f"or use the API key ({API_KEY_ENV})")
+ANTI_BOT_HINT = (
+    f"Open grok.com in the same browser, send a message, copy the x-statsig-id request header of "
+    f"that request from DevTools (Network tab) into {STATSIG_ENV} and try again; or use the API key "
+    f"({API_KEY_ENV}), which is meant for scripts"
+)
+CHROMIUM_FLUSH_HINT = (
+    "Chromium is running with this profile and writes a fresh login to disk up to 30 s later: "
+    "wait half a minute (or quit the browser) and try again; else log in to grok.com again, "
+    f"or use the API key ({API_KEY_ENV})"
+)
 _SAID_CHARS = 200
 
 
-def raise_for_web_error(response: requests.Response, *, redact: Callable[[str], str] = lambda text: text,
-                        browser_running: Callable[[], bool] = lambda: False) -> None:
+def raise_for_web_error(
+    response: requests.Response,
+    *,
+    redact: Callable[[str], str] = lambda text: text,
+    browser_running: Callable[[], bool] = lambda: False,
+) -> None:
     """Raise the error matching a non-2xx grok.com reply; return quietly on 2xx.
 
     `redact` scrubs the credentials from grok.com's text before it reaches a message;
@@ -70,32 +78,39 @@ def raise_for_web_error(response: requests.Response, *, redact: Callable[[str], 
     if "blocked-user" in text:
         raise AccountBlockedError("grok.com says this account is blocked")
     if status == 401:
-        raise SessionExpiredError("grok.com answered 401: the browser session is not valid any more",
-                                  hint=CHROMIUM_FLUSH_HINT if browser_running() else None)
+        raise SessionExpiredError(
+            "grok.com answered 401: the browser session is not valid any more",
+            hint=CHROMIUM_FLUSH_HINT if browser_running() else None,
+        )
     if status == 403 and error.get("code") == ANTI_BOT_CODE:
         raise AntiBotRejectedError("grok.com's anti-bot rules rejected the request (403, code 7)", hint=ANTI_BOT_HINT)
     if status == 403 and "just a moment" in text.lower():
-        raise CloudflareChallengeError("grok.com answered with a Cloudflare challenge (cf_clearance expired, "
-                                       "or the User-Agent differs from the browser's)")
+        raise CloudflareChallengeError(
+            "grok.com answered with a Cloudflare challenge (cf_clearance expired, "
+            "or the User-Agent differs from the browser's)"
+        )
     if status == 403:
         said = _shown(redact(str(error.get("message") or _visible_text(text))))
-        raise PermissionDeniedError(f"grok.com answered 403: {said or '(no message)'}",
-                                    hint="Check the account at grok.com in the browser, or use the API key "
-                                         f"({API_KEY_ENV})")
+        raise PermissionDeniedError(
+            f"grok.com answered 403: {said or '(no message)'}",
+            hint=f"Check the account at grok.com in the browser, or use the API key ({API_KEY_ENV})",
+        )
     if status == 429:
-        raise RateLimitedError("Rate limited by grok.com",
-                               retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+        raise RateLimitedError(
+            "Rate limited by grok.com", retry_after=retry_after_seconds(response.headers.get("Retry-After"))
+        )
     if status >= 500:
         raise ServerError(f"grok.com answered {status}", status=status)
-    raise UpstreamError(f"grok.com answered {status} to {response.request.method} {response.request.path_url}",
-                        status=status)
+    raise UpstreamError(
+        f"grok.com answered {status} to {response.request.method} {response.request.path_url}", status=status
+    )
 
 
 def _json_error(text: str) -> dict:
     """The `error` object of a JSON error body (`{"error": {"code": 7, ...}}`), or {}."""
     try:
         body = json.loads(text)
-    except (ValueError, RecursionError):   # not JSON; or nested deeper than the parser goes
+    except (ValueError, RecursionError):  # not JSON; or nested deeper than the parser goes
         return {}
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
@@ -109,7 +124,7 @@ def _visible_text(text: str) -> str:
 def _shown(text: str) -> str:
     """Server text fit for a one-line message: printable, one line, at most `_SAID_CHARS` characters."""
     text = "".join(ch if ch.isprintable() else " " for ch in " ".join(text.split()))
-    return text if len(text) <= _SAID_CHARS else text[:_SAID_CHARS - 1] + "…"
+    return text if len(text) <= _SAID_CHARS else text[: _SAID_CHARS - 1] + "…"
 
 
 def iter_ndjson(lines: Iterable[bytes], url: str) -> Iterator[dict]:
@@ -136,9 +151,16 @@ class WebTransport(Transport):
 
     chat_path = CHAT_PATH
 
-    def __init__(self, session: requests.Session, base_url: str, *, identity: dict,
-                 redact: Callable[[str], str] = lambda text: text,
-                 browser_running: Callable[[], bool] = lambda: False, **options) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        base_url: str,
+        *,
+        identity: dict,
+        redact: Callable[[str], str] = lambda text: text,
+        browser_running: Callable[[], bool] = lambda: False,
+        **options,
+    ) -> None:
         super().__init__(session, base_url, **options)
         self._identity = identity
         self._redact = redact
@@ -153,8 +175,14 @@ class WebTransport(Transport):
     def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
         # max_tokens has no web-app equivalent: the answer is cut client-side to that many pieces.
         deadline = self.call_deadline()
-        response = self._request("POST", CHAT_PATH, json=chat_payload(messages, model=model), stream=True,
-                                 retry_on=CHAT_RETRY_STATUSES, deadline=deadline)
+        response = self._request(
+            "POST",
+            CHAT_PATH,
+            json=chat_payload(messages, model=model),
+            stream=True,
+            retry_on=CHAT_RETRY_STATUSES,
+            deadline=deadline,
+        )
         # The final text arrives whole at the end; pieces are kept only for an answer cut at max_tokens.
         pieces: list[str] = []
         budget = self.answer_budget(response.url)
@@ -188,9 +216,14 @@ class WebTransport(Transport):
 
         def finish() -> ChatResult:
             text = final.get("text") if final.get("finish_reason") != "length" else None
-            return ChatResult(text=text if isinstance(text, str) else "".join(pieces), model=model,
-                              auth_kind=self.auth_kind, usage=Usage(), id=final.get("id"),
-                              finish_reason=final.get("finish_reason", "stop"))
+            return ChatResult(
+                text=text if isinstance(text, str) else "".join(pieces),
+                model=model,
+                auth_kind=self.auth_kind,
+                usage=Usage(),
+                id=final.get("id"),
+                finish_reason=final.get("finish_reason", "stop"),
+            )
 
         return ChatStream(events(), finish, response.close)
 
@@ -199,11 +232,18 @@ class WebTransport(Transport):
         items = json_body(response).get("models")
         if not isinstance(items, list):
             raise BadResponseError(f"{response.url} answered without a model list")
-        return [Model(id=str(item["modelId"]), owned_by="grok.com") for item in items
-                if isinstance(item, dict) and item.get("modelId")]
+        return [
+            Model(id=str(item["modelId"]), owned_by="grok.com")
+            for item in items
+            if isinstance(item, dict) and item.get("modelId")
+        ]
 
     def whoami(self) -> Identity:
         response = self._request("POST", PROBE_PATH, json={"requestKind": "DEFAULT", "modelName": PROBE_MODEL})
         json_body(response)  # a session that can read its own rate limits is alive
-        return Identity(auth_kind=self.auth_kind, name=self._identity.get("name"),
-                        user_id=self._identity.get("user_id"), acls=("whole grok.com account",))
+        return Identity(
+            auth_kind=self.auth_kind,
+            name=self._identity.get("name"),
+            user_id=self._identity.get("user_id"),
+            acls=("whole grok.com account",),
+        )

@@ -48,14 +48,22 @@ def web():
 def old_transport_request(web, **headers):
     """A chat request shaped as the transport sent it before June 2026: cookies and User-Agent only."""
     cookies = "; ".join(f"{c.name}={c.value}" for c in web.web_cookies(UA))
-    return requests.post(web.web_base_url + CHAT, json={"modelName": "grok-4", "message": "hi"},
-                         headers={"User-Agent": UA, "Cookie": cookies, **headers}, timeout=10)
+    return requests.post(
+        web.web_base_url + CHAT,
+        json={"modelName": "grok-4", "message": "hi"},
+        headers={"User-Agent": UA, "Cookie": cookies, **headers},
+        timeout=10,
+    )
 
 
 def test_the_stand_in_refuses_the_old_request_shape_with_code_7(web):
-    for extra in ({}, {"x-statsig-id": OLD_E_FORM}, {"x-statsig-id": "not base64 at all!"},
-                  {"x-statsig-id": base64.b64encode(b"x1:").decode()},
-                  {"x-statsig-id": X1_FORM, "Origin": "https://evil.example"}):
+    for extra in (
+        {},
+        {"x-statsig-id": OLD_E_FORM},
+        {"x-statsig-id": "not base64 at all!"},
+        {"x-statsig-id": base64.b64encode(b"x1:").decode()},
+        {"x-statsig-id": X1_FORM, "Origin": "https://evil.example"},
+    ):
         reply = old_transport_request(web, **extra)
         assert (reply.status_code, reply.json()) == (403, CODE_7), extra
     for accepted in (X1_FORM, signed_token(), signed_token(0x00) + "=="):
@@ -69,7 +77,7 @@ def test_each_rule_can_be_switched_off_by_name():
         assert old_transport_request(web, Origin="https://evil.example").status_code == 403
         web.relax("origin")
         assert old_transport_request(web, Origin="https://evil.example").status_code == 200
-        assert old_transport_request(web, **{"User-Agent": "another"}).status_code == 403   # Cloudflare still on
+        assert old_transport_request(web, **{"User-Agent": "another"}).status_code == 403  # Cloudflare still on
         web.relax("cloudflare")
         assert old_transport_request(web, **{"User-Agent": "another"}).status_code == 200
     assert set(WEB_RULES) == {"cloudflare", "statsig", "origin"}
@@ -90,7 +98,7 @@ def test_the_library_passes_the_gate_and_maps_a_refusal_to_anti_bot(web):
     refused = quiet_browser_auth(web.web_cookies(UA), user_agent=UA, environ={}, statsig_id=OLD_E_FORM)
     with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
         assert client.chat("hello").text == answer_for("hello")
-        web.fail_next("anti_bot")   # the in-stream form of the same refusal
+        web.fail_next("anti_bot")  # the in-stream form of the same refusal
         with pytest.raises(errors.AntiBotRejectedError) as in_stream:
             client.chat("hello")
     with GrokClient(refused, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
@@ -104,14 +112,22 @@ def test_the_library_passes_the_gate_and_maps_a_refusal_to_anti_bot(web):
 
 # --- the CLI -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def cookie_db(tmp_path, web):
     sso, cf_clearance, user_id = web.web_login(UA)
     later = time.time() + 86400
-    rows = [("sso", sso), ("sso-rw", sso), ("x-userid", user_id), ("cf_clearance", cf_clearance),
-            ("__cf_bm", web.issue_cf_bm())]
-    return make_chromium_db(tmp_path / "User Data" / "Default" / "Cookies",
-                            [{"host": ".grok.com", "name": n, "value": v, "expires": later} for n, v in rows])
+    rows = [
+        ("sso", sso),
+        ("sso-rw", sso),
+        ("x-userid", user_id),
+        ("cf_clearance", cf_clearance),
+        ("__cf_bm", web.issue_cf_bm()),
+    ]
+    return make_chromium_db(
+        tmp_path / "User Data" / "Default" / "Cookies",
+        [{"host": ".grok.com", "name": n, "value": v, "expires": later} for n, v in rows],
+    )
 
 
 def run(web, db, *args, **env):
@@ -125,15 +141,21 @@ def test_the_cli_turns_a_code_7_refusal_into_exit_4_with_the_hint(laptop, web, c
     assert "anti-bot" in result.stderr and "GROK_STATSIG_ID" in result.stderr and "DevTools" in result.stderr
     assert "GROK_STATSIG_ID" in one_error_line(result, 4)
     assert OLD_E_FORM not in result.output
-    ok = run(web, cookie_db, "chat", "hi")   # without one, the web app's own fallback passes
+    ok = run(web, cookie_db, "chat", "hi")  # without one, the web app's own fallback passes
     assert ok.exit_code == 0 and ok.stdout.strip() == answer_for("hi")
 
 
 def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, cookie_db, caplog):
     given = signed_token()
     outputs = []
-    for args in (["chat", "hi"], ["chat", "hi", "--json"], ["models", "--json"], ["whoami"], ["status", "--check"],
-                 ["status", "--json"]):
+    for args in (
+        ["chat", "hi"],
+        ["chat", "hi", "--json"],
+        ["models", "--json"],
+        ["whoami"],
+        ["status", "--check"],
+        ["status", "--json"],
+    ):
         result = run(web, cookie_db, *args, GROK_STATSIG_ID=given)
         assert result.exit_code == 0, (args, result.output)
         outputs.append(result.output)
@@ -147,9 +169,13 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
         auth = quiet_browser_auth(cookie_file=cookie_db, user_agent=UA, environ={"GROK_STATSIG_ID": given})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.BrowserCookieWarning)
-            auth = BrowserCookieAuthenticator(cookie_file=cookie_db, unsafe_browser_cookies=True, user_agent=UA,
-                                              verdict=LocalityVerdict.assume_local(),
-                                              environ={"GROK_STATSIG_ID": given})
+            auth = BrowserCookieAuthenticator(
+                cookie_file=cookie_db,
+                unsafe_browser_cookies=True,
+                user_agent=UA,
+                verdict=LocalityVerdict.assume_local(),
+                environ={"GROK_STATSIG_ID": given},
+            )
         with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
             outputs += [repr(auth), auth.describe(), repr(client), client.chat("hi").text]
     outputs.append(caplog.text)
@@ -161,17 +187,24 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
 def test_any_other_403_says_what_grok_com_said_without_the_secrets():
     given = signed_token()
     said = f"Your region is not supported (request carried {given} and sso=" + "S" * 43 + ")"
-    responses.add(responses.POST, "https://grok.com/rest/models", status=403,
-                  json={"error": {"code": 9, "message": said}})
-    auth = quiet_browser_auth([StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA,
-                              statsig_id=given)
-    responses.add(responses.POST, "https://grok.com/rest/models", status=403,
-                  json={"error": {"code": 9, "message": said}})
+    responses.add(
+        responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}}
+    )
+    auth = quiet_browser_auth(
+        [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA, statsig_id=given
+    )
+    responses.add(
+        responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
         auth = BrowserCookieAuthenticator.from_cookies(
-            [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA, unsafe_browser_cookies=True,
-            verdict=LocalityVerdict.assume_local(), statsig_id=given)
+            [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)],
+            user_agent=UA,
+            unsafe_browser_cookies=True,
+            verdict=LocalityVerdict.assume_local(),
+            statsig_id=given,
+        )
     with pytest.raises(errors.PermissionDeniedError) as caught:
         GrokClient(auth, retry=NO_RETRIES).models()
     message = str(caught.value)
@@ -182,7 +215,7 @@ def test_any_other_403_says_what_grok_com_said_without_the_secrets():
 @pytest.mark.parametrize("locked", [True, False])
 def test_a_401_while_chromium_runs_says_it_writes_the_login_later(web, cookie_db, locked):
     if locked:
-        os.symlink("host-12345", cookie_db.parent.parent / "SingletonLock")   # as Chromium leaves it: a dangling link
+        os.symlink("host-12345", cookie_db.parent.parent / "SingletonLock")  # as Chromium leaves it: a dangling link
     auth = quiet_browser_auth(cookie_file=cookie_db, user_agent=UA, environ={})
     web.fail_next("session_expired")
     with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
@@ -190,4 +223,3 @@ def test_a_401_while_chromium_runs_says_it_writes_the_login_later(web, cookie_db
             client.models()
     assert ("30 s later" in str(caught.value)) is locked
     assert auth.browser_running() is locked
-

@@ -15,9 +15,17 @@ from installed import IN_CI, require
 from cookie_session.testing.headless import find_chromium
 
 KEY_SHAPE = re.compile(r"xai-[A-Za-z0-9_]{80}")
-STEPS = ("1. Started the stand-ins", "2. status", "3. The calling code, through the official API key",
-         "4. A throwaway browser profile", "5. The same calling code, through the browser session",
-         "6. compare", "7. The locality gate", "8. migrate", "Done")
+STEPS = (
+    "1. Started the stand-ins",
+    "2. status",
+    "3. The calling code, through the official API key",
+    "4. A throwaway browser profile",
+    "5. The same calling code, through the browser session",
+    "6. compare",
+    "7. The locality gate",
+    "8. migrate",
+    "Done",
+)
 
 
 def check_tour(out: str) -> None:
@@ -43,8 +51,9 @@ def scratch():
 
 def test_demo_runs_offline_end_to_end_and_leaves_nothing_behind(scratch):
     env = {**os.environ, "TMPDIR": str(scratch)}
-    result = subprocess.run([sys.executable, "-m", "cookie_session", "demo"], capture_output=True, text=True,
-                            env=env, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "cookie_session", "demo"], capture_output=True, text=True, env=env, timeout=180
+    )
     assert result.returncode == 0, result.stderr
     check_tour(result.stdout)
     if find_chromium() is not None or IN_CI:  # CI installs chromium, so the tour must use it there

@@ -95,7 +95,10 @@ def test_read_timeout_is_a_transport_error():
     with socket.socket() as server:  # accepts, never answers
         server.bind(("127.0.0.1", 0))
         server.listen()
-        client = GrokClient(ApiKeyAuthenticator(make_test_key()),
-                            base_url=f"http://127.0.0.1:{server.getsockname()[1]}/v1", timeout=(1, 0.3))
+        client = GrokClient(
+            ApiKeyAuthenticator(make_test_key()),
+            base_url=f"http://127.0.0.1:{server.getsockname()[1]}/v1",
+            timeout=(1, 0.3),
+        )
         with pytest.raises(errors.RequestTimeoutError):
             client.models()

@@ -1,6 +1,5 @@
 """End to end over real TLS on loopback: the grok.com stand-in and GrokClient with browser cookies."""
 
-
 import pytest
 from quiet_auth import quiet_browser_auth
 
@@ -39,11 +38,16 @@ def test_user_agent_mismatch_is_a_cloudflare_challenge(web):
         client_for(web, user_agent="python-requests/2.32").chat("hi")
 
 
-@pytest.mark.parametrize("failure, expected", [
-    ("challenge", errors.CloudflareChallengeError), ("anti_bot", errors.AntiBotRejectedError),
-    ("web_rate_limit", errors.RateLimitedError), ("blocked_account", errors.AccountBlockedError),
-    ("session_expired", errors.SessionExpiredError),
-])
+@pytest.mark.parametrize(
+    "failure, expected",
+    [
+        ("challenge", errors.CloudflareChallengeError),
+        ("anti_bot", errors.AntiBotRejectedError),
+        ("web_rate_limit", errors.RateLimitedError),
+        ("blocked_account", errors.AccountBlockedError),
+        ("session_expired", errors.SessionExpiredError),
+    ],
+)
 def test_each_failure_signal_maps_to_its_error(web, failure, expected):
     client = client_for(web)
     web.fail_next(failure)

@@ -62,11 +62,16 @@ def outcome(client: GrokClient, call: str, prompt: str) -> str | BaseException:
 
 
 def is_ours(error) -> bool:
-    return (isinstance(error, (TransportError, BadResponseError)) and isinstance(error, CookieSessionError)
-            and error.exit_code == EXIT_UPSTREAM and "\n" not in str(error))
+    return (
+        isinstance(error, (TransportError, BadResponseError))
+        and isinstance(error, CookieSessionError)
+        and error.exit_code == EXIT_UPSTREAM
+        and "\n" not in str(error)
+    )
 
 
 # --- each drop mode, each call, each side ----------------------------------------------------
+
 
 @pytest.mark.parametrize("side", ["api", "web"])
 @pytest.mark.parametrize("mode", DROP_MODES)
@@ -83,12 +88,14 @@ def test_a_dropped_connection_is_our_error_and_the_client_recovers(side, mode, c
 
 # --- random drops, many calls ---------------------------------------------------------------
 
+
 def run_with_random_drops(stand_in: StandIn, side: str, calls: int, threads: int) -> collections.Counter:
     """`calls` mixed calls from `threads` threads on one client; a Counter of outcomes by kind."""
     counts, lock = collections.Counter(), threading.Lock()
     unexpected = []
     kinds = list(CALLS)
     with client_for(stand_in, side) as client:
+
         def work(first: int) -> None:
             for number in range(first, calls, threads):
                 call = kinds[number % len(kinds)]
@@ -116,11 +123,12 @@ def test_random_drops_under_threads_every_failure_is_ours(side, tls):
         drops = collections.Counter(mode for mode, _path in stand_in.drops)
     failures = sum(n for kind, n in counts.items() if kind != "ok")
     assert counts["ok"] + failures == calls
-    assert failures == sum(drops.values())        # each drop failed exactly one call; nothing else failed
+    assert failures == sum(drops.values())  # each drop failed exactly one call; nothing else failed
     assert set(drops) == set(DROP_MODES) and min(drops.values()) >= 10, drops
 
 
 # --- the command line ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", DROP_MODES)
 @pytest.mark.parametrize("args", [("chat", "hi"), ("chat", "hi", "--no-stream"), ("models",), ("whoami", "--json")])

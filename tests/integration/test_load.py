@@ -72,7 +72,7 @@ def test_one_client_shared_by_8_threads_1000_calls(side):
         requests = [r for r in stand_in.requests if r[1].startswith("/v1/" if side == "api" else "/rest/")]
     assert errors == [], f"{len(errors)} errors, first: {errors[0][1]!r}"
     assert wrong == [], f"{len(wrong)} mixed-up answers, first: {wrong[0]}"
-    assert len(requests) == CALLS                 # one request per call: nothing retried, nothing lost
+    assert len(requests) == CALLS  # one request per call: nothing retried, nothing lost
     if side == "api":
         assert {headers["Authorization"] for _m, _p, headers in requests} == {f"Bearer {stand_in.api_key}"}
     else:

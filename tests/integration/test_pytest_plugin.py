@@ -50,7 +50,8 @@ def run(project, *args):
 
 
 def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         def test_loaded_by_distribution(pytestconfig):
             plugin = pytestconfig.pluginmanager.get_plugin("cookie_session")
             assert plugin is not None and plugin.__name__ == "cookie_session.testing.pytest_plugin"
@@ -64,7 +65,8 @@ def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
 
         def test_fixture_available(xai_standin):
             assert xai_standin.base_url.startswith("http://127.0.0.1:")
-    """)
+    """
+    )
     run(project).assert_outcomes(passed=2)
 
     disabled = run(project, "-p", "no:cookie_session")
@@ -78,7 +80,8 @@ def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
 def test_a_users_script_works_unchanged_against_the_standin(project, monkeypatch):
     outer_key = make_test_key()
     monkeypatch.setenv("XAI_API_KEY", outer_key)  # the developer's own key: the tests must not use it
-    project.makepyfile(test_user=f"""
+    project.makepyfile(
+        test_user=f"""
         import os
 
         import myscript
@@ -126,7 +129,8 @@ def test_a_users_script_works_unchanged_against_the_standin(project, monkeypatch
             answer = xai_client.chat("hi")
             assert answer.text == answer_for("hi") and answer.auth_kind == "api_key"
             assert xai_client.authenticator.source == "env:XAI_API_KEY"
-    """)
+    """
+    )
     run(project).assert_outcomes(passed=6)
 
 
@@ -142,7 +146,8 @@ def test_the_browser_like_session(project, monkeypatch):
         def grok_user_agent():
             return FIREFOX
     """)
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import pytest
 
         import myscript
@@ -169,12 +174,14 @@ def test_the_browser_like_session(project, monkeypatch):
                 BrowserCookieAuthenticator.from_cookies(
                     xai_standin.web_cookies(grok_user_agent), user_agent=grok_user_agent,
                     unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())
-    """)
+    """
+    )
     run(project).assert_outcomes(passed=3)
 
 
 def test_each_failure_switch_raises_its_error(project):
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import os
 
         import pytest
@@ -255,12 +262,14 @@ def test_each_failure_switch_raises_its_error(project):
                 xai_failures.switch("nope")
             with pytest.raises(ValueError, match="times"):
                 xai_failures.rate_limit(times=0)
-    """)
+    """
+    )
     run(project, "--durations=8").assert_outcomes(passed=15)
 
 
 def test_a_marker_that_cannot_act_is_an_error(project):
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import pytest
 
 
@@ -282,13 +291,18 @@ def test_a_marker_that_cannot_act_is_an_error(project):
         @pytest.mark.xai_failure()
         def test_no_name(xai_standin):
             pass
-    """)
+    """
+    )
     result = run(project)
     result.assert_outcomes(errors=4)
-    result.stdout.fnmatch_lines([
-        "*xai_failure needs the xai_standin fixture*", "*unknown failure 'nope'*",
-        "*times must be a whole number*", "*needs at least one failure name*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*xai_failure needs the xai_standin fixture*",
+            "*unknown failure 'nope'*",
+            "*times must be a whole number*",
+            "*needs at least one failure name*",
+        ]
+    )
     markers = run(project, "--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.xai_failure(*names, times=1):*"])
 
@@ -296,7 +310,8 @@ def test_a_marker_that_cannot_act_is_an_error(project):
 def test_tests_using_the_standin_stay_on_loopback(project, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that refuses: loopback must bypass it
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import socket
 
         import pytest
@@ -347,26 +362,30 @@ def test_tests_using_the_standin_stay_on_loopback(project, monkeypatch):
 
         def test_a_user_sees_what_was_refused(xai_standin):
             myscript.ask_the_real_api("hi")
-    """)
+    """
+    )
     result = run(project)
     result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines(["*xai offline*", "*refused a name lookup of api.x.ai*xai_offline = false*"])
 
     project.makeini(STRICT_INI + "xai_offline = false\n")
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import socket
 
 
         def test_the_guard_is_off(xai_standin):
             assert "connect" not in vars(socket.socket) and socket.getaddrinfo.__module__ == "socket"
-    """)
+    """
+    )
     run(project).assert_outcomes(passed=1)
 
 
 def test_failure_output_shows_no_credential(project, monkeypatch):
     outer_key = make_test_key()
     monkeypatch.setenv("XAI_API_KEY", outer_key)
-    project.makepyfile(test_user="""
+    project.makepyfile(
+        test_user="""
         import json
 
         import myscript
@@ -398,12 +417,14 @@ def test_failure_output_shows_no_credential(project, monkeypatch):
             wrong = xai_failures.wrong_key()
             record(xai_api_key, wrong)
             assert xai_api_key in f"Bearer {wrong}"
-    """)
+    """
+    )
     result = run(project, "--showlocals", "--tb=long", "-rA")
     result.assert_outcomes(failed=4)
     output = "\n".join(result.outlines + result.errlines)
-    revealed = [value for line in (project.path / "revealed.json").read_text().splitlines()
-                for value in json.loads(line)]
+    revealed = [
+        value for line in (project.path / "revealed.json").read_text().splitlines() for value in json.loads(line)
+    ]
     assert len(revealed) == 11 and all(len(value) > 8 for value in revealed)  # 2 + 1 + 2 keys, 6 cookies
     for value in [outer_key, *revealed]:
         assert value not in output
@@ -412,7 +433,7 @@ def test_failure_output_shows_no_credential(project, monkeypatch):
 
 
 # The README's example of a test that mocks one HTTP call with `responses` and talks to the stand-in.
-RESPONSES_TESTS = '''
+RESPONSES_TESTS = """
 import requests
 import responses
 
@@ -455,7 +476,7 @@ def test_other_urls_are_still_refused(xai_standin):
 
 def test_no_pass_through_is_left_behind():
     assert responses.mock.passthru_prefixes == ()
-'''
+"""
 
 
 def test_responses_lets_the_standin_through_without_extra_code(project):

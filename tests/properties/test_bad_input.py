@@ -51,8 +51,8 @@ from cookie_session.errors import (
 from cookie_session.policy import LocalityVerdict
 from cookie_session.testing.standin import StandIn, make_test_key
 
-LATER = 4_000_000_000.0      # year 2096: never expired while these tests run
-UNUSED_WEB = "http://127.0.0.1:9"   # never contacted: every case fails before a request
+LATER = 4_000_000_000.0  # year 2096: never expired while these tests run
+UNUSED_WEB = "http://127.0.0.1:9"  # never contacted: every case fails before a request
 UA = "Mozilla/5.0 bad-input-test"
 
 
@@ -89,8 +89,16 @@ def browser_auth(path):
 
 BROWSER_COMMANDS = {
     "cookies": ("cookies", "--unsafe-browser-cookies", "--cookie-file"),
-    "chat": ("chat", "hi", "--auth", "browser", "--web-base-url", UNUSED_WEB, "--unsafe-browser-cookies",
-             "--cookie-file"),
+    "chat": (
+        "chat",
+        "hi",
+        "--auth",
+        "browser",
+        "--web-base-url",
+        UNUSED_WEB,
+        "--unsafe-browser-cookies",
+        "--cookie-file",
+    ),
     "status": ("status", "--unsafe-browser-cookies", "--cookie-file"),
 }
 
@@ -117,8 +125,10 @@ def _raw_db(path, ddl: str, rows: list[tuple] = (), table: str = "") -> None:
 
 
 def _big_chromium(path):
-    rows = [{"host": f"site{i}.example", "name": "sso", "value": "SECRET-" + "x" * 300, "expires": LATER}
-            for i in range(300)]
+    rows = [
+        {"host": f"site{i}.example", "name": "sso", "value": "SECRET-" + "x" * 300, "expires": LATER}
+        for i in range(300)
+    ]
     return make_chromium_db(path, rows + [SSO])
 
 
@@ -172,8 +182,10 @@ def truncated_last_page_missing(p):
 
 
 def truncated_firefox(p):
-    rows = [{"host": f"site{i}.example", "name": "sso", "value": "SECRET-" + "y" * 300, "expires": LATER}
-            for i in range(300)]
+    rows = [
+        {"host": f"site{i}.example", "name": "sso", "value": "SECRET-" + "y" * 300, "expires": LATER}
+        for i in range(300)
+    ]
     data = make_firefox_db(p.with_name("full"), rows + [SSO]).read_bytes()
     p.write_bytes(data[: len(data) // 2])
 
@@ -190,8 +202,9 @@ def firefox_columns_missing(p):
     _raw_db(p, "CREATE TABLE moz_cookies (id INTEGER, host TEXT, name TEXT, value TEXT);")
 
 
-CHROMIUM_UNTYPED = "CREATE TABLE cookies (host_key, name, value, encrypted_value, path, expires_utc, is_secure, " \
-                   "is_httponly);"
+CHROMIUM_UNTYPED = (
+    "CREATE TABLE cookies (host_key, name, value, encrypted_value, path, expires_utc, is_secure, is_httponly);"
+)
 FIREFOX_UNTYPED = "CREATE TABLE moz_cookies (host, name, value, path, expiry, isSecure, isHttpOnly, originAttributes);"
 
 
@@ -208,39 +221,59 @@ def firefox_expiry_infinite(p):
 
 
 def chromium_without_rowid(p):
-    _raw_db(p, "CREATE TABLE cookies (host_key TEXT, name TEXT, value TEXT, encrypted_value BLOB, path TEXT, "
-               "expires_utc INTEGER, is_secure INTEGER, is_httponly INTEGER, PRIMARY KEY (host_key, name)) "
-               "WITHOUT ROWID;")
+    _raw_db(
+        p,
+        "CREATE TABLE cookies (host_key TEXT, name TEXT, value TEXT, encrypted_value BLOB, path TEXT, "
+        "expires_utc INTEGER, is_secure INTEGER, is_httponly INTEGER, PRIMARY KEY (host_key, name)) "
+        "WITHOUT ROWID;",
+    )
 
 
 # (builder, library exception, words in the message, also through the library here?)
 COOKIE_DBS = [
     pytest.param(zero_byte, CookieStoreError, "empty (0 bytes)", False, id="zero-byte"),
     pytest.param(zero_byte_with_empty_wal, CookieStoreError, "empty (0 bytes)", True, id="zero-byte+empty-wal"),
-    pytest.param(zero_byte_with_garbage_wal, CookieStoreError, "not a browser cookie database", True,
-                 id="zero-byte+garbage-wal"),
+    pytest.param(
+        zero_byte_with_garbage_wal, CookieStoreError, "not a browser cookie database", True, id="zero-byte+garbage-wal"
+    ),
     pytest.param(one_byte, CookieStoreError, "not a browser cookie database", True, id="one-byte"),
     pytest.param(random_bytes, CookieStoreError, "not an SQLite database", False, id="random-bytes"),
-    pytest.param(sqlite_magic_then_garbage, CookieStoreError, "cannot read cookie database", True,
-                 id="sqlite-magic+garbage"),
+    pytest.param(
+        sqlite_magic_then_garbage, CookieStoreError, "cannot read cookie database", True, id="sqlite-magic+garbage"
+    ),
     pytest.param(netscape_cookies_txt, CookieStoreError, "not an SQLite database", True, id="cookies.txt-export"),
     pytest.param(json_cookie_export, CookieStoreError, "not an SQLite database", True, id="json-export"),
     pytest.param(truncated_first_page, CookieStoreError, "corrupt or truncated", True, id="truncated-first-page"),
     pytest.param(truncated_mid_page, CookieStoreError, "corrupt or truncated", True, id="truncated-mid-page"),
-    pytest.param(truncated_last_page_missing, CookieStoreError, "corrupt or truncated", True,
-                 id="truncated-last-page"),
+    pytest.param(truncated_last_page_missing, CookieStoreError, "corrupt or truncated", True, id="truncated-last-page"),
     pytest.param(truncated_firefox, CookieStoreError, "corrupt or truncated", True, id="truncated-firefox"),
     pytest.param(no_cookie_table, CookieStoreError, "not a browser cookie database", False, id="no-cookie-table"),
     pytest.param(chromium_columns_missing, CookieStoreError, "not Chromium's", False, id="chromium-columns-missing"),
     pytest.param(firefox_columns_missing, CookieStoreError, "not Firefox's", True, id="firefox-columns-missing"),
-    pytest.param(chromium_expiry_text, CookieStoreError, "cookie 'sso' has an expiry that is not a number", True,
-                 id="chromium-expiry-text"),
-    pytest.param(firefox_expiry_text, CookieStoreError, "cookie 'sso' has an expiry that is not a number", True,
-                 id="firefox-expiry-text"),
-    pytest.param(firefox_expiry_infinite, CookieStoreError, "expiry that is not a number", True,
-                 id="firefox-expiry-infinite"),
-    pytest.param(chromium_without_rowid, CookieStoreError, "unreadable (no such column: rowid)", True,
-                 id="chromium-without-rowid"),
+    pytest.param(
+        chromium_expiry_text,
+        CookieStoreError,
+        "cookie 'sso' has an expiry that is not a number",
+        True,
+        id="chromium-expiry-text",
+    ),
+    pytest.param(
+        firefox_expiry_text,
+        CookieStoreError,
+        "cookie 'sso' has an expiry that is not a number",
+        True,
+        id="firefox-expiry-text",
+    ),
+    pytest.param(
+        firefox_expiry_infinite, CookieStoreError, "expiry that is not a number", True, id="firefox-expiry-infinite"
+    ),
+    pytest.param(
+        chromium_without_rowid,
+        CookieStoreError,
+        "unreadable (no such column: rowid)",
+        True,
+        id="chromium-without-rowid",
+    ),
 ]
 
 
@@ -309,6 +342,7 @@ def test_locked_database_without_a_usable_temp_dir(tmp_path, monkeypatch, family
 
 # --- values that cannot be decrypted ------------------------------------------------------------
 
+
 def _chromium_with(tmp_path, encrypted=None, value=None, **extra):
     cookie = {"host": ".grok.com", "name": "sso", "expires": LATER, **extra}
     cookie.update({"encrypted": encrypted} if encrypted is not None else {"value": value})
@@ -335,35 +369,68 @@ def _macos(monkeypatch):
 
 # (encrypted_value, platform, exception, words, also through the library here?)
 UNDECRYPTABLE = [
-    pytest.param(encrypt_cbc("SECRET-x", ".grok.com", key=key_for(b"another password")), _linux,
-                 CookieDecryptionError, "'sso'", False, id="v10-wrong-key"),
-    pytest.param(b"v20" + fixed_bytes(80), _linux, UnsupportedEncryptionError, "app-bound encryption (v20)", False,
-                 id="v20"),
+    pytest.param(
+        encrypt_cbc("SECRET-x", ".grok.com", key=key_for(b"another password")),
+        _linux,
+        CookieDecryptionError,
+        "'sso'",
+        False,
+        id="v10-wrong-key",
+    ),
+    pytest.param(
+        b"v20" + fixed_bytes(80), _linux, UnsupportedEncryptionError, "app-bound encryption (v20)", False, id="v20"
+    ),
     pytest.param(b"v20" + fixed_bytes(80), _windows, UnsupportedEncryptionError, "v20", True, id="v20-windows"),
     pytest.param(b"v10\x00", _linux, CookieDecryptionError, "bad padding", True, id="v10+1-byte"),
     pytest.param(b"v10" + fixed_bytes(15), _linux, CookieDecryptionError, "bad padding", True, id="v10+15-bytes"),
     pytest.param(b"v10" + fixed_bytes(16), _linux, CookieDecryptionError, "wrong key", True, id="v10+16-bytes"),
-    pytest.param(b"v10" + fixed_bytes(4096, seed=2), _linux, CookieDecryptionError, "wrong key", True,
-                 id="v10+4-KiB"),
-    pytest.param(b"v11" + fixed_bytes(64), _linux, CookieDecryptionError, "no D-Bus session bus", True,
-                 id="v11-garbage-no-keyring"),
-    pytest.param(b"v99" + fixed_bytes(32), _linux, CookieDecryptionError, "unknown encryption format", True,
-                 id="unknown-prefix"),
+    pytest.param(b"v10" + fixed_bytes(4096, seed=2), _linux, CookieDecryptionError, "wrong key", True, id="v10+4-KiB"),
+    pytest.param(
+        b"v11" + fixed_bytes(64),
+        _linux,
+        CookieDecryptionError,
+        "no D-Bus session bus",
+        True,
+        id="v11-garbage-no-keyring",
+    ),
+    pytest.param(
+        b"v99" + fixed_bytes(32), _linux, CookieDecryptionError, "unknown encryption format", True, id="unknown-prefix"
+    ),
     pytest.param(b"v1", _linux, CookieDecryptionError, "unknown encryption format", True, id="shorter-than-prefix"),
     pytest.param(b"\xff", _linux, CookieDecryptionError, "unknown encryption format", True, id="one-byte"),
-    pytest.param(b"v11" + fixed_bytes(32), _macos, CookieDecryptionError, "unknown encryption format", True,
-                 id="v11-on-macos"),
+    pytest.param(
+        b"v11" + fixed_bytes(32), _macos, CookieDecryptionError, "unknown encryption format", True, id="v11-on-macos"
+    ),
     pytest.param(b"v10" + fixed_bytes(48), _macos, CookieDecryptionError, "keychain", True, id="v10-macos-garbage"),
     pytest.param(b"v10" + fixed_bytes(5), _windows, CookieDecryptionError, "GCM tag", True, id="gcm-too-short"),
     pytest.param(b"v10" + fixed_bytes(60), _windows, CookieDecryptionError, "GCM tag", True, id="gcm-garbage"),
-    pytest.param(encrypt_gcm("SECRET-w", ".grok.com", key=bytes(32)), _windows, CookieDecryptionError, "GCM tag",
-                 False, id="gcm-wrong-key"),
-    pytest.param(encrypt_cbc("SECRET\r\nX-Evil: 1", ".grok.com"), _linux, CookieDecryptionError,
-                 "control characters", True, id="decrypts-to-crlf"),
-    pytest.param(encrypt_cbc(b"\xff\xfeSECRET", ".grok.com"), _linux, CookieDecryptionError, "not UTF-8", False,
-                 id="decrypts-to-non-utf8"),
-    pytest.param(encrypt_cbc("SECRET-café", ".grok.com"), _linux, CookieStoreError, "non-ASCII", True,
-                 id="decrypts-to-non-ascii"),
+    pytest.param(
+        encrypt_gcm("SECRET-w", ".grok.com", key=bytes(32)),
+        _windows,
+        CookieDecryptionError,
+        "GCM tag",
+        False,
+        id="gcm-wrong-key",
+    ),
+    pytest.param(
+        encrypt_cbc("SECRET\r\nX-Evil: 1", ".grok.com"),
+        _linux,
+        CookieDecryptionError,
+        "control characters",
+        True,
+        id="decrypts-to-crlf",
+    ),
+    pytest.param(
+        encrypt_cbc(b"\xff\xfeSECRET", ".grok.com"),
+        _linux,
+        CookieDecryptionError,
+        "not UTF-8",
+        False,
+        id="decrypts-to-non-utf8",
+    ),
+    pytest.param(
+        encrypt_cbc("SECRET-café", ".grok.com"), _linux, CookieStoreError, "non-ASCII", True, id="decrypts-to-non-ascii"
+    ),
 ]
 
 
@@ -387,6 +454,7 @@ def test_encrypted_value_stored_as_text_is_a_decryption_error(tmp_path):
 
 # --- values that are not UTF-8, or not sendable -------------------------------------------------------
 
+
 def _set_column(db, table, column, sql_value):
     con = sqlite3.connect(db)
     con.execute(f"UPDATE {table} SET {column} = {sql_value}")
@@ -396,6 +464,7 @@ def _set_column(db, table, column, sql_value):
 
 def stored(family: str, value: str = SSO["value"], *, column: str | None = None, sql: str | None = None):
     """A builder of a one-cookie store: SSO with `value`, then `column` set to the SQL expression `sql`."""
+
     def build(tmp_path):
         cookies = [{**SSO, "value": value}]
         if family == "chromium":
@@ -405,6 +474,7 @@ def stored(family: str, value: str = SSO["value"], *, column: str | None = None,
         if column is not None:
             _set_column(db, table, column, sql)
         return db
+
     return build
 
 
@@ -417,7 +487,7 @@ def chromium_plain_blob_not_utf8(tmp_path):
 def firefox_session_store_surrogate(tmp_path):
     db = make_firefox_db(tmp_path / "cookies.sqlite", [])
     session = {"host": ".grok.com", "name": "sso", "value": "SECRET\udcff", "path": "/", "originAttributes": {}}
-    raw = json.dumps({"cookies": [session]})   # JSON carries the lone surrogate as an escape
+    raw = json.dumps({"cookies": [session]})  # JSON carries the lone surrogate as an escape
     assert "\\udcff" in raw
     write_jsonlz4(tmp_path / "sessionstore-backups" / "recovery.jsonlz4", json.loads(raw))
     return db
@@ -425,19 +495,36 @@ def firefox_session_store_surrogate(tmp_path):
 
 # (builder, exception, words)
 UNSENDABLE = [
-    pytest.param(stored("chromium", column="value", sql="CAST(x'534543524554ff' AS TEXT)"),   # 'SECRET' + a stray byte
-                 CookieDecryptionError, "not UTF-8 text", id="chromium-text-not-utf8"),
+    pytest.param(
+        stored("chromium", column="value", sql="CAST(x'534543524554ff' AS TEXT)"),  # 'SECRET' + a stray byte
+        CookieDecryptionError,
+        "not UTF-8 text",
+        id="chromium-text-not-utf8",
+    ),
     pytest.param(chromium_plain_blob_not_utf8, CookieDecryptionError, "not UTF-8 text", id="chromium-blob-not-utf8"),
     pytest.param(stored("chromium", "SECRET\x00x"), CookieStoreError, "control or non-ASCII", id="chromium-nul"),
-    pytest.param(stored("chromium", "SECRET\r\nX-Evil: 1"), CookieStoreError, "Cookie header cannot carry",
-                 id="chromium-crlf"),
-    pytest.param(stored("firefox", column="value", sql="CAST(x'534543524554c328' AS TEXT)"),
-                 CookieStoreError, "not UTF-8 text", id="firefox-not-utf8"),
+    pytest.param(
+        stored("chromium", "SECRET\r\nX-Evil: 1"), CookieStoreError, "Cookie header cannot carry", id="chromium-crlf"
+    ),
+    pytest.param(
+        stored("firefox", column="value", sql="CAST(x'534543524554c328' AS TEXT)"),
+        CookieStoreError,
+        "not UTF-8 text",
+        id="firefox-not-utf8",
+    ),
     pytest.param(stored("firefox", "SECRET-☕"), CookieStoreError, "non-ASCII", id="firefox-non-ascii"),
-    pytest.param(stored("firefox", "SECRET\r\nSet-Cookie: x=1"), CookieStoreError, "Cookie header cannot carry",
-                 id="firefox-crlf"),
-    pytest.param(stored("firefox", column="path", sql="CAST(x'2fff' AS TEXT)"),
-                 CookieStoreError, "value or path", id="firefox-path-not-utf8"),
+    pytest.param(
+        stored("firefox", "SECRET\r\nSet-Cookie: x=1"),
+        CookieStoreError,
+        "Cookie header cannot carry",
+        id="firefox-crlf",
+    ),
+    pytest.param(
+        stored("firefox", column="path", sql="CAST(x'2fff' AS TEXT)"),
+        CookieStoreError,
+        "value or path",
+        id="firefox-path-not-utf8",
+    ),
     pytest.param(firefox_session_store_surrogate, CookieStoreError, "not UTF-8 text", id="session-store-surrogate"),
 ]
 
@@ -454,7 +541,7 @@ def test_value_that_is_not_utf8_or_cannot_be_sent(tmp_path, build, cls, words):
 def test_non_utf8_host_is_not_an_xai_host(tmp_path):
     """A host with stray bytes is no cookie host of ours: dropped like a decoy, then 'not logged in'."""
     db = make_chromium_db(tmp_path / "Cookies", [SSO])
-    _set_column(db, "cookies", "host_key", "CAST(x'ff2e67726f6b2e636f6d' AS TEXT)")   # b'\xff.grok.com'
+    _set_column(db, "cookies", "host_key", "CAST(x'ff2e67726f6b2e636f6d' AS TEXT)")  # b'\xff.grok.com'
     assert load_xai_cookies(cookie_file=db, include_subdomains=True).cookies == ()
     expect_lib(NotLoggedInError, browser_auth, db)
     listed = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db))
@@ -493,8 +580,10 @@ def test_cookie_file_paths_with_odd_characters(tmp_path, relative, locked):
     web = StandIn()
     with web:
         sso, cf_clearance, _user = web.web_login(UA)
-        cookies = [{"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": LATER}
-                   for name, value in (("sso", sso), ("cf_clearance", cf_clearance), ("__cf_bm", web.issue_cf_bm()))]
+        cookies = [
+            {"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": LATER}
+            for name, value in (("sso", sso), ("cf_clearance", cf_clearance), ("__cf_bm", web.issue_cf_bm()))
+        ]
         db = make_chromium_db(tmp_path / relative / "Cookies", cookies)
         holder = _hold_exclusive_lock(db, "cookies") if locked else None
         try:
@@ -502,8 +591,16 @@ def test_cookie_file_paths_with_odd_characters(tmp_path, relative, locked):
             assert {c.name for c in load.cookies} == {"sso", "cf_clearance", "__cf_bm"} and load.cookie_file == db
             assert any("private copy" in n for n in load.notes) == locked
             listed = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db))
-            chat = run_cli("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db),
-                           env={"GROK_USER_AGENT": UA, "GROK_WEB_BASE_URL": web.web_base_url})
+            chat = run_cli(
+                "chat",
+                "hi",
+                "--auth",
+                "browser",
+                "--unsafe-browser-cookies",
+                "--cookie-file",
+                str(db),
+                env={"GROK_USER_AGENT": UA, "GROK_WEB_BASE_URL": web.web_base_url},
+            )
         finally:
             if holder is not None:
                 holder.execute("ROLLBACK")
@@ -527,25 +624,29 @@ def test_profile_dir_given_as_cookie_file(tmp_path):
 
 def test_profile_names_with_spaces_and_non_ascii_through_the_cli(tmp_path):
     home = tmp_path / "hôme with spaces"
-    make_chromium_user_data(home / ".config" / "chromium", {
-        "Profile 3": {"name": "Trabajo ñ ☕", "active_time": 1, "cookies": [SSO]}})
+    make_chromium_user_data(
+        home / ".config" / "chromium", {"Profile 3": {"name": "Trabajo ñ ☕", "active_time": 1, "cookies": [SSO]}}
+    )
     make_firefox_root(home / ".mozilla" / "firefox", {"x y.default": {"name": "Perfil ü", "cookies": [SSO]}})
     env = {"HOME": str(home)}
     for browser, profile in (("chromium", "Trabajo ñ ☕"), ("chromium", "trabajo Ñ ☕"), ("firefox", "Perfil ü")):
         result = run_cli("cookies", "--unsafe-browser-cookies", "--browser", browser, "--profile", profile, env=env)
         assert result.exit_code == 0 and "1 xAI cookies" in result.stdout, result.output
-    line = one_error_line(run_cli("cookies", "--unsafe-browser-cookies", "--browser", "chromium", "--profile",
-                                  "Nöpe ☕", env=env), EXIT_BAD_INPUT)
+    line = one_error_line(
+        run_cli("cookies", "--unsafe-browser-cookies", "--browser", "chromium", "--profile", "Nöpe ☕", env=env),
+        EXIT_BAD_INPUT,
+    )
     assert "'Nöpe ☕'" in line and "Profile 3 (Trabajo ñ ☕)" in line
 
 
 # --- malformed profile metadata: Local State, profiles.ini ----------------------------------------------
 
+
 def _chromium_home(tmp_path, local_state: bytes | str):
     home = tmp_path / "home"
     root = make_chromium_user_data(home / ".config" / "chromium", {"Default": {"cookies": [SSO]}})
     (root / "Local State").write_bytes(local_state if isinstance(local_state, bytes) else local_state.encode())
-    (root.parent / "Profile 1").mkdir()   # a sibling of the user-data dir, reachable only by '..'
+    (root.parent / "Profile 1").mkdir()  # a sibling of the user-data dir, reachable only by '..'
     return home
 
 
@@ -559,18 +660,28 @@ def _firefox_home(tmp_path, ini: bytes | str):
 METADATA = [
     pytest.param("chromium", '{"profile": []}', id="local-state-profile-is-a-list"),
     pytest.param("chromium", '{"profile": {"info_cache": []}}', id="local-state-info-cache-is-a-list"),
-    pytest.param("chromium", '{"profile": {"info_cache": {"Default": {"name": 5, "active_time": "x"}}}}',
-                 id="local-state-name-not-text"),
-    pytest.param("chromium", '{"profile": {"info_cache": {"../Profile 1": {}, "..": {}, "": {}}}}',
-                 id="local-state-dir-escapes"),
-    pytest.param("chromium", '[1, 2, 3]', id="local-state-not-an-object"),
+    pytest.param(
+        "chromium",
+        '{"profile": {"info_cache": {"Default": {"name": 5, "active_time": "x"}}}}',
+        id="local-state-name-not-text",
+    ),
+    pytest.param(
+        "chromium", '{"profile": {"info_cache": {"../Profile 1": {}, "..": {}, "": {}}}}', id="local-state-dir-escapes"
+    ),
+    pytest.param("chromium", "[1, 2, 3]", id="local-state-not-an-object"),
     pytest.param("chromium", b"\xff\xfe garbage \x00", id="local-state-binary"),
-    pytest.param("firefox", "[Profile0]\nName=default\nPath=Profiles/abc.default\nIsRelative=1\n[Profile1]\nName=z\n"
-                 "Path=nul\x00here\n", id="profiles-ini-nul"),
+    pytest.param(
+        "firefox",
+        "[Profile0]\nName=default\nPath=Profiles/abc.default\nIsRelative=1\n[Profile1]\nName=z\nPath=nul\x00here\n",
+        id="profiles-ini-nul",
+    ),
     pytest.param("firefox", b"[Profile0]\nName=\xff\nPath=Profiles/abc.default\n", id="profiles-ini-not-utf8"),
     pytest.param("firefox", "no section header\nPath=/etc\n", id="profiles-ini-no-section"),
-    pytest.param("firefox", "[Profile0]\nName=gone\nIsRelative=0\nPath=/nonexistent/profile\n",
-                 id="profiles-ini-missing-absolute"),
+    pytest.param(
+        "firefox",
+        "[Profile0]\nName=gone\nIsRelative=0\nPath=/nonexistent/profile\n",
+        id="profiles-ini-missing-absolute",
+    ),
 ]
 
 
@@ -586,11 +697,14 @@ def test_malformed_profile_metadata(tmp_path, browser, metadata):
     assert "available:" in message
     env = {"HOME": str(home)}
     assert run_cli("cookies", "--unsafe-browser-cookies", "--browser", browser, env=env).exit_code == 0
-    one_error_line(run_cli("cookies", "--unsafe-browser-cookies", "--browser", browser, "--profile", "Nope", env=env),
-                   EXIT_BAD_INPUT)
+    one_error_line(
+        run_cli("cookies", "--unsafe-browser-cookies", "--browser", browser, "--profile", "Nope", env=env),
+        EXIT_BAD_INPUT,
+    )
 
 
 # --- API keys: newlines, spaces, unicode look-alikes ------------------------------------------------------
+
 
 def _key_cases():
     key = make_test_key()
@@ -633,11 +747,14 @@ def test_malformed_key_library_and_cli(value, words):
     assert "present but invalid" in status.stdout
 
 
-@pytest.mark.parametrize("content", [
-    pytest.param(b"\xef\xbb\xbfXAI_API_KEY=<key>\r\n", id="bom-and-crlf"),
-    pytest.param(b"XAI_API_KEY=<key>\r\n", id="crlf"),
-    pytest.param(b"export XAI_API_KEY='<key>'  # from console.x.ai\n", id="export-quoted-comment"),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"\xef\xbb\xbfXAI_API_KEY=<key>\r\n", id="bom-and-crlf"),
+        pytest.param(b"XAI_API_KEY=<key>\r\n", id="crlf"),
+        pytest.param(b"export XAI_API_KEY='<key>'  # from console.x.ai\n", id="export-quoted-comment"),
+    ],
+)
 def test_dotenv_written_by_other_editors_works(tmp_path, content):
     with StandIn() as api:
         (tmp_path / ".env").write_bytes(content.replace(b"<key>", api.api_key.encode()))
@@ -646,13 +763,17 @@ def test_dotenv_written_by_other_editors_works(tmp_path, content):
     assert "grok-4" in result.stdout and api.api_key not in result.output
 
 
-@pytest.mark.parametrize("content, code, words", [
-    pytest.param(b'XAI_API_KEY="<key>\\n"\n', EXIT_BAD_INPUT, "whitespace or a control character",
-                 id="escaped-newline"),
-    pytest.param(b"XAI_API_KEY=<key>\xe2\x80\x8b\n", EXIT_BAD_INPUT, "non-ASCII", id="zero-width-space"),
-    pytest.param(b"XAI_API_KEY=\xff\xfe\n", EXIT_NO_CREDENTIALS, "unreadable (UnicodeDecodeError)", id="not-utf8"),
-    pytest.param(b"\x00\x01\x02 garbage\n", EXIT_NO_CREDENTIALS, "no XAI_API_KEY in it", id="binary"),
-])
+@pytest.mark.parametrize(
+    "content, code, words",
+    [
+        pytest.param(
+            b'XAI_API_KEY="<key>\\n"\n', EXIT_BAD_INPUT, "whitespace or a control character", id="escaped-newline"
+        ),
+        pytest.param(b"XAI_API_KEY=<key>\xe2\x80\x8b\n", EXIT_BAD_INPUT, "non-ASCII", id="zero-width-space"),
+        pytest.param(b"XAI_API_KEY=\xff\xfe\n", EXIT_NO_CREDENTIALS, "unreadable (UnicodeDecodeError)", id="not-utf8"),
+        pytest.param(b"\x00\x01\x02 garbage\n", EXIT_NO_CREDENTIALS, "no XAI_API_KEY in it", id="binary"),
+    ],
+)
 def test_bad_dotenv_is_one_line(tmp_path, content, code, words):
     key = make_test_key()
     (tmp_path / ".env").write_bytes(content.replace(b"<key>", key.encode()))
@@ -686,45 +807,77 @@ def test_base_url_that_does_not_parse(tmp_path, url, words):
     assert words in expect_lib(InsecureUrlError, GrokClient, ApiKeyAuthenticator(KEY), base_url=url)
     db = make_chromium_db(tmp_path / "Cookies", [SSO])
     expect_lib(InsecureUrlError, GrokClient, browser_auth(db), web_base_url=url)
-    for args, env in ((("models", "--base-url", url), {"XAI_API_KEY": KEY}),
-                      (("models",), {"XAI_API_KEY": KEY, "XAI_BASE_URL": url}),
-                      (("whoami", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db),
-                        "--web-base-url", url), {})):
+    for args, env in (
+        (("models", "--base-url", url), {"XAI_API_KEY": KEY}),
+        (("models",), {"XAI_API_KEY": KEY, "XAI_BASE_URL": url}),
+        (
+            (
+                "whoami",
+                "--auth",
+                "browser",
+                "--unsafe-browser-cookies",
+                "--cookie-file",
+                str(db),
+                "--web-base-url",
+                url,
+            ),
+            {},
+        ),
+    ):
         assert words in one_error_line(run_cli(*args, env=env), EXIT_BAD_INPUT, KEY)
 
 
 # --- header values given by the user: the User-Agent, cookies handed to from_cookies ----------------------
 
-@pytest.mark.parametrize("agent", ["Mozilla/5.0\r\nX-Evil: 1", "Mozilla/5.0 (X11) ☕", "Mozilla/5.0\x7f",
-                                   "Mozilla/5.0\tTab"], ids=["crlf", "non-ascii", "del", "tab"])
+
+@pytest.mark.parametrize(
+    "agent",
+    ["Mozilla/5.0\r\nX-Evil: 1", "Mozilla/5.0 (X11) ☕", "Mozilla/5.0\x7f", "Mozilla/5.0\tTab"],
+    ids=["crlf", "non-ascii", "del", "tab"],
+)
 def test_user_agent_a_header_cannot_carry(tmp_path, agent):
     """GROK_USER_AGENT / user_agent=: BadInputError before any request (was: a UnicodeEncodeError traceback
     for non-Latin-1, and exit 6 "InvalidHeader" for CR/LF)."""
     from cookie_session.errors import BadInputError
 
     db = make_chromium_db(tmp_path / "Cookies", [SSO])
-    message = expect_lib(BadInputError, BrowserCookieAuthenticator, cookie_file=db, unsafe_browser_cookies=True,
-                         verdict=LocalityVerdict.assume_local(), user_agent=agent)
+    message = expect_lib(
+        BadInputError,
+        BrowserCookieAuthenticator,
+        cookie_file=db,
+        unsafe_browser_cookies=True,
+        verdict=LocalityVerdict.assume_local(),
+        user_agent=agent,
+    )
     assert "User-Agent" in message and "GROK_USER_AGENT" in message
-    line = one_error_line(run_cli(*BROWSER_COMMANDS["chat"], str(db), env={"GROK_USER_AGENT": agent}),
-                          EXIT_BAD_INPUT)
+    line = one_error_line(run_cli(*BROWSER_COMMANDS["chat"], str(db), env={"GROK_USER_AGENT": agent}), EXIT_BAD_INPUT)
     assert "User-Agent" in line
 
 
-@pytest.mark.parametrize("value", ["SECRET\r\nX-Evil: 1", "SECRET-☕", "SECRET\x00", "SECRET; sso-rw=OTHER"],
-                         ids=["crlf", "non-ascii", "nul", "semicolon"])
+@pytest.mark.parametrize(
+    "value",
+    ["SECRET\r\nX-Evil: 1", "SECRET-☕", "SECRET\x00", "SECRET; sso-rw=OTHER"],
+    ids=["crlf", "non-ascii", "nul", "semicolon"],
+)
 def test_from_cookies_value_a_header_cannot_carry(value):
     from cookie_session.errors import BadInputError
     from cookie_session.testing.standin import StandInCookie
 
-    message = expect_lib(BadInputError, BrowserCookieAuthenticator.from_cookies, [StandInCookie("sso", value)],
-                         user_agent=UA, unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local())
+    message = expect_lib(
+        BadInputError,
+        BrowserCookieAuthenticator.from_cookies,
+        [StandInCookie("sso", value)],
+        user_agent=UA,
+        unsafe_browser_cookies=True,
+        verdict=LocalityVerdict.assume_local(),
+    )
     assert "'sso'" in message
 
 
 # ======================================================================================================
 # For the lead: the CLI on a terminal whose stdout is strict UTF-8 (a desktop's en_US.UTF-8 locale).
 # ======================================================================================================
+
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="file names are bytes only on Linux")
 def test_non_utf8_profile_path_on_a_strict_utf8_terminal(tmp_path):
@@ -739,20 +892,30 @@ def test_non_utf8_profile_path_on_a_strict_utf8_terminal(tmp_path):
     folder = tmp_path / os.fsdecode(b"profile-\xff\xfe-dir")
     db = make_chromium_db(folder / "Cookies", [SSO])
     assert [c.name for c in load_xai_cookies(cookie_file=db).cookies] == ["sso"]
-    code = ("import sys, cookie_session.policy as p; p.CONTAINER_FILES = (); "   # the laptop fixture, in-process
-            "from cookie_session.cli import main; sys.argv[0] = 'cookie-session'; main()")
+    code = (
+        "import sys, cookie_session.policy as p; p.CONTAINER_FILES = (); "  # the laptop fixture, in-process
+        "from cookie_session.cli import main; sys.argv[0] = 'cookie-session'; main()"
+    )
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
     for args in (["cookies"], ["status"]):
-        done = subprocess.run([sys.executable, "-c", code, *args, "--unsafe-browser-cookies", "--cookie-file",
-                               os.fsencode(db)], capture_output=True, env=env, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args, "--unsafe-browser-cookies", "--cookie-file", os.fsencode(db)],
+            capture_output=True,
+            env=env,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-600:]
         assert b"Traceback" not in done.stderr and b"profile-" in done.stdout and b"SECRET" not in done.stdout
 
 
 # --- numbers in browser files: Unicode digits and huge numbers (int() would raise ValueError) ---------------
 
-@pytest.mark.parametrize("version", ["²", "٣٤", "1" * 5000, "-24", "24.0", ""], ids=[
-    "superscript-two", "arabic-indic-digits", "5000-digits", "negative", "decimal", "empty"])
+
+@pytest.mark.parametrize(
+    "version",
+    ["²", "٣٤", "1" * 5000, "-24", "24.0", ""],
+    ids=["superscript-two", "arabic-indic-digits", "5000-digits", "negative", "decimal", "empty"],
+)
 def test_chromium_meta_version_that_is_not_a_plain_number(tmp_path, version):
     path = make_chromium_db(tmp_path / "Default" / "Cookies", [SSO])
     con = sqlite3.connect(path)
@@ -766,21 +929,27 @@ def test_chromium_meta_version_that_is_not_a_plain_number(tmp_path, version):
 
 
 def _firefox_with_containers(tmp_path, identities):
-    db = make_firefox_db(tmp_path / "cookies.sqlite", [
-        {**SSO, "value": "SECRET-default"},
-        {**SSO, "value": "SECRET-work", "origin": "^userContextId=2"}])
+    db = make_firefox_db(
+        tmp_path / "cookies.sqlite",
+        [{**SSO, "value": "SECRET-default"}, {**SSO, "value": "SECRET-work", "origin": "^userContextId=2"}],
+    )
     (tmp_path / "containers.json").write_text(json.dumps({"version": 5, "identities": identities}), encoding="utf-8")
     return db
 
 
 def test_firefox_container_ids_that_are_not_plain_numbers_are_ignored(tmp_path):
-    db = _firefox_with_containers(tmp_path, [
-        {"userContextId": "²", "public": True, "name": "Superscript"},
-        {"userContextId": "٣", "public": True, "name": "Arabic"},
-        {"userContextId": "9" * 5000, "public": True, "name": "Huge"},
-        {"userContextId": 2, "public": True, "name": "Work"}])
+    db = _firefox_with_containers(
+        tmp_path,
+        [
+            {"userContextId": "²", "public": True, "name": "Superscript"},
+            {"userContextId": "٣", "public": True, "name": "Arabic"},
+            {"userContextId": "9" * 5000, "public": True, "name": "Huge"},
+            {"userContextId": 2, "public": True, "name": "Work"},
+        ],
+    )
     assert {c.value.reveal() for c in load_xai_cookies("firefox", cookie_file=db, container="Work").cookies} == {
-        "SECRET-work"}
+        "SECRET-work"
+    }
     message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container="Arabic")
     assert "containers: Work" in message
 
@@ -790,16 +959,22 @@ def test_container_option_that_is_not_a_plain_number_is_a_name(tmp_path, contain
     db = _firefox_with_containers(tmp_path, [{"userContextId": 2, "public": True, "name": "Work"}])
     message = expect_lib(ProfileNotFoundError, load_xai_cookies, "firefox", cookie_file=db, container=container)
     assert "No container named" in message and "containers: Work" in message and len(message) < 400
-    line = one_error_line(run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db),
-                                  "--container", container), EXIT_BAD_INPUT)
+    line = one_error_line(
+        run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--container", container),
+        EXIT_BAD_INPUT,
+    )
     assert "No container named" in line
 
 
 def test_firefox_origin_attributes_with_unicode_digits_are_skipped(tmp_path):
-    db = make_firefox_db(tmp_path / "cookies.sqlite", [
-        {**SSO, "value": "SECRET-odd", "origin": "^userContextId=²"},
-        {**SSO, "name": "sso-rw", "value": "SECRET-odd2", "origin": "^privateBrowsingId=٣"},
-        {**SSO, "name": "x-userid", "value": "SECRET-ok"}])
+    db = make_firefox_db(
+        tmp_path / "cookies.sqlite",
+        [
+            {**SSO, "value": "SECRET-odd", "origin": "^userContextId=²"},
+            {**SSO, "name": "sso-rw", "value": "SECRET-odd2", "origin": "^privateBrowsingId=٣"},
+            {**SSO, "name": "x-userid", "value": "SECRET-ok"},
+        ],
+    )
     assert [c.name for c in load_xai_cookies("firefox", cookie_file=db).cookies] == ["x-userid"]
 
 
@@ -809,13 +984,15 @@ def test_session_store_is_refused_before_decompressing_past_the_cap(tmp_path):
     import tracemalloc
 
     import lz4.block
+
     db = make_firefox_db(tmp_path / "cookies.sqlite", [SSO])
     payload = b'{"cookies": [], "pad": "' + b" " * (100 << 20) + b'"}'
     body = lz4.block.compress(payload, store_size=False)
     assert len(body) < 1 << 20
     (tmp_path / "sessionstore-backups").mkdir()
     (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
-        b"mozLz40\0" + len(payload).to_bytes(4, "little") + body)
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + body
+    )
     del payload
     tracemalloc.start()
     try:
@@ -836,13 +1013,15 @@ def test_session_store_of_many_tiny_objects_costs_no_more_than_its_text(tmp_path
     import tracemalloc
 
     import lz4.block
+
     db = make_firefox_db(tmp_path / "cookies.sqlite", [])
     cookie = {"host": ".grok.com", "name": "sso", "value": "SECRET-session", "path": "/", "originAttributes": {}}
     tail = b'],"cookies":' + json.dumps([cookie]).encode() + b"}" if cookies_last else b"]}"
     payload = b'{"windows":[' + b"{}," * (16 << 20) + b"{}" + tail
     (tmp_path / "sessionstore-backups").mkdir()
     (tmp_path / "sessionstore-backups" / "recovery.jsonlz4").write_bytes(
-        b"mozLz40\0" + len(payload).to_bytes(4, "little") + lz4.block.compress(payload, store_size=False))
+        b"mozLz40\0" + len(payload).to_bytes(4, "little") + lz4.block.compress(payload, store_size=False)
+    )
     size = len(payload)
     del payload
     tracemalloc.start()

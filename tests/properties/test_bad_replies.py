@@ -40,12 +40,13 @@ from cookie_session.testing.standin import StandInCookie, make_test_key
 
 KEY = make_test_key()
 UA = "Mozilla/5.0 bad-replies-test"
-TIMEOUT = (1, 0.5)             # connect, read: the read timeout must fire within ~0.5 s
-BIG = 50 * 2**20               # a 50 MB body
-MEMORY_BUDGET = BIG // 2       # what reading a refused 50 MB reply may allocate, at most
+TIMEOUT = (1, 0.5)  # connect, read: the read timeout must fire within ~0.5 s
+BIG = 50 * 2**20  # a 50 MB body
+MEMORY_BUDGET = BIG // 2  # what reading a refused 50 MB reply may allocate, at most
 SSO = "s" * 43
 
 # --- what the server sends (RawServer, HANG, RESET and head are in tests/support/loopback.py) ---------
+
 
 def big(prefix: bytes, size: int = BIG, line_end: bytes = b"") -> callable:
     """A step sending `prefix` and then `size` bytes of 'a' (one shared 1 MiB buffer, so the server
@@ -57,10 +58,12 @@ def big(prefix: bytes, size: int = BIG, line_end: bytes = b"") -> callable:
         for _ in range(size // len(chunk)):
             conn.sendall(chunk)
         conn.sendall(line_end)
+
     return send
 
 
 # --- the client side: four operations on each service ------------------------------------------------
+
 
 def api_client(server: RawServer) -> GrokClient:
     return GrokClient(ApiKeyAuthenticator(KEY), base_url=server.api_url, timeout=TIMEOUT)
@@ -78,7 +81,7 @@ OPERATIONS = {
     "models": lambda client: client.models(),
     "whoami": lambda client: client.whoami(),
 }
-STREAMED = {("api", "stream"), ("web", "stream"), ("web", "chat")}   # web chat is a collected stream
+STREAMED = {("api", "stream"), ("web", "stream"), ("web", "chat")}  # web chat is a collected stream
 
 
 def call(service: str, operation: str, server: RawServer):
@@ -104,17 +107,20 @@ def expect(cls, service: str, operation: str, steps: list, *, seconds: float = 5
 
 # --- bodies each case starts with: what a real reply would have begun with ------------------------------
 
+
 def opening(service: str, operation: str) -> bytes:
     """The first bytes of a good reply to this operation (a full first event/line for streams)."""
     if (service, operation) == ("api", "stream"):
         return b'data: {"id": "c1", "model": "m", "choices": [{"delta": {"content": "Hel"}}]}\n\n'
     if (service, operation) in STREAMED:
         return b'{"result": {"response": {"token": "Hel"}}}\n'
-    return {("api", "chat"): b'{"id": "c1", "choices": [{"message": {"content": "Hel',
-            ("api", "models"): b'{"data": [{"id": "grok-4", "owned_by": "x',
-            ("api", "whoami"): b'{"name": "key", "acls": ["api-key:model:*',
-            ("web", "models"): b'{"models": [{"modelId": "grok-',
-            ("web", "whoami"): b'{"remainingQueries": 1'}[(service, operation)]
+    return {
+        ("api", "chat"): b'{"id": "c1", "choices": [{"message": {"content": "Hel',
+        ("api", "models"): b'{"data": [{"id": "grok-4", "owned_by": "x',
+        ("api", "whoami"): b'{"name": "key", "acls": ["api-key:model:*',
+        ("web", "models"): b'{"models": [{"modelId": "grok-',
+        ("web", "whoami"): b'{"remainingQueries": 1',
+    }[(service, operation)]
 
 
 def content_type(service: str, operation: str) -> str:
@@ -129,6 +135,7 @@ ids = [f"{service}-{operation}" for service, operation in ALL]
 
 
 # --- cut, reset, not answered ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
 def test_server_that_never_answers_hits_the_read_timeout(service, operation):
@@ -145,8 +152,11 @@ def test_reset_before_any_reply(service, operation):
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
 def test_reset_mid_reply(service, operation):
     """Headers and the start of the body, then a TCP reset (SO_LINGER 0)."""
-    steps = [head(content_type=content_type(service, operation)) + opening(service, operation),
-             lambda conn: time.sleep(0.05), RESET]
+    steps = [
+        head(content_type=content_type(service, operation)) + opening(service, operation),
+        lambda conn: time.sleep(0.05),
+        RESET,
+    ]
     expect(ConnectionFailedError, service, operation, steps)
 
 
@@ -160,8 +170,11 @@ def test_body_shorter_than_content_length(service, operation):
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
 def test_chunked_body_cut_mid_chunk(service, operation):
     body = opening(service, operation)
-    steps = [head(content_type=content_type(service, operation), Transfer_Encoding="chunked")
-             + f"{len(body) + 100:x}\r\n".encode() + body]
+    steps = [
+        head(content_type=content_type(service, operation), Transfer_Encoding="chunked")
+        + f"{len(body) + 100:x}\r\n".encode()
+        + body
+    ]
     expect(ConnectionFailedError, service, operation, steps)
 
 
@@ -172,11 +185,17 @@ def test_reply_that_is_not_http(service, operation):
 
 # --- cut mid-line, invalid JSON, wrong encodings ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
 def test_body_cut_mid_line_then_closed(service, operation):
     """Close-delimited body that stops inside a JSON value: SSE cut mid-event, NDJSON cut mid-line."""
-    tail = b'data: {"choices": [{"delta": {"cont' if (service, operation) == ("api", "stream") else \
-        b'{"result": {"response": {"tok' if (service, operation) in STREAMED else b""
+    tail = (
+        b'data: {"choices": [{"delta": {"cont'
+        if (service, operation) == ("api", "stream")
+        else b'{"result": {"response": {"tok'
+        if (service, operation) in STREAMED
+        else b""
+    )
     steps = [head(content_type=content_type(service, operation)) + opening(service, operation) + tail]
     error = expect(BadResponseError, service, operation, steps)
     assert "not JSON" in str(error)
@@ -215,13 +234,16 @@ def test_invalid_streamed_unit(service, operation, sse, ndjson):
     expect(BadResponseError, service, operation, [head(content_type=content_type(service, operation)) + body])
 
 
-@pytest.mark.parametrize("status, body, api_cls, web_cls", [
-    pytest.param(500, b"<html>Internal error</html>", ServerError, ServerError, id="500-html"),
-    pytest.param(502, b"\xff\xfe binary \x00", ServerError, ServerError, id="502-binary"),
-    pytest.param(401, b'{"error": ', MissingCredentialsError, SessionExpiredError, id="401-cut-json"),
-    pytest.param(400, b"[1, 2]", UpstreamError, UpstreamError, id="400-array"),
-    pytest.param(418, b"", UpstreamError, UpstreamError, id="418-empty"),
-])
+@pytest.mark.parametrize(
+    "status, body, api_cls, web_cls",
+    [
+        pytest.param(500, b"<html>Internal error</html>", ServerError, ServerError, id="500-html"),
+        pytest.param(502, b"\xff\xfe binary \x00", ServerError, ServerError, id="502-binary"),
+        pytest.param(401, b'{"error": ', MissingCredentialsError, SessionExpiredError, id="401-cut-json"),
+        pytest.param(400, b"[1, 2]", UpstreamError, UpstreamError, id="400-array"),
+        pytest.param(418, b"", UpstreamError, UpstreamError, id="418-empty"),
+    ],
+)
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
 def test_error_status_with_a_malformed_body(service, operation, status, body, api_cls, web_cls):
     steps = [head(status, Content_Length=str(len(body))) + body]
@@ -230,6 +252,7 @@ def test_error_status_with_a_malformed_body(service, operation, status, body, ap
 
 
 # --- 50 MB ------------------------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def peak_allocation():
@@ -308,7 +331,7 @@ def test_a_line_sent_a_byte_at_a_time_costs_linear_time():
     with pytest.raises(BadResponseError, match="line longer than 1 MiB"):
         list(iter_lines(reply))
     assert reply.sent == MAX_LINE_BYTES + 1
-    assert time.process_time() - started < 30   # about 1 s when linear; the quadratic way took minutes
+    assert time.process_time() - started < 30  # about 1 s when linear; the quadratic way took minutes
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64 * 2**10])
@@ -321,10 +344,16 @@ def test_lines_are_the_same_however_the_reply_is_chunked(chunk_size):
         url = "http://127.0.0.1:9/"
 
         def iter_content(self, _size):
-            return (body[i:i + chunk_size] for i in range(0, len(body), chunk_size))
+            return (body[i : i + chunk_size] for i in range(0, len(body), chunk_size))
 
-    assert list(iter_lines(Chunked())) == [b'data: {"a": 1}', b"", b"data: [DONE]", b"", b'{"result": 2}',
-                                           b"last line without an end"]
+    assert list(iter_lines(Chunked())) == [
+        b'data: {"a": 1}',
+        b"",
+        b"data: [DONE]",
+        b"",
+        b'{"result": 2}',
+        b"last line without an end",
+    ]
 
 
 # --- the CLI: the same replies, one line and exit 6 ------------------------------------------------------
@@ -332,19 +361,25 @@ def test_lines_are_the_same_however_the_reply_is_chunked(chunk_size):
 CLI_REPLIES = [
     pytest.param([HANG], "timed out", id="never-answers"),
     pytest.param([RESET], "", id="reset"),
-    pytest.param([head(content_type="text/event-stream") + b'data: {"choices": [{"message": '], "not JSON",
-                 id="cut-json"),
-    pytest.param([head(content_type="text/event-stream") + b'data: {"choices": [{"delta": {"content": "a"}}]}\n\n'
-                  b'data: {"choi'], "not JSON", id="sse-cut-mid-line"),
+    pytest.param(
+        [head(content_type="text/event-stream") + b'data: {"choices": [{"message": '], "not JSON", id="cut-json"
+    ),
+    pytest.param(
+        [head(content_type="text/event-stream") + b'data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {"choi'],
+        "not JSON",
+        id="sse-cut-mid-line",
+    ),
     pytest.param([head(Content_Length=str(BIG)), big(b"")], "MiB", id="50-mb"),
     pytest.param([head(500) + b"\xff\xfe"], "answered 500", id="500-binary"),
 ]
 
 
 @pytest.mark.parametrize("steps, words", CLI_REPLIES)
-@pytest.mark.parametrize("command", [("chat", "hi"), ("chat", "hi", "--no-stream"), ("models",), ("whoami",),
-                                     ("status", "--check")], ids=["chat", "chat-no-stream", "models", "whoami",
-                                                                  "status-check"])
+@pytest.mark.parametrize(
+    "command",
+    [("chat", "hi"), ("chat", "hi", "--no-stream"), ("models",), ("whoami",), ("status", "--check")],
+    ids=["chat", "chat-no-stream", "models", "whoami", "status-check"],
+)
 def test_cli_bad_replies_are_one_line_exit_6(command, steps, words):
     with RawServer(steps) as server:
         result = run_cli(*command, "--base-url", server.api_url, "--timeout", "0.5", env={"XAI_API_KEY": KEY})
@@ -354,6 +389,7 @@ def test_cli_bad_replies_are_one_line_exit_6(command, steps, words):
 # ======================================================================================================
 # Transport changes for the lead (cookie_session/transports/_http.py): these cases need them.
 # ======================================================================================================
+
 
 @pytest.mark.parametrize("service, operation", NOT_STREAMED, ids=[f"{s}-{o}" for s, o in NOT_STREAMED])
 def test_body_that_stalls_after_the_headers_is_a_timeout(service, operation):
@@ -381,7 +417,7 @@ def test_sse_stream_closed_before_done_is_a_cut_connection():
     expect(ConnectionFailedError, "api", "stream", steps)
 
 
-DEEP = 100_000   # nesting depth: CPython's json raises RecursionError (not ValueError) long before this
+DEEP = 100_000  # nesting depth: CPython's json raises RecursionError (not ValueError) long before this
 
 
 @pytest.mark.parametrize("service, operation", ALL, ids=ids)
@@ -404,8 +440,11 @@ def test_deeply_nested_error_body_keeps_its_status(service, operation):
     expect(ServerError, service, operation, steps)
 
 
-@pytest.mark.parametrize("body", [b'{"choices": [{"message": {"content": "whole answer"}}]}',
-                                  b"<html>Captive portal</html>"], ids=["json", "html"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"choices": [{"message": {"content": "whole answer"}}]}', b"<html>Captive portal</html>"],
+    ids=["json", "html"],
+)
 def test_streamed_chat_answered_without_an_event_stream(body):
     """`chat(stream=True)` answered 200 with a JSON or HTML body (a proxy, a portal, a server ignoring
     stream=true): today the SSE parser finds no `data:` line and returns an empty answer (CLI: exit 0 and
@@ -421,8 +460,13 @@ def test_streamed_chat_answered_without_an_event_stream(body):
 
 WRONG_SHAPES = [
     pytest.param("api", "stream", b'data: {"choices": 5}\n\n', BadResponseError, id="api-stream-choices-not-a-list"),
-    pytest.param("api", "stream", b'data: {"choices": [{"delta": "text"}]}\n\n', ConnectionFailedError,
-                 id="api-stream-delta-not-an-object"),
+    pytest.param(
+        "api",
+        "stream",
+        b'data: {"choices": [{"delta": "text"}]}\n\n',
+        ConnectionFailedError,
+        id="api-stream-delta-not-an-object",
+    ),
     pytest.param("web", "stream", b'{"result": "text"}\n', ConnectionFailedError, id="web-stream-result-not-an-object"),
     pytest.param("web", "chat", b'{"result": ["text"]}\n', ConnectionFailedError, id="web-chat-result-a-list"),
 ]
@@ -432,8 +476,12 @@ WRONG_SHAPES = [
 def test_json_of_the_wrong_shape_never_escapes(service, operation, body, error):
     """Valid JSON whose field has the wrong type is our error, never a TypeError: a malformed `choices`
     is a bad reply; a unit of the wrong type is skipped, so the answer never completes."""
-    expect(error, service, operation, [head(content_type=content_type(service, operation),
-                                            Content_Length=str(len(body))) + body])
+    expect(
+        error,
+        service,
+        operation,
+        [head(content_type=content_type(service, operation), Content_Length=str(len(body))) + body],
+    )
 
 
 def test_acls_of_the_wrong_shape_are_no_acls():
@@ -466,7 +514,9 @@ def test_content_length_that_is_a_unicode_digit():
     `declared.isdigit()`, which is True for '²', then `int('²')` raises ValueError. Needed in load_body:
     `declared.isascii() and declared.isdigit()` (or int() in a try). http.client ignores such a length and
     reads to the close, so the reply is then read as usual."""
-    steps = [b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \xb2\r\n"
-             b"Connection: close\r\n\r\n" + b'{"data": [{"id": "grok-4"}]}']
+    steps = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \xb2\r\n"
+        b"Connection: close\r\n\r\n" + b'{"data": [{"id": "grok-4"}]}'
+    ]
     with RawServer(steps) as server:
         assert [model.id for model in call("api", "models", server)] == ["grok-4"]

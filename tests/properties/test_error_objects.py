@@ -42,8 +42,9 @@ def reachable(root, depth: int = 8):
         children: list = []
         if isinstance(obj, BaseException):
             children += [obj.__context__, obj.__cause__, *obj.args, *vars(obj).values()]
-        elif isinstance(obj, Secret) or isinstance(obj, (str, bytes, int, float, type, types.ModuleType,
-                                                               types.FunctionType, types.BuiltinFunctionType)):
+        elif isinstance(obj, Secret) or isinstance(
+            obj, (str, bytes, int, float, type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+        ):
             continue
         elif isinstance(obj, Mapping):
             children += [*obj.keys(), *obj.values()]
@@ -64,8 +65,9 @@ def frame_locals(error: BaseException):
 
 def assert_holds_nothing(error: BaseException, secrets: list[str]) -> None:
     for value in frame_locals(error):
-        assert not isinstance(value, FORBIDDEN_TYPES[:3]), f"a traceback frame of {type(error).__name__} holds a " \
-                                                          f"{type(value).__name__}"
+        assert not isinstance(value, FORBIDDEN_TYPES[:3]), (
+            f"a traceback frame of {type(error).__name__} holds a {type(value).__name__}"
+        )
     for obj in reachable(error):
         assert not isinstance(obj, FORBIDDEN_TYPES), f"{type(error).__name__} keeps a {type(obj).__name__}"
         if isinstance(obj, (str, bytes)):
@@ -106,8 +108,12 @@ def stand_in():
 @pytest.mark.parametrize("scenario", ["refused", *DROP_MODES, "chat"])
 def test_an_api_key_error_keeps_no_request_object_or_raw_key(stand_in, scenario):
     key = stand_in.api_key if scenario != "chat" else stand_in.add_key(blocked=True)
-    error = failures(lambda base: GrokClient(ApiKeyAuthenticator(key), base_url=base, retry=NO_RETRIES),
-                     stand_in.base_url, scenario, stand_in)
+    error = failures(
+        lambda base: GrokClient(ApiKeyAuthenticator(key), base_url=base, retry=NO_RETRIES),
+        stand_in.base_url,
+        scenario,
+        stand_in,
+    )
     assert_holds_nothing(error, [key, f"Bearer {key}"])
 
 
@@ -115,10 +121,12 @@ def test_an_api_key_error_keeps_no_request_object_or_raw_key(stand_in, scenario)
 def test_a_browser_cookie_error_keeps_no_request_object_or_raw_cookie(stand_in, scenario):
     cookies = stand_in.web_cookies(UA)
     with pytest.warns(BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies(cookies, user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
-    error = failures(lambda base: GrokClient(auth, web_base_url=base, retry=NO_RETRIES),
-                     stand_in.web_base_url, scenario, stand_in)
+        auth = BrowserCookieAuthenticator.from_cookies(
+            cookies, user_agent=UA, unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local()
+        )
+    error = failures(
+        lambda base: GrokClient(auth, web_base_url=base, retry=NO_RETRIES), stand_in.web_base_url, scenario, stand_in
+    )
     assert_holds_nothing(error, [cookie.value for cookie in cookies])
 
 
@@ -132,8 +140,12 @@ def test_errors_from_hostile_replies_keep_nothing_either(route):
             "401": (401, {"Content-Type": "application/json"}, b'{"error": "no"}'),
             "timeout": (200, {"Content-Type": "application/json"}, b"{}"),
         }[route]
-        client = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES,
-                            timeout=(1, 1) if route != "timeout" else (1, 0.000001))
+        client = GrokClient(
+            ApiKeyAuthenticator(key),
+            base_url=f"{server.url}/v1",
+            retry=NO_RETRIES,
+            timeout=(1, 1) if route != "timeout" else (1, 0.000001),
+        )
         start = time.monotonic()
         with pytest.raises(CookieSessionError) as caught:
             client.models()

@@ -36,7 +36,7 @@ class Behaviour:
     """What the server sends after its headers: `body()` yields (bytes, pause) forever or until done."""
 
     content_type = "text/event-stream"
-    length: int | None = None   # a Content-Length to announce (the body may never reach it)
+    length: int | None = None  # a Content-Length to announce (the body may never reach it)
 
     def body(self):
         raise NotImplementedError
@@ -81,18 +81,24 @@ def forever(data: bytes, pause: float):
         def body(self):
             while True:
                 yield data, pause
+
     return Endless()
 
 
 def api_client(server, **options) -> GrokClient:
-    return GrokClient(ApiKeyAuthenticator(KEY), base_url=f"http://127.0.0.1:{server.server_address[1]}/v1",
-                      retry=NO_RETRIES, **options)
+    return GrokClient(
+        ApiKeyAuthenticator(KEY),
+        base_url=f"http://127.0.0.1:{server.server_address[1]}/v1",
+        retry=NO_RETRIES,
+        **options,
+    )
 
 
 def web_client(server, **options) -> GrokClient:
     with pytest.warns(BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies([StandInCookie("sso", "s" * 40)], user_agent=UA,
-                                                       unsafe_browser_cookies=True, verdict=LOCAL)
+        auth = BrowserCookieAuthenticator.from_cookies(
+            [StandInCookie("sso", "s" * 40)], user_agent=UA, unsafe_browser_cookies=True, verdict=LOCAL
+        )
     return GrokClient(auth, web_base_url=f"http://127.0.0.1:{server.server_address[1]}", retry=NO_RETRIES, **options)
 
 
@@ -100,7 +106,7 @@ def timed(call) -> tuple[BaseException | None, float]:
     start = time.monotonic()
     try:
         call()
-    except Exception as error:   # noqa: BLE001 - returned for the test to judge
+    except Exception as error:  # noqa: BLE001 - returned for the test to judge
         return error, time.monotonic() - start
     return None, time.monotonic() - start
 
@@ -153,6 +159,7 @@ def test_a_stream_that_keeps_making_progress_is_not_cut_by_the_progress_timeout(
             for _ in range(8):
                 yield SSE_PIECE, 0.3
             yield b"data: [DONE]\n\n", 0
+
     with serve(Slow()) as server:
         text = api_client(server, timeout=(5, 1)).chat("hi", stream=True).collect().text
         server.shutdown()
@@ -169,15 +176,25 @@ def test_every_call_ends_by_its_deadline_even_while_making_progress():
     assert 1.4 < took < 2.5, took
 
 
-@pytest.mark.parametrize("option, value", [("deadline", 0), ("deadline", -1), ("deadline", float("nan")),
-                                           ("deadline", "10"), ("max_answer_bytes", 0), ("max_answer_bytes", 1.5),
-                                           ("max_answer_bytes", True)])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("deadline", 0),
+        ("deadline", -1),
+        ("deadline", float("nan")),
+        ("deadline", "10"),
+        ("max_answer_bytes", 0),
+        ("max_answer_bytes", 1.5),
+        ("max_answer_bytes", True),
+    ],
+)
 def test_limits_must_be_positive_numbers(option, value):
     with pytest.raises(BadInputError, match=option):
         GrokClient(ApiKeyAuthenticator(KEY), base_url="http://127.0.0.1:1/v1", **{option: value})
 
 
 # --- size: a cap on the collected answer, flat memory -------------------------------------------------
+
 
 @pytest.mark.parametrize("side", ["api", "web"])
 def test_an_endless_answer_stops_at_max_answer_bytes_with_a_clear_error(side):
@@ -223,5 +240,5 @@ def test_an_endless_stream_keeps_memory_under_a_ceiling(side, call):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["outcome"] == "BadResponseError", result
-    ceiling = 40 * 2**20 if side == "api" else 8 * 2**20   # api keeps the answer (SSE has no final text); web does not
+    ceiling = 40 * 2**20 if side == "api" else 8 * 2**20  # api keeps the answer (SSE has no final text); web does not
     assert result["peak"] < ceiling, f"peak {result['peak'] / 2**20:.1f} MiB"

@@ -73,7 +73,6 @@ URLSAFE = string.ascii_letters + string.digits + "-_"
 PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in ";,")
 
 
-
 def _source_vocabulary() -> str:
     """Every string constant in the package and the tests. Hypothesis draws candidate strings from
     the code under test (e.g. 'owned_by'); such a value shows up in honest output by coincidence."""
@@ -84,7 +83,7 @@ def _source_vocabulary() -> str:
         for path in root.rglob("*.py"):
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8"))
-            except (SyntaxError, UnicodeDecodeError):   # deliberately broken test inputs
+            except (SyntaxError, UnicodeDecodeError):  # deliberately broken test inputs
                 continue
             texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     return "\0".join(texts)
@@ -100,8 +99,9 @@ def _findable(value: str) -> bool:
 
 
 api_keys = st.text(KEY_ALPHABET, min_size=80, max_size=80).map(lambda s: "xai-" + s)
-cookie_values = st.one_of(st.text(URLSAFE, min_size=8, max_size=200),
-                          st.text(PRINTABLE, min_size=8, max_size=200)).filter(_findable)
+cookie_values = st.one_of(
+    st.text(URLSAFE, min_size=8, max_size=200), st.text(PRINTABLE, min_size=8, max_size=200)
+).filter(_findable)
 
 
 def examples(count: int, *, shrink: bool = False) -> settings:
@@ -110,18 +110,23 @@ def examples(count: int, *, shrink: bool = False) -> settings:
     each make dozens of requests would take minutes. The function-scoped autouse env fixture is
     idempotent across examples, so its health check is off."""
     phases = tuple(Phase) if shrink else (Phase.explicit, Phase.reuse, Phase.generate)
-    return settings(max_examples=count, deadline=None, phases=phases,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    return settings(
+        max_examples=count,
+        deadline=None,
+        phases=phases,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 # --- finding a secret in any form ------------------------------------------------------------
+
 
 def _base64_cores(raw: bytes, encode) -> list[str]:
     """The part of encode(prefix + raw) that depends on `raw` alone, for each of the 3 byte alignments."""
     cores = []
     for shift in range(3):
         text = encode(b"\0" * shift + raw).decode()
-        core = text[-(-8 * shift // 6): 8 * (shift + len(raw)) // 6]
+        core = text[-(-8 * shift // 6) : 8 * (shift + len(raw)) // 6]
         if len(core) >= 8:
             cores.append(core)
     return cores
@@ -129,11 +134,17 @@ def _base64_cores(raw: bytes, encode) -> list[str]:
 
 def forms(secret: str) -> dict[str, str]:
     """Every way a secret could be written out: raw, URL/form-encoded, JSON/repr-escaped, base64."""
-    found = {"raw": secret, "lower-cased": secret.lower(), "upper-cased": secret.upper(),
-             "url-encoded": quote(secret, safe=""), "form-encoded": quote_plus(secret),
-             "json-escaped": json.dumps(secret)[1:-1], "repr-escaped": repr(secret)[1:-1],
-             "base64": base64.b64encode(secret.encode()).decode(),
-             "urlsafe base64": base64.urlsafe_b64encode(secret.encode()).decode()}
+    found = {
+        "raw": secret,
+        "lower-cased": secret.lower(),
+        "upper-cased": secret.upper(),
+        "url-encoded": quote(secret, safe=""),
+        "form-encoded": quote_plus(secret),
+        "json-escaped": json.dumps(secret)[1:-1],
+        "repr-escaped": repr(secret)[1:-1],
+        "base64": base64.b64encode(secret.encode()).decode(),
+        "urlsafe base64": base64.urlsafe_b64encode(secret.encode()).decode(),
+    }
     for name, encode in (("base64", base64.b64encode), ("urlsafe base64", base64.urlsafe_b64encode)):
         for index, core in enumerate(_base64_cores(secret.encode(), encode)):
             found[f"{name} (alignment {index})"] = core
@@ -150,9 +161,9 @@ def pieces(secret: str) -> dict[str, str]:
     found = {}
     for form_name, form in forms(secret).items():
         if "base64" in form_name:
-            continue   # a piece of a base64 form is found by decoding the output's base64 runs
+            continue  # a piece of a base64 form is found by decoding the output's base64 runs
         for start in range(len(form) - PIECE + 1):
-            window = form[start:start + PIECE]
+            window = form[start : start + PIECE]
             if window not in found and _findable(window):
                 found[window] = form_name
     return found
@@ -172,8 +183,9 @@ def _decoded_base64_runs(text: str) -> str:
 
 
 def _first_piece(text: str, windows: dict[str, str]) -> str | None:
-    return next((windows[text[i:i + PIECE]] for i in range(len(text) - PIECE + 1) if text[i:i + PIECE] in windows),
-                None)
+    return next(
+        (windows[text[i : i + PIECE]] for i in range(len(text) - PIECE + 1) if text[i : i + PIECE] in windows), None
+    )
 
 
 class Outputs:
@@ -192,10 +204,11 @@ class Outputs:
     def leaks(self, secrets: dict[str, str]) -> list[str]:
         found = []
         for label, secret in secrets.items():
-            for where, text in self.items:   # per output: a whole form found in one must not hide a piece in another
-                whole = [f"{label} ({form_name}) in {where}" for form_name, form in forms(secret).items()
-                         if form in text]
-                found += whole or self._pieces(label, secret, where, text)   # no whole form: look for a piece
+            for where, text in self.items:  # per output: a whole form found in one must not hide a piece in another
+                whole = [
+                    f"{label} ({form_name}) in {where}" for form_name, form in forms(secret).items() if form in text
+                ]
+                found += whole or self._pieces(label, secret, where, text)  # no whole form: look for a piece
         return found
 
     @staticmethod
@@ -216,16 +229,19 @@ class Outputs:
 @contextlib.contextmanager
 def captured_logs_and_warnings(out: Outputs):
     """Every log record of every logger at DEBUG (formatted, with any traceback), and every warning."""
+
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            out.add(f"log {record.name}:{record.levelname}", logging.Formatter(
-                "%(name)s %(levelname)s %(message)s %(args)s").format(record))
+            out.add(
+                f"log {record.name}:{record.levelname}",
+                logging.Formatter("%(name)s %(levelname)s %(message)s %(args)s").format(record),
+            )
 
     handler = Collect(logging.DEBUG)
     root = logging.getLogger()
     loggers = [root] + [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
     levels = {lg: lg.level for lg in loggers}
-    islands = [lg for lg in loggers if lg is root or not lg.propagate]   # records that never reach the root
+    islands = [lg for lg in loggers if lg is root or not lg.propagate]  # records that never reach the root
     for logger in loggers:
         logger.setLevel(logging.DEBUG)
     for logger in islands:
@@ -330,19 +346,28 @@ def opted_in_auth(items, **kwargs) -> BrowserCookieAuthenticator:
 
 def web_cookie_list(sso, sso_rw, cf_clearance, user_id, cf_bm):
     expires = time.time() + 30 * 86400
-    return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso_rw, expires=expires),
-            StandInCookie("x-userid", user_id, http_only=False, expires=expires),
-            StandInCookie("cf_clearance", cf_clearance, expires=expires),
-            StandInCookie("__cf_bm", cf_bm, expires=time.time() + 1800)]
+    return [
+        StandInCookie("sso", sso, expires=expires),
+        StandInCookie("sso-rw", sso_rw, expires=expires),
+        StandInCookie("x-userid", user_id, http_only=False, expires=expires),
+        StandInCookie("cf_clearance", cf_clearance, expires=expires),
+        StandInCookie("__cf_bm", cf_bm, expires=time.time() + 1800),
+    ]
 
 
 def chromium_db(path: Path, values: dict[str, str]) -> Path:
     expires = time.time() + 30 * 86400
-    return make_chromium_db(path, [{"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"),
-                                    "expires": expires} for name, value in values.items()])
+    return make_chromium_db(
+        path,
+        [
+            {"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": expires}
+            for name, value in values.items()
+        ],
+    )
 
 
 # --- the detector itself ------------------------------------------------------------------------
+
 
 @examples(50, shrink=True)
 @given(secret=st.one_of(api_keys, cookie_values), prefix=st.binary(max_size=5))
@@ -365,7 +390,7 @@ def test_the_detector_finds_a_piece_of_the_secret_in_any_form(secret, data):
     assume(raw_pieces)
     piece = data.draw(st.sampled_from(raw_pieces))
     start = secret.index(piece)
-    cut = secret[start:start + data.draw(st.integers(PIECE, len(secret) - start))]
+    cut = secret[start : start + data.draw(st.integers(PIECE, len(secret) - start))]
     assume(cut != secret)
     out = Outputs()
     out.add("a message cut short", f"value {cut}… (shortened)")
@@ -388,6 +413,7 @@ def test_the_detector_does_not_fire_on_what_the_tool_shows_instead(secret):
 
 
 # --- the library: objects, calls, errors, logs, warnings ------------------------------------------
+
 
 @examples(30)
 @given(keys=st.lists(api_keys, min_size=4, max_size=4, unique=True))
@@ -427,16 +453,27 @@ def test_api_key_never_shows_in_objects_errors_logs_or_warnings(stand_in, keys):
             with GrokClient(ApiKeyAuthenticator(wrong), base_url=stand_in.base_url, retry=NO_RETRIES) as client:
                 expect_error(out, label, client.whoami)
                 expect_error(out, f"{label} chat", lambda: client.chat("hi", stream=True))
-        for label, malformed in [("trailing space", key + " "), ("newline", key[:40] + "\n" + key[40:]),
-                                 ("look-alike", key[:-1] + "é"), ("short", key[:-1]), ("tab", "\t" + key)]:
+        for label, malformed in [
+            ("trailing space", key + " "),
+            ("newline", key[:40] + "\n" + key[40:]),
+            ("look-alike", key[:-1] + "é"),
+            ("short", key[:-1]),
+            ("tab", "\t" + key),
+        ]:
             expect_error(out, f"malformed key ({label})", partial(ApiKeyAuthenticator, malformed))
             report = inspect_credentials(environ={"XAI_API_KEY": malformed}, cwd=work, verdict=LOCAL)
             out.add_object(f"CredentialReport for a malformed key ({label})", report)
-            expect_error(out, f"resolve malformed ({label})",
-                         partial(resolve_authenticator, environ={"XAI_API_KEY": malformed}, cwd=work))
+            expect_error(
+                out,
+                f"resolve malformed ({label})",
+                partial(resolve_authenticator, environ={"XAI_API_KEY": malformed}, cwd=work),
+            )
         (work / ".env").write_text(f"XAI_API_KEY={key}\n", encoding="utf-8")
-        for label, kwargs in [("argument", {"api_key": key}), ("env", {"environ": {"XAI_API_KEY": key}}),
-                              (".env", {"environ": {}})]:
+        for label, kwargs in [
+            ("argument", {"api_key": key}),
+            ("env", {"environ": {"XAI_API_KEY": key}}),
+            (".env", {"environ": {}}),
+        ]:
             report = inspect_credentials(cwd=work, verdict=LOCAL, **kwargs)
             out.add_object(f"CredentialReport from {label}", report)
             out.add_object(f"SourceCheck from {label}", report.checks)
@@ -463,16 +500,18 @@ def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, s
         out.add_object("BrowserCookieAuthenticator", authenticator)
         out.add("describe()", authenticator.describe())
         out.add("identity()", repr(authenticator.identity()))
-        for label, attempt in [("pickle", lambda: pickle.dumps(authenticator)),
-                               ("copy", lambda: copy.copy(authenticator)),
-                               ("deepcopy", lambda: copy.deepcopy(authenticator))]:
+        for label, attempt in [
+            ("pickle", lambda: pickle.dumps(authenticator)),
+            ("copy", lambda: copy.copy(authenticator)),
+            ("deepcopy", lambda: copy.deepcopy(authenticator)),
+        ]:
             expect_error(out, label, attempt, TypeError)
         with GrokClient(authenticator, web_base_url=stand_in.web_base_url, retry=NO_RETRIES) as client:
             out.add_object("GrokClient", client)
             out.add("session.cookies", repr(client.session.cookies))
             out.add("session.headers", repr(client.session.headers))
             result = client.chat("hello")
-            assert result.text.startswith("Stand-in answer")   # the stand-in accepted the generated session
+            assert result.text.startswith("Stand-in answer")  # the stand-in accepted the generated session
             out.add_object("ChatResult", result)
             out.add("stream pieces", "".join(client.chat("stream me", stream=True)))
             out.add_object("models()", client.models())
@@ -484,8 +523,9 @@ def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, s
             expect_error(out, "unknown model", lambda: client.chat("hi", model="grok-nope"))
             stand_in.fail_next("drop_mid_headers")
             expect_error(out, "dropped connection", client.models)
-        with GrokClient(opted_in_auth(items, user_agent="another browser"),
-                        web_base_url=stand_in.web_base_url) as client:
+        with GrokClient(
+            opted_in_auth(items, user_agent="another browser"), web_base_url=stand_in.web_base_url
+        ) as client:
             expect_error(out, "user-agent mismatch", client.whoami)
         expect_error(out, "not logged in", lambda: opted_in_auth([i for i in items if i.name != "sso"]))
         expect_error(out, "no opt-in", lambda: opted_in_auth(items, unsafe_browser_cookies=None, environ={}))
@@ -497,8 +537,15 @@ def test_cookie_values_never_show_in_objects_errors_logs_or_warnings(stand_in, s
         out.add_object("BrowserCookie", load.cookies)
         from_db = BrowserCookieAuthenticator(cookie_file=db, unsafe_browser_cookies=True, verdict=LOCAL, user_agent=UA)
         out.add_object("BrowserCookieAuthenticator from a cookie file", from_db)
-        report = inspect_credentials(auth="browser", unsafe_browser_cookies=True, cookie_file=db, verdict=LOCAL,
-                                     user_agent=UA, environ={}, cwd=work)
+        report = inspect_credentials(
+            auth="browser",
+            unsafe_browser_cookies=True,
+            cookie_file=db,
+            verdict=LOCAL,
+            user_agent=UA,
+            environ={},
+            cwd=work,
+        )
         out.add_object("CredentialReport", report)
         with GrokClient(from_db, web_base_url=stand_in.web_base_url) as client:
             out.add_object("chat through the cookie file", client.chat("hello from the db"))
@@ -516,9 +563,11 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
     out = Outputs()
 
     def echo(value: str) -> str:
-        return (f"raw {value} url {quote(value, safe='')} form {quote_plus(value)} "
-                f"b64 {base64.b64encode(value.encode()).decode()} "
-                f"b64url {base64.urlsafe_b64encode(value.encode()).decode().rstrip('=')}")
+        return (
+            f"raw {value} url {quote(value, safe='')} form {quote_plus(value)} "
+            f"b64 {base64.b64encode(value.encode()).decode()} "
+            f"b64url {base64.urlsafe_b64encode(value.encode()).decode().rstrip('=')}"
+        )
 
     def body(status: int, text: str):
         return status, {"Content-Type": "application/json"}, json.dumps({"code": "x", "error": text}).encode()
@@ -526,13 +575,18 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
     with RecordingServer() as server, RecordingServer() as elsewhere, captured_logs_and_warnings(out):
         server.routes["/v1/api-key"] = body(400, f"Incorrect API key provided: {echo(key)}")
         server.routes["/v1/models"] = body(500, echo(key))
-        server.routes["/v1/chat/completions"] = (200, {"Content-Type": "text/event-stream"},
-                                                 f"data: {json.dumps({'error': {'message': echo(key)}})}\n\n".encode())
+        server.routes["/v1/chat/completions"] = (
+            200,
+            {"Content-Type": "text/event-stream"},
+            f"data: {json.dumps({'error': {'message': echo(key)}})}\n\n".encode(),
+        )
         server.routes["/rest/models"] = body(401, echo(sso))
         server.routes["/rest/rate-limits"] = (403, {"Content-Type": "text/html"}, echo(sso).encode())
         server.routes["/rest/app-chat/conversations/new"] = (
-            200, {"Content-Type": "application/json"},
-            json.dumps({"error": {"code": echo(sso), "message": echo(sso)}}).encode())
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps({"error": {"code": echo(sso), "message": echo(sso)}}).encode(),
+        )
         for path in ("/v2/redirect", "/rest/redirect"):
             server.redirect(path, f"{elsewhere.url}/steal?key={quote(key, safe='')}&sso={quote(sso, safe='')}")
         api = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
@@ -554,8 +608,15 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
 def echoed(secret: str) -> list[str]:
     """The ways a hostile server hands a secret back: whole, lower- and upper-cased, URL-encoded, and in
     part (all but its last character, its middle 40, its first 12), each as it could sit in a header."""
-    return [secret, secret.lower(), secret.upper(), quote(secret, safe=""), secret[:-1], secret[20:60],
-            secret[:12].lower()]
+    return [
+        secret,
+        secret.lower(),
+        secret.upper(),
+        quote(secret, safe=""),
+        secret[:-1],
+        secret[20:60],
+        secret[:12].lower(),
+    ]
 
 
 class EchoServer(RecordingServer):
@@ -600,23 +661,40 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
     for label, secret in (("api", key), ("web", sso)):
         with EchoServer(secret) as server, RecordingServer() as elsewhere:
             forms = echoed(secret)
-            json_models = json.dumps({"data": [{"id": f, "owned_by": f} for f in forms],
-                                      "models": [{"modelId": f} for f in forms]}).encode()
-            server.routes.update({
-                "/v1/models": (200, {"Content-Type": "application/json"}, json_models),
-                "/v1/api-key": (200, {"Content-Type": "application/json"}, json.dumps(
-                    {"name": forms[0], "team_id": forms[1], "acls": forms}).encode()),
-                "/v1/chat/completions": (200, {"Content-Type": "text/plain"}, b"not an event stream"),
-                "/same-origin/models": (302, {"Location": f"/v1/x?k={quote(secret, safe='')}&l={secret.lower()}"}, b""),
-                "/userinfo/models": (302, {"Location": f"http://user:{quote(secret, safe='')}@127.0.0.1:{{port}}/v1/x"},
-                                     b""),
-                "/v1/x": (500, {"Content-Type": "application/json"}, b"{}"),
-                "/host/models": (302, {"Location": f"https://{secret.lower()[:60]}.evil.test/"}, b""),
-                "/partial/models": (302, {"Location": f"http://{elsewhere.host}:{elsewhere.port}/{secret[:-1]}"}, b""),
-                "/rest/models": (200, {"Content-Type": "application/json"}, json_models),
-                "/rest/rate-limits": (200, {"Content-Type": "text/html"}, b"<html>"),
-                "/rest/app-chat/conversations/new": (500, {}, b""),
-            })
+            json_models = json.dumps(
+                {"data": [{"id": f, "owned_by": f} for f in forms], "models": [{"modelId": f} for f in forms]}
+            ).encode()
+            server.routes.update(
+                {
+                    "/v1/models": (200, {"Content-Type": "application/json"}, json_models),
+                    "/v1/api-key": (
+                        200,
+                        {"Content-Type": "application/json"},
+                        json.dumps({"name": forms[0], "team_id": forms[1], "acls": forms}).encode(),
+                    ),
+                    "/v1/chat/completions": (200, {"Content-Type": "text/plain"}, b"not an event stream"),
+                    "/same-origin/models": (
+                        302,
+                        {"Location": f"/v1/x?k={quote(secret, safe='')}&l={secret.lower()}"},
+                        b"",
+                    ),
+                    "/userinfo/models": (
+                        302,
+                        {"Location": f"http://user:{quote(secret, safe='')}@127.0.0.1:{{port}}/v1/x"},
+                        b"",
+                    ),
+                    "/v1/x": (500, {"Content-Type": "application/json"}, b"{}"),
+                    "/host/models": (302, {"Location": f"https://{secret.lower()[:60]}.evil.test/"}, b""),
+                    "/partial/models": (
+                        302,
+                        {"Location": f"http://{elsewhere.host}:{elsewhere.port}/{secret[:-1]}"},
+                        b"",
+                    ),
+                    "/rest/models": (200, {"Content-Type": "application/json"}, json_models),
+                    "/rest/rate-limits": (200, {"Content-Type": "text/html"}, b"<html>"),
+                    "/rest/app-chat/conversations/new": (500, {}, b""),
+                }
+            )
             if label == "api":
                 client = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
                 for call in ("models", "whoami"):
@@ -624,16 +702,27 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                 expect_error(out, "non-JSON chat", partial(client.chat, "hi"))
                 expect_error(out, "streamed chat, no events", lambda c=client: "".join(c.chat("hi", stream=True)))
                 for prefix in ("same-origin", "userinfo", "host", "partial"):
-                    redirected = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}",
-                                            retry=NO_RETRIES)
+                    redirected = GrokClient(
+                        ApiKeyAuthenticator(key), base_url=f"{server.url}/{prefix}", retry=NO_RETRIES
+                    )
                     expect_error(out, f"redirect {prefix}", redirected.models)
                 env = {"XAI_API_KEY": key, "XAI_BASE_URL": f"{server.url}/v1"}
-                for args in (["models"], ["models", "--json"], ["whoami"], ["whoami", "--json"],
-                             ["chat", "hi"], ["chat", "hi", "--json"], ["status", "--check", "--json"]):
+                for args in (
+                    ["models"],
+                    ["models", "--json"],
+                    ["whoami"],
+                    ["whoami", "--json"],
+                    ["chat", "hi"],
+                    ["chat", "hi", "--json"],
+                    ["status", "--check", "--json"],
+                ):
                     invoke(out, args, env)
             else:
-                client = GrokClient(quiet_browser_auth([StandInCookie("sso", sso)], user_agent=UA),
-                                    web_base_url=server.url, retry=NO_RETRIES)
+                client = GrokClient(
+                    quiet_browser_auth([StandInCookie("sso", sso)], user_agent=UA),
+                    web_base_url=server.url,
+                    retry=NO_RETRIES,
+                )
                 out.add_object("web models", client.models())
                 expect_error(out, "web whoami non-JSON", client.whoami)
                 expect_error(out, "web chat 500", partial(client.chat, "hi"))
@@ -644,12 +733,13 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
 
 # --- the command line, and the files it writes ------------------------------------------------------
 
+
 def invoke(out: Outputs, args: list[str], env: dict[str, str], input: str | None = None):
     result = run_cli(*args, env=env, input=input)
     where = "cookie-session " + " ".join(a if len(a) < 40 else a[:20] + "…" for a in args)
     out.add(f"{where} (exit {result.exit_code}) stdout", result.stdout)
     out.add(f"{where} (exit {result.exit_code}) stderr", result.stderr)
-    for message in result.browser_warnings:   # what a real process prints to stderr
+    for message in result.browser_warnings:  # what a real process prints to stderr
         out.add("warning BrowserCookieWarning", message)
     assert "Traceback" not in result.output, result.output
     return result
@@ -663,9 +753,20 @@ def test_cli_with_an_api_key_never_prints_or_writes_it(stand_in, keys):
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out):
         env = {"XAI_API_KEY": key, "XAI_BASE_URL": stand_in.base_url}
-        for args in (["status"], ["status", "--json"], ["status", "--check"], ["status", "--check", "--json"],
-                     ["chat", "hello"], ["chat", "hello", "--no-stream"], ["chat", "hello", "--json"],
-                     ["chat", "-", "--json"], ["models"], ["models", "--json"], ["whoami"], ["whoami", "--json"]):
+        for args in (
+            ["status"],
+            ["status", "--json"],
+            ["status", "--check"],
+            ["status", "--check", "--json"],
+            ["chat", "hello"],
+            ["chat", "hello", "--no-stream"],
+            ["chat", "hello", "--json"],
+            ["chat", "-", "--json"],
+            ["models"],
+            ["models", "--json"],
+            ["whoami"],
+            ["whoami", "--json"],
+        ):
             assert invoke(out, args, env, input="from stdin").exit_code == 0, args
         wrong = {"XAI_API_KEY": unknown, "XAI_BASE_URL": stand_in.base_url}
         for args in (["status", "--check"], ["status", "--check", "--json"], ["chat", "hi"], ["whoami", "--json"]):
@@ -689,22 +790,39 @@ def test_cli_with_browser_cookies_never_prints_or_writes_them(stand_in, sso, cf_
     assume(distinct(sso, cf_clearance, user_id))
     values["__cf_bm"] = register_session(stand_in, sso, cf_clearance, user_id)
     out = Outputs()
-    with scratch() as (work, tmp), captured_logs_and_warnings(out), \
-            mock.patch.object(policy, "CONTAINER_FILES", ()):   # this test machine is a container
+    with (
+        scratch() as (work, tmp),
+        captured_logs_and_warnings(out),
+        mock.patch.object(policy, "CONTAINER_FILES", ()),
+    ):  # this test machine is a container
         db = chromium_db(work / "profile" / "Cookies", values)
         env = {"GROK_WEB_BASE_URL": stand_in.web_base_url, "GROK_USER_AGENT": UA}
         browser = ["--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db)]
-        for args in (["status"], ["status", "--json"], ["status", "--check"], ["status", "--check", "--json"],
-                     ["chat", "hello"], ["chat", "hello", "--no-stream"], ["chat", "hello", "--json"],
-                     ["models"], ["models", "--json"], ["whoami"], ["whoami", "--json"]):
+        for args in (
+            ["status"],
+            ["status", "--json"],
+            ["status", "--check"],
+            ["status", "--check", "--json"],
+            ["chat", "hello"],
+            ["chat", "hello", "--no-stream"],
+            ["chat", "hello", "--json"],
+            ["models"],
+            ["models", "--json"],
+            ["whoami"],
+            ["whoami", "--json"],
+        ):
             assert invoke(out, [*args, *browser], env).exit_code == 0, args
         for args in (["cookies"], ["cookies", "--json"]):
             assert invoke(out, [*args, "--unsafe-browser-cookies", "--cookie-file", str(db)], env).exit_code == 0
         stand_in.fail_next("session_expired")
         assert invoke(out, ["chat", "hi", *browser], env).exit_code == 4
         assert invoke(out, ["whoami", *browser], {**env, "GROK_USER_AGENT": "another"}).exit_code == 4
-        assert invoke(out, ["status", "--unsafe-browser-cookies", "--cookie-file", str(db)],
-                      {**env, "CI": "true"}).exit_code == 5
+        assert (
+            invoke(
+                out, ["status", "--unsafe-browser-cookies", "--cookie-file", str(db)], {**env, "CI": "true"}
+            ).exit_code
+            == 5
+        )
         add_files(out, work, tmp, planted={db})
     ran_something(out, "sso=…")
     collected(out, "log urllib3", "log cookie_session.browsers", "warning BrowserCookieWarning")
@@ -712,6 +830,7 @@ def test_cli_with_browser_cookies_never_prints_or_writes_them(stand_in, sso, cf_
 
 
 # --- compare and migrate ---------------------------------------------------------------------------
+
 
 def _has_command(name: str) -> bool:
     return name in cli.list_commands(None)
@@ -731,21 +850,27 @@ def test_compare_never_prints_either_credential(stand_in, keys, sso, cf_clearanc
     out = Outputs()
     with scratch() as (work, tmp), captured_logs_and_warnings(out), mock.patch.object(policy, "CONTAINER_FILES", ()):
         db = chromium_db(work / "profile" / "Cookies", values)
-        env = {"XAI_API_KEY": key, "XAI_BASE_URL": stand_in.base_url, "GROK_WEB_BASE_URL": stand_in.web_base_url,
-               "GROK_USER_AGENT": UA}
+        env = {
+            "XAI_API_KEY": key,
+            "XAI_BASE_URL": stand_in.base_url,
+            "GROK_WEB_BASE_URL": stand_in.web_base_url,
+            "GROK_USER_AGENT": UA,
+        }
         browser = ["--unsafe-browser-cookies", "--cookie-file", str(db)]
         assert invoke(out, ["compare", "hello", *browser], env).exit_code == 0
         data = json.loads(invoke(out, ["compare", "hello", "--json", *browser], env).stdout)
         assert [m["ok"] for m in data["methods"]] == [True, True], data
         stand_in.fail_next("session_expired")
-        failed = invoke(out, ["compare", "hello", "--json", "--retries", "0", *browser],
-                        {**env, "XAI_API_KEY": unknown})
+        failed = invoke(
+            out, ["compare", "hello", "--json", "--retries", "0", *browser], {**env, "XAI_API_KEY": unknown}
+        )
         assert failed.exit_code == 4 and [m["ok"] for m in json.loads(failed.stdout)["methods"]] == [False, False]
-        authenticators = [ApiKeyAuthenticator(key),
-                          opted_in_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]
-        comparison = compare_methods("hello", authenticators=authenticators,
-                                     client_options={"base_url": stand_in.base_url,
-                                                     "web_base_url": stand_in.web_base_url})
+        authenticators = [ApiKeyAuthenticator(key), opted_in_auth(web_cookie_list(sso, sso, cf_clearance, "u", cf_bm))]
+        comparison = compare_methods(
+            "hello",
+            authenticators=authenticators,
+            client_options={"base_url": stand_in.base_url, "web_base_url": stand_in.web_base_url},
+        )
         out.add_object("Comparison", comparison)
         out.add("Comparison.to_dict()", json.dumps(comparison.to_dict()))
         out.add("render_table()", render_table(comparison, width=200))
@@ -766,40 +891,46 @@ def test_migrate_reports_never_show_the_secrets_in_the_project(key, sso):
         project = work / "project"
         project.mkdir()
         planted = {
-            project / "script.py": (f"import requests\nAPI_KEY = {key!r}\n"
-                                    f"cookies = {{'sso': {sso!r}}}\n"
-                                    f"requests.post('https://grok.com/rest/app-chat/conversations/new', "
-                                    f"cookies=cookies, headers={{'Authorization': 'Bearer ' + API_KEY}})\n"),
+            project / "script.py": (
+                f"import requests\nAPI_KEY = {key!r}\n"
+                f"cookies = {{'sso': {sso!r}}}\n"
+                f"requests.post('https://grok.com/rest/app-chat/conversations/new', "
+                f"cookies=cookies, headers={{'Authorization': 'Bearer ' + API_KEY}})\n"
+            ),
             project / "config.env": f"XAI_API_KEY={key}\nGROK_SSO={quote(sso, safe='')}\n",
             project / "notes.md": f"token: {base64.b64encode(key.encode()).decode()}\n",
         }
         for path, text in planted.items():
             path.write_text(text, encoding="utf-8")
         for fmt in MIGRATE_FORMATS:
-            assert invoke(out, ["migrate", str(project), *fmt], {}).exit_code == 1   # findings
+            assert invoke(out, ["migrate", str(project), *fmt], {}).exit_code == 1  # findings
             report = work / f"report.{fmt[-1]}"
             assert invoke(out, ["migrate", str(project), *fmt, "--output", str(report)], {}).exit_code == 1
             assert report.is_file()
         add_files(out, work, tmp, planted=set(planted))
-    ran_something(out, "script.py:3")   # the cookie handling was reported (a placeholder-like key may not be)
+    ran_something(out, "script.py:3")  # the cookie handling was reported (a placeholder-like key may not be)
     out.assert_clean({"api key": key, "sso": sso})
 
 
 # --- a real process: nothing on the terminal either ---------------------------------------------------
 
+
 def test_a_real_cli_process_with_debug_logging_prints_no_secret(stand_in, tmp_path):
     """The installed entry point as a subprocess, with Python's own warnings and urllib3's debug
     logging switched on from the outside: stdout and stderr hold no key."""
     key = register_key(stand_in, "xai-" + "Zq9_" * 20)
-    code = ("import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr);"
-            "from cookie_session.cli import main; sys.argv = ['cookie-session'] + sys.argv[1:]; main()")
+    code = (
+        "import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr);"
+        "from cookie_session.cli import main; sys.argv = ['cookie-session'] + sys.argv[1:]; main()"
+    )
     env = {**os.environ, "XAI_API_KEY": key, "XAI_BASE_URL": stand_in.base_url, "PYTHONWARNINGS": "always"}
     out = Outputs()
     for args in (["chat", "hi"], ["whoami", "--json"], ["status", "--check"]):
-        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+        )
         assert proc.returncode == 0, proc.stderr
         out.add(f"{args} stdout", proc.stdout)
         out.add(f"{args} stderr", proc.stderr)
-    assert any("urllib3" in text for _w, text in out.items)   # debug logging really was on
+    assert any("urllib3" in text for _w, text in out.items)  # debug logging really was on
     out.assert_clean({"api key": key})

@@ -21,8 +21,21 @@ from cookie_session.policy import host_in_domain
 KEY = "xai-" + "c" * 80
 #: What a hostile server or file name would use: clear screen, set the window title, a hyperlink,
 #: a C1 CSI, bell, backspace, carriage return, bidi overrides and invisible characters.
-HOSTILE = ["\x1b[2J", "\x1b]0;pwned\x07", "\x1b]8;;http://evil.test\x1b\\click\x1b]8;;\x1b\\", "\x9b31m", "\x07",
-           "\x08\x08", "\r", "\u202eevil", "\u2066x\u2069", "\u200b", "\u2028", "\x00", "\x7f"]
+HOSTILE = [
+    "\x1b[2J",
+    "\x1b]0;pwned\x07",
+    "\x1b]8;;http://evil.test\x1b\\click\x1b]8;;\x1b\\",
+    "\x9b31m",
+    "\x07",
+    "\x08\x08",
+    "\r",
+    "\u202eevil",
+    "\u2066x\u2069",
+    "\u200b",
+    "\u2028",
+    "\x00",
+    "\x7f",
+]
 
 
 def raw_controls(text: str) -> list[str]:
@@ -51,8 +64,11 @@ def test_printable_lines_keeps_line_breaks_only():
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_server_error_text_reaches_exception_messages_escaped(hostile):
     with RecordingServer() as server:
-        server.routes["/v1/models"] = (500, {"Content-Type": "application/json"},
-                                       json.dumps({"error": f"broken {hostile} here"}).encode())
+        server.routes["/v1/models"] = (
+            500,
+            {"Content-Type": "application/json"},
+            json.dumps({"error": f"broken {hostile} here"}).encode(),
+        )
         server.routes["/v1/chat/completions"] = (200, {"Content-Type": "text/plain"}, b"x")
         client = GrokClient(ApiKeyAuthenticator(KEY), base_url=f"{server.url}/v1", retry=NO_RETRIES)
         with pytest.raises(CookieSessionError) as caught:
@@ -64,13 +80,21 @@ def test_server_error_text_reaches_exception_messages_escaped(hostile):
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_cli_output_of_model_ids_and_identity_is_escaped(hostile):
     with RecordingServer() as server:
-        server.routes["/v1/models"] = (200, {"Content-Type": "application/json"},
-                                       json.dumps({"data": [{"id": f"grok{hostile}"}]}).encode())
-        server.routes["/v1/api-key"] = (200, {"Content-Type": "application/json"},
-                                        json.dumps({"name": f"n{hostile}", "team_id": f"t{hostile}",
-                                                    "acls": [f"a{hostile}"]}).encode())
-        server.routes["/v1/chat/completions"] = (500, {"Content-Type": "application/json"},
-                                                 json.dumps({"error": f"e{hostile}"}).encode())
+        server.routes["/v1/models"] = (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps({"data": [{"id": f"grok{hostile}"}]}).encode(),
+        )
+        server.routes["/v1/api-key"] = (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps({"name": f"n{hostile}", "team_id": f"t{hostile}", "acls": [f"a{hostile}"]}).encode(),
+        )
+        server.routes["/v1/chat/completions"] = (
+            500,
+            {"Content-Type": "application/json"},
+            json.dumps({"error": f"e{hostile}"}).encode(),
+        )
         env = {"XAI_API_KEY": KEY, "XAI_BASE_URL": f"{server.url}/v1"}
         for args in (["models"], ["whoami"], ["chat", "hi"], ["models", "--json"], ["status", "--check"]):
             result = run_cli(*args, env=env)
@@ -81,9 +105,10 @@ def test_cli_output_of_model_ids_and_identity_is_escaped(hostile):
 @pytest.mark.parametrize("hostile", ["\x1b[31m", "\x1b]0;pwned\x07", "\u202e", "\x9b1m"])
 def test_cookie_file_names_are_shown_escaped(laptop, tmp_path, hostile):
     expires = time.time() + 86400
-    path = make_chromium_db(tmp_path / f"profile{hostile}" / "Cookies",
-                            [{"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc("v" * 40, ".grok.com"),
-                              "expires": expires}])
+    path = make_chromium_db(
+        tmp_path / f"profile{hostile}" / "Cookies",
+        [{"host": ".grok.com", "name": "sso", "encrypted": encrypt_cbc("v" * 40, ".grok.com"), "expires": expires}],
+    )
     result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path))
     assert result.exit_code == 0, result.output
     assert raw_controls(result.output) == [] and "profile" in result.output

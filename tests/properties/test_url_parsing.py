@@ -48,9 +48,27 @@ def _oracle_is_loopback(host: str) -> bool:
 
 # --- URLs built from the pieces on which parsers disagree -----------------------------------------------
 
-HOSTS = ["127.0.0.1", "localhost", "grok.com", "evil.test", "[::1]", "[::ffff:127.0.0.1]", "127.1", "localhost.",
-         "grok.com.", "sub.grok.com", "evil-grok.com", "grok.com.evil.test", "app.localhost", "LOCALHOST",
-         "%31%32%37.0.0.1", "evil.test\\.grok.com", "evil.test\\.localhost", "0x7f.0.0.1", "[::1%25eth0]"]
+HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    "grok.com",
+    "evil.test",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "127.1",
+    "localhost.",
+    "grok.com.",
+    "sub.grok.com",
+    "evil-grok.com",
+    "grok.com.evil.test",
+    "app.localhost",
+    "LOCALHOST",
+    "%31%32%37.0.0.1",
+    "evil.test\\.grok.com",
+    "evil.test\\.localhost",
+    "0x7f.0.0.1",
+    "[::1%25eth0]",
+]
 GLUE = ["", "@", "\\", "\\@", "/", "#", "?", "#@", "?@", "%40", "%5C", ":", " ", "\t", "\x00", ".", ";", "%2F"]
 PORTS = ["", ":80", ":443", ":0", ":8080", ":065535", ":99999", ":", ":1a"]
 
@@ -59,7 +77,10 @@ urls = st.builds(
     lambda scheme, user, host, port, glue, host2, path: f"{scheme}://{user}{host}{port}{glue}{host2}{path}",
     st.sampled_from(["http", "https", "HTTP", "hTTps", "ftp"]),
     st.sampled_from(["", "user@", "user:pw@", "evil.test@", "a\\@", "%40@", ":@"]),
-    pieces, st.sampled_from(PORTS), st.sampled_from(GLUE), st.sampled_from(["", *HOSTS]),
+    pieces,
+    st.sampled_from(PORTS),
+    st.sampled_from(GLUE),
+    st.sampled_from(["", *HOSTS]),
     st.sampled_from(["", "/", "/v1", "/\\evil.test", "/%2e%2e/", "?q=1", "#f"]),
 ) | st.text(st.sampled_from(list("htps:/\\@[]:.%2501abcdegkloqrt? #\t")), max_size=40)
 
@@ -90,29 +111,65 @@ def test_what_we_accept_is_where_requests_connects_and_is_safe(url):
     assert loopback or (scheme == "https" and in_grok), url
 
 
-@pytest.mark.parametrize("url", [
-    "http://evil.test\\.localhost", "http://evil.test\\.localhost:8080/v1", "https://evil.test\\.grok.com",
-    "https://evil.test\\@grok.com", "http://127.0.0.1\\@evil.test", "http://127.0.0.1:80\\@evil.test/",
-    "https://grok.com\t.evil.test", "https://grok.com .evil.test", " http://127.0.0.1",
-    "http://127.0.0.1\x00.evil.test",
-    "http://app.localhost", "http://localhost.", "http://127.1", "http://[::ffff:127.0.0.1]",
-    "https://grok.com.evil.test", "https://evil-grok.com", "http://[127.0.0.1", "http://127.0.0.1:99999",
-    "https://user:pw@grok.com", "https://grok.com/?k=secret", "https://grok.com/#frag", "ftp://grok.com",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.test\\.localhost",
+        "http://evil.test\\.localhost:8080/v1",
+        "https://evil.test\\.grok.com",
+        "https://evil.test\\@grok.com",
+        "http://127.0.0.1\\@evil.test",
+        "http://127.0.0.1:80\\@evil.test/",
+        "https://grok.com\t.evil.test",
+        "https://grok.com .evil.test",
+        " http://127.0.0.1",
+        "http://127.0.0.1\x00.evil.test",
+        "http://app.localhost",
+        "http://localhost.",
+        "http://127.1",
+        "http://[::ffff:127.0.0.1]",
+        "https://grok.com.evil.test",
+        "https://evil-grok.com",
+        "http://[127.0.0.1",
+        "http://127.0.0.1:99999",
+        "https://user:pw@grok.com",
+        "https://grok.com/?k=secret",
+        "https://grok.com/#frag",
+        "ftp://grok.com",
+    ],
+)
 def test_base_urls_on_which_parsers_could_disagree_or_that_are_unsafe_are_refused(url):
     with pytest.raises(CookieSessionError) as caught:
         check_base_url(url, allowed_domain="grok.com")
     assert "secret" not in str(caught.value) and "pw" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v1", "http://localhost:1", "http://[::1]:9/",
-                                 "https://grok.com", "https://sub.grok.com/", "https://GROK.com"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/v1",
+        "http://localhost:1",
+        "http://[::1]:9/",
+        "https://grok.com",
+        "https://sub.grok.com/",
+        "https://GROK.com",
+    ],
+)
 def test_plain_base_urls_still_pass(url):
     assert check_base_url(url, allowed_domain="grok.com") == url.rstrip("/")
 
 
-@pytest.mark.parametrize("host", ["evil.test\\.grok.com", "grok.com\\", "a b.grok.com", "x\x00.grok.com",
-                                  "evil.test/.grok.com", "evil.test@grok.com"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.test\\.grok.com",
+        "grok.com\\",
+        "a b.grok.com",
+        "x\x00.grok.com",
+        "evil.test/.grok.com",
+        "evil.test@grok.com",
+    ],
+)
 def test_a_host_with_characters_no_host_name_has_is_in_no_domain(host):
     assert not host_in_domain(host, "grok.com")
 
@@ -122,9 +179,21 @@ def test_names_whose_resolution_we_cannot_vouch_for_are_not_loopback(host):
     assert not is_loopback_host(host)
 
 
-@pytest.mark.parametrize("target_url", ["http://[127.0.0.1", "http://[::1", "http://127.0.0.1:99999",
-                                        "http://127.0.0.1:-1", "http://[zz]/", "http://a\\@127.0.0.1", "", "grok",
-                                        "http://127.0.0.1:1a/", "http://\x00/"])
+@pytest.mark.parametrize(
+    "target_url",
+    [
+        "http://[127.0.0.1",
+        "http://[::1",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:-1",
+        "http://[zz]/",
+        "http://a\\@127.0.0.1",
+        "",
+        "grok",
+        "http://127.0.0.1:1a/",
+        "http://\x00/",
+    ],
+)
 def test_a_malformed_target_url_is_a_clear_bad_input_error(target_url):
     with pytest.raises(BadInputError) as caught:
         locality_verdict({}, target_url=target_url, root="/nonexistent")
@@ -182,11 +251,15 @@ def test_the_backslash_userinfo_redirect_is_refused_naming_no_credential():
 
 
 @settings(max_examples=2000, deadline=None)
-@given(location=st.builds(lambda a, b, c, d: a + b + c + d,
-                          st.sampled_from(["", "http:", "https:", "//", "/", "\\\\", "http://"]),
-                          st.sampled_from(["127.0.0.1:2", "evil.test", "127.0.0.1:1", ""]),
-                          st.sampled_from(GLUE),
-                          st.sampled_from(["", "127.0.0.1:1/x", "/x", "@127.0.0.1:1/", "evil.test/"])))
+@given(
+    location=st.builds(
+        lambda a, b, c, d: a + b + c + d,
+        st.sampled_from(["", "http:", "https:", "//", "/", "\\\\", "http://"]),
+        st.sampled_from(["127.0.0.1:2", "evil.test", "127.0.0.1:1", ""]),
+        st.sampled_from(GLUE),
+        st.sampled_from(["", "127.0.0.1:1/x", "/x", "@127.0.0.1:1/", "evil.test/"]),
+    )
+)
 def test_a_location_we_would_follow_is_where_requests_would_connect(location):
     """The redirect judgement, differentially: a Location judged same-origin is where requests goes."""
     base = "http://127.0.0.1:1/v1/models"

@@ -42,17 +42,18 @@ from cookie_session.testing.standin.h2_fingerprint import H2Probe
 
 pytestmark = pytest.mark.real_browser
 
-REPORT_DIR = os.environ.get("PARITY_REPORT_DIR")   # read now: the autouse clean_env runs before each test
+REPORT_DIR = os.environ.get("PARITY_REPORT_DIR")  # read now: the autouse clean_env runs before each test
 CHAT_PATH = "/rest/app-chat/conversations/new"
 #: What the web app sends when its Statsig evaluation fails: base64 of "x1:" + the TypeError text.
 STATSIG_FALLBACK = base64.b64encode(b"x1:TypeError: Cannot read properties of undefined (reading 'childNodes')")
-FETCH = """fetch(%s, {method: 'POST', headers: {'content-type': 'application/json',
-    'x-xai-request-id': crypto.randomUUID(), 'x-statsig-id': %s},
+FETCH = """fetch(CHAT_PATH, {method: 'POST', headers: {'content-type': 'application/json',
+    'x-xai-request-id': crypto.randomUUID(), 'x-statsig-id': STATSIG},
     body: JSON.stringify({temporary: true, modelName: 'grok-4', message: 'parity', fileAttachments: [],
                           imageAttachments: [], disableSearch: false, enableImageGeneration: false,
                           returnImageBytes: false, sendFinalMetadata: true, isReasoning: false})})
-  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""" % (json.dumps(CHAT_PATH),  # noqa: UP031 -- JS braces
-                                                                   json.dumps(STATSIG_FALLBACK.decode()))
+  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""".replace("CHAT_PATH", json.dumps(CHAT_PATH)).replace(
+    "STATSIG", json.dumps(STATSIG_FALLBACK.decode())
+)
 PER_REQUEST = {"x-xai-request-id", "x-statsig-id", "content-length", "host", "cookie"}
 ORIGIN_BOUND = {"origin", "referer"}
 #: Compared: the four fields the issue names, and the rest of what JA4 hashes. Shown only: the name each side
@@ -64,15 +65,15 @@ H2_COMPARED = ("akamai", "headers_priority")
 
 
 def chromium_major() -> int:
-    out = subprocess.run([require(find_chromium, "chromium"), "--version"], capture_output=True, text=True,
-                         timeout=30).stdout
+    out = subprocess.run(
+        [require(find_chromium, "chromium"), "--version"], capture_output=True, text=True, timeout=30
+    ).stdout
     return int(re.search(r"(\d+)\.\d+\.\d+\.\d+", out).group(1))
 
 
 def headful_chromium_user_agent(major: int) -> str:
     """What a desktop (not headless) Chromium of that version sends on Linux: the reduced UA format."""
-    return (f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 "
-            f"Safari/537.36")
+    return f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
 
 
 def last_request(stand_in: StandIn, path: str) -> int:
@@ -93,8 +94,14 @@ def origin_of(headers: dict) -> str:
     return f"https://{host}"
 
 
-def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
-            h2: tuple | None = None, fixed_order: bool = False) -> tuple[str, list[str]]:
+def compare(
+    stand_in: StandIn,
+    browser_index: int,
+    ours_index: int,
+    title: str,
+    h2: tuple | None = None,
+    fixed_order: bool = False,
+) -> tuple[str, list[str]]:
     """The comparison table and the list of mismatches (empty when in parity). `fixed_order`: the
     browser sends its TLS extensions in one order (Firefox), so ours must have it too."""
     _m, _p, theirs = stand_in.requests[browser_index]
@@ -106,7 +113,7 @@ def compare(stand_in: StandIn, browser_index: int, ours_index: int, title: str,
     for name in [*theirs_lower, *(n for n in ours_lower if n not in theirs_lower)]:
         mine, their = ours_lower.get(name), theirs_lower.get(name)
         if name == "cookie":
-            their, mine = (" ".join(sorted(cookies_of(h))) for h in (theirs, ours))   # names only, never values
+            their, mine = (" ".join(sorted(cookies_of(h))) for h in (theirs, ours))  # names only, never values
             verdict = "same names and values" if cookies_of(theirs) == cookies_of(ours) else "DIFFERENT"
         elif their is None:
             verdict = "only ours"
@@ -177,8 +184,9 @@ def ours_from_profile(stand_in: StandIn, browser: str, cookie_file, probe: H2Pro
     # By name, so SNI is sent as the browser's is; a loopback name keeps the loopback rules (no proxy).
     with GrokClient(auth, web_base_url=f"https://localhost:{stand_in.web_port}", verify=stand_in.ca_file) as client:
         assert client.chat("parity", model="grok-4").text
-        reply = client.session.post(f"https://localhost:{probe.port}{CHAT_PATH}", json={"message": "parity"},
-                                    verify=probe.ca_file, timeout=10)
+        reply = client.session.post(
+            f"https://localhost:{probe.port}{CHAT_PATH}", json={"message": "parity"}, verify=probe.ca_file, timeout=10
+        )
         assert reply.status_code == 200 and reply.content == b"ok"
     assert auth.impersonating is not None, "the web path did not mount the browser TLS adapter"
     return last_request(stand_in, CHAT_PATH)
@@ -196,11 +204,12 @@ def browser_fetch_over_h2(browser, probe: H2Probe, origin: str) -> None:
     """The same fetch from a page of the HTTP/2 probe (each answer ends its connection: a fresh one)."""
     browser.navigate(f"{origin}/")
     assert browser.evaluate(FETCH)[0] == 200
-    assert [f.request_has_body for f in probe.fingerprints].count(True) == 1   # the fetch; the rest are GETs
+    assert [f.request_has_body for f in probe.fingerprints].count(True) == 1  # the fetch; the rest are GETs
 
 
-def assert_parity(stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe,
-                  fixed_order: bool = False) -> None:
+def assert_parity(
+    stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe, fixed_order: bool = False
+) -> None:
     browser_h2, our_h2 = next(f for f in probe.fingerprints if f.request_has_body), probe.fingerprints[-1]
     assert our_h2.request_has_body and our_h2 is not browser_h2
     table, problems = compare(stand_in, theirs, ours, title, (browser_h2, our_h2), fixed_order)
@@ -212,26 +221,35 @@ def test_chromium_parity(tmp_path):
     major = chromium_major()
     with StandIn(web_tls=True) as stand_in, H2Probe() as probe:
         rules = f"MAP grok.com 127.0.0.1:{stand_in.web_port}, MAP h2probe.grok.com 127.0.0.1:{probe.port}"
-        with HeadlessChromium(tmp_path / "chromium", host_resolver_rules=rules,
-                              user_agent=headful_chromium_user_agent(major)) as chromium:
+        with HeadlessChromium(
+            tmp_path / "chromium", host_resolver_rules=rules, user_agent=headful_chromium_user_agent(major)
+        ) as chromium:
             chromium.navigate("https://grok.com/login")
             theirs = browser_fetch(chromium, stand_in)
             browser_fetch_over_h2(chromium, probe, "https://h2probe.grok.com")
-            chromium.close()                           # Chromium writes its cookies to disk on a clean exit
+            chromium.close()  # Chromium writes its cookies to disk on a clean exit
         ours = ours_from_profile(stand_in, "chromium", chromium.cookie_file, probe)
-        assert_parity(stand_in, theirs, ours, "chromium", f"Chromium {major} (headless, desktop UA) vs cookie-session",
-                      probe)
+        assert_parity(
+            stand_in, theirs, ours, "chromium", f"Chromium {major} (headless, desktop UA) vs cookie-session", probe
+        )
 
 
 def test_firefox_parity(tmp_path):
     require(find_firefox, "firefox-esr")
     with StandIn(web_tls=True) as stand_in, H2Probe() as probe:
-        with HeadlessFirefox(tmp_path / "firefox") as firefox:   # every name resolves to 127.0.0.1
+        with HeadlessFirefox(tmp_path / "firefox") as firefox:  # every name resolves to 127.0.0.1
             firefox.navigate(f"https://grok.com:{stand_in.web_port}/login")
             theirs = browser_fetch(firefox, stand_in)
             browser_fetch_over_h2(firefox, probe, f"https://h2probe.grok.com:{probe.port}")
             version = re.search(r"Firefox/(\d+)", firefox.user_agent).group(1)
             firefox.close()
         ours = ours_from_profile(stand_in, "firefox", firefox.cookie_file, probe)
-        assert_parity(stand_in, theirs, ours, "firefox", f"Firefox ESR {version} (headless) vs cookie-session", probe,
-                      fixed_order=True)
+        assert_parity(
+            stand_in,
+            theirs,
+            ours,
+            "firefox",
+            f"Firefox ESR {version} (headless) vs cookie-session",
+            probe,
+            fixed_order=True,
+        )

@@ -16,8 +16,10 @@ from cookie_session.testing.headless import (
 pytestmark = pytest.mark.real_browser
 
 
-@pytest.mark.parametrize("driver, find, package", [(HeadlessChromium, find_chromium, "chromium"),
-                                                   (HeadlessFirefox, find_firefox, "firefox-esr")])
+@pytest.mark.parametrize(
+    "driver, find, package",
+    [(HeadlessChromium, find_chromium, "chromium"), (HeadlessFirefox, find_firefox, "firefox-esr")],
+)
 def test_evaluate_returns_values_awaits_promises_and_reports_errors_in_one_line(tmp_path, driver, find, package):
     require(find, package)
     with driver(tmp_path / "profile") as browser:

@@ -128,7 +128,7 @@ def _mozlz4(path: Path) -> dict:
     while i < len(src):
         token, i = src[i], i + 1
         n = length(token >> 4)
-        out += src[i:i + n]
+        out += src[i : i + n]
         i += n
         if i >= len(src):
             break
@@ -173,8 +173,11 @@ def test_chromium_writes_its_own_cookie_db(https_port, tmp_path):
 
     con = sqlite3.connect(f"file:{browser.cookie_file}?mode=ro", uri=True)
     meta = dict(con.execute("SELECT key, value FROM meta"))
-    _check_schema(con, "chromium_cookies.sql", f"-- meta: version={meta['version']}, "
-                  f"last_compatible_version={meta['last_compatible_version']}\n")
+    _check_schema(
+        con,
+        "chromium_cookies.sql",
+        f"-- meta: version={meta['version']}, last_compatible_version={meta['last_compatible_version']}\n",
+    )
     con.row_factory = sqlite3.Row
     rows = {(r["host_key"], r["name"]): r for r in con.execute("SELECT * FROM cookies")}
     assert set(rows) == {(".grok.com", "sso"), ("grok.com", "sso-rw"), (".grok.com", "session-id")}

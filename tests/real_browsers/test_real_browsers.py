@@ -26,7 +26,6 @@ pytestmark = pytest.mark.real_browser
 LOCAL = LocalityVerdict.assume_local()  # a throwaway profile against a loopback stand-in
 
 
-
 @pytest.fixture
 def web():
     with StandIn(web_tls=True) as server:

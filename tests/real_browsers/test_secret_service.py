@@ -25,8 +25,8 @@ from cookie_session import policy
 from cookie_session.browsers import KeyStoreLocked, NoKeyEntry, NoKeyStore, SecretServiceKeySource, load_xai_cookies
 from cookie_session.errors import CookieDecryptionError
 
-KEYRING_PASSWORD = "login-keyring-password"       # the desktop login password gnome-keyring is unlocked with
-CHROMIUM_PASSWORD = b"s3cret-safe-storage"         # what Chromium would store as 'Chromium Safe Storage'
+KEYRING_PASSWORD = "login-keyring-password"  # the desktop login password gnome-keyring is unlocked with
+CHROMIUM_PASSWORD = b"s3cret-safe-storage"  # what Chromium would store as 'Chromium Safe Storage'
 LATER = 4_000_000_000.0
 SECRETS = "org.freedesktop.secrets"
 # A session bus that starts nothing on demand: no Secret Service unless we run one.
@@ -41,9 +41,11 @@ BARE_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus C
 def _call(address: str, path: str, name: str, interface: str, method: str, signature=None, *args):
     from jeepney import DBusAddress, MessageType, new_method_call
     from jeepney.io.blocking import open_dbus_connection
+
     with open_dbus_connection(bus=address) as conn:
-        reply = conn.send_and_get_reply(new_method_call(DBusAddress(path, name, interface), method, signature, args),
-                                        timeout=10)
+        reply = conn.send_and_get_reply(
+            new_method_call(DBusAddress(path, name, interface), method, signature, args), timeout=10
+        )
     assert reply.header.message_type != MessageType.error, reply.body
     return reply.body
 
@@ -59,20 +61,35 @@ class Session:
             (tmp / "bus.conf").write_text(config.format(tmp=tmp), encoding="utf-8")
             argv.append(f"--config-file={tmp / 'bus.conf'}")
         holder = "import os, sys; print(os.environ['DBUS_SESSION_BUS_ADDRESS'], flush=True); sys.stdin.read()"
-        self.bus = subprocess.Popen([*argv, "--", sys.executable, "-c", holder], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.bus = subprocess.Popen(
+            [*argv, "--", sys.executable, "-c", holder],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.address = self.bus.stdout.readline().strip()
         assert self.address, "dbus-run-session gave no address"
         home = tmp / "home"
         (home / ".local" / "share").mkdir(parents=True)
         (tmp / "run").mkdir(mode=0o700)
-        self.env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address, "HOME": str(home),
-                    "XDG_DATA_HOME": str(home / ".local" / "share"), "XDG_RUNTIME_DIR": str(tmp / "run")}
+        self.env = {
+            **os.environ,
+            "DBUS_SESSION_BUS_ADDRESS": self.address,
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_RUNTIME_DIR": str(tmp / "run"),
+        }
 
     def start_keyring(self) -> None:
         exe = require(lambda: shutil.which("gnome-keyring-daemon"), "gnome-keyring")
-        daemon = subprocess.Popen([exe, "--foreground", "--unlock", "--components=secrets"], env=self.env,
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        daemon = subprocess.Popen(
+            [exe, "--foreground", "--unlock", "--components=secrets"],
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.children.append(daemon)
         daemon.stdin.write(KEYRING_PASSWORD.encode())
         daemon.stdin.close()
@@ -83,15 +100,34 @@ class Session:
             time.sleep(0.05)
 
     def service(self, method: str, signature=None, *args):
-        return _call(self.address, "/org/freedesktop/secrets", SECRETS, "org.freedesktop.Secret.Service", method,
-                     signature, *args)
+        return _call(
+            self.address,
+            "/org/freedesktop/secrets",
+            SECRETS,
+            "org.freedesktop.Secret.Service",
+            method,
+            signature,
+            *args,
+        )
 
     def store_chromium_password(self, application: str = "chromium") -> None:
         """What Chromium's libsecret backend writes (schema chrome_libsecret_os_crypt_password_v2)."""
         exe = require(lambda: shutil.which("secret-tool"), "libsecret-tools")
-        subprocess.run([exe, "store", f"--label={application.capitalize()} Safe Storage", "xdg:schema",
-                        "chrome_libsecret_os_crypt_password_v2", "application", application],
-                       input=CHROMIUM_PASSWORD, env=self.env, check=True, timeout=30)
+        subprocess.run(
+            [
+                exe,
+                "store",
+                f"--label={application.capitalize()} Safe Storage",
+                "xdg:schema",
+                "chrome_libsecret_os_crypt_password_v2",
+                "application",
+                application,
+            ],
+            input=CHROMIUM_PASSWORD,
+            env=self.env,
+            check=True,
+            timeout=30,
+        )
 
     def lock(self) -> None:
         """Lock the login keyring through the Secret Service API (as the desktop's screen lock does)."""
@@ -129,8 +165,10 @@ def bare_session(tmp_path, monkeypatch):
 
 def v11_store(tmp_path) -> Path:
     blob = encrypt_cbc("SECRET-v11", ".grok.com", key=key_for(CHROMIUM_PASSWORD), prefix=b"v11")
-    return make_chromium_db(tmp_path / "chromium" / "Default" / "Cookies",
-                            [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}])
+    return make_chromium_db(
+        tmp_path / "chromium" / "Default" / "Cookies",
+        [{"host": ".grok.com", "name": "sso", "encrypted": blob, "expires": LATER}],
+    )
 
 
 def test_no_secret_service_on_the_bus(bare_session, tmp_path):
@@ -143,6 +181,7 @@ def test_no_secret_service_on_the_bus(bare_session, tmp_path):
 
 def test_default_linux_source_names_both_missing_stores(bare_session, tmp_path, monkeypatch):
     from cookie_session.browsers import KWalletKeySource, default_key_source
+
     with pytest.raises(NoKeyStore, match="no KWallet on the D-Bus session bus"):
         KWalletKeySource("chromium").key("v11")
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
@@ -158,9 +197,9 @@ def test_no_entry_then_entry_then_locked(session, tmp_path):
         source.key("v11")
     session.store_chromium_password()
     assert source.key("v11") == key_for(CHROMIUM_PASSWORD)
-    load = load_xai_cookies("chromium", cookie_file=v11_store(tmp_path))   # the default key source
+    load = load_xai_cookies("chromium", cookie_file=v11_store(tmp_path))  # the default key source
     assert [c.value.reveal() for c in load.cookies] == ["SECRET-v11"]
-    with pytest.raises(NoKeyEntry):   # another browser's entry is not ours
+    with pytest.raises(NoKeyEntry):  # another browser's entry is not ours
         SecretServiceKeySource("chrome").key("v11")
     session.lock()
     with pytest.raises(KeyStoreLocked, match="holds the entry 'Chromium Safe Storage'.*but its keyring is locked"):
@@ -172,20 +211,37 @@ def test_no_entry_then_entry_then_locked(session, tmp_path):
 
 # --- a real Chromium keeping its key in the Secret Service ------------------------------------------------
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-extensions", "--disable-breakpad", "--no-proxy-server", "--disable-dev-shm-usage",
-                  "--ignore-certificate-errors", "--password-store=gnome-libsecret"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-breakpad",
+    "--no-proxy-server",
+    "--disable-dev-shm-usage",
+    "--ignore-certificate-errors",
+    "--password-store=gnome-libsecret",
+]
 
 
 def _grok_prefixes(cookie_file: Path) -> set[bytes]:
     """The encryption prefixes of the grok.com cookies Chromium has committed so far."""
     import sqlite3
+
     try:
         con = sqlite3.connect(f"{cookie_file.as_uri()}?mode=ro", uri=True, timeout=1)
         try:
-            return {bytes(row[0][:3]) for row in con.execute(
-                "SELECT encrypted_value FROM cookies WHERE host_key LIKE '%grok.com' AND name = 'sso'")}
+            return {
+                bytes(row[0][:3])
+                for row in con.execute(
+                    "SELECT encrypted_value FROM cookies WHERE host_key LIKE '%grok.com' AND name = 'sso'"
+                )
+            }
         finally:
             con.close()
     except sqlite3.Error:
@@ -204,15 +260,25 @@ def test_real_chromium_v11_cookies_through_the_secret_service(session, tmp_path,
 
     exe = require(find_chromium, "chromium")
     if Path(exe).resolve() == Path("/usr/bin/chromium") and Path("/usr/lib/chromium/chromium").exists():
-        exe = "/usr/lib/chromium/chromium"    # Debian's wrapper script adds flags of its own
-    monkeypatch.setattr(policy, "CONTAINER_FILES", ())   # this test machine is a container
+        exe = "/usr/lib/chromium/chromium"  # Debian's wrapper script adds flags of its own
+    monkeypatch.setattr(policy, "CONTAINER_FILES", ())  # this test machine is a container
     session.start_keyring()
     profile = tmp_path / "profile"
     with StandIn(web_tls=True) as web:
         rules = f"MAP grok.com 127.0.0.1:{web.web_port}, EXCLUDE localhost"
-        browser = subprocess.Popen([exe, f"--user-data-dir={profile}", f"--host-resolver-rules={rules}",
-                                    *CHROMIUM_FLAGS, "https://grok.com/login"], env=session.env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        browser = subprocess.Popen(
+            [
+                exe,
+                f"--user-data-dir={profile}",
+                f"--host-resolver-rules={rules}",
+                *CHROMIUM_FLAGS,
+                "https://grok.com/login",
+            ],
+            env=session.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         session.children.append(browser)
         deadline = time.monotonic() + 60
         while not web.web_sessions:
@@ -220,18 +286,18 @@ def test_real_chromium_v11_cookies_through_the_secret_service(session, tmp_path,
             time.sleep(0.1)
         sso = list(web.web_sessions)[-1]
         cookie_file = profile / "Default" / "Cookies"
-        deadline = time.monotonic() + 90              # Chromium commits cookies every 30 s (kCommitInterval)
+        deadline = time.monotonic() + 90  # Chromium commits cookies every 30 s (kCommitInterval)
         while not _grok_prefixes(cookie_file):
             assert time.monotonic() < deadline and browser.poll() is None, "Chromium never wrote the cookies"
             time.sleep(0.5)
         os.killpg(browser.pid, signal.SIGKILL)
         browser.wait(timeout=30)
-    assert _grok_prefixes(cookie_file) == {b"v11"}       # Chromium used the keyring, not 'peanuts'
+    assert _grok_prefixes(cookie_file) == {b"v11"}  # Chromium used the keyring, not 'peanuts'
 
-    code, out, err = cli_cookies(cookie_file)            # inside the same D-Bus session
+    code, out, err = cli_cookies(cookie_file)  # inside the same D-Bus session
     assert code == 0, err
     report = json.loads(out)
-    rows = report["cookies"] if isinstance(report, dict) else report   # {"cookies": [...], ...} or the list
+    rows = report["cookies"] if isinstance(report, dict) else report  # {"cookies": [...], ...} or the list
     listed = {c["name"]: c for c in rows}
     assert {"sso", "sso-rw", "x-userid"} <= set(listed) and listed["sso"]["size"] == len(sso)
     assert sso not in out + err

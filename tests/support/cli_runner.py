@@ -10,8 +10,9 @@ from cookie_session import BrowserCookieWarning
 from cookie_session.cli import cli
 
 
-def run_cli(*args, env: dict[str, str] | None = None, input: str | None = None,
-            catch_exceptions: bool = False) -> Result:
+def run_cli(
+    *args, env: dict[str, str] | None = None, input: str | None = None, catch_exceptions: bool = False
+) -> Result:
     """`cookie-session ARGS` through click's CliRunner (stdout and stderr apart); an unexpected exception
     propagates (fails the test with its traceback) unless `catch_exceptions`.
 
@@ -20,8 +21,9 @@ def run_cli(*args, env: dict[str, str] | None = None, input: str | None = None,
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = CliRunner().invoke(cli, [str(arg) for arg in args], env=env, input=input,
-                                    catch_exceptions=catch_exceptions)
+        result = CliRunner().invoke(
+            cli, [str(arg) for arg in args], env=env, input=input, catch_exceptions=catch_exceptions
+        )
     result.browser_warnings = [str(w.message) for w in caught if issubclass(w.category, BrowserCookieWarning)]
     for w in caught:
         if not issubclass(w.category, BrowserCookieWarning):

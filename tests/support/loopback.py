@@ -34,7 +34,8 @@ class RecordingServer:
                     self.rfile.read(length)
                 server.requests.append((self.command, self.path, dict(self.headers.items())))
                 status, headers, body = server.routes.get(
-                    self.path, (200, {"Content-Type": "application/json"}, b'{"data": [{"id": "grok-4"}]}'))
+                    self.path, (200, {"Content-Type": "application/json"}, b'{"data": [{"id": "grok-4"}]}')
+                )
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -67,8 +68,8 @@ class RecordingServer:
         self._httpd.server_close()
 
 
-HANG = "hang"     # keep the connection open, send nothing more, until the test ends
-RESET = "reset"   # close with SO_LINGER 0: the client sees a connection reset
+HANG = "hang"  # keep the connection open, send nothing more, until the test ends
+RESET = "reset"  # close with SO_LINGER 0: the client sees a connection reset
 
 
 class RawServer:
@@ -120,8 +121,14 @@ class RawServer:
                     return
                 data += chunk
             head, _, body = data.partition(b"\r\n\r\n")
-            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length:")), 0)
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
             while len(body) < length:
                 chunk = conn.recv(65536)
                 if not chunk:
@@ -148,7 +155,7 @@ class RawServer:
                 else:
                     conn.sendall(step)
         except OSError:
-            pass   # the client hung up first: part of several cases
+            pass  # the client hung up first: part of several cases
         finally:
             conn.close()
 

@@ -43,9 +43,13 @@ def _bearer_value(node: cst.BaseExpression) -> cst.BaseExpression | None:
     """`key` from `f"Bearer {key}"` or `"Bearer " + key`."""
     if isinstance(node, cst.FormattedString) and len(node.parts) == 2:
         text, expression = node.parts
-        if isinstance(text, cst.FormattedStringText) and text.value == "Bearer " and isinstance(
-                expression, cst.FormattedStringExpression) and expression.conversion is None \
-                and expression.format_spec is None:
+        if (
+            isinstance(text, cst.FormattedStringText)
+            and text.value == "Bearer "
+            and isinstance(expression, cst.FormattedStringExpression)
+            and expression.conversion is None
+            and expression.format_spec is None
+        ):
             return expression.expression
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and literal(node.left) == "Bearer ":
         return node.right
@@ -60,14 +64,19 @@ def _api_sessions(module: cst.Module, facts: ModuleFacts) -> set[str]:
     class Uses(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> bool:
             if isinstance(node.value, cst.Name) and node.value.value in uses:
-                uses[node.value.value].append(node.attr.value in ("headers", "close", "auth") or node.attr.value in
-                                              _VERBS)
+                uses[node.value.value].append(
+                    node.attr.value in ("headers", "close", "auth") or node.attr.value in _VERBS
+                )
                 return False
             return True
 
         def visit_Call(self, node: cst.Call) -> bool | None:
-            if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) \
-                    and node.func.value.value in uses and node.func.attr.value in _VERBS:
+            if (
+                isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in uses
+                and node.func.attr.value in _VERBS
+            ):
                 url = node.args[0].value if node.args and node.args[0].keyword is None else None
                 prefix = _url_prefix(url, facts) if url is not None else None
                 uses[node.func.value.value].append(bool(prefix and prefix.startswith(API_ORIGIN)))
@@ -80,7 +89,7 @@ def _api_sessions(module: cst.Module, facts: ModuleFacts) -> set[str]:
             return not (isinstance(node.item, cst.Name) and node.item.value in uses)
 
         def visit_Name(self, node: cst.Name) -> None:
-            if node.value in uses:   # passed, returned, stored elsewhere: who knows where it sends the key
+            if node.value in uses:  # passed, returned, stored elsewhere: who knows where it sends the key
                 uses[node.value].append(False)
 
     module.visit(Uses())
@@ -92,8 +101,10 @@ def _session_assignments(module: cst.Module) -> dict[str, int]:
     for line in module.body:
         small = statement_of(line)
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            is_session = isinstance(small.value, cst.Call) and dotted(small.value.func) in ("requests.Session",
-                                                                                            "requests.session")
+            is_session = isinstance(small.value, cst.Call) and dotted(small.value.func) in (
+                "requests.Session",
+                "requests.session",
+            )
             name = small.targets[0].target.value
             counts[name] = counts.get(name, 0) + (1 if is_session else 2)
     return counts
@@ -106,27 +117,41 @@ class BearerToAuthenticator(GuardedTransformer):
         self.sessions = _api_sessions(module, facts)
         self.changes: list[str] = []
 
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
-                                  updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
         small = statement_of(updated)
         session, key = None, None
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:       # s.headers["Authorization"] = ...
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:  # s.headers["Authorization"] = ...
             target = small.targets[0].target
-            if isinstance(target, cst.Subscript) and dotted(target.value).endswith(".headers") \
-                    and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index) \
-                    and (literal(target.slice[0].slice.value) or "").lower() == "authorization":
-                session, key = dotted(target.value)[:-len(".headers")], _bearer_value(small.value)
-        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) \
-                and dotted(small.value.func).endswith(".headers.update") and len(small.value.args) == 1 \
-                and isinstance(small.value.args[0].value, cst.Dict):            # s.headers.update({...})
+            if (
+                isinstance(target, cst.Subscript)
+                and dotted(target.value).endswith(".headers")
+                and len(target.slice) == 1
+                and isinstance(target.slice[0].slice, cst.Index)
+                and (literal(target.slice[0].slice.value) or "").lower() == "authorization"
+            ):
+                session, key = dotted(target.value)[: -len(".headers")], _bearer_value(small.value)
+        elif (
+            isinstance(small, cst.Expr)
+            and isinstance(small.value, cst.Call)
+            and dotted(small.value.func).endswith(".headers.update")
+            and len(small.value.args) == 1
+            and isinstance(small.value.args[0].value, cst.Dict)
+        ):  # s.headers.update({...})
             elements = small.value.args[0].value.elements
-            if len(elements) == 1 and isinstance(elements[0], cst.DictElement) \
-                    and (literal(elements[0].key) or "").lower() == "authorization":
-                session, key = dotted(small.value.func)[:-len(".headers.update")], _bearer_value(elements[0].value)
+            if (
+                len(elements) == 1
+                and isinstance(elements[0], cst.DictElement)
+                and (literal(elements[0].key) or "").lower() == "authorization"
+            ):
+                session, key = dotted(small.value.func)[: -len(".headers.update")], _bearer_value(elements[0].value)
         if session not in self.sessions or key is None or self.guarded(original):
             return updated
-        self.changes.append(f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
-                            "-> session.auth = ApiKeyAuthenticator(...)")
+        self.changes.append(
+            f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
+            "-> session.auth = ApiKeyAuthenticator(...)"
+        )
         code = cst.Module([]).code_for_node(key)
         replacement = cst.parse_statement(f"{session}.auth = ApiKeyAuthenticator({code})\n")
         assert isinstance(replacement, cst.SimpleStatementLine)
@@ -134,36 +159,53 @@ class BearerToAuthenticator(GuardedTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         name = dotted(updated.func)
-        if not (name.startswith("requests.") and name.split(".")[-1] in _VERBS) or keyword(updated, "auth") \
-                or self.guarded(original):
+        if (
+            not (name.startswith("requests.") and name.split(".")[-1] in _VERBS)
+            or keyword(updated, "auth")
+            or self.guarded(original)
+        ):
             return updated
         url_keyword = keyword(updated, "url")
         url = updated.args[0].value if updated.args and updated.args[0].keyword is None else None
         url = url if url is not None or url_keyword is None else url_keyword.value
         prefix = _url_prefix(url, self.facts) if url is not None else None
         headers = keyword(updated, "headers")
-        if prefix is None or not prefix.startswith(API_ORIGIN) or headers is None \
-                or not isinstance(headers.value, cst.Dict):
+        if (
+            prefix is None
+            or not prefix.startswith(API_ORIGIN)
+            or headers is None
+            or not isinstance(headers.value, cst.Dict)
+        ):
             return updated
-        entries = [e for e in headers.value.elements if isinstance(e, cst.DictElement)
-                   and (literal(e.key) or "").lower() == "authorization"]
+        entries = [
+            e
+            for e in headers.value.elements
+            if isinstance(e, cst.DictElement) and (literal(e.key) or "").lower() == "authorization"
+        ]
         key = _bearer_value(entries[0].value) if len(entries) == 1 else None
         if key is None:
             return updated
         remaining = without_removed(headers.value.elements, lambda e: e is not entries[0])
-        auth = cst.Arg(keyword=cst.Name("auth"), value=cst.Call(cst.Name("ApiKeyAuthenticator"), [cst.Arg(key)]),
-                       equal=headers.equal, comma=headers.comma)
+        auth = cst.Arg(
+            keyword=cst.Name("auth"),
+            value=cst.Call(cst.Name("ApiKeyAuthenticator"), [cst.Arg(key)]),
+            equal=headers.equal,
+            comma=headers.comma,
+        )
         if remaining:  # keep the other headers; auth= goes just before them
             reduced = headers.with_changes(value=headers.value.with_changes(elements=remaining))
             new_args = []
             for arg in updated.args:
                 if arg is headers:
-                    new_args += [auth.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                                 reduced]
+                    new_args += [
+                        auth.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                        reduced,
+                    ]
                 else:
                     new_args.append(arg)
         else:
             new_args = [auth if arg is headers else arg for arg in updated.args]
-        self.changes.append(f"Authorization: Bearer built by hand for {prefix.split('/')[2]} -> "
-                            "auth=ApiKeyAuthenticator(...)")
+        self.changes.append(
+            f"Authorization: Bearer built by hand for {prefix.split('/')[2]} -> auth=ApiKeyAuthenticator(...)"
+        )
         return updated.with_changes(args=new_args)

@@ -7,8 +7,17 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...settings import API_BASE_URL_ENV
 
-__all__ = ["dotted", "literal", "names_in", "keyword", "statement_of", "ModuleFacts", "GuardedTransformer",
-           "run_guarded", "suppressed_lines"]
+__all__ = [
+    "dotted",
+    "literal",
+    "names_in",
+    "keyword",
+    "statement_of",
+    "ModuleFacts",
+    "GuardedTransformer",
+    "run_guarded",
+    "suppressed_lines",
+]
 
 
 def dotted(node: cst.BaseExpression) -> str:
@@ -71,11 +80,15 @@ class ModuleFacts:
         assigned: dict[str, list[str | None]] = {}
         for line in module.body:
             small = statement_of(line)
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target,
-                                                                                          cst.Name):
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+            ):
                 assigned.setdefault(small.targets[0].target.value, []).append(_url_value(small.value))
-        self.constants = {name: values[0] for name, values in assigned.items()
-                          if len(values) == 1 and values[0] is not None}
+        self.constants = {
+            name: values[0] for name, values in assigned.items() if len(values) == 1 and values[0] is not None
+        }
 
     def string_of(self, node: cst.BaseExpression) -> str | None:
         """A literal string, or a module constant holding one."""
@@ -90,8 +103,12 @@ def _url_value(node: cst.BaseExpression) -> str | None:
     text = literal(node)
     if text is not None:
         return text
-    if isinstance(node, cst.Call) and dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv") \
-            and len(node.args) == 2 and literal(node.args[0].value) == API_BASE_URL_ENV:
+    if (
+        isinstance(node, cst.Call)
+        and dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv")
+        and len(node.args) == 2
+        and literal(node.args[0].value) == API_BASE_URL_ENV
+    ):
         return literal(node.args[1].value)
     return None
 
@@ -118,8 +135,9 @@ class GuardedTransformer(cst.CSTTransformer):
         if not self.suppressed:
             return False
         where = self.get_metadata(PositionProvider, original, None)
-        return where is not None and any(line in self.suppressed for line in range(where.start.line,
-                                                                                     where.end.line + 1))
+        return where is not None and any(
+            line in self.suppressed for line in range(where.start.line, where.end.line + 1)
+        )
 
 
 def run_guarded(module: cst.Module, transformer: GuardedTransformer) -> cst.Module:

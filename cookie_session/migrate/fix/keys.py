@@ -47,8 +47,9 @@ class KeyToEnvironment(GuardedTransformer):
         if text is None or not real_keys(text) or self.guarded(original):
             return updated
         if len(self.keys) != 1:
-            self.left.append(f"{len(self.keys)} different keys in one file: which one {API_KEY_ENV} should hold "
-                             "is your call")
+            self.left.append(
+                f"{len(self.keys)} different keys in one file: which one {API_KEY_ENV} should hold is your call"
+            )
             return updated
         key = next(iter(self.keys))
         if text == key:
@@ -59,6 +60,7 @@ class KeyToEnvironment(GuardedTransformer):
             self.left.append(f"the key {mask(key)} is part of a longer string")
             return updated
         self.needs_os = True
-        self.changes.append(f"hard-coded key {mask(key)} -> {ENV_LOOKUP} (revoke {mask(key)} at console.x.ai: it "
-                            "has leaked)")
+        self.changes.append(
+            f"hard-coded key {mask(key)} -> {ENV_LOOKUP} (revoke {mask(key)} at console.x.ai: it has leaked)"
+        )
         return replacement

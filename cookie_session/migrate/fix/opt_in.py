@@ -42,14 +42,22 @@ def _is_true_constant(node: cst.BaseExpression) -> bool:
 def _sets_opt_in(small: cst.BaseSmallStatement | None) -> bool:
     if isinstance(small, cst.Assign) and len(small.targets) == 1:
         target = small.targets[0].target
-        return (isinstance(target, cst.Subscript) and dotted(target.value).endswith("environ")
-                and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
-                and literal(target.slice[0].slice.value) == UNSAFE_ENV_VAR
-                and literal(small.value) == UNSAFE_ENV_VALUE)
+        return (
+            isinstance(target, cst.Subscript)
+            and dotted(target.value).endswith("environ")
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and literal(target.slice[0].slice.value) == UNSAFE_ENV_VAR
+            and literal(small.value) == UNSAFE_ENV_VALUE
+        )
     if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
         call = small.value
-        return (dotted(call.func).split(".")[-1] in ("setdefault", "putenv") and len(call.args) == 2
-                and literal(call.args[0].value) == UNSAFE_ENV_VAR and literal(call.args[1].value) == UNSAFE_ENV_VALUE)
+        return (
+            dotted(call.func).split(".")[-1] in ("setdefault", "putenv")
+            and len(call.args) == 2
+            and literal(call.args[0].value) == UNSAFE_ENV_VAR
+            and literal(call.args[1].value) == UNSAFE_ENV_VALUE
+        )
     return False
 
 
@@ -81,8 +89,11 @@ class RemoveOptIn(GuardedTransformer):
             return updated
 
         def keep(element) -> bool:
-            if isinstance(element, cst.DictElement) and literal(element.key) == "unsafe_browser_cookies" \
-                    and _is_true_constant(element.value):
+            if (
+                isinstance(element, cst.DictElement)
+                and literal(element.key) == "unsafe_browser_cookies"
+                and _is_true_constant(element.value)
+            ):
                 self.changes.append('removed "unsafe_browser_cookies": True')
                 return False
             return True
@@ -112,10 +123,14 @@ class RemoveOptIn(GuardedTransformer):
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         text = literal(original)
-        if text is None or not _COMMAND_STRING.search(text) or not _FLAG_IN_STRING.search(text) \
-                or self.guarded(original):
+        if (
+            text is None
+            or not _COMMAND_STRING.search(text)
+            or not _FLAG_IN_STRING.search(text)
+            or self.guarded(original)
+        ):
             return updated
-        body = updated.value[len(updated.prefix) + len(updated.quote):-len(updated.quote)]
+        body = updated.value[len(updated.prefix) + len(updated.quote) : -len(updated.quote)]
         new_body = _FLAG_IN_STRING.sub("", body)
         if new_body == body:
             return updated

@@ -54,7 +54,7 @@ class FileChange:
 class FixPlan:
     changes: list[FileChange] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
-    left: list[tuple[str, str]] = field(default_factory=list)   # (file, why a rewrite was not proven)
+    left: list[tuple[str, str]] = field(default_factory=list)  # (file, why a rewrite was not proven)
     files_considered: int = 0
 
     def add(self, path: Path, before: str | None, after: str, changes: list[str]) -> None:
@@ -100,14 +100,21 @@ def _ensure_line(plan: FixPlan, path: Path, line: str, why: str) -> None:
 
 
 def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
-    kept = [line for line in text.splitlines(keepends=True)
-            if not ((parsed := parse_env_line(line.rstrip("\r\n"))) and parsed[0] == UNSAFE_ENV_VAR)]
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not ((parsed := parse_env_line(line.rstrip("\r\n"))) and parsed[0] == UNSAFE_ENV_VAR)
+    ]
     if len(kept) != len(text.splitlines(keepends=True)):
         plan.add(path, text, "".join(kept), [f"removed {UNSAFE_ENV_VAR} (the unsafe opt-in)"])
     example = path.name.endswith((".example", ".sample", ".template", ".dist"))
     if real_keys(text) and not example and git.is_ignored(path) is False:
-        _ensure_line(plan, path.parent / ".gitignore", path.name,
-                     f"added {path.name} to .gitignore: it holds a key (revoke it if it was ever committed)")
+        _ensure_line(
+            plan,
+            path.parent / ".gitignore",
+            path.name,
+            f"added {path.name} to .gitignore: it holds a key (revoke it if it was ever committed)",
+        )
 
 
 def plan_fixes(paths, exclude=()) -> FixPlan:
@@ -118,9 +125,13 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
     for path in iter_files(list(paths) or ["."]):
         shown = display_path(path)
         kind = file_kind(path)
-        if excluded.match_file(shown) or not path.is_file() or kind not in ("python", "env", "shell", "config") \
-                or path.suffix.lower() in _JSON_SUFFIXES:
-            continue   # not a regular file (a FIFO, a device), or nothing --fix rewrites
+        if (
+            excluded.match_file(shown)
+            or not path.is_file()
+            or kind not in ("python", "env", "shell", "config")
+            or path.suffix.lower() in _JSON_SUFFIXES
+        ):
+            continue  # not a regular file (a FIFO, a device), or nothing --fix rewrites
         if path.is_symlink():
             plan.notices.append(Notice(shown, "left alone: a symbolic link (fix the file it points to)"))
             continue
@@ -139,8 +150,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             continue
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         try:
-            readers = _readers(text[len(bom):])
-            result = fix_python(text[len(bom):], readers)
+            readers = _readers(text[len(bom) :])
+            result = fix_python(text[len(bom) :], readers)
             result.text = bom + result.text
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             line = getattr(error, "lineno", None)
@@ -151,8 +162,12 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
         if result.text != text:
             plan.add(path, text, result.text, result.changes)
         if result.key_moved:
-            _ensure_line(plan, _root(path, git) / ".env.example", f"{API_KEY_ENV}=",
-                         f"added {API_KEY_ENV}= to .env.example (the variable the code now reads)")
+            _ensure_line(
+                plan,
+                _root(path, git) / ".env.example",
+                f"{API_KEY_ENV}=",
+                f"added {API_KEY_ENV}= to .env.example (the variable the code now reads)",
+            )
     return plan
 
 
@@ -182,7 +197,7 @@ def render_diff(plan: FixPlan) -> str:
     for change in plan.changes:
         before = (change.before or "").splitlines(keepends=True)
         after = change.after.splitlines(keepends=True)
-        label = Path(os.path.relpath(change.path)).as_posix()   # `../x` rather than a path of this machine
+        label = Path(os.path.relpath(change.path)).as_posix()  # `../x` rather than a path of this machine
         source = f"a/{label}" if change.before is not None else "/dev/null"
         for line in difflib.unified_diff(before, after, source, f"b/{label}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
@@ -201,8 +216,13 @@ def render_summary(plan: FixPlan, *, applied: bool) -> str:
     for notice in plan.notices:
         out.append(f"notice: {notice.path}: {notice.message}")
     count = len(plan.changes)
-    out.append(f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
-               f" of {plan.files_considered} considered."
-               + (" Revoke every key a fix moved out of the code: it has leaked." if any(
-                   "revoke" in what for c in plan.changes for what in c.changes) else ""))
+    out.append(
+        f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
+        f" of {plan.files_considered} considered."
+        + (
+            " Revoke every key a fix moved out of the code: it has leaked."
+            if any("revoke" in what for c in plan.changes for what in c.changes)
+            else ""
+        )
+    )
     return "\n".join(out) + "\n"

@@ -23,13 +23,32 @@ __all__ = ["PrototypeToClient"]
 
 CHAT_PATH = "/rest/app-chat/conversations/new"
 #: Request fields the web app sends that say nothing about the answer when empty or false.
-_NEUTRAL_FIELDS = frozenset({"temporary", "fileAttachments", "imageAttachments", "disableSearch",
-                             "enableImageGeneration", "returnImageBytes", "returnRawGrokInXaiRequest",
-                             "enableImageStreaming", "imageGenerationCount", "forceConcise", "toolOverrides",
-                             "enableSideBySide", "sendFinalMetadata", "isPreset", "isReasoning",
-                             "disableTextFollowUps", "webpageUrls", "disableArtifact", "deviceEnvInfo"})
-_LOOP_CALLS = frozenset({"json.loads", "loads", "get", "strip", "decode", "startswith", "isinstance", "len", "print",
-                         "lstrip", "rstrip"})
+_NEUTRAL_FIELDS = frozenset(
+    {
+        "temporary",
+        "fileAttachments",
+        "imageAttachments",
+        "disableSearch",
+        "enableImageGeneration",
+        "returnImageBytes",
+        "returnRawGrokInXaiRequest",
+        "enableImageStreaming",
+        "imageGenerationCount",
+        "forceConcise",
+        "toolOverrides",
+        "enableSideBySide",
+        "sendFinalMetadata",
+        "isPreset",
+        "isReasoning",
+        "disableTextFollowUps",
+        "webpageUrls",
+        "disableArtifact",
+        "deviceEnvInfo",
+    }
+)
+_LOOP_CALLS = frozenset(
+    {"json.loads", "loads", "get", "strip", "decode", "startswith", "isinstance", "len", "print", "lstrip", "rstrip"}
+)
 _CLIENT = "GrokClient(resolve_authenticator())"
 _code = cst.Module([]).code_for_node
 
@@ -103,9 +122,14 @@ class _FinalMessage(cst.CSTTransformer):
                 node = node.func.value
             else:
                 break
-        if keys and keys[0] == "message" and "modelResponse" in keys and isinstance(node, cst.Call) \
-                and dotted(node.func) in ("json.loads", "loads") \
-                and set(names_in(node)) - {"json", "loads"} <= {self.reply} | self.aliases:
+        if (
+            keys
+            and keys[0] == "message"
+            and "modelResponse" in keys
+            and isinstance(node, cst.Call)
+            and dotted(node.func) in ("json.loads", "loads")
+            and set(names_in(node)) - {"json", "loads"} <= {self.reply} | self.aliases
+        ):
             self.count += 1
             return cst.Attribute(cst.Name(self.reply), cst.Name("text"))
         return updated
@@ -115,7 +139,7 @@ class PrototypeToClient(GuardedTransformer):
     def __init__(self, facts: ModuleFacts, readers: dict[str, str]) -> None:
         super().__init__()
         self.facts = facts
-        self.readers = readers   # local dotted name -> the browser-cookie module or function it is bound to
+        self.readers = readers  # local dotted name -> the browser-cookie module or function it is bound to
         self.changes: list[str] = []
         self.left: list[str] = []
 
@@ -131,16 +155,26 @@ class PrototypeToClient(GuardedTransformer):
         if assign is None or not isinstance(assign[1], cst.Call):
             return None
         name = dotted(assign[1].func)
-        reader = next((target + name[len(local):] for local, target in self.readers.items()
-                       if name == local or name.startswith(local + ".")), None)
+        reader = next(
+            (
+                target + name[len(local) :]
+                for local, target in self.readers.items()
+                if name == local or name.startswith(local + ".")
+            ),
+            None,
+        )
         if reader is None or not any("grok.com" in text for text in _literals(assign[1])):
             return None
         return assign[0], reader
 
     def _chat_post(self, value: cst.BaseExpression, cookies: set[str]) -> tuple[str, bool] | None:
         """The `.chat(...)` call text for a provable `requests.post` to the chat endpoint, and whether it streams."""
-        if not (isinstance(value, cst.Call) and dotted(value.func) == "requests.post" and value.args
-                and value.args[0].keyword is None):
+        if not (
+            isinstance(value, cst.Call)
+            and dotted(value.func) == "requests.post"
+            and value.args
+            and value.args[0].keyword is None
+        ):
             return None
         url = self.facts.string_of(value.args[0].value) or ""
         if "grok.com" not in url or not url.rstrip("/").endswith(CHAT_PATH):
@@ -162,8 +196,9 @@ class PrototypeToClient(GuardedTransformer):
                 return None
             fields[key] = element.value
         if "message" not in fields or any(
-                key not in ("message", "modelName") and not (key in _NEUTRAL_FIELDS and _neutral(node))
-                for key, node in fields.items()):
+            key not in ("message", "modelName") and not (key in _NEUTRAL_FIELDS and _neutral(node))
+            for key, node in fields.items()
+        ):
             return None
         model = f", model={_code(fields['modelName'])}" if "modelName" in fields else ""
         return f"{_CLIENT}.chat({_code(fields['message'])}{model}", bool(keyword(value, "stream"))
@@ -178,8 +213,10 @@ class PrototypeToClient(GuardedTransformer):
                 rewritten = self._rewrite(lines, index, *found)
                 if rewritten is not None:
                     return rewritten
-                self.left.append(f"{found[1]}() is used in a way --fix cannot prove equivalent to a "
-                                 "GrokClient call (see MIGRATING.md): move it by hand")
+                self.left.append(
+                    f"{found[1]}() is used in a way --fix cannot prove equivalent to a "
+                    "GrokClient call (see MIGRATING.md): move it by hand"
+                )
         return lines
 
     def _rewrite(self, lines: list[cst.BaseStatement], start: int, jar: str, reader: str):
@@ -200,7 +237,7 @@ class PrototypeToClient(GuardedTransformer):
 
     def _read(self, lines, removed, post_index, reply, post, cookies, reader):
         call, _ = post
-        rest = list(enumerate(lines))[post_index + 1:]
+        rest = list(enumerate(lines))[post_index + 1 :]
         out: dict[int, cst.BaseStatement | None] = {post_index: None}  # None: replaced below
         for index, line in rest:
             if not isinstance(line, cst.For) or names_in(line.iter) != [reply] or not _is_token_loop(line):
@@ -209,15 +246,22 @@ class PrototypeToClient(GuardedTransformer):
             local = _assigned(line.body) | set(names_in(line.target))
             collected = [name for name in local if _initialised_empty(lines, post_index, index, name)]
             if len(collected) == 1 and not (local - {collected[0]}) & _mentions(after):
-                init = next(i for i in range(index) if (assign := _single_assign(lines[i])) is not None
-                            and assign[0] == collected[0] and i not in removed)
+                init = next(
+                    i
+                    for i in range(index)
+                    if (assign := _single_assign(lines[i])) is not None
+                    and assign[0] == collected[0]
+                    and i not in removed
+                )
                 removed.add(init)
                 out[index] = cst.parse_statement(f"{collected[0]} = {reply}.text\n").with_changes(
-                    leading_lines=line.leading_lines)
+                    leading_lines=line.leading_lines
+                )
                 break
             if not collected and "print" in _calls(line.body) and not local & _mentions(after):
-                out[index] = cst.parse_statement(f"for piece in {reply}:\n    print(piece, end=\"\", flush=True)\n"
-                                                 ).with_changes(leading_lines=line.leading_lines)
+                out[index] = cst.parse_statement(
+                    f'for piece in {reply}:\n    print(piece, end="", flush=True)\n'
+                ).with_changes(leading_lines=line.leading_lines)
                 call = call + ", stream=True"
                 break
             return None
@@ -245,15 +289,16 @@ class PrototypeToClient(GuardedTransformer):
         others = [line for line in new_lines if line is not post_line]
         if _mentions(others) & cookies or _reply_misused(others, reply):
             return None
-        self.changes.append(f"cookie prototype ({reader}() + requests.post to grok.com{CHAT_PATH}) -> "
-                            f"{_CLIENT}.chat(...)")
+        self.changes.append(
+            f"cookie prototype ({reader}() + requests.post to grok.com{CHAT_PATH}) -> {_CLIENT}.chat(...)"
+        )
         return new_lines
 
 
 def _reply_aliases(lines, post_index: int, reply: str) -> list[str]:
     """Names assigned after the post from the reply's text only (`last = reply.text.splitlines()[-1]`)."""
     aliases = []
-    for line in lines[post_index + 1:]:
+    for line in lines[post_index + 1 :]:
         assign = _single_assign(line)
         if assign and names_in(assign[1]) == [reply] and set(_calls(assign[1])) <= {"strip", "splitlines", "split"}:
             aliases.append(assign[0])
@@ -274,8 +319,12 @@ def _is_token_loop(loop: cst.For) -> bool:
     """A loop that parses NDJSON lines and picks the answer's text out of them, and does nothing else."""
     strings = _literals(loop.body)
     calls = set(_calls(loop.body))
-    return (("token" in strings or "modelResponse" in strings) and bool(calls & {"json.loads", "loads"})
-            and calls <= _LOOP_CALLS and loop.orelse is None)
+    return (
+        ("token" in strings or "modelResponse" in strings)
+        and bool(calls & {"json.loads", "loads"})
+        and calls <= _LOOP_CALLS
+        and loop.orelse is None
+    )
 
 
 def _initialised_empty(lines, post_index: int, loop_index: int, name: str) -> bool:
@@ -295,6 +344,7 @@ def _mentions(lines) -> set[str]:
 
 def _reply_misused(lines, reply: str) -> bool:
     """True if the reply is used other than as `reply.text` (what a ChatResult offers both ways)."""
+
     class Visitor(cst.CSTVisitor):
         bad = False
 

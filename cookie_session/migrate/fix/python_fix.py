@@ -74,9 +74,9 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         for local, target in readers.items():
             if "." in local:
                 continue
-            if target in BROWSER_COOKIE_MODULES:   # import browser_cookie3 [as bc]
+            if target in BROWSER_COOKIE_MODULES:  # import browser_cookie3 [as bc]
                 RemoveImportsVisitor.remove_unused_import(context, target, None, None if local == target else local)
-            else:                                 # from pycookiecheat import chrome_cookies [as cc]
+            else:  # from pycookiecheat import chrome_cookies [as cc]
                 module_name, _, obj = target.rpartition(".")
                 RemoveImportsVisitor.remove_unused_import(context, module_name, obj, None if local == obj else local)
     bearer = BearerToAuthenticator(ModuleFacts(module), module)

@@ -15,14 +15,18 @@ from ...settings import UNSAFE_ENV_VALUE, UNSAFE_ENV_VAR, UNSAFE_FLAG
 __all__ = ["remove_text_opt_in"]
 
 _Q = "[\"']?"
-_SETS_ENV = re.compile(rf"^\s*(?:export\s+|ENV\s+|-\s+)?{_Q}{re.escape(UNSAFE_ENV_VAR)}{_Q}\s*[:=]\s*{_Q}"
-                       rf"{re.escape(UNSAFE_ENV_VALUE)}{_Q}\s*$")
+_SETS_ENV = re.compile(
+    rf"^\s*(?:export\s+|ENV\s+|-\s+)?{_Q}{re.escape(UNSAFE_ENV_VAR)}{_Q}\s*[:=]\s*{_Q}"
+    rf"{re.escape(UNSAFE_ENV_VALUE)}{_Q}\s*$"
+)
 _SETS_SWITCH = re.compile(rf"(?i)^\s*{_Q}unsafe[_-]browser[_-]cookies{_Q}\s*[:=]\s*{_Q}(?:true|yes|on|1){_Q}\s*$")
 _OUR_COMMAND = re.compile(r"cookie-session|-m\s+cookie_session|[\"']cookie_session[\"']")
 _FLAGS = (
     re.compile(rf"\s*[\"']{re.escape(UNSAFE_FLAG)}[\"']\s*,|,\s*[\"']{re.escape(UNSAFE_FLAG)}[\"'](?=\s*\])"),
     re.compile(r"\s*[\"']--auth=browser[\"']\s*,|,\s*[\"']--auth=browser[\"'](?=\s*\])"),
-    re.compile(r"\s*[\"']--auth[\"']\s*,\s*[\"']browser[\"']\s*,|,\s*[\"']--auth[\"']\s*,\s*[\"']browser[\"'](?=\s*\])"),
+    re.compile(
+        r"\s*[\"']--auth[\"']\s*,\s*[\"']browser[\"']\s*,|,\s*[\"']--auth[\"']\s*,\s*[\"']browser[\"'](?=\s*\])"
+    ),
     re.compile(rf"[ \t]+{re.escape(UNSAFE_FLAG)}(?![\w-])"),
     re.compile(r"[ \t]+--auth(?:=|[ \t]+)browser\b"),
 )
@@ -45,6 +49,6 @@ def remove_text_opt_in(text: str) -> tuple[str, list[str]]:
                 new = flag.sub("", new)
             if new != body:
                 changes.append(f"removed {UNSAFE_FLAG} / --auth browser from a cookie-session command")
-                line = new + line[len(body):]
+                line = new + line[len(body) :]
         out.append(line)
     return "".join(out), changes

@@ -37,11 +37,23 @@ from .web_side import (
     WebSession,
 )
 
-__all__ = ["StandIn", "StandInCookie", "make_test_key", "answer_for", "STANDIN_MODELS", "WEB_MODELS", "FAILURES",
-           "DROP_MODES", "WEB_RULES"]
+__all__ = [
+    "StandIn",
+    "StandInCookie",
+    "make_test_key",
+    "answer_for",
+    "STANDIN_MODELS",
+    "WEB_MODELS",
+    "FAILURES",
+    "DROP_MODES",
+    "WEB_RULES",
+]
 
-FAILURES = {**{name: "api" for name in API_FAILURES}, **{name: "web" for name in WEB_FAILURES},
-            **{name: "any" for name in DROP_MODES}}
+FAILURES = {
+    **{name: "api" for name in API_FAILURES},
+    **{name: "web" for name in WEB_FAILURES},
+    **{name: "any" for name in DROP_MODES},
+}
 
 
 class StandIn:
@@ -64,9 +76,20 @@ class StandIn:
     so `with StandIn():` still removes its temp directory; the previous handler is back after `stop()`.
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, web_port: int = 0, web_tls: bool = False,
-                 models: tuple[str, ...] = STANDIN_MODELS, stream_delay: float = 0.0, drop_rate: float = 0.0,
-                 seed: int | None = None, relax: tuple[str, ...] = (), history: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        web_port: int = 0,
+        web_tls: bool = False,
+        models: tuple[str, ...] = STANDIN_MODELS,
+        stream_delay: float = 0.0,
+        drop_rate: float = 0.0,
+        seed: int | None = None,
+        relax: tuple[str, ...] = (),
+        history: int = 1000,
+    ) -> None:
         if not 0.0 <= drop_rate <= 1.0:
             raise ValueError(f"drop_rate must be between 0 and 1, not {drop_rate}")
         if isinstance(history, bool) or not isinstance(history, int) or history < 0:
@@ -92,8 +115,9 @@ class StandIn:
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
         self.ca_file: str | None = None
         self._api = ServerThread(type("Api", (ApiHandler,), {"standin": self}), host, port)
-        self._web = ServerThread(type("Web", (WebHandler,), {"standin": self}), host, web_port,
-                                 self._tls_context() if web_tls else None)
+        self._web = ServerThread(
+            type("Web", (WebHandler,), {"standin": self}), host, web_port, self._tls_context() if web_tls else None
+        )
         self._host = host
         self.web_tls = web_tls
 
@@ -126,12 +150,20 @@ class StandIn:
     def web_port(self) -> int:
         return self._web.port
 
-    def add_key(self, *, name: str = "test key", team_id: str = "standin-team", acls: tuple[str, ...] | None = None,
-                blocked: bool = False, disabled: bool = False) -> str:
+    def add_key(
+        self,
+        *,
+        name: str = "test key",
+        team_id: str = "standin-team",
+        acls: tuple[str, ...] | None = None,
+        blocked: bool = False,
+        disabled: bool = False,
+    ) -> str:
         """Register a new API key and return it."""
         key = make_test_key()
-        self.keys[key] = KeyRecord(name, team_id, blocked=blocked, disabled=disabled,
-                                   **({"acls": tuple(acls)} if acls is not None else {}))
+        self.keys[key] = KeyRecord(
+            name, team_id, blocked=blocked, disabled=disabled, **({"acls": tuple(acls)} if acls is not None else {})
+        )
         return key
 
     def web_login(self, user_agent: str) -> tuple[str, str, str]:
@@ -161,11 +193,14 @@ class StandIn:
         `BrowserCookieAuthenticator.from_cookies`."""
         sso, cf_clearance, user_id = self.web_login(user_agent)
         expires = time.time() + expires_in
-        return [StandInCookie("sso", sso, expires=expires), StandInCookie("sso-rw", sso, expires=expires),
-                StandInCookie("x-userid", user_id, http_only=False, expires=expires),
-                StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000),
-                StandInCookie("__cf_bm", self.issue_cf_bm(), expires=time.time() + CF_BM_MAX_AGE),
-                StandInCookie("_cfuvid", secrets.token_urlsafe(30))]
+        return [
+            StandInCookie("sso", sso, expires=expires),
+            StandInCookie("sso-rw", sso, expires=expires),
+            StandInCookie("x-userid", user_id, http_only=False, expires=expires),
+            StandInCookie("cf_clearance", cf_clearance, expires=time.time() + 31536000),
+            StandInCookie("__cf_bm", self.issue_cf_bm(), expires=time.time() + CF_BM_MAX_AGE),
+            StandInCookie("_cfuvid", secrets.token_urlsafe(30)),
+        ]
 
     def fail_next(self, failure: str, times: int = 1) -> None:
         """Make the next `times` requests that can fail this way fail with `failure`."""

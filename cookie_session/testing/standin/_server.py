@@ -47,7 +47,7 @@ class QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def finish_request(self, request, client_address) -> None:
-        if isinstance(request, ssl.SSLSocket):   # before the handshake reads it: what the client offered
+        if isinstance(request, ssl.SSLSocket):  # before the handshake reads it: what the client offered
             # a note for the handler, which reads it back with getattr (plain sockets have none)
             request.client_hello = peek_client_hello(request)  # type: ignore[attr-defined]
         super().finish_request(request, client_address)
@@ -60,8 +60,8 @@ class BaseHandler(BaseHTTPRequestHandler):
     server_version = "cookie-session-standin"
     disable_nagle_algorithm = True  # headers and body go out as separate writes; no 40 ms delayed-ACK stalls
     standin: ClassVar[StandIn]  # set by StandIn on a per-instance subclass
-    _drop: str | None = None   # the drop mode of the request being answered, if any
-    _headers_buffer: list[bytes]   # http.server's own, undeclared in its stubs
+    _drop: str | None = None  # the drop mode of the request being answered, if any
+    _headers_buffer: list[bytes]  # http.server's own, undeclared in its stubs
     _chunks_sent = 0
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
@@ -83,10 +83,15 @@ class BaseHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.standin.record_request(method, path, self.headers, getattr(self.connection, "client_hello", None))
         length = request_body_length(self.headers)
-        if length is None:   # never guessed: a wrong guess leaves the rest of the body to be read as a request
+        if length is None:  # never guessed: a wrong guess leaves the rest of the body to be read as a request
             self.close_connection = True
-            self.send_json(400, {"code": "Client specified an invalid argument",
-                                 "error": "Content-Length must be one whole number of bytes; no Transfer-Encoding"})
+            self.send_json(
+                400,
+                {
+                    "code": "Client specified an invalid argument",
+                    "error": "Content-Length must be one whole number of bytes; no Transfer-Encoding",
+                },
+            )
             return
         if length > MAX_BODY:
             self.close_connection = True
@@ -104,7 +109,7 @@ class BaseHandler(BaseHTTPRequestHandler):
                 return
             self.handle_route(handler)
         except _Dropped:
-            self.close_connection = True   # the server closes the socket; nothing more is written
+            self.close_connection = True  # the server closes the socket; nothing more is written
 
     def end_headers(self) -> None:
         if self._drop == "drop_mid_headers":  # the status line and part of the headers, then the end
@@ -172,8 +177,9 @@ class ServerThread:
     def __init__(self, handler: type, host: str, port: int, ssl_context=None) -> None:
         self.server = QuietServer((host, port), handler)
         if ssl_context is not None:
-            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True,
-                                                         do_handshake_on_connect=False)
+            self.server.socket = ssl_context.wrap_socket(
+                self.server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread: threading.Thread | None = None
 
     @property

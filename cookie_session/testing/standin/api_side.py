@@ -17,8 +17,11 @@ from ._server import BaseHandler
 
 STANDIN_MODELS = ("grok-4", "grok-3", "grok-3-mini")
 API_FAILURES = {
-    "rate_limit": (429, {"code": "Too many requests", "error": "Rate limit exceeded (stand-in)"},
-                   [("Retry-After", "1")]),
+    "rate_limit": (
+        429,
+        {"code": "Too many requests", "error": "Rate limit exceeded (stand-in)"},
+        [("Retry-After", "1")],
+    ),
     "server_error": (503, {"code": "Unavailable", "error": "Service temporarily unavailable (stand-in)"}, []),
 }
 _KEY_ALPHABET = string.ascii_letters + string.digits + "_"
@@ -58,7 +61,7 @@ class ApiHandler(BaseHandler):
         return _Routes(self)
 
     def handle_route(self, handler) -> None:
-        if getattr(handler, "public", False):   # OPTIONS and 405 need no key, as on any API server
+        if getattr(handler, "public", False):  # OPTIONS and 405 need no key, as on any API server
             handler()
             return
         key = self._authenticate()
@@ -90,7 +93,7 @@ class ApiHandler(BaseHandler):
         if self.command != "HEAD":
             super().send_body(status, payload, content_type, headers)
             return
-        self.send_response(status)   # HEAD: the GET answer's status and headers, no body
+        self.send_response(status)  # HEAD: the GET answer's status and headers, no body
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers:
@@ -99,8 +102,9 @@ class ApiHandler(BaseHandler):
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """The methods `path` answers (empty: no such route)."""
-        if path in ("/v1/models", "/v1/api-key") or (path.startswith(self._MODEL_PREFIX)
-                                                     and len(path) > len(self._MODEL_PREFIX)):
+        if path in ("/v1/models", "/v1/api-key") or (
+            path.startswith(self._MODEL_PREFIX) and len(path) > len(self._MODEL_PREFIX)
+        ):
             return ("GET", "HEAD", "OPTIONS")
         if path == "/v1/chat/completions":
             return ("POST", "OPTIONS")
@@ -109,35 +113,52 @@ class ApiHandler(BaseHandler):
     def preflight(self) -> None:
         allowed = ", ".join(self.allowed_methods(self.path.split("?", 1)[0]))
         self.send_response(204)
-        for name, value in (("Allow", allowed), ("Access-Control-Allow-Origin", "*"),
-                            ("Access-Control-Allow-Methods", allowed),
-                            ("Access-Control-Allow-Headers", "Authorization, Content-Type"),
-                            ("Access-Control-Max-Age", "86400")):
+        for name, value in (
+            ("Allow", allowed),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", allowed),
+            ("Access-Control-Allow-Headers", "Authorization, Content-Type"),
+            ("Access-Control-Max-Age", "86400"),
+        ):
             self.send_header(name, value)
         self.end_headers()
 
     def method_not_allowed(self) -> None:
         path = self.path.split("?", 1)[0]
-        self.send_json(405, {"code": "Method not allowed", "error": f"{self.command} is not allowed on {path}"},
-                       [("Allow", ", ".join(self.allowed_methods(path)))])
+        self.send_json(
+            405,
+            {"code": "Method not allowed", "error": f"{self.command} is not allowed on {path}"},
+            [("Allow", ", ".join(self.allowed_methods(path)))],
+        )
 
     def _authenticate(self) -> KeyRecord | None:
         header = self.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not header[7:]:
-            self.send_json(401, {"code": "Unauthenticated",
-                                 "error": "No API key provided. Send 'Authorization: Bearer xai-...'"})
+            self.send_json(
+                401, {"code": "Unauthenticated", "error": "No API key provided. Send 'Authorization: Bearer xai-...'"}
+            )
             return None
         key = header[7:]
         record = self.standin.keys.get(key)
         if record is None:
-            self.send_json(400, {"code": "Client specified an invalid argument",
-                                 "error": f"Incorrect API key provided: {_redacted(key)}. "
-                                          "You can obtain an API key from https://console.x.ai."})
+            self.send_json(
+                400,
+                {
+                    "code": "Client specified an invalid argument",
+                    "error": f"Incorrect API key provided: {_redacted(key)}. "
+                    "You can obtain an API key from https://console.x.ai.",
+                },
+            )
             return None
         if record.blocked or record.disabled:
             state = "blocked" if record.blocked else "disabled"
-            self.send_json(403, {"code": "The caller does not have permission to execute the specified operation",
-                                 "error": f"The API key is {state}."})
+            self.send_json(
+                403,
+                {
+                    "code": "The caller does not have permission to execute the specified operation",
+                    "error": f"The API key is {state}.",
+                },
+            )
             return None
         return record
 
@@ -145,23 +166,36 @@ class ApiHandler(BaseHandler):
         self.send_json(200, {"object": "list", "data": [_model(model) for model in self.standin.models]})
 
     def _model(self, key: KeyRecord) -> None:
-        model = self.path.split("?", 1)[0][len(self._MODEL_PREFIX):]
+        model = self.path.split("?", 1)[0][len(self._MODEL_PREFIX) :]
         if model not in self.standin.models:
             self._unknown_model(model, key)
             return
         self.send_json(200, _model(model))
 
     def _unknown_model(self, model, key: KeyRecord) -> None:
-        self.send_json(404, {"code": "Some requested entity was not found",
-                             "error": f"The model {model} does not exist or your team {key.team_id} "
-                                      "does not have access to it."})
+        self.send_json(
+            404,
+            {
+                "code": "Some requested entity was not found",
+                "error": f"The model {model} does not exist or your team {key.team_id} does not have access to it.",
+            },
+        )
 
     def _api_key(self, key: KeyRecord) -> None:
-        self.send_json(200, {
-            "redacted_api_key": "xai-...", "user_id": "standin-user", "name": key.name, "team_id": key.team_id,
-            "acls": list(key.acls), "api_key_id": "standin-key-id", "team_blocked": False,
-            "api_key_blocked": key.blocked, "api_key_disabled": key.disabled,
-        })
+        self.send_json(
+            200,
+            {
+                "redacted_api_key": "xai-...",
+                "user_id": "standin-user",
+                "name": key.name,
+                "team_id": key.team_id,
+                "acls": list(key.acls),
+                "api_key_id": "standin-key-id",
+                "team_blocked": False,
+                "api_key_blocked": key.blocked,
+                "api_key_disabled": key.disabled,
+            },
+        )
 
     def _bad_request(self, message: str) -> None:
         self.send_json(400, {"code": "Client specified an invalid argument", "error": message})
@@ -188,18 +222,30 @@ class ApiHandler(BaseHandler):
         words, finish = answer_for(prompt).split(" "), "stop"
         if limit is not None and limit < len(words):
             words, finish = words[:limit], "length"
-        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(words),
-                 "total_tokens": len(prompt.split()) + len(words)}
+        usage = {
+            "prompt_tokens": len(prompt.split()),
+            "completion_tokens": len(words),
+            "total_tokens": len(prompt.split()) + len(words),
+        }
         ident = f"chatcmpl-{secrets.token_hex(8)}"
         if body.get("stream"):
             options = body.get("stream_options")
             include_usage = isinstance(options, dict) and options.get("include_usage") is True
             self._stream_chat(ident, model, words, finish, usage if include_usage else None)
             return
-        self.send_json(200, {"id": ident, "object": "chat.completion", "created": int(time.time()), "model": model,
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
-                                          "finish_reason": finish}],
-                             "usage": usage})
+        self.send_json(
+            200,
+            {
+                "id": ident,
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": " ".join(words)}, "finish_reason": finish}
+                ],
+                "usage": usage,
+            },
+        )
 
     def _stream_chat(self, ident: str, model: str, words: list[str], finish: str, usage: dict | None) -> None:
         """OpenAI's chunk protocol: `role` in the first delta; with `include_usage`, every chunk has
@@ -236,9 +282,11 @@ def _model(model: str) -> dict:
 
 def _public(method):
     """`method` marked as answering without a key (a bound method cannot carry the mark itself)."""
+
     def answer() -> None:
         method()
-    answer.public = True   # type: ignore[attr-defined]
+
+    answer.public = True  # type: ignore[attr-defined]
     return answer
 
 
@@ -261,5 +309,6 @@ class _Routes(dict):
             return _public(handler.method_not_allowed)
         if path.startswith(handler._MODEL_PREFIX):
             return handler._model
-        return {"/v1/models": handler._models, "/v1/api-key": handler._api_key,
-                "/v1/chat/completions": handler._chat}[path]
+        return {"/v1/models": handler._models, "/v1/api-key": handler._api_key, "/v1/chat/completions": handler._chat}[
+            path
+        ]

@@ -56,9 +56,30 @@ def write_chromium_cookies(path: str | os.PathLike, cookies: Iterable) -> Path:
         db.executescript(SCHEMA)
         for created, cookie in enumerate(cookies, start=_chromium_time(1_700_000_000)):
             expires = _chromium_time(cookie.expires)
-            db.execute("INSERT INTO cookies VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
-                created, cookie.domain, "", cookie.name, "", _encrypt_v10(cookie.value, cookie.domain), cookie.path,
-                expires, int(cookie.secure), int(cookie.http_only), created, int(bool(expires)), int(bool(expires)),
-                1, 0, 2, 443, created, 0, 0))
+            db.execute(
+                "INSERT INTO cookies VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    created,
+                    cookie.domain,
+                    "",
+                    cookie.name,
+                    "",
+                    _encrypt_v10(cookie.value, cookie.domain),
+                    cookie.path,
+                    expires,
+                    int(cookie.secure),
+                    int(cookie.http_only),
+                    created,
+                    int(bool(expires)),
+                    int(bool(expires)),
+                    1,
+                    0,
+                    2,
+                    443,
+                    created,
+                    0,
+                    0,
+                ),
+            )
     db.close()
     return path

@@ -38,13 +38,13 @@ _PSEUDO_NAMES = {":authority": "a", ":method": "m", ":path": "p", ":scheme": "s"
 class Http2Fingerprint:
     """The first frames of one HTTP/2 connection, in the Akamai fingerprint's terms."""
 
-    settings: tuple[tuple[int, int], ...]          # (id, value) in sent order
-    window_update: int                              # the connection-level increment, 0 if none came first
-    priority_frames: tuple[tuple[int, int, int, int], ...]   # (stream, exclusive, depends on, weight)
-    pseudo_headers: str                             # e.g. "m,a,s,p"
-    headers_priority: tuple[int, int, int] | None   # (exclusive, depends on, weight) on the first HEADERS
+    settings: tuple[tuple[int, int], ...]  # (id, value) in sent order
+    window_update: int  # the connection-level increment, 0 if none came first
+    priority_frames: tuple[tuple[int, int, int, int], ...]  # (stream, exclusive, depends on, weight)
+    pseudo_headers: str  # e.g. "m,a,s,p"
+    headers_priority: tuple[int, int, int] | None  # (exclusive, depends on, weight) on the first HEADERS
     client_hello: ClientHello | None = None
-    request_has_body: bool = False                  # a POST's HEADERS do not end the stream (a GET's do)
+    request_has_body: bool = False  # a POST's HEADERS do not end the stream (a GET's do)
 
     @property
     def akamai(self) -> str:
@@ -80,22 +80,22 @@ def pseudo_header_order(block: bytes) -> str:
     try:
         while pos < len(block):
             byte = block[pos]
-            if byte & 0x80:                          # indexed field
+            if byte & 0x80:  # indexed field
                 index, pos = _integer(block, pos, 7)
                 name = _PSEUDO.get(index)
-            elif byte & 0xE0 == 0x20:                # dynamic table size update
+            elif byte & 0xE0 == 0x20:  # dynamic table size update
                 _size, pos = _integer(block, pos, 5)
                 continue
-            else:                                    # literal, with (6-bit) or without/never (4-bit) indexing
+            else:  # literal, with (6-bit) or without/never (4-bit) indexing
                 index, pos = _integer(block, pos, 6 if byte & 0x40 else 4)
                 if index:
                     name = _PSEUDO.get(index)
                 else:
                     huffman, (length, pos) = block[pos] & 0x80, _integer(block, pos, 7)
-                    raw, pos = block[pos:pos + length], pos + length
+                    raw, pos = block[pos : pos + length], pos + length
                     name = None if huffman else _PSEUDO_NAMES.get(raw.decode("latin-1"))
                 huffman, (length, pos) = block[pos] & 0x80, _integer(block, pos, 7)
-                pos += length                        # the value
+                pos += length  # the value
             if name is None:
                 break
             letters.append(name)
@@ -136,7 +136,7 @@ def read_fingerprint(conn: _Connection, client_hello: ClientHello | None) -> tup
     while True:
         kind, flags, stream, payload = conn.frame()
         if kind == SETTINGS and not flags & ACK:
-            settings += [struct.unpack("!HI", payload[i:i + 6]) for i in range(0, len(payload) - 5, 6)]
+            settings += [struct.unpack("!HI", payload[i : i + 6]) for i in range(0, len(payload) - 5, 6)]
         elif kind == WINDOW_UPDATE and stream == 0 and not window:
             window = struct.unpack("!I", payload[:4])[0] & 0x7FFFFFFF
         elif kind == PRIORITY:
@@ -147,11 +147,18 @@ def read_fingerprint(conn: _Connection, client_hello: ClientHello | None) -> tup
             end = len(payload) - (payload[0] if flags & PADDED else 0)
             own_priority = None
             if flags & PRIORITY_FLAG:
-                dependency, weight = struct.unpack("!IB", payload[start:start + 5])
+                dependency, weight = struct.unpack("!IB", payload[start : start + 5])
                 own_priority, start = (dependency >> 31, dependency & 0x7FFFFFFF, weight + 1), start + 5
             ended = bool(flags & END_STREAM)
-            return Http2Fingerprint(tuple(settings), window, tuple(priorities), pseudo_header_order(payload[start:end]),
-                                    own_priority, client_hello, request_has_body=not ended), (stream, ended)
+            return Http2Fingerprint(
+                tuple(settings),
+                window,
+                tuple(priorities),
+                pseudo_header_order(payload[start:end]),
+                own_priority,
+                client_hello,
+                request_has_body=not ended,
+            ), (stream, ended)
 
 
 class H2Probe:
@@ -197,17 +204,17 @@ class H2Probe:
                     self.fingerprints.append(fingerprint)
                 conn.send(SETTINGS, 0, 0)
                 conn.send(SETTINGS, ACK, 0)
-                while not ended:                                         # the request body, read and dropped
+                while not ended:  # the request body, read and dropped
                     kind, flags, on_stream, _payload = conn.frame()
                     ended = kind == DATA and on_stream == stream and bool(flags & END_STREAM)
-                conn.send(HEADERS, END_HEADERS, stream, b"\x88")          # :status 200 (static index 8)
+                conn.send(HEADERS, END_HEADERS, stream, b"\x88")  # :status 200 (static index 8)
                 conn.send(DATA, END_STREAM, stream, b"ok")
                 conn.send(GOAWAY, 0, 0, struct.pack("!II", stream, 0))
                 tls.settimeout(2)
-                while tls.recv(65536):                                   # let the client close first: closing
-                    pass                                                 # on unread bytes would reset the reply
+                while tls.recv(65536):  # let the client close first: closing
+                    pass  # on unread bytes would reset the reply
         except (OSError, ConnectionError, ssl.SSLError, struct.error, IndexError):
-            pass   # a client that went away, or spoke something else: nothing to record
+            pass  # a client that went away, or spoke something else: nothing to record
 
     def __enter__(self) -> H2Probe:
         threading.Thread(target=self._serve, daemon=True).start()

@@ -34,8 +34,10 @@ from ._server import BaseHandler
 from .api_side import answer_for
 
 WEB_MODELS = ("grok-4", "grok-3")
-CHALLENGE_PAGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
-                  b"<body>Checking your browser before accessing grok.com.</body></html>")
+CHALLENGE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+    b"<body>Checking your browser before accessing grok.com.</body></html>"
+)
 WEB_FAILURES = ("challenge", "anti_bot", "web_rate_limit", "blocked_account", "session_expired")
 #: The checks grok.com makes on every `/rest/` request; `StandIn(relax=...)` switches them off by name.
 WEB_RULES = ("cloudflare", "statsig", "origin")
@@ -81,8 +83,9 @@ def statsig_acceptable(value: str | None) -> bool:
         return False
 
 
-def session_cookies(host: str, *, sso: str, user_id: str, cf_clearance: str, cf_bm: str, sso_max_age: int | None,
-                    tls: bool) -> list[str]:
+def session_cookies(
+    host: str, *, sso: str, user_id: str, cf_clearance: str, cf_bm: str, sso_max_age: int | None, tls: bool
+) -> list[str]:
     """`Set-Cookie` values as grok.com and its Cloudflare set them: on `.grok.com` when served as grok.com,
     host-only otherwise; `Secure` only over TLS (a plain-HTTP stand-in could not set them otherwise)."""
     domain = "; Domain=.grok.com" if host == "grok.com" or host.endswith(".grok.com") else ""
@@ -101,8 +104,12 @@ def session_cookies(host: str, *, sso: str, user_id: str, cf_clearance: str, cf_
 
 class WebHandler(BaseHandler):
     def routes(self) -> dict:
-        return {("GET", "/login"): self._login, ("POST", "/rest/app-chat/conversations/new"): self._chat,
-                ("POST", "/rest/models"): self._models, ("POST", "/rest/rate-limits"): self._rate_limits}
+        return {
+            ("GET", "/login"): self._login,
+            ("POST", "/rest/app-chat/conversations/new"): self._chat,
+            ("POST", "/rest/models"): self._models,
+            ("POST", "/rest/rate-limits"): self._rate_limits,
+        }
 
     def handle_route(self, handler) -> None:
         if handler == self._login:
@@ -128,8 +135,9 @@ class WebHandler(BaseHandler):
         if failure == "challenge" or (self._enforced("cloudflare") and not self._cloudflare_passes(cookies)):
             self.send_body(403, CHALLENGE_PAGE, "text/html; charset=UTF-8")
             return None
-        if ((self._enforced("statsig") and not statsig_acceptable(self.headers.get("x-statsig-id")))
-                or (self._enforced("origin") and not self._origin_allowed())):
+        if (self._enforced("statsig") and not statsig_acceptable(self.headers.get("x-statsig-id"))) or (
+            self._enforced("origin") and not self._origin_allowed()
+        ):
             self.send_json(403, ANTI_BOT_REFUSAL)
             return None
         if failure == "blocked_account":
@@ -145,8 +153,12 @@ class WebHandler(BaseHandler):
         user_agent = self.headers.get("User-Agent", "")
         bound_agent = self.standin.cf_clearances.get(cookies.get("cf_clearance", ""))
         bot_cookie = self.standin.cf_bms.get(cookies.get("__cf_bm", ""))
-        return (bound_agent is not None and bound_agent == user_agent and bot_cookie is not None
-                and bot_cookie > time.time())
+        return (
+            bound_agent is not None
+            and bound_agent == user_agent
+            and bot_cookie is not None
+            and bot_cookie > time.time()
+        )
 
     def _origin_allowed(self) -> bool:
         """No `Origin`, this stand-in's own origin, or (served as grok.com) an https grok.com origin: same site."""
@@ -157,8 +169,13 @@ class WebHandler(BaseHandler):
         parts = urlsplit(origin.strip().lower())
         if f"{parts.scheme}://{parts.netloc}" == f"{'https' if self.standin.web_tls else 'http'}://{host}":
             return True
-        return all(name == "grok.com" or name.endswith(".grok.com")
-                   for name in (host.rsplit(":", 1)[0], parts.hostname or "")) and parts.scheme == "https"
+        return (
+            all(
+                name == "grok.com" or name.endswith(".grok.com")
+                for name in (host.rsplit(":", 1)[0], parts.hostname or "")
+            )
+            and parts.scheme == "https"
+        )
 
     def _login(self, _session) -> None:
         query = parse_qs(urlsplit(self.path).query)
@@ -168,11 +185,22 @@ class WebHandler(BaseHandler):
         user_agent = self.headers.get("User-Agent", "")
         sso, cf_clearance, user_id = self.standin.web_login(user_agent)
         cf_bm = self.standin.issue_cf_bm()
-        page = (b"<!DOCTYPE html><html><head><title>Logged in</title></head>"
-                b"<body>Logged in to the grok.com stand-in.</body></html>")
-        headers = [("Set-Cookie", value) for value in
-                   session_cookies(host, sso=sso, user_id=user_id, cf_clearance=cf_clearance, cf_bm=cf_bm,
-                                   sso_max_age=sso_max_age, tls=self.standin.web_tls)]
+        page = (
+            b"<!DOCTYPE html><html><head><title>Logged in</title></head>"
+            b"<body>Logged in to the grok.com stand-in.</body></html>"
+        )
+        headers = [
+            ("Set-Cookie", value)
+            for value in session_cookies(
+                host,
+                sso=sso,
+                user_id=user_id,
+                cf_clearance=cf_clearance,
+                cf_bm=cf_bm,
+                sso_max_age=sso_max_age,
+                tls=self.standin.web_tls,
+            )
+        ]
         self.send_body(200, page, "text/html; charset=UTF-8", headers)
 
     def _chat(self, session: WebSession) -> None:
@@ -196,17 +224,32 @@ class WebHandler(BaseHandler):
         response_id = str(uuid.uuid4())
         line({"result": {"response": {"token": "", "isThinking": True, "responseId": response_id}}})
         for index, word in enumerate(text.split(" ")):
-            line({"result": {"response": {"token": word if index == 0 else " " + word, "isThinking": False,
-                                          "responseId": response_id}}})
+            line(
+                {
+                    "result": {
+                        "response": {
+                            "token": word if index == 0 else " " + word,
+                            "isThinking": False,
+                            "responseId": response_id,
+                        }
+                    }
+                }
+            )
             if self.standin.stream_delay:
                 time.sleep(self.standin.stream_delay)
-        line({"result": {"response": {"modelResponse": {"responseId": response_id, "message": text,
-                                                        "sender": "ASSISTANT"}}}})
+        line(
+            {
+                "result": {
+                    "response": {"modelResponse": {"responseId": response_id, "message": text, "sender": "ASSISTANT"}}
+                }
+            }
+        )
         self.end_chunked()
 
     def _models(self, session: WebSession) -> None:
-        self.send_json(200, {"models": [{"modelId": model, "name": model.replace("-", " ").title()}
-                                        for model in WEB_MODELS]})
+        self.send_json(
+            200, {"models": [{"modelId": model, "name": model.replace("-", " ").title()} for model in WEB_MODELS]}
+        )
 
     def _rate_limits(self, session: WebSession) -> None:
         self.send_json(200, {"windowSizeSeconds": 7200, "remainingQueries": 30, "totalQueries": 30})

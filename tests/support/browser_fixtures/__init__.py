@@ -42,11 +42,13 @@ def key_for(password: bytes, iterations: int = 1) -> bytes:
     return hashlib.pbkdf2_hmac("sha1", password, b"saltysalt", iterations, 16)
 
 
-def encrypt_cbc(value: str | bytes, host: str, *, key: bytes = PEANUTS_KEY, prefix: bytes = b"v10",
-                hash_prefix: bool = True) -> bytes:
+def encrypt_cbc(
+    value: str | bytes, host: str, *, key: bytes = PEANUTS_KEY, prefix: bytes = b"v10", hash_prefix: bool = True
+) -> bytes:
     """Chromium's Linux/macOS encryption: prefix + AES-128-CBC(IV 16 spaces, PKCS#7)([sha256(host)] + value)."""
     plain = (hashlib.sha256(host.encode()).digest() if hash_prefix else b"") + (
-        value.encode() if isinstance(value, str) else value)
+        value.encode() if isinstance(value, str) else value
+    )
     pad = 16 - len(plain) % 16
     return prefix + AES.new(key, AES.MODE_CBC, iv=b" " * 16).encrypt(plain + bytes([pad]) * pad)
 
@@ -69,16 +71,37 @@ def make_chromium_db(path: Path, cookies: list[dict], *, meta_version: int | Non
     con = sqlite3.connect(path)
     con.executescript(schema("chromium"))
     if meta_version is not None:
-        con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                        [("version", str(meta_version)), ("last_compatible_version", str(meta_version))])
+        con.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [("version", str(meta_version)), ("last_compatible_version", str(meta_version))],
+        )
     for i, c in enumerate(cookies):
         created = chromium_time(c.get("created", 1_700_000_000 + i))
         con.execute(
             "INSERT INTO cookies VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (created, c["host"], c.get("top_frame_site_key", ""), c["name"],
-             "" if "encrypted" in c else c.get("value", ""), c.get("encrypted", b""), c.get("path", "/"),
-             chromium_time(c.get("expires")), int(c.get("secure", True)), int(c.get("httponly", True)), created,
-             int(c.get("expires") is not None), int(c.get("expires") is not None), 1, 0, 2, 443, created, 0, 0))
+            (
+                created,
+                c["host"],
+                c.get("top_frame_site_key", ""),
+                c["name"],
+                "" if "encrypted" in c else c.get("value", ""),
+                c.get("encrypted", b""),
+                c.get("path", "/"),
+                chromium_time(c.get("expires")),
+                int(c.get("secure", True)),
+                int(c.get("httponly", True)),
+                created,
+                int(c.get("expires") is not None),
+                int(c.get("expires") is not None),
+                1,
+                0,
+                2,
+                443,
+                created,
+                0,
+                0,
+            ),
+        )
     con.commit()
     con.close()
     return path
@@ -99,9 +122,19 @@ def make_firefox_db(path: Path, cookies: list[dict], *, user_version: int = 17, 
         con.execute(
             "INSERT INTO moz_cookies (originAttributes, name, value, host, path, expiry, lastAccessed, creationTime,"
             " isSecure, isHttpOnly) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (c.get("origin", ""), c["name"], c["value"], c["host"], c.get("path", "/"),
-             int(expiry * scale) if expiry is not None else 0, 1_700_000_000_000_000, 1_700_000_000_000_000,
-             int(c.get("secure", True)), int(c.get("httponly", True))))
+            (
+                c.get("origin", ""),
+                c["name"],
+                c["value"],
+                c["host"],
+                c.get("path", "/"),
+                int(expiry * scale) if expiry is not None else 0,
+                1_700_000_000_000_000,
+                1_700_000_000_000_000,
+                int(c.get("secure", True)),
+                int(c.get("httponly", True)),
+            ),
+        )
     con.commit()
     con.close()
     return path
@@ -117,9 +150,22 @@ def write_jsonlz4(path: Path, obj: object) -> Path:
 
 def session_cookie(host: str, name: str, value: str, *, user_context_id: int = 0, path: str = "/") -> dict:
     """A cookie entry as Firefox writes it in sessionstore `cookies`."""
-    return {"host": host, "name": name, "value": value, "path": path, "secure": True, "httponly": True,
-            "originAttributes": {"firstPartyDomain": "", "geckoViewSessionContextId": "", "inIsolatedMozBrowser": False,
-                                 "partitionKey": "", "privateBrowsingId": 0, "userContextId": user_context_id}}
+    return {
+        "host": host,
+        "name": name,
+        "value": value,
+        "path": path,
+        "secure": True,
+        "httponly": True,
+        "originAttributes": {
+            "firstPartyDomain": "",
+            "geckoViewSessionContextId": "",
+            "inIsolatedMozBrowser": False,
+            "partitionKey": "",
+            "privateBrowsingId": 0,
+            "userContextId": user_context_id,
+        },
+    }
 
 
 def make_chromium_user_data(root: Path, profiles: dict[str, dict]) -> Path:
@@ -130,10 +176,13 @@ def make_chromium_user_data(root: Path, profiles: dict[str, dict]) -> Path:
         (root / dir_name).mkdir(parents=True, exist_ok=True)
         if spec.get("cookies") is not None:
             make_chromium_db(root / dir_name / "Cookies", spec["cookies"])
-        info[dir_name] = {"name": spec.get("name", dir_name), **(
-            {"active_time": spec["active_time"]} if "active_time" in spec else {})}
-    (root / "Local State").write_text(json.dumps({"profile": {"info_cache": info, "profiles_order": list(info)}}),
-                                      encoding="utf-8")
+        info[dir_name] = {
+            "name": spec.get("name", dir_name),
+            **({"active_time": spec["active_time"]} if "active_time" in spec else {}),
+        }
+    (root / "Local State").write_text(
+        json.dumps({"profile": {"info_cache": info, "profiles_order": list(info)}}), encoding="utf-8"
+    )
     return root
 
 

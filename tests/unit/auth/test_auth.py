@@ -38,15 +38,18 @@ def test_describes_itself_masked():
         assert "env:XAI_API_KEY" in text
 
 
-@pytest.mark.parametrize("bad, words", [
-    ("", "empty"),
-    ("xai-" + "a" * 79, "does not look like an xAI key"),
-    ("sk-" + "a" * 80, "does not start with 'xai-'"),
-    ("xai-" + "a" * 40 + "\r\nX-Evil: 1" + "a" * 30, "whitespace or a control character"),
-    ("xai-" + "a" * 79 + " ", "whitespace"),
-    ("xai-" + "а" * 80, "non-ASCII"),  # Cyrillic look-alikes
-    ("xai-" + "a" * 79 + "\x00", "control character"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("", "empty"),
+        ("xai-" + "a" * 79, "does not look like an xAI key"),
+        ("sk-" + "a" * 80, "does not start with 'xai-'"),
+        ("xai-" + "a" * 40 + "\r\nX-Evil: 1" + "a" * 30, "whitespace or a control character"),
+        ("xai-" + "a" * 79 + " ", "whitespace"),
+        ("xai-" + "а" * 80, "non-ASCII"),  # Cyrillic look-alikes
+        ("xai-" + "a" * 79 + "\x00", "control character"),
+    ],
+)
 def test_rejects_malformed_keys_without_echoing_them(bad, words):
     with pytest.raises(InvalidApiKeyFormatError) as caught:
         ApiKeyAuthenticator(bad)
@@ -75,8 +78,12 @@ def test_redact_replaces_base64_and_form_encoded_forms():
     from urllib.parse import quote_plus
 
     key = make_test_key()
-    forms = [quote_plus(key), base64.b64encode(key.encode()).decode(), base64.urlsafe_b64encode(key.encode()).decode(),
-             base64.b64encode(key.encode()).decode().rstrip("=")]
+    forms = [
+        quote_plus(key),
+        base64.b64encode(key.encode()).decode(),
+        base64.urlsafe_b64encode(key.encode()).decode(),
+        base64.b64encode(key.encode()).decode().rstrip("="),
+    ]
     text = ApiKeyAuthenticator(key).redact(" | ".join(forms))
     assert not any(form in text for form in forms)
     assert text.count(f"xai-…{key[-4:]}") == len(forms) and text.count(" | ") == len(forms) - 1

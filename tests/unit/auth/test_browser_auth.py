@@ -19,9 +19,11 @@ SSO = "S" * 43
 
 
 def cookies(sso_expires_in=30 * 86400):
-    return [StandInCookie("sso", SSO, expires=time.time() + sso_expires_in),
-            StandInCookie("cf_clearance", "C" * 40, expires=time.time() + 86400),
-            StandInCookie("__cf_bm", "B" * 30, expires=time.time() - 10)]  # expired: dropped
+    return [
+        StandInCookie("sso", SSO, expires=time.time() + sso_expires_in),
+        StandInCookie("cf_clearance", "C" * 40, expires=time.time() + 86400),
+        StandInCookie("__cf_bm", "B" * 30, expires=time.time() - 10),
+    ]  # expired: dropped
 
 
 def build(items=None, **kwargs):
@@ -66,8 +68,9 @@ def test_warns_once_per_use_with_its_own_category():
 
 def test_session_expiring_within_three_days_warns():
     with pytest.warns(errors.BrowserCookieWarning) as record:
-        BrowserCookieAuthenticator.from_cookies(cookies(sso_expires_in=2 * 86400), user_agent=UA,
-                                                unsafe_browser_cookies=True, verdict=LOCAL)
+        BrowserCookieAuthenticator.from_cookies(
+            cookies(sso_expires_in=2 * 86400), user_agent=UA, unsafe_browser_cookies=True, verdict=LOCAL
+        )
     assert any("expires in 48 hours" in str(w.message) for w in record)
 
 
@@ -89,23 +92,40 @@ def cookie_header(session, url):
     return session.prepare_request(requests.Request("GET", url)).headers.get("Cookie", "")
 
 
-@pytest.mark.parametrize("url, sent", [("https://grok.com/rest/x", True), ("https://api.grok.com/x", True),
-                                       ("https://evil-grok.com/x", False), ("https://grok.com.evil.test/x", False),
-                                       ("https://api.x.ai/v1/models", False), ("http://grok.com/rest/x", False)])
+@pytest.mark.parametrize(
+    "url, sent",
+    [
+        ("https://grok.com/rest/x", True),
+        ("https://api.grok.com/x", True),
+        ("https://evil-grok.com/x", False),
+        ("https://grok.com.evil.test/x", False),
+        ("https://api.x.ai/v1/models", False),
+        ("http://grok.com/rest/x", False),
+    ],
+)
 def test_cookies_reach_only_grok_hosts_over_https(url, sent):
     assert (SSO in cookie_header(build().prepare_session(), url)) is sent
 
 
-@pytest.mark.parametrize("url, sent", [
-    ("https://grok.com/rest/app", {"host_only", "rest_path", "domain"}),
-    ("https://grok.com/rest", {"host_only", "rest_path", "domain"}),
-    ("https://grok.com/restx", {"host_only", "domain"}),
-    ("https://grok.com/", {"host_only", "domain"}),
-    ("https://www.grok.com/rest/app", {"rest_path", "domain"}),
-])
+@pytest.mark.parametrize(
+    "url, sent",
+    [
+        ("https://grok.com/rest/app", {"host_only", "rest_path", "domain"}),
+        ("https://grok.com/rest", {"host_only", "rest_path", "domain"}),
+        ("https://grok.com/restx", {"host_only", "domain"}),
+        ("https://grok.com/", {"host_only", "domain"}),
+        ("https://www.grok.com/rest/app", {"rest_path", "domain"}),
+    ],
+)
 def test_host_only_and_path_scoping_follow_rfc_6265(url, sent):
-    auth = build([*cookies(), StandInCookie("host_only", "h" * 10, domain="grok.com"),
-                  StandInCookie("rest_path", "r" * 10, path="/rest"), StandInCookie("domain", "d" * 10)])
+    auth = build(
+        [
+            *cookies(),
+            StandInCookie("host_only", "h" * 10, domain="grok.com"),
+            StandInCookie("rest_path", "r" * 10, path="/rest"),
+            StandInCookie("domain", "d" * 10),
+        ]
+    )
     header = cookie_header(auth.prepare_session(), url)
     names = {pair.split("=")[0] for pair in header.split("; ")} - {"sso", "cf_clearance"}
     assert names == sent

@@ -25,7 +25,7 @@ def test_environment_wins_over_dotenv(tmp_path):
 
 def test_dotenv_is_read_without_touching_os_environ(tmp_path):
     file_key = make_test_key()
-    (tmp_path / ".env").write_text(f"# comment\nexport OTHER=1\nXAI_API_KEY=\"{file_key}\"\n")
+    (tmp_path / ".env").write_text(f'# comment\nexport OTHER=1\nXAI_API_KEY="{file_key}"\n')
     auth = resolve_authenticator()
     assert auth.api_key == file_key and auth.source == f".env:{tmp_path / '.env'}"
     assert "XAI_API_KEY" not in os.environ
@@ -35,8 +35,12 @@ def test_nothing_found_lists_every_source_and_why(tmp_path):
     with pytest.raises(NoCredentialsError) as caught:
         resolve_authenticator()
     error = caught.value
-    assert [source for source, _ in error.attempts] == ["argument", "env:XAI_API_KEY", f".env:{tmp_path / '.env'}",
-                                                        "browser:any browser"]
+    assert [source for source, _ in error.attempts] == [
+        "argument",
+        "env:XAI_API_KEY",
+        f".env:{tmp_path / '.env'}",
+        "browser:any browser",
+    ]
     assert "XAI_API_KEY not set" in str(error) and "no .env file" in str(error)
     assert "Browser-cookie auth is off" in str(error)
     assert error.exit_code == 3

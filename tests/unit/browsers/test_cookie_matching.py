@@ -57,9 +57,9 @@ def test_a_stand_in_receives_exactly_what_grok_com_would(web):
     received = cookie_pairs(web.requests[-1][2]["Cookie"])
     expected = {(c.name, c.value) for c in session} | {(c.name, c.value) for c, sent in NEIGHBOURS if sent}
     assert set(received) == expected
-    assert len(received) == len(expected)                       # no name twice: one sso, the grok.com one
+    assert len(received) == len(expected)  # no name twice: one sso, the grok.com one
     assert dict(received)["sso"] == next(c.value for c in session if c.name == "sso")
-    assert received[0][0] == "under-rest"                       # RFC 6265 5.4: the longer path first
+    assert received[0][0] == "under-rest"  # RFC 6265 5.4: the longer path first
     assert {"__cf_bm", "_cfuvid", "cf_clearance"} <= dict(received).keys()  # Cloudflare's cookies too
     assert sent_to(auth, f"{web.web_base_url}/rest/models") == sent_to(auth, "https://grok.com/rest/models")
 
@@ -78,8 +78,9 @@ def test_rfc_6265_rules_on_real_grok_com_hosts():
 
 
 def test_a_cookie_that_expires_while_the_script_runs_is_no_longer_sent(monkeypatch):
-    auth = build([StandInCookie("sso", "S" * 43, expires=LATER),
-                  StandInCookie("short", "t" * 20, expires=time.time() + 60)])
+    auth = build(
+        [StandInCookie("sso", "S" * 43, expires=LATER), StandInCookie("short", "t" * 20, expires=time.time() + 60)]
+    )
     assert "short" in dict(sent_to(auth, "https://grok.com/rest/models"))
     later = time.time() + 120
     monkeypatch.setattr(browser_auth.time, "time", lambda: later)
@@ -92,19 +93,31 @@ def test_sent_with_is_the_rule_the_authenticator_applies():
 
 
 def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(tmp_path, laptop):
-    rows = [{"host": ".grok.com", "name": "sso", "value": "S" * 43, "expires": LATER},
-            {"host": ".x.ai", "name": "sso", "value": "X" * 43, "expires": LATER},
-            {"host": "accounts.grok.com", "name": "sub-only", "value": "a" * 10, "expires": LATER},
-            {"host": ".grok.com", "name": "i18nextLng", "value": "en", "expires": LATER, "httponly": False,
-             "secure": False},
-            {"host": ".grok.com", "name": "deep", "value": "d" * 12, "path": "/other", "expires": None}]
+    rows = [
+        {"host": ".grok.com", "name": "sso", "value": "S" * 43, "expires": LATER},
+        {"host": ".x.ai", "name": "sso", "value": "X" * 43, "expires": LATER},
+        {"host": "accounts.grok.com", "name": "sub-only", "value": "a" * 10, "expires": LATER},
+        {
+            "host": ".grok.com",
+            "name": "i18nextLng",
+            "value": "en",
+            "expires": LATER,
+            "httponly": False,
+            "secure": False,
+        },
+        {"host": ".grok.com", "name": "deep", "value": "d" * 12, "path": "/other", "expires": None},
+    ]
     db = make_chromium_db(tmp_path / "Default" / "Cookies", rows)
     result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json")
     assert result.exit_code == 0, result.output
     listed = {(r["name"], r["domain"]): r for r in json.loads(result.stdout)["cookies"]}
     assert {key: r["sent_to_grok_com"] for key, r in listed.items()} == {
-        ("sso", ".grok.com"): True, ("sso", ".x.ai"): False, ("sub-only", "accounts.grok.com"): False,
-        ("i18nextLng", ".grok.com"): True, ("deep", ".grok.com"): False}
+        ("sso", ".grok.com"): True,
+        ("sso", ".x.ai"): False,
+        ("sub-only", "accounts.grok.com"): False,
+        ("i18nextLng", ".grok.com"): True,
+        ("deep", ".grok.com"): False,
+    }
     lng = listed[("i18nextLng", ".grok.com")]
     assert (lng["path"], lng["size"], lng["secure"], lng["http_only"]) == ("/", 2, False, False)
     assert listed[("deep", ".grok.com")]["path"] == "/other" and listed[("deep", ".grok.com")]["expires"] is None

@@ -37,23 +37,35 @@ print(json.dumps({"names": sorted(authenticator.cookie_names),
 
 def build_in_a_fresh_process(path, env_extra=None) -> dict:
     env = {**os.environ, **(env_extra or {})}
-    out = subprocess.run([sys.executable, "-c", _BUILD, str(path)], capture_output=True, text=True, env=env,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _BUILD, str(path)], capture_output=True, text=True, env=env, check=True
+    ).stdout
     return json.loads(out)
 
 
 def test_v10_chromium_profile_loads_no_keyring_code_even_with_a_session_bus(tmp_path):
-    path = make_chromium_db(tmp_path / "chromium" / "Default" / "Cookies", [
-        {"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(f"SECRET-{name}", ".grok.com"),
-         "expires": LATER} for name in ("sso", "sso-rw", "x-userid")])
+    path = make_chromium_db(
+        tmp_path / "chromium" / "Default" / "Cookies",
+        [
+            {
+                "host": ".grok.com",
+                "name": name,
+                "encrypted": encrypt_cbc(f"SECRET-{name}", ".grok.com"),
+                "expires": LATER,
+            }
+            for name in ("sso", "sso-rw", "x-userid")
+        ],
+    )
     report = build_in_a_fresh_process(path, {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"})
     assert report["names"] == ["sso", "sso-rw", "x-userid"]
     assert report["loaded"] == ["cryptography"]
 
 
 def test_firefox_profile_loads_no_crypto_library(tmp_path):
-    path = make_firefox_db(tmp_path / "ff" / "cookies.sqlite", [
-        {"host": ".grok.com", "name": "sso", "value": "SECRET-ff", "expires": LATER}])
+    path = make_firefox_db(
+        tmp_path / "ff" / "cookies.sqlite",
+        [{"host": ".grok.com", "name": "sso", "value": "SECRET-ff", "expires": LATER}],
+    )
     report = build_in_a_fresh_process(path)
     assert report == {"names": ["sso"], "loaded": []}
 
@@ -65,10 +77,15 @@ def test_import_cookie_session_loads_no_browser_reader_or_crypto():
 
 
 def test_firefox_seeks_on_name_and_host_for_every_name(tmp_path, monkeypatch):
-    cloudflare = [{"host": f".site{i}.example", "name": name, "value": f"other-{i}", "expires": LATER}
-                  for i in range(50) for name in ("__cf_bm", "_cfuvid", "cf_clearance")]
-    path = make_firefox_db(tmp_path / "ff" / "cookies.sqlite", cloudflare + [
-        {"host": ".grok.com", "name": "cf_clearance", "value": "SECRET-cf", "expires": LATER}])
+    cloudflare = [
+        {"host": f".site{i}.example", "name": name, "value": f"other-{i}", "expires": LATER}
+        for i in range(50)
+        for name in ("__cf_bm", "_cfuvid", "cf_clearance")
+    ]
+    path = make_firefox_db(
+        tmp_path / "ff" / "cookies.sqlite",
+        cloudflare + [{"host": ".grok.com", "name": "cf_clearance", "value": "SECRET-cf", "expires": LATER}],
+    )
     statements, real = [], sqlite3.connect
 
     def traced(*args, **kwargs):

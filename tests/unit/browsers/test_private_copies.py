@@ -65,9 +65,12 @@ def temp_root(tmp_path, monkeypatch):
 @pytest.fixture
 def locked_firefox(tmp_path):
     """A Firefox store held as a running Firefox holds it: WAL, exclusive locking mode, a write in the WAL."""
-    db = make_firefox_db(tmp_path / "profile" / "cookies.sqlite", [SSO] + [
-        {"host": f"site{i}.example", "name": "pad", "value": "x" * 200, "expires": LATER} for i in range(2000)],
-        wal=True)
+    db = make_firefox_db(
+        tmp_path / "profile" / "cookies.sqlite",
+        [SSO]
+        + [{"host": f"site{i}.example", "name": "pad", "value": "x" * 200, "expires": LATER} for i in range(2000)],
+        wal=True,
+    )
     holder = sqlite3.connect(db)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("PRAGMA wal_autocheckpoint=0")
@@ -91,8 +94,13 @@ def _children_closed():
 
 def _start_child(db: Path, root: Path, phase: str, previous: str = "default") -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(root), "PYTHONPATH": os.pathsep.join(sys.path)}
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), phase, previous], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(db), phase, previous],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     _CHILDREN.append(child)
     line = child.stdout.readline()
     if line.strip() != "READY":
@@ -111,7 +119,7 @@ def test_sigterm_mid_read_leaves_nothing_and_dies_by_sigterm(locked_firefox, tem
     (copy,) = _copies(temp_root)
     assert copy.startswith(f"{COPY_PREFIX}{child.pid}-")
     child.send_signal(signal.SIGTERM)
-    assert child.wait(timeout=30) == -signal.SIGTERM   # the default action still happens
+    assert child.wait(timeout=30) == -signal.SIGTERM  # the default action still happens
     assert _copies(temp_root) == []
 
 
@@ -135,14 +143,14 @@ def test_sigkill_leftover_is_removed_by_the_next_run(tmp_path, locked_firefox, t
     child = _start_child(locked_firefox, temp_root, phase)
     child.kill()
     child.wait(timeout=30)
-    (leftover,) = _copies(temp_root)      # SIGKILL cannot be caught: the copy is still there...
+    (leftover,) = _copies(temp_root)  # SIGKILL cannot be caught: the copy is still there...
     assert leftover.startswith(COPY_PREFIX)
-    someone_else = temp_root / "cookie-session-bench"              # ...next to things that are not ours
+    someone_else = temp_root / "cookie-session-bench"  # ...next to things that are not ours
     someone_else.mkdir()
-    alive = temp_root / f"{COPY_PREFIX}{os.getppid()}-live"         # a copy of a process that still runs
+    alive = temp_root / f"{COPY_PREFIX}{os.getppid()}-live"  # a copy of a process that still runs
     alive.mkdir()
     if next_store == "the same locked one":
-        load = load_xai_cookies("firefox", cookie_file=locked_firefox)   # the next run
+        load = load_xai_cookies("firefox", cookie_file=locked_firefox)  # the next run
         assert [c.value.reveal() for c in load.cookies] == ["SECRET-new"]
     else:
         other = make_chromium_db(tmp_path / "other" / "Cookies", [SSO])
@@ -170,7 +178,7 @@ def test_a_locked_sparse_10_gib_store_is_refused_without_reading_it(tmp_path, te
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with open(db, "r+b") as fh:
-            fh.truncate(10 << 30)                 # sparse: 10 GiB of size, no blocks
+            fh.truncate(10 << 30)  # sparse: 10 GiB of size, no blocks
         assert os.stat(db).st_size == 10 << 30 > MAX_STORE_BYTES
         started = time.monotonic()
         with pytest.raises(CookieStoreError) as info:
@@ -186,6 +194,7 @@ def test_a_locked_sparse_10_gib_store_is_refused_without_reading_it(tmp_path, te
 
 def test_a_read_in_another_thread_works_and_installs_no_handler(locked_firefox, temp_root):
     import threading
+
     before, seen, results = signal.getsignal(signal.SIGTERM), [], []
 
     def read():

@@ -13,6 +13,7 @@ def run():
     def invoke(*args, env=None, input=None):
         result = run_cli(*args, env=env, input=input)
         return result
+
     return invoke
 
 
@@ -83,16 +84,19 @@ def test_status_without_credentials_exits_3(run):
     assert result.stderr.startswith("Error: No credentials found")
 
 
-@pytest.mark.parametrize("args, env_extra, code, words", [
-    (("chat", "hi"), {"XAI_API_KEY": None}, 3, "No credentials found"),
-    (("chat", "hi"), {"XAI_API_KEY": "WRONG"}, 4, "Incorrect API key"),
-    (("chat", "hi"), {"XAI_API_KEY": "BLOCKED"}, 4, "blocked"),
-    (("chat", "hi"), {"XAI_API_KEY": "xai-typo"}, 7, "does not look like an xAI key"),
-    (("chat", "hi", "--model", "grok-9"), {}, 6, "Unknown model"),
-    (("chat", "hi"), {"XAI_BASE_URL": "http://api.x.ai/v1"}, 7, "plain http"),
-    (("chat", "   "), {}, 7, "prompt is empty"),
-    (("status", "--check"), {"XAI_API_KEY": "WRONG"}, 4, "Incorrect API key"),
-])
+@pytest.mark.parametrize(
+    "args, env_extra, code, words",
+    [
+        (("chat", "hi"), {"XAI_API_KEY": None}, 3, "No credentials found"),
+        (("chat", "hi"), {"XAI_API_KEY": "WRONG"}, 4, "Incorrect API key"),
+        (("chat", "hi"), {"XAI_API_KEY": "BLOCKED"}, 4, "blocked"),
+        (("chat", "hi"), {"XAI_API_KEY": "xai-typo"}, 7, "does not look like an xAI key"),
+        (("chat", "hi", "--model", "grok-9"), {}, 6, "Unknown model"),
+        (("chat", "hi"), {"XAI_BASE_URL": "http://api.x.ai/v1"}, 7, "plain http"),
+        (("chat", "   "), {}, 7, "prompt is empty"),
+        (("status", "--check"), {"XAI_API_KEY": "WRONG"}, 4, "Incorrect API key"),
+    ],
+)
 def test_expected_failures_are_one_line_with_distinct_codes(run, api_env, standin, args, env_extra, code, words):
     env = dict(api_env)
     for name, value in env_extra.items():

@@ -22,12 +22,25 @@ def web():
 def cookie_db(tmp_path, web):
     sso, cf_clearance, user_id = web.web_login(UA)
     expires = time.time() + 30 * 86400
-    rows = [("sso", sso), ("sso-rw", sso), ("x-userid", user_id), ("cf_clearance", cf_clearance),
-            ("__cf_bm", web.issue_cf_bm())]
-    cookies = [{"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": expires}
-               for name, value in rows]
-    cookies += [{"host": ".evil-grok.com", "name": "sso", "encrypted": encrypt_cbc("decoy", ".evil-grok.com"),
-                 "expires": expires}]
+    rows = [
+        ("sso", sso),
+        ("sso-rw", sso),
+        ("x-userid", user_id),
+        ("cf_clearance", cf_clearance),
+        ("__cf_bm", web.issue_cf_bm()),
+    ]
+    cookies = [
+        {"host": ".grok.com", "name": name, "encrypted": encrypt_cbc(value, ".grok.com"), "expires": expires}
+        for name, value in rows
+    ]
+    cookies += [
+        {
+            "host": ".evil-grok.com",
+            "name": "sso",
+            "encrypted": encrypt_cbc("decoy", ".evil-grok.com"),
+            "expires": expires,
+        }
+    ]
     return make_chromium_db(tmp_path / "profile dir" / "Cookies", cookies), sso
 
 
@@ -61,10 +74,13 @@ def test_chat_through_the_browser_session(laptop, cookie_db, web):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == answer_for("hi")
     assert sso not in result.output
-    (warning,) = result.browser_warnings   # the unsafe-use notice, once (a real process prints it to stderr)
+    (warning,) = result.browser_warnings  # the unsafe-use notice, once (a real process prints it to stderr)
     assert "unofficial, unsafe, local only" in warning and "WARNING.md" in warning and sso not in warning
-    data = json.loads(run("chat", "hi", "--json", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file",
-                          str(path), env=env).stdout)
+    data = json.loads(
+        run(
+            "chat", "hi", "--json", "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(path), env=env
+        ).stdout
+    )
     assert data["auth_kind"] == "browser_cookie" and data["auth_source"] == f"cookie-file:{path}"
 
 
@@ -87,16 +103,20 @@ def test_ci_refuses_the_browser_and_status_says_why(laptop, cookie_db):
 
 def test_the_chain_prefers_the_api_key_even_with_the_opt_in(laptop, cookie_db, web):
     env = {"XAI_API_KEY": web.api_key, "XAI_BASE_URL": web.base_url}
-    data = json.loads(run("chat", "hi", "--json", "--unsafe-browser-cookies", "--cookie-file", str(cookie_db[0]),
-                          env=env).stdout)
+    data = json.loads(
+        run("chat", "hi", "--json", "--unsafe-browser-cookies", "--cookie-file", str(cookie_db[0]), env=env).stdout
+    )
     assert data["auth_kind"] == "api_key"
 
 
-@pytest.mark.parametrize("args, code, words", [
-    (("--browser", "netscape"), 7, "netscape"),
-    (("--cookie-file", "GARBAGE"), 7, "not an SQLite database"),
-    (("--cookie-file", "MISSING"), 7, "MISSING"),
-])
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (("--browser", "netscape"), 7, "netscape"),
+        (("--cookie-file", "GARBAGE"), 7, "not an SQLite database"),
+        (("--cookie-file", "MISSING"), 7, "MISSING"),
+    ],
+)
 def test_bad_browser_input_is_one_line(laptop, tmp_path, args, code, words):
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"\x00not sqlite at all" * 64)

@@ -30,8 +30,14 @@ def run(*args, env=None, input=None):
 
 def cli_process(*args, env=None, **options):
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "cookie_session", *args], env=environment, capture_output=True,
-                          text=True, timeout=60, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "cookie_session", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **options,
+    )
 
 
 @pytest.fixture
@@ -40,6 +46,7 @@ def api_env(standin):
 
 
 # --- help, version, start-up ----------------------------------------------------------------------
+
 
 def test_short_version_flag():
     assert run("-V").output.strip() == run("--version").output.strip() == "cookie-session, version 0.1.0"
@@ -63,13 +70,20 @@ def test_each_command_first_help_line_says_what_it_does(name):
 
 
 def test_help_lists_every_command_and_imports_no_command_module():
-    code = ("import runpy, sys\nsys.argv = ['cookie-session', '--help']\n"
-            "try:\n    runpy.run_module('cookie_session', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "print('MODULES', sorted(m for m in sys.modules if m.startswith('cookie_session')))")
-    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            capture_output=True, text=True, timeout=60)
+    code = (
+        "import runpy, sys\nsys.argv = ['cookie-session', '--help']\n"
+        "try:\n    runpy.run_module('cookie_session', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('MODULES', sorted(m for m in sys.modules if m.startswith('cookie_session')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     help_text, modules = result.stdout.split("MODULES ")
-    loaded = eval(modules)   # a list literal printed above
+    loaded = eval(modules)  # a list literal printed above
     command_modules = {f"cookie_session.cli.{module}" for module, _f, _s in COMMANDS.values()}
     assert not command_modules & set(loaded), loaded
     assert not {"requests", "cookie_session.client", "cookie_session.auth.chain"} & set(loaded)
@@ -82,18 +96,24 @@ def test_shell_completion_as_readme_documents():
     assert "_COOKIE_SESSION_COMPLETE=bash_source cookie-session" in readme
     script = cli_process(env={"_COOKIE_SESSION_COMPLETE": "bash_source"})
     assert "complete " in script.stdout and "_cookie_session_completion" in script.stdout
-    completed = cli_process(env={"_COOKIE_SESSION_COMPLETE": "bash_complete", "COMP_WORDS": "cookie-session st",
-                                 "COMP_CWORD": "1"})
+    completed = cli_process(
+        env={"_COOKIE_SESSION_COMPLETE": "bash_complete", "COMP_WORDS": "cookie-session st", "COMP_CWORD": "1"}
+    )
     assert "plain,status" in completed.stdout.splitlines()
 
 
 # --- messages a command-line user can act on --------------------------------------------------------
 
+
 def test_no_message_names_a_library_argument(standin, tmp_path):
     bad = {"XAI_API_KEY": "xai-typo", "XAI_BASE_URL": standin.base_url}
-    results = [run("chat", "hi", env=bad), run("models", env={}), run("status", env={}),
-               run("chat", "hi", "--auth", "browser", env={}),
-               run("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", env={"container": "docker"})]
+    results = [
+        run("chat", "hi", env=bad),
+        run("models", env={}),
+        run("status", env={}),
+        run("chat", "hi", "--auth", "browser", env={}),
+        run("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", env={"container": "docker"}),
+    ]
     for result in results:
         assert result.exit_code != 0
         assert not LIBRARY_WORDS.search(error_line(result)), error_line(result)
@@ -105,7 +125,7 @@ def test_no_credentials_is_short_and_status_lists_sources_on_lines():
     status = run("status")
     assert status.exit_code == 3
     line = error_line(status)
-    assert "env:XAI_API_KEY" not in line and "not set" not in line and len(line) < 160   # the table is above
+    assert "env:XAI_API_KEY" not in line and "not set" not in line and len(line) < 160  # the table is above
     assert "- env:XAI_API_KEY: XAI_API_KEY not set" in status.stdout
 
 
@@ -130,8 +150,7 @@ def test_413_says_the_prompt_is_too_large(api_env):
 
 
 def test_a_piped_prompt_loses_its_trailing_newline(api_env):
-    assert run("chat", "-", "--no-stream", env=api_env, input="from stdin\n").stdout.strip() == \
-        answer_for("from stdin")
+    assert run("chat", "-", "--no-stream", env=api_env, input="from stdin\n").stdout.strip() == answer_for("from stdin")
 
 
 def test_binary_stdin_is_bad_input(api_env):
@@ -140,9 +159,13 @@ def test_binary_stdin_is_bad_input(api_env):
 
 
 def test_closed_stdin_is_bad_input(api_env):
-    result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m cookie_session chat - <&-'],
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **api_env}, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m cookie_session chat - <&-'],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **api_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 7, result.stderr
     assert result.stderr.strip().startswith("Error: Standard input is closed") and "Traceback" not in result.stderr
 
@@ -156,9 +179,13 @@ def test_migrate_output_to_an_unwritable_path_is_a_usage_error(tmp_path):
 def test_ctrl_c_during_a_stream_ends_the_line_first():
     with StandIn(stream_delay=0.4) as slow:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "XAI_API_KEY": slow.api_key, "XAI_BASE_URL": slow.base_url}
-        process = subprocess.Popen([sys.executable, "-m", "cookie_session", "chat", "a long question"], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        first = process.stdout.read(5)   # the answer has started
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cookie_session", "chat", "a long question"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        first = process.stdout.read(5)  # the answer has started
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     assert first and process.returncode == 130
@@ -167,6 +194,7 @@ def test_ctrl_c_during_a_stream_ends_the_line_first():
 
 # --- output conventions ---------------------------------------------------------------------------
 
+
 def test_whoami_says_yes_or_no(api_env):
     text = run("whoami", env=api_env).stdout
     assert "Usable:     yes (blocked: no, disabled: no, team blocked: no)" in text
@@ -174,8 +202,10 @@ def test_whoami_says_yes_or_no(api_env):
 
 
 def test_every_json_output_has_a_schema_version_and_separate_fields(api_env, standin):
-    documents = {args[0]: json.loads(run(*args, "--json", env=api_env).stdout)
-                 for args in (("status",), ("chat", "hi"), ("models",), ("whoami",))}
+    documents = {
+        args[0]: json.loads(run(*args, "--json", env=api_env).stdout)
+        for args in (("status",), ("chat", "hi"), ("models",), ("whoami",))
+    }
     assert all(doc["schema_version"] == 1 for doc in documents.values())
     in_use = documents["status"]["in_use"]
     assert in_use == {"kind": "api_key", "fingerprint": f"xai-…{standin.api_key[-4:]}", "source": "env:XAI_API_KEY"}
@@ -197,7 +227,7 @@ def test_progress_shows_on_a_terminal_after_the_delay_only():
         pass
     with waiting("Waiting for the answer", stream=piped, delay=0.0, interval=0.05):
         time.sleep(0.2)
-    assert "Waiting for the answer" in slow.getvalue() and slow.getvalue().endswith("\r")   # cleared at the end
+    assert "Waiting for the answer" in slow.getvalue() and slow.getvalue().endswith("\r")  # cleared at the end
     assert fast.getvalue() == "" and piped.getvalue() == ""
 
 
@@ -208,12 +238,15 @@ def test_the_progress_indicator_never_reaches_stdout_or_a_pipe(api_env):
 
 # --- the container override on the command line ----------------------------------------------------
 
+
 def test_status_shows_the_verdict_with_the_override(laptop):
     refused = run("status", "--json", env={"container": "docker"})
     assert json.loads(refused.stdout)["locality"]["local"] is False
     assert "--container-is-local" in run("status", env={"container": "docker"}).stdout
-    for args, env in ((("--container-is-local",), {"container": "docker"}),
-                      ((), {"container": "docker", "COOKIE_SESSION_CONTAINER_IS_LOCAL": "yes"})):
+    for args, env in (
+        (("--container-is-local",), {"container": "docker"}),
+        ((), {"container": "docker", "COOKIE_SESSION_CONTAINER_IS_LOCAL": "yes"}),
+    ):
         data = json.loads(run("status", "--json", *args, env=env).stdout)["locality"]
         assert data == {"local": True, "reasons": [], "container": ["container"], "container_vouched": True}
         assert "vouched" in run("status", *args, env=env).stdout
@@ -222,8 +255,15 @@ def test_status_shows_the_verdict_with_the_override(laptop):
 def test_the_refusal_names_the_override_only_when_the_container_is_the_only_reason(laptop):
     alone = run("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", env={"container": "docker"})
     assert alone.exit_code == 5 and "--container-is-local" in error_line(alone)
-    with_ci = run("chat", "hi", "--auth", "browser", "--unsafe-browser-cookies", "--container-is-local",
-                  env={"container": "docker", "CI": "true"})
+    with_ci = run(
+        "chat",
+        "hi",
+        "--auth",
+        "browser",
+        "--unsafe-browser-cookies",
+        "--container-is-local",
+        env={"container": "docker", "CI": "true"},
+    )
     assert with_ci.exit_code == 5 and "CI environment" in error_line(with_ci)
     assert "container" not in error_line(with_ci)
     no_opt_in = run("chat", "hi", "--auth", "browser", "--container-is-local", env={"container": "docker"})
@@ -237,10 +277,15 @@ def test_every_command_that_authenticates_takes_the_override(command):
 
 # --- serve ---------------------------------------------------------------------------------------
 
+
 def _serve(*args):
-    return subprocess.Popen([sys.executable, "-m", "cookie_session", "serve", *args],
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cookie_session", "serve", *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_serve_prints_both_urls_and_the_key_logs_with_v_and_stops_with_ctrl_c():
@@ -251,7 +296,9 @@ def test_serve_prints_both_urls_and_the_key_logs_with_v_and_stops_with_ctrl_c():
     api_url = lines[0].split()[-1]
     web_url = lines[1].split()[-1]
     key = next(line for line in lines if "XAI_API_KEY=" in line).split("=", 1)[1].split()[0]
-    assert api_url.startswith("http://127.0.0.1:") and api_url.endswith("/v1") and web_url.startswith("http://127.0.0.1:")
+    assert (
+        api_url.startswith("http://127.0.0.1:") and api_url.endswith("/v1") and web_url.startswith("http://127.0.0.1:")
+    )
     reply = requests.get(api_url + "/models?debug=1", headers={"Authorization": f"Bearer {key}"}, timeout=10)
     assert reply.status_code == 200
     time.sleep(0.2)

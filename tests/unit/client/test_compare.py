@@ -19,27 +19,55 @@ PROMPT = "compare me"
 
 METHOD_SCHEMA = {
     "type": "object",
-    "required": ["method", "label", "officially_supported", "ok", "error", "error_type", "exit_code", "endpoint",
-                 "credential", "credential_source", "expires", "reach", "revocable_alone", "allowed_in_ci", "model",
-                 "answer_excerpt", "usage", "time_to_first_token", "total_time", "runs", "runs_ok"],
+    "required": [
+        "method",
+        "label",
+        "officially_supported",
+        "ok",
+        "error",
+        "error_type",
+        "exit_code",
+        "endpoint",
+        "credential",
+        "credential_source",
+        "expires",
+        "reach",
+        "revocable_alone",
+        "allowed_in_ci",
+        "model",
+        "answer_excerpt",
+        "usage",
+        "time_to_first_token",
+        "total_time",
+        "runs",
+        "runs_ok",
+    ],
     "properties": {
         "method": {"enum": ["api_key", "browser_cookie"]},
-        "officially_supported": {"type": "boolean"}, "ok": {"type": "boolean"},
+        "officially_supported": {"type": "boolean"},
+        "ok": {"type": "boolean"},
         "allowed_in_ci": {"type": "boolean"},
-        "error": {"type": ["string", "null"]}, "exit_code": {"type": ["integer", "null"]},
+        "error": {"type": ["string", "null"]},
+        "exit_code": {"type": ["integer", "null"]},
         "endpoint": {"type": ["string", "null"]},
         "usage": {"type": "object", "required": ["prompt_tokens", "completion_tokens", "total_tokens"]},
         "time_to_first_token": {"type": ["number", "null"], "minimum": 0},
         "total_time": {"type": ["number", "null"], "minimum": 0},
-        "runs": {"type": "integer", "minimum": 0}, "runs_ok": {"type": "integer", "minimum": 0},
+        "runs": {"type": "integer", "minimum": 0},
+        "runs_ok": {"type": "integer", "minimum": 0},
     },
 }
 COMPARISON_SCHEMA = {
-    "type": "object", "required": ["schema_version", "prompt", "model", "repeat", "methods"],
+    "type": "object",
+    "required": ["schema_version", "prompt", "model", "repeat", "methods"],
     "additionalProperties": False,
-    "properties": {"schema_version": {"const": 1}, "prompt": {"type": "string"}, "model": {"type": "string"},
-                   "repeat": {"type": "integer"},
-                   "methods": {"type": "array", "minItems": 2, "maxItems": 2, "items": METHOD_SCHEMA}},
+    "properties": {
+        "schema_version": {"const": 1},
+        "prompt": {"type": "string"},
+        "model": {"type": "string"},
+        "repeat": {"type": "integer"},
+        "methods": {"type": "array", "minItems": 2, "maxItems": 2, "items": METHOD_SCHEMA},
+    },
 }
 
 
@@ -52,8 +80,12 @@ def client_options(standin):
 
 
 def test_both_methods_answer_side_by_side(standin):
-    comparison = compare_methods(PROMPT, repeat=3, client_options=client_options(standin),
-                                 authenticators=[ApiKeyAuthenticator(standin.api_key), browser_auth(standin)])
+    comparison = compare_methods(
+        PROMPT,
+        repeat=3,
+        client_options=client_options(standin),
+        authenticators=[ApiKeyAuthenticator(standin.api_key), browser_auth(standin)],
+    )
     api, web = comparison.methods
     assert api.ok and web.ok and comparison.any_ok
     assert api.answer_excerpt == web.answer_excerpt == answer_for(PROMPT)
@@ -72,8 +104,11 @@ def test_both_methods_answer_side_by_side(standin):
 
 
 def test_one_side_failing_does_not_stop_the_other(standin):
-    comparison = compare_methods(PROMPT, client_options=client_options(standin),
-                                 authenticators=[ApiKeyAuthenticator(make_test_key()), browser_auth(standin)])
+    comparison = compare_methods(
+        PROMPT,
+        client_options=client_options(standin),
+        authenticators=[ApiKeyAuthenticator(make_test_key()), browser_auth(standin)],
+    )
     api, web = comparison.methods
     assert not api.ok and api.error_type == "InvalidApiKeyError" and api.exit_code == 4
     assert api.runs == 1 and api.runs_ok == 0 and api.total_time is None
@@ -100,8 +135,12 @@ def test_bad_arguments_are_bad_input():
 def both_sides(standin, laptop, tmp_path):
     """The environment a user comparing both would have: a key, and a browser profile holding a session."""
     cookie_file = write_chromium_cookies(tmp_path / "profile" / "Cookies", standin.web_cookies(UA))
-    env = {"XAI_API_KEY": standin.api_key, "XAI_BASE_URL": standin.base_url,
-           "GROK_WEB_BASE_URL": standin.web_base_url, "GROK_USER_AGENT": UA}
+    env = {
+        "XAI_API_KEY": standin.api_key,
+        "XAI_BASE_URL": standin.base_url,
+        "GROK_WEB_BASE_URL": standin.web_base_url,
+        "GROK_USER_AGENT": UA,
+    }
     return env, ["--unsafe-browser-cookies", "--cookie-file", str(cookie_file)]
 
 

@@ -44,6 +44,7 @@ def project(tmp_path):
 
 # --- exit codes -------------------------------------------------------------------
 
+
 def test_clean_is_exit_0(project):
     result = migrate("clean.py")
     assert result.exit_code == EXIT_OK == 0
@@ -60,22 +61,32 @@ def test_findings_are_exit_1_with_location_rule_severity_message_and_fix(project
     assert project not in result.output
 
 
-@pytest.mark.parametrize("fail_on, files, code", [
-    ("warning", ["note.py"], 0), ("note", ["note.py"], 1),
-    ("warning", ["warning.py"], 1), ("error", ["warning.py"], 0),
-    ("error", ["error.py"], 1), ("error", ["clean.py"], 0),
-    (None, ["note.py", "warning.py"], 1), (None, ["note.py"], 0),   # default: warning
-])
+@pytest.mark.parametrize(
+    "fail_on, files, code",
+    [
+        ("warning", ["note.py"], 0),
+        ("note", ["note.py"], 1),
+        ("warning", ["warning.py"], 1),
+        ("error", ["warning.py"], 0),
+        ("error", ["error.py"], 1),
+        ("error", ["clean.py"], 0),
+        (None, ["note.py", "warning.py"], 1),
+        (None, ["note.py"], 0),  # default: warning
+    ],
+)
 def test_fail_on_threshold(project, fail_on, files, code):
     args = (["--fail-on", fail_on] if fail_on else []) + files
     assert migrate(*args).exit_code == code
 
 
-@pytest.mark.parametrize("args, complaint", [
-    (["missing.py"], "Path 'missing.py' does not exist"),
-    (["--fail-on", "fatal", "."], "'fatal' is not one of"),
-    (["--format", "xml", "."], "'xml' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["missing.py"], "Path 'missing.py' does not exist"),
+        (["--fail-on", "fatal", "."], "'fatal' is not one of"),
+        (["--format", "xml", "."], "'xml' is not one of"),
+    ],
+)
 def test_bad_usage_is_exit_2_in_one_line(project, args, complaint):
     result = migrate(*args)
     assert result.exit_code == EXIT_USAGE == 2
@@ -101,29 +112,45 @@ def test_an_unwritable_output_is_one_line_not_a_traceback(project, tmp_path):
 
 # --- formats ------------------------------------------------------------------------
 
+
 def test_json_shape_is_stable(project):
     data = json.loads(migrate("--format", "json", ".").output)
     assert list(data) == ["version", "tool", "summary", "findings", "notices", "suppressed"]
     assert data["version"] == 1 and data["tool"]["name"] == "cookie-session migrate"
-    assert data["summary"] == {"files_scanned": 4, "files_with_findings": 3, "findings": 3, "error": 1,
-                               "warning": 1, "note": 1, "suppressed": 0}
-    assert [list(f) for f in data["findings"]] == [["path", "line", "col", "rule_id", "rule_name", "severity",
-                                                    "message", "replacement", "masked", "fingerprint"]] * 3
+    assert data["summary"] == {
+        "files_scanned": 4,
+        "files_with_findings": 3,
+        "findings": 3,
+        "error": 1,
+        "warning": 1,
+        "note": 1,
+        "suppressed": 0,
+    }
+    assert [list(f) for f in data["findings"]] == [
+        ["path", "line", "col", "rule_id", "rule_name", "severity", "message", "replacement", "masked", "fingerprint"]
+    ] * 3
     by_rule = {f["rule_id"]: f for f in data["findings"]}
     assert by_rule["CS201"]["masked"] == f"xai-…{project[-4:]}"
-    assert by_rule["CS103"] == {"path": "warning.py", "line": 1, "col": 7, "rule_id": "CS103",
-                                "rule_name": "grok-web-endpoint", "severity": "warning",
-                                "message": "Calls the unofficial grok.com web endpoint",
-                                "replacement": RULES["CS103"].replacement, "masked": None,
-                                "fingerprint": by_rule["CS103"]["fingerprint"]}
+    assert by_rule["CS103"] == {
+        "path": "warning.py",
+        "line": 1,
+        "col": 7,
+        "rule_id": "CS103",
+        "rule_name": "grok-web-endpoint",
+        "severity": "warning",
+        "message": "Calls the unofficial grok.com web endpoint",
+        "replacement": RULES["CS103"].replacement,
+        "masked": None,
+        "fingerprint": by_rule["CS103"]["fingerprint"],
+    }
 
 
 def test_json_notices(tmp_path):
     write(tmp_path / "bad.py", "import browser_cookie3\ndef (:\n")
     data = json.loads(migrate("--format", "json", ".").output)
-    assert data["notices"] == [{"path": "bad.py",
-                                "message": "not valid Python (line 2): scanned by pattern, comments skipped, "
-                                           "docstrings not"}]
+    assert data["notices"] == [
+        {"path": "bad.py", "message": "not valid Python (line 2): scanned by pattern, comments skipped, docstrings not"}
+    ]
 
 
 def _validate(log: dict) -> None:
@@ -133,7 +160,7 @@ def _validate(log: dict) -> None:
 
 
 def test_sarif_is_valid_sarif_2_1_0(project, tmp_path):
-    write(tmp_path / "bad.py", "import browser_cookie3\ndef (:\n")   # a notice too
+    write(tmp_path / "bad.py", "import browser_cookie3\ndef (:\n")  # a notice too
     log = json.loads(migrate("--format", "sarif", ".").output)
     _validate(log)
     run = log["runs"][0]
@@ -141,14 +168,18 @@ def test_sarif_is_valid_sarif_2_1_0(project, tmp_path):
     assert [rule["id"] for rule in driver["rules"]] == list(RULES)
     assert all(rule["help"]["text"] == RULES[rule["id"]].replacement for rule in driver["rules"])
     assert {r["ruleId"]: r["level"] for r in run["results"]} == {
-        "CS201": "error", "CS103": "warning", "CS205": "note", "CS101": "error"}
+        "CS201": "error",
+        "CS103": "warning",
+        "CS205": "note",
+        "CS101": "error",
+    }
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))
         assert location["region"]["startLine"] >= 1 and location["region"]["startColumn"] >= 1
-    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]    # no path of this machine
+    assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]  # no path of this machine
     assert driver["informationUri"].startswith("https://")
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["bad.py"]
@@ -170,35 +201,45 @@ def test_the_schema_check_is_real(project):
 
 # --- leaving things out: --exclude and `cookie-session: ignore` -------------------------------
 
+
 def test_exclude_leaves_out_matching_files_even_when_named(project, tmp_path):
     write(tmp_path / "vendor" / "lib" / "grabber.py", "import browser_cookie3\n")
     everything = migrate("--format", "json", ".")
     assert "vendor/lib/grabber.py" in everything.output
     data = json.loads(migrate("--format", "json", "--exclude", "vendor/", "-x", "error.py", ".").output)
     assert {f["path"] for f in data["findings"]} == {"warning.py", "note.py"}
-    assert data["summary"]["files_scanned"] == 3   # warning.py, note.py, clean.py
+    assert data["summary"]["files_scanned"] == 3  # warning.py, note.py, clean.py
     assert migrate("--exclude", "*.py", "error.py").output == "No findings; 0 files scanned.\n"
 
 
 def test_an_ignore_comment_suppresses_its_line_and_is_counted(tmp_path):
     key = make_test_key()
-    write(tmp_path / "proto.py", "\n".join([
-        "import browser_cookie3  # cookie-session: ignore",
-        "import pycookiecheat  # cookie-session: ignore[CS205]",      # another rule: still reported
-        f'KEY = "{key}"  # cookie-session: ignore[cs201, CS202]',
-        'URL = "https://grok.com/rest/app-chat/conversations/new"',
-    ]) + "\n")
+    write(
+        tmp_path / "proto.py",
+        "\n".join(
+            [
+                "import browser_cookie3  # cookie-session: ignore",
+                "import pycookiecheat  # cookie-session: ignore[CS205]",  # another rule: still reported
+                f'KEY = "{key}"  # cookie-session: ignore[cs201, CS202]',
+                'URL = "https://grok.com/rest/app-chat/conversations/new"',
+            ]
+        )
+        + "\n",
+    )
     text = migrate("proto.py")
     assert text.exit_code == EXIT_FINDINGS
-    assert [line.split(": ")[1].split()[0] for line in text.output.splitlines() if line.startswith("proto.py:")] \
-        == ["CS101", "CS103"]
-    assert text.output.splitlines()[-1] == ("2 findings (1 error, 1 warning, 0 notes) in 1 file; "
-                                            "1 file scanned; 2 suppressed by cookie-session: ignore.")
+    assert [line.split(": ")[1].split()[0] for line in text.output.splitlines() if line.startswith("proto.py:")] == [
+        "CS101",
+        "CS103",
+    ]
+    assert text.output.splitlines()[-1] == (
+        "2 findings (1 error, 1 warning, 0 notes) in 1 file; 1 file scanned; 2 suppressed by cookie-session: ignore."
+    )
     data = json.loads(migrate("--format", "json", "proto.py").output)
     assert [(f["line"], f["rule_id"]) for f in data["suppressed"]] == [(1, "CS101"), (3, "CS201")]
     assert data["summary"]["suppressed"] == 2
     write(tmp_path / "proto.py", "import browser_cookie3  # cookie-session: ignore\n")
-    assert migrate("proto.py").exit_code == EXIT_OK   # suppressed findings never fail a scan
+    assert migrate("proto.py").exit_code == EXIT_OK  # suppressed findings never fail a scan
     assert key not in text.output + json.dumps(data)
 
 
@@ -207,8 +248,10 @@ def test_suppressed_findings_are_sarif_in_source_suppressions(tmp_path):
     log = json.loads(migrate("--format", "sarif", ".").output)
     _validate(log)
     results = log["runs"][0]["results"]
-    assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("suppressions")) for r in results] \
-        == [(2, None), (1, [{"kind": "inSource"}])]
+    assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("suppressions")) for r in results] == [
+        (2, None),
+        (1, [{"kind": "inSource"}]),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
@@ -223,9 +266,12 @@ def test_no_secret_in_any_format(tmp_path, fmt):
 
 # --- cheap --help, the pre-commit hook ------------------------------------------------
 
+
 def test_the_cli_does_not_load_the_scanner_until_migrate_runs():
-    code = ("import sys, cookie_session.cli; "
-            "print(sorted(m for m in sys.modules if m.startswith('cookie_session.migrate') or m == 'pathspec'))")
+    code = (
+        "import sys, cookie_session.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith('cookie_session.migrate') or m == 'pathspec'))"
+    )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.strip() == "[]"
 
@@ -244,8 +290,10 @@ def test_the_fix_hook_entry_rewrites_the_named_files(tmp_path):
     _, fix_hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     entry = [sys.executable, "-m", "cookie_session", *fix_hook["entry"].split()[1:]]
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    write(tmp_path / "run.py", 'from cookie_session import resolve_authenticator\n'
-                               'a = resolve_authenticator(unsafe_browser_cookies=True)\n')
+    write(
+        tmp_path / "run.py",
+        "from cookie_session import resolve_authenticator\na = resolve_authenticator(unsafe_browser_cookies=True)\n",
+    )
     done = subprocess.run([*entry, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (tmp_path / "run.py").read_text().endswith("a = resolve_authenticator()\n")
     assert done.returncode == 0 and "fixed: run.py: removed unsafe_browser_cookies" in done.stderr
@@ -269,6 +317,7 @@ def test_the_hook_entry_runs_on_file_names_as_pre_commit_passes_them(tmp_path):
 
 # --- SARIF for code scanning: help links, fingerprints, repository-relative paths --------------------------------
 
+
 def _github_anchor(heading: str) -> str:
     """The fragment GitHub gives a Markdown heading: lower case, punctuation but `-` dropped, spaces to `-`."""
     return "".join(c for c in heading.strip().lower() if c.isalnum() or c in " -_").replace(" ", "-")
@@ -286,8 +335,13 @@ def test_every_rule_links_to_its_own_section_of_docs_rules_md(project):
 
 
 def _fingerprints(log: dict) -> dict[str, tuple[int, str]]:
-    return {r["ruleId"]: (r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                          r["partialFingerprints"]["cookieSessionFinding/v1"]) for r in log["runs"][0]["results"]}
+    return {
+        r["ruleId"]: (
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["partialFingerprints"]["cookieSessionFinding/v1"],
+        )
+        for r in log["runs"][0]["results"]
+    }
 
 
 def test_fingerprints_survive_unrelated_edits_and_change_with_the_finding(tmp_path, monkeypatch):
@@ -330,4 +384,4 @@ def test_a_binary_file_named_on_the_command_line_gets_a_notice(tmp_path, monkeyp
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01binary")
     result = migrate("blob.bin")
     assert result.output == "notice: blob.bin: skipped: binary file\nNo findings; 0 files scanned.\n"
-    assert migrate(".").output == "No findings; 0 files scanned.\n"   # walked, not named: silently skipped
+    assert migrate(".").output == "No findings; 0 files scanned.\n"  # walked, not named: silently skipped

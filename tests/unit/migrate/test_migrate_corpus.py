@@ -51,8 +51,11 @@ def materialize(target: Path, standin_key: str | None = None) -> list[tuple[str,
             continue
         parts = [("." + part[4:]) if part.startswith("dot-") else part for part in source.relative_to(CORPUS).parts]
         text = FAKE_KEY.sub(_fake_key, source.read_text(encoding="utf-8"))
-        for placeholder, make in (("{{XAI_KEY}}", make_test_key), ("{{TOKEN}}", _random_token),
-                                  ("{{STANDIN_KEY}}", lambda: standin_key or make_test_key())):
+        for placeholder, make in (
+            ("{{XAI_KEY}}", make_test_key),
+            ("{{TOKEN}}", _random_token),
+            ("{{STANDIN_KEY}}", lambda: standin_key or make_test_key()),
+        ):
             while placeholder in text:
                 value = make()
                 planted.append(("/".join(parts), value))
@@ -86,10 +89,12 @@ def test_precision_and_recall_are_one(corpus, capsys):
     recall = len(true_positives) / len(expected)
     lookalikes = [path for path, hits in EXPECTED["files"].items() if not hits]
     with capsys.disabled():
-        print(f"\nmigrate corpus: {len(EXPECTED['files'])} files ({len(EXPECTED['files']) - len(lookalikes)} with "
-              f"findings, {len(lookalikes)} look-alikes, {len(EXPECTED['ignored'])} git-ignored), "
-              f"{len(expected)} expected findings, {len(set(r for *_, r in expected))} rules exercised; "
-              f"precision {precision:.3f}, recall {recall:.3f}")
+        print(
+            f"\nmigrate corpus: {len(EXPECTED['files'])} files ({len(EXPECTED['files']) - len(lookalikes)} with "
+            f"findings, {len(lookalikes)} look-alikes, {len(EXPECTED['ignored'])} git-ignored), "
+            f"{len(expected)} expected findings, {len(set(r for *_, r in expected))} rules exercised; "
+            f"precision {precision:.3f}, recall {recall:.3f}"
+        )
     assert found - expected == set(), "false positives"
     assert expected - found == set(), "missed findings"
     assert precision == recall == 1.0
@@ -112,7 +117,7 @@ def test_every_corpus_file_is_declared(corpus):
 def test_gitignored_folder_is_not_scanned_but_a_named_file_is(corpus):
     result = scan(["."])
     assert not [f for f in result.findings if f.path.startswith("ignored_dir/")]
-    named = scan(["ignored_dir/leaked.py"])       # pre-commit style: named files are always scanned
+    named = scan(["ignored_dir/leaked.py"])  # pre-commit style: named files are always scanned
     assert {f.rule_id for f in named.findings} == {"CS101", "CS201"}
 
 
@@ -128,14 +133,18 @@ def test_no_planted_secret_in_any_output(corpus, fmt):
     result = scan(["."])
     output = render(result, fmt)
     assert planted and all(value not in output for _, value in planted)
-    assert all(f"xai-…{value[-4:]}" in output for path, value in planted  # each key is reported by its fingerprint
-               if value.startswith("xai-") and path not in EXPECTED["ignored"])
+    assert all(
+        f"xai-…{value[-4:]}" in output
+        for path, value in planted  # each key is reported by its fingerprint
+        if value.startswith("xai-") and path not in EXPECTED["ignored"]
+    )
 
 
 def test_the_syntax_error_fallback_is_announced(corpus):
     result = scan(["prototypes/broken_syntax.py"])
     assert [n.message for n in result.notices] == [
-        "not valid Python (line 4): scanned by pattern, comments skipped, docstrings not"]
+        "not valid Python (line 4): scanned by pattern, comments skipped, docstrings not"
+    ]
 
 
 def test_how_much_of_the_corpus_fix_migrates(corpus, capsys):
@@ -153,10 +162,12 @@ def test_how_much_of_the_corpus_fix_migrates(corpus, capsys):
     partly = sorted(path for path, left in counts.items() if left and path in changed)
     untouched = sorted(path for path, left in counts.items() if left and path not in changed)
     with capsys.disabled():
-        print(f"\nmigrate --fix on the corpus: {len(counts)} files with findings; fully migrated {len(fully)}, "
-              f"partly {len(partly)}, not at all {len(untouched)}; findings {len(before.findings)} -> "
-              f"{len(after.findings)}\n  fully: {fully}\n  partly: {partly}")
+        print(
+            f"\nmigrate --fix on the corpus: {len(counts)} files with findings; fully migrated {len(fully)}, "
+            f"partly {len(partly)}, not at all {len(untouched)}; findings {len(before.findings)} -> "
+            f"{len(after.findings)}\n  fully: {fully}\n  partly: {partly}"
+        )
     assert {p for p in fully if p.startswith("fix/")} == {f"fix/{p.name}" for p in FIX_EXPECTED.glob("*.py")}
     assert not [p for p in partly + fully if p.startswith("fix/leave_")]
-    assert "prototypes/Dockerfile" in fully   # its only findings were the opt-in
+    assert "prototypes/Dockerfile" in fully  # its only findings were the opt-in
     assert all(not p.endswith((".json", ".js", ".md", ".ipynb")) for p in changed), "JSON, code, prose: untouched"

@@ -37,8 +37,11 @@ def fix_corpus(tmp_path, standin, monkeypatch):
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".git" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    }
 
 
 def test_fix_turns_each_prototype_into_exactly_its_expected_version(fix_corpus):
@@ -46,7 +49,7 @@ def test_fix_turns_each_prototype_into_exactly_its_expected_version(fix_corpus):
     result = migrate("--fix", ".")
     for name in FIXED:
         assert (folder / name).read_text(encoding="utf-8") == (FIX_EXPECTED / name).read_text(encoding="utf-8"), name
-    assert (folder.parent / ".env.example").read_text() == "XAI_API_KEY=\n"   # at the top of the work tree
+    assert (folder.parent / ".env.example").read_text() == "XAI_API_KEY=\n"  # at the top of the work tree
     assert "fixed: key_and_bearer.py: hard-coded key xai-…" in result.stderr and "revoke" in result.stderr
 
 
@@ -78,8 +81,10 @@ def test_files_fix_cannot_prove_are_left_alone_with_their_findings(fix_corpus):
         assert {(name, line, rule) for line, rule in expected[f"fix/{name}"]} <= remaining, name
     assert "notice: leave_broken.py: left alone: not valid Python (line 3)" in result.stderr
     assert "left alone: leave_two_keys.py: 2 different keys in one file" in result.stderr
-    assert "left alone: leave_custom_loop.py: browser_cookie3.chrome() is used in a way --fix cannot prove" \
+    assert (
+        "left alone: leave_custom_loop.py: browser_cookie3.chrome() is used in a way --fix cannot prove"
         in result.stderr
+    )
     assert result.exit_code == 1
     fixed_files = {path for path, *_ in remaining} & set(FIXED)
     assert fixed_files == set(), "a fixed prototype still has findings"
@@ -94,12 +99,12 @@ def test_diff_prints_the_rewrite_and_changes_nothing(fix_corpus):
     assert "--- a/cookie_chat.py\n+++ b/cookie_chat.py\n" in result.stdout
     assert '+    reply = GrokClient(resolve_authenticator()).chat(prompt, model="grok-3")\n' in result.stdout
     assert "--- /dev/null\n+++ b/../.env.example\n@@ -0,0 +1 @@\n+XAI_API_KEY=\n" in result.stdout
-    assert all(value not in result.stdout + result.stderr for _, value in planted)   # keys as fingerprints only
-    assert "-API_KEY = \"xai-…" in result.stdout
+    assert all(value not in result.stdout + result.stderr for _, value in planted)  # keys as fingerprints only
+    assert '-API_KEY = "xai-…' in result.stdout
 
 
 # --- the fixed scripts run, and answer as the originals did ----------------------------------------------------
-BROWSER_SHIM = '''
+BROWSER_SHIM = """
 import json, os
 import requests
 from requests.cookies import RequestsCookieJar
@@ -126,7 +131,7 @@ def _to_standin(self, method, url, *args, **kwargs):
     return _request(self, method, url, *args, **kwargs)
 
 requests.Session.request = _to_standin
-'''
+"""
 
 
 def _clean_environment(**extra: str) -> dict[str, str]:
@@ -138,13 +143,27 @@ def run_original(script: Path, standin, shim: Path) -> str:
     """The prototype as written, its browser reader and grok.com traffic pointed at the stand-in's web side."""
     cookies = {c.name: c.value for c in standin.web_cookies(requests.utils.default_user_agent())}
     for module in ("browser_cookie3", "pycookiecheat", "sitecustomize"):
-        (shim / f"{module}.py").write_text(BROWSER_SHIM if module != "sitecustomize" else
-                                           "import browser_cookie3  # patches requests to reach the stand-in\n")
-    env = _clean_environment(PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]), SHIM_COOKIES=json.dumps(cookies),
-                             SHIM_WEB=standin.web_base_url, XAI_BASE_URL=standin.base_url,
-                             XAI_API_KEY=standin.api_key)   # read by the prototypes that already take the key
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120,
-                          cwd=script.parent, check=False)
+        (shim / f"{module}.py").write_text(
+            BROWSER_SHIM
+            if module != "sitecustomize"
+            else "import browser_cookie3  # patches requests to reach the stand-in\n"
+        )
+    env = _clean_environment(
+        PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]),
+        SHIM_COOKIES=json.dumps(cookies),
+        SHIM_WEB=standin.web_base_url,
+        XAI_BASE_URL=standin.base_url,
+        XAI_API_KEY=standin.api_key,
+    )  # read by the prototypes that already take the key
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=script.parent,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -152,8 +171,15 @@ def run_original(script: Path, standin, shim: Path) -> str:
 def run_fixed(script: Path, standin) -> str:
     """The fixed script with only XAI_API_KEY and XAI_BASE_URL: no browser, no shim."""
     env = _clean_environment(PYTHONPATH=str(REPO), XAI_API_KEY=standin.api_key, XAI_BASE_URL=standin.base_url)
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120,
-                          cwd=script.parent, check=False)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=script.parent,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -163,7 +189,7 @@ def test_the_fixed_script_gives_the_answer_the_original_gave(fix_corpus, standin
     folder, _ = fix_corpus
     shim = tmp_path / "shim"
     shim.mkdir()
-    standin.relax("statsig", "origin")   # the prototypes predate grok.com's June 2026 anti-bot check
+    standin.relax("statsig", "origin")  # the prototypes predate grok.com's June 2026 anti-bot check
     original = run_original(folder / name, standin, shim)
     assert original.strip().startswith("Stand-in answer: you said") or name == "bearer_session.py"
     assert original.strip()
@@ -171,7 +197,7 @@ def test_the_fixed_script_gives_the_answer_the_original_gave(fix_corpus, standin
     assert (folder / name).read_text() == (FIX_EXPECTED / name).read_text()
     assert run_fixed(folder / name, standin) == original
     web = sum("/rest/app-chat/" in path for _, path, _ in standin.requests)
-    assert web == (1 if name in COOKIE_PROTOTYPES else 0)   # the original went through grok.com, the fix did not
+    assert web == (1 if name in COOKIE_PROTOTYPES else 0)  # the original went through grok.com, the fix did not
 
 
 def test_the_fixed_opt_in_script_runs_on_the_key(fix_corpus, standin):
@@ -191,46 +217,70 @@ def test_a_dotenv_holding_a_key_is_added_to_gitignore_and_the_opt_in_line_remove
     assert (tmp_path / ".gitignore").read_text() == "__pycache__/\n.env\n"
     assert (tmp_path / ".env").read_text() == f"XAI_API_KEY={key}\n"
     assert key not in result.stdout + result.stderr
-    assert "Changed 0 files" in migrate("--fix", ".").stderr   # now ignored, so not even walked
+    assert "Changed 0 files" in migrate("--fix", ".").stderr  # now ignored, so not even walked
 
 
 def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
     (tmp_path / "proto.py").write_text("import browser_cookie3\n")
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom cookie_session.cli import cli\n"
-            "CliRunner().invoke(cli, ['--help'])\nCliRunner().invoke(cli, ['migrate', '.'])\n"
-            "assert 'libcst' not in sys.modules, 'loaded without --fix'\n"
-            "CliRunner().invoke(cli, ['migrate', '--diff', '.'])\nassert 'libcst' in sys.modules\n")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path,
-                   env=_clean_environment(PYTHONPATH=str(REPO)))
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom cookie_session.cli import cli\n"
+        "CliRunner().invoke(cli, ['--help'])\nCliRunner().invoke(cli, ['migrate', '.'])\n"
+        "assert 'libcst' not in sys.modules, 'loaded without --fix'\n"
+        "CliRunner().invoke(cli, ['migrate', '--diff', '.'])\nassert 'libcst' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=_clean_environment(PYTHONPATH=str(REPO)))
 
 
 # --- the opt-in in shell scripts and config --------------------------------------------------------------------
-@pytest.mark.parametrize("name, before, after", [
-    ("run.sh", ('export COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
-                'cookie-session chat --auth browser --unsafe-browser-cookies "hi" | tee out\n'),
-     'cookie-session chat "hi" | tee out\n'),
-    ("Dockerfile", ('FROM python:3.12\nENV COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n'
-                    'CMD ["cookie-session", "chat", "--unsafe-browser-cookies", "--auth", "browser", "hi"]\n'),
-     'FROM python:3.12\nCMD ["cookie-session", "chat", "hi"]\n'),
-    ("ci.yaml", ('env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
-                 'steps:\n  - run: python -m cookie_session chat --auth=browser hi\n'),
-     'env:\n  LEVEL: debug\nsteps:\n  - run: python -m cookie_session chat hi\n'),
-    ("settings.toml",
-     'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
-     'command = ["cookie-session", "chat"]\n'),
-])
+@pytest.mark.parametrize(
+    "name, before, after",
+    [
+        (
+            "run.sh",
+            (
+                "export COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n"
+                'cookie-session chat --auth browser --unsafe-browser-cookies "hi" | tee out\n'
+            ),
+            'cookie-session chat "hi" | tee out\n',
+        ),
+        (
+            "Dockerfile",
+            (
+                "FROM python:3.12\nENV COOKIE_SESSION_UNSAFE_BROWSER_COOKIES=i-understand-the-risks\n"
+                'CMD ["cookie-session", "chat", "--unsafe-browser-cookies", "--auth", "browser", "hi"]\n'
+            ),
+            'FROM python:3.12\nCMD ["cookie-session", "chat", "hi"]\n',
+        ),
+        (
+            "ci.yaml",
+            (
+                'env:\n  COOKIE_SESSION_UNSAFE_BROWSER_COOKIES: "i-understand-the-risks"\n  LEVEL: debug\n'
+                "steps:\n  - run: python -m cookie_session chat --auth=browser hi\n"
+            ),
+            "env:\n  LEVEL: debug\nsteps:\n  - run: python -m cookie_session chat hi\n",
+        ),
+        (
+            "settings.toml",
+            'unsafe_browser_cookies = true\ncommand = ["cookie-session", "chat", "--unsafe-browser-cookies"]\n',
+            'command = ["cookie-session", "chat"]\n',
+        ),
+    ],
+)
 def test_the_opt_in_is_removed_from_shell_scripts_and_config(tmp_path, monkeypatch, name, before, after):
     monkeypatch.chdir(tmp_path)
     (tmp_path / name).write_text(before)
     migrate("--fix", name)
     assert (tmp_path / name).read_text() == after
-    assert migrate(name).exit_code == 0          # nothing of the opt-in is left to find
+    assert migrate(name).exit_code == 0  # nothing of the opt-in is left to find
 
 
-@pytest.mark.parametrize("name, text", [
-    ("request.json", '{"unsafe_browser_cookies": true,\n "x": 1}\n'),                 # JSON: commas would break
-    ("notes.sh", "# never run: other-tool --unsafe-browser-cookies\nunsafe_browser_cookies=maybe\n"),  # not ours
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("request.json", '{"unsafe_browser_cookies": true,\n "x": 1}\n'),  # JSON: commas would break
+        ("notes.sh", "# never run: other-tool --unsafe-browser-cookies\nunsafe_browser_cookies=maybe\n"),  # not ours
+    ],
+)
 def test_text_fixes_leave_what_they_cannot_prove(tmp_path, monkeypatch, name, text):
     monkeypatch.chdir(tmp_path)
     (tmp_path / name).write_text(text)
@@ -242,29 +292,34 @@ def test_a_file_that_cannot_be_written_is_a_notice_not_a_traceback(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     source = 'from cookie_session import resolve_authenticator\na = resolve_authenticator(auth="browser")\n'
     (tmp_path / "run.py").write_text(source)
-    (tmp_path / ".run.py.cookie-session-fix").mkdir()   # where the new text would be written first (even root fails)
+    (tmp_path / ".run.py.cookie-session-fix").mkdir()  # where the new text would be written first (even root fails)
     result = migrate("--fix", "run.py")
     assert (tmp_path / "run.py").read_text() == source
     assert "notice: run.py: not written (Is a directory)" in result.stderr
     assert "Changed 0 files" in result.stderr
-    assert result.exit_code == 1 and "Traceback" not in result.stderr    # the finding is still there
+    assert result.exit_code == 1 and "Traceback" not in result.stderr  # the finding is still there
 
 
 def test_the_flag_goes_from_a_python_m_argument_list_too(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "run.py").write_text('import subprocess, sys\n'
-                                     'subprocess.run([sys.executable, "-m", "cookie_session", "chat", '
-                                     '"--unsafe-browser-cookies", "hi"])\n')
+    (tmp_path / "run.py").write_text(
+        "import subprocess, sys\n"
+        'subprocess.run([sys.executable, "-m", "cookie_session", "chat", '
+        '"--unsafe-browser-cookies", "hi"])\n'
+    )
     migrate("--fix", "run.py")
     assert (tmp_path / "run.py").read_text().endswith('"-m", "cookie_session", "chat", "hi"])\n')
 
 
 def test_fix_leaves_lines_marked_cookie_session_ignore_alone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    source = ("from cookie_session import resolve_authenticator\n"
-              "kept = resolve_authenticator(unsafe_browser_cookies=True)  # cookie-session: ignore[CS301]\n"
-              "fixed = resolve_authenticator(unsafe_browser_cookies=True)\n")
+    source = (
+        "from cookie_session import resolve_authenticator\n"
+        "kept = resolve_authenticator(unsafe_browser_cookies=True)  # cookie-session: ignore[CS301]\n"
+        "fixed = resolve_authenticator(unsafe_browser_cookies=True)\n"
+    )
     (tmp_path / "run.py").write_text(source)
     migrate("--fix", "run.py")
     assert (tmp_path / "run.py").read_text() == source.replace(
-        "fixed = resolve_authenticator(unsafe_browser_cookies=True)", "fixed = resolve_authenticator()")
+        "fixed = resolve_authenticator(unsafe_browser_cookies=True)", "fixed = resolve_authenticator()"
+    )

@@ -36,10 +36,12 @@ def booby_trapped_repo(tmp_path):
     git(repo, "commit", "-qam", "key removed")
     command = f"touch {marker}"
     with open(repo / ".git" / "config", "a") as config:
-        config.write(f'[core]\n\tfsmonitor = "{command}"\n\tpager = {command}\n\tsshCommand = {command}\n'
-                     f'[diff]\n\texternal = {command}\n[diff "trap"]\n\ttextconv = {command}\n'
-                     f'[filter "trap"]\n\tclean = {command}\n\tsmudge = {command}\n\tprocess = {command}\n'
-                     f'[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {command}\n')
+        config.write(
+            f'[core]\n\tfsmonitor = "{command}"\n\tpager = {command}\n\tsshCommand = {command}\n'
+            f'[diff]\n\texternal = {command}\n[diff "trap"]\n\ttextconv = {command}\n'
+            f'[filter "trap"]\n\tclean = {command}\n\tsmudge = {command}\n\tprocess = {command}\n'
+            f"[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {command}\n"
+        )
     (repo / ".gitattributes").write_text("* diff=trap filter=trap\n")
     return repo, marker
 
@@ -60,7 +62,7 @@ def test_scan_runs_nothing_from_the_scanned_repository(booby_trapped_repo):
 def test_history_runs_nothing_from_the_scanned_repository(booby_trapped_repo):
     repo, marker = booby_trapped_repo
     hits = scan_history(repo)
-    assert [(h.path, h.line) for h in hits] == [(".env", 1)]     # it still reads the history
+    assert [(h.path, h.line) for h in hits] == [(".env", 1)]  # it still reads the history
     assert not marker.exists()
 
 
@@ -68,8 +70,9 @@ def test_fix_runs_nothing_from_the_scanned_repository(booby_trapped_repo):
     from cookie_session.migrate.fix import apply, plan_fixes
 
     repo, marker = booby_trapped_repo
-    (repo / "run.py").write_text("from cookie_session import resolve_authenticator\n"
-                                 "a = resolve_authenticator(unsafe_browser_cookies=True)\n")
+    (repo / "run.py").write_text(
+        "from cookie_session import resolve_authenticator\na = resolve_authenticator(unsafe_browser_cookies=True)\n"
+    )
     plan = plan_fixes([repo])
     apply(plan)
     assert [change.path.name for change in plan.changes] == ["run.py"]
@@ -107,7 +110,8 @@ def test_a_fifo_named_on_the_command_line_is_a_notice_not_a_hang(tmp_path, monke
     results = []
     assert _finishes(lambda: results.append(scan(["pipe.env"])))
     assert [(n.path, n.message) for n in results[0].notices] == [
-        ("pipe.env", "skipped: not a regular file (a FIFO, socket or device)")]
+        ("pipe.env", "skipped: not a regular file (a FIFO, socket or device)")
+    ]
     assert results[0].files_scanned == 0
 
 
@@ -151,7 +155,8 @@ def test_a_very_long_line_is_bounded_for_patterns_but_searched_whole_for_keys(tm
     key = make_test_key()
     Path("long.sh").write_text("echo " + "x" * 70_000 + " cookie-session chat --unsafe-browser-cookies " + key + "\n")
     result = scan(["long.sh"])
-    assert [f.rule_id for f in result.findings] == ["CS201"]        # the key, 70k characters in
+    assert [f.rule_id for f in result.findings] == ["CS201"]  # the key, 70k characters in
     assert [n.message for n in result.notices] == [
         "1 line(s) longer than 65536 characters (first: line 1): secrets searched on whole lines, other rules on "
-        "the first 65536 characters"]
+        "the first 65536 characters"
+    ]

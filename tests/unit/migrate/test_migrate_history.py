@@ -17,8 +17,9 @@ GIT_ID = ["-c", "user.email=dev@example.invalid", "-c", "user.name=dev", "-c", "
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *GIT_ID, "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *GIT_ID, "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def commit(repo: Path, files: dict[str, str], message: str) -> str:
@@ -46,13 +47,14 @@ def test_a_key_committed_then_removed_is_found_with_commit_path_and_line(repo):
     commit(repo, {"app/main.py": 'import os\n\nAPI_KEY = os.environ["XAI_API_KEY"]\n'}, "remove key")
     hits = scan_history(repo)
     assert [(h.commit, h.path, h.line, h.col, h.masked) for h in hits] == [
-        (added, "app/main.py", 3, 12, f"xai-…{key[-4:]}")]
+        (added, "app/main.py", 3, 12, f"xai-…{key[-4:]}")
+    ]
     assert key not in repr(hits)
 
 
 def test_a_key_never_committed_is_not_history(repo):
-    (repo / "local.py").write_text(f'KEY = "{make_test_key()}"\n')   # in the work tree only
-    git(repo, "add", "local.py")                                     # even staged
+    (repo / "local.py").write_text(f'KEY = "{make_test_key()}"\n')  # in the work tree only
+    git(repo, "add", "local.py")  # even staged
     assert scan_history(repo) == []
 
 
@@ -76,7 +78,7 @@ def test_a_key_on_another_branch_is_found_and_since_limits_the_commits(repo):
     git(repo, "checkout", "-qb", "experiment")
     commit(repo, {"exp.py": f'KEY = "{make_test_key()}"\n'}, "experiment")
     git(repo, "checkout", "-q", "-")
-    assert [h.path for h in scan_history(repo)] == ["exp.py"]          # every reachable commit, not HEAD's only
+    assert [h.path for h in scan_history(repo)] == ["exp.py"]  # every reachable commit, not HEAD's only
     assert [h.path for h in scan_history(repo, since=base)] == ["exp.py"]
     assert scan_history(repo, since="experiment") == []
 
@@ -86,19 +88,24 @@ def test_the_cli_reports_history_masked_with_the_revoke_and_rewrite_advice(repo)
     added = commit(repo, {"leak.py": f'K = "{key}"\n'}, "leak")
     commit(repo, {"leak.py": "K = None\n"}, "fix")
     plain = run_cli("migrate", ".")
-    assert plain.exit_code == 0                                          # the work tree is clean
+    assert plain.exit_code == 0  # the work tree is clean
     result = run_cli("migrate", "--history", ".")
     assert result.exit_code == 1
-    assert f"leak.py:1:6: CS207 [error] Secret still in git history: xAI key xai-…{key[-4:]} added in commit " \
-           f"{added[:12]}" in result.output
+    assert (
+        f"leak.py:1:6: CS207 [error] Secret still in git history: xAI key xai-…{key[-4:]} added in commit "
+        f"{added[:12]}" in result.output
+    )
     assert "Revoke the key" in result.output and "git filter-repo" in result.output
     assert key not in result.output
 
 
-@pytest.mark.parametrize("args, code, complaint", [
-    (["--history", "--since", "no-such-rev", "."], EXIT_BAD_INPUT, "--since 'no-such-rev' is not a commit"),
-    (["--since", "HEAD", "."], EXIT_USAGE, "--since needs --history"),
-])
+@pytest.mark.parametrize(
+    "args, code, complaint",
+    [
+        (["--history", "--since", "no-such-rev", "."], EXIT_BAD_INPUT, "--since 'no-such-rev' is not a commit"),
+        (["--since", "HEAD", "."], EXIT_USAGE, "--since needs --history"),
+    ],
+)
 def test_bad_history_arguments_are_one_line(repo, args, code, complaint):
     result = run_cli("migrate", *args)
     assert result.exit_code == code and complaint in result.output and "Traceback" not in result.output

@@ -33,9 +33,21 @@ def git(cwd: Path, *args: str) -> None:
 
 # --- keys: real shape vs obviously fake -------------------------------------------
 
-@pytest.mark.parametrize("body", ["x" * 80, "X" * 80, "0" * 80, "ab" * 40, "0123456789" * 8,
-                                  "EXAMPLE" + "aB3" * 24 + "aBcDeFgHi"[:1], "test" + "Qw9_" * 19,
-                                  "your_key_here" + "Zz19" * 16 + "Zz19"[:3], "fake" + "Lm7" * 25 + "L"])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x" * 80,
+        "X" * 80,
+        "0" * 80,
+        "ab" * 40,
+        "0123456789" * 8,
+        "EXAMPLE" + "aB3" * 24 + "aBcDeFgHi"[:1],
+        "test" + "Qw9_" * 19,
+        "your_key_here" + "Zz19" * 16 + "Zz19"[:3],
+        "fake" + "Lm7" * 25 + "L",
+    ],
+)
 def test_obviously_fake_keys_are_not_keys(body):
     key = "xai-" + body[:80].ljust(80, "a")
     assert len(key) == 84
@@ -53,7 +65,10 @@ def test_a_key_is_found_anywhere_in_any_text_file_even_in_a_comment(tmp_path):
     write(tmp_path / "c.unknownext", f"k={key}\n")
     result = scan([tmp_path])
     assert sorted((Path(f.path).name, f.rule_id) for f in result.findings) == [
-        ("a.py", "CS201"), ("b.txt", "CS201"), ("c.unknownext", "CS201")]
+        ("a.py", "CS201"),
+        ("b.txt", "CS201"),
+        ("c.unknownext", "CS201"),
+    ]
     assert {f.masked for f in result.findings} == {f"xai-…{key[-4:]}"}
 
 
@@ -65,43 +80,50 @@ def test_a_key_glued_to_more_characters_is_not_the_key_shape(tmp_path):
 
 # --- Python: code, not comments or docstrings --------------------------------------
 
+
 def test_python_rules_fire_on_code_and_not_on_comments_or_docstrings(tmp_path):
-    write(tmp_path / "p.py", '"""Uses browser_cookie3 and the sso cookie; --unsafe-browser-cookies."""\n'
-                             "# import browser_cookie3\n"
-                             "def f():\n"
-                             "    '''Sends Cookie: sso=1 to grok.com/rest/app-chat.'''\n"
-                             "    import browser_cookie3 as bc\n"
-                             "    return bc.chrome()\n")
+    write(
+        tmp_path / "p.py",
+        '"""Uses browser_cookie3 and the sso cookie; --unsafe-browser-cookies."""\n'
+        "# import browser_cookie3\n"
+        "def f():\n"
+        "    '''Sends Cookie: sso=1 to grok.com/rest/app-chat.'''\n"
+        "    import browser_cookie3 as bc\n"
+        "    return bc.chrome()\n",
+    )
     assert rules(scan([tmp_path])) == [("p.py", 5, "CS101"), ("p.py", 6, "CS101")]  # the import and the call
 
 
-@pytest.mark.parametrize("source, expected", [
-    ('c = {"sso": v}\n', ["CS102"]),
-    ('c = {"ssome": v, "sso_enabled": 1, "x-sso": 2, "SSO": 3}\n', []),
-    ('s.cookies.set("sso-rw", v)\n', ["CS102", "CS105"]),
-    ('h = {"Cookie": "sso=" + v}\n', ["CS104"]),
-    ('h = {"Set-Cookie": "a=b"}\nr.headers.get("Cookie")\n', []),
-    ('requests.get(u, cookies=None)\n', []),
-    ('requests.get(u, cookies=jar)\n', ["CS105"]),
-    ('u = "https://grok.com/rest/app-chat/conversations/new"\n', ["CS103"]),
-    ('u = "https://example.com/rest/app-chat"\n', []),
-    ('print(api_key)\n', ["CS206"]),
-    ('print(token, usage.total_tokens, api_key_blocked, cookie_file)\n', []),
-    ('key = os.environ["XAI_API_KEY"]\nlog = logging.getLogger()\nlog.info("k=%s", key)\n', ["CS206"]),
-    ('print(Secret(k).fingerprint, len(api_key))\n', []),
-    ('h = {"Authorization": "Bearer %s" % k}\n', ["CS205"]),
-    ('ok = header.startswith("Bearer ")\n', []),
-    ('a = BrowserCookieAuthenticator.from_cookies(c)\n', ["CS305"]),
-    ('resolve_authenticator(unsafe_browser_cookies=args.unsafe)\n', []),
-    ('resolve_authenticator(unsafe_browser_cookies=False)\n', []),
-    ('run(["cookie-session", "--auth", "browser"])\n', ["CS304"]),
-    ('@click.option("--unsafe-browser-cookies", is_flag=True)\ndef f(): pass\n', []),
-    ('raise SystemExit("pass --unsafe-browser-cookies to allow it")\n', []),
-    ('os.environ.setdefault("COOKIE_SESSION_UNSAFE_BROWSER_COOKIES", "i-understand-the-risks")\n', ["CS303"]),
-    ('WORD = "i-understand-the-risks"\n', []),
-    ('import importlib\nm = importlib.import_module("rookiepy")\n', ["CS101"]),
-    ('from yt_dlp import YoutubeDL\n', []),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ('c = {"sso": v}\n', ["CS102"]),
+        ('c = {"ssome": v, "sso_enabled": 1, "x-sso": 2, "SSO": 3}\n', []),
+        ('s.cookies.set("sso-rw", v)\n', ["CS102", "CS105"]),
+        ('h = {"Cookie": "sso=" + v}\n', ["CS104"]),
+        ('h = {"Set-Cookie": "a=b"}\nr.headers.get("Cookie")\n', []),
+        ("requests.get(u, cookies=None)\n", []),
+        ("requests.get(u, cookies=jar)\n", ["CS105"]),
+        ('u = "https://grok.com/rest/app-chat/conversations/new"\n', ["CS103"]),
+        ('u = "https://example.com/rest/app-chat"\n', []),
+        ("print(api_key)\n", ["CS206"]),
+        ("print(token, usage.total_tokens, api_key_blocked, cookie_file)\n", []),
+        ('key = os.environ["XAI_API_KEY"]\nlog = logging.getLogger()\nlog.info("k=%s", key)\n', ["CS206"]),
+        ("print(Secret(k).fingerprint, len(api_key))\n", []),
+        ('h = {"Authorization": "Bearer %s" % k}\n', ["CS205"]),
+        ('ok = header.startswith("Bearer ")\n', []),
+        ("a = BrowserCookieAuthenticator.from_cookies(c)\n", ["CS305"]),
+        ("resolve_authenticator(unsafe_browser_cookies=args.unsafe)\n", []),
+        ("resolve_authenticator(unsafe_browser_cookies=False)\n", []),
+        ('run(["cookie-session", "--auth", "browser"])\n', ["CS304"]),
+        ('@click.option("--unsafe-browser-cookies", is_flag=True)\ndef f(): pass\n', []),
+        ('raise SystemExit("pass --unsafe-browser-cookies to allow it")\n', []),
+        ('os.environ.setdefault("COOKIE_SESSION_UNSAFE_BROWSER_COOKIES", "i-understand-the-risks")\n', ["CS303"]),
+        ('WORD = "i-understand-the-risks"\n', []),
+        ('import importlib\nm = importlib.import_module("rookiepy")\n', ["CS101"]),
+        ("from yt_dlp import YoutubeDL\n", []),
+    ],
+)
 def test_python_rules(tmp_path, source, expected):
     write(tmp_path / "p.py", source)
     assert sorted(f.rule_id for f in scan([tmp_path]).findings) == expected
@@ -118,8 +140,10 @@ def test_lines_are_numbered_as_editors_and_python_number_them(tmp_path, separato
     """A form feed (a page break in older code) and other separators str.splitlines() splits at are not
     line ends: findings keep their line, and a suppression comment still covers its own line."""
     key = make_test_key()
-    write(tmp_path / "paged.py", f"x = 1\n{separator}\nimport browser_cookie3  # cookie-session: ignore\n"
-                                 f"key = '{key}'\nimport rookiepy\n")
+    write(
+        tmp_path / "paged.py",
+        f"x = 1\n{separator}\nimport browser_cookie3  # cookie-session: ignore\nkey = '{key}'\nimport rookiepy\n",
+    )
     result = scan([tmp_path / "paged.py"])
     assert [(f.line, f.rule_id) for f in result.findings] == [(4, "CS201"), (5, "CS101")]
     assert [(f.line, f.rule_id) for f in result.suppressed] == [(3, "CS101")]
@@ -127,9 +151,11 @@ def test_lines_are_numbered_as_editors_and_python_number_them(tmp_path, separato
 
 def test_a_scanned_file_with_invalid_escapes_prints_no_warning(tmp_path):
     write(tmp_path / "regex.py", 'import re\nPATTERN = re.compile("\\d+\\.\\w")\n')
-    code = ("from cookie_session.migrate import scan; "
-            f"result = scan([{str(tmp_path / 'regex.py')!r}]); print(len(result.findings), result.notices)")
-    for flag in ("default", "error"):   # shown, or turned into errors (which would make it "not valid Python")
+    code = (
+        "from cookie_session.migrate import scan; "
+        f"result = scan([{str(tmp_path / 'regex.py')!r}]); print(len(result.findings), result.notices)"
+    )
+    for flag in ("default", "error"):  # shown, or turned into errors (which would make it "not valid Python")
         run = subprocess.run([sys.executable, "-W", flag, "-c", code], capture_output=True, text=True)
         assert (run.returncode, run.stdout, run.stderr) == (0, "0 []\n", ""), flag
 
@@ -158,17 +184,33 @@ def test_a_python_file_that_does_not_parse_is_scanned_by_pattern_and_says_so(tmp
 
 # --- walking ------------------------------------------------------------------------
 
+
 def test_the_walk_sees_what_git_sees_with_nested_gitignores_and_negation(tmp_path):
     git(tmp_path, "init", "-q")
     write(tmp_path / ".gitignore", "*.log\nbuild/\n/top_only.py\n")
     write(tmp_path / ".git" / "info" / "exclude", "*.tmp\n")
     write(tmp_path / "sub" / ".gitignore", "!keep.log\nlocal_*.py\n")
-    names = ("a.log", "build/x.py", "top_only.py", "sub/top_only.py", "sub/keep.log", "sub/local_x.py",
-             "sub/other.log", "sub/b.py", "x.tmp", "sub/deeper/c.py", "sub/deeper/local_y.py")
+    names = (
+        "a.log",
+        "build/x.py",
+        "top_only.py",
+        "sub/top_only.py",
+        "sub/keep.log",
+        "sub/local_x.py",
+        "sub/other.log",
+        "sub/b.py",
+        "x.tmp",
+        "sub/deeper/c.py",
+        "sub/deeper/local_y.py",
+    )
     for name in names:
         write(tmp_path / name, "import browser_cookie3\n")
-    listed = subprocess.run(["git", "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
-                            check=True, capture_output=True, text=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     walked = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
     assert sorted(walked) == sorted(listed)
     assert set(walked) >= {"sub/keep.log", "sub/top_only.py", "sub/deeper/c.py"}
@@ -207,7 +249,9 @@ def test_binary_huge_and_undecodable_files_never_raise(tmp_path):
     result = scan([tmp_path])
     assert rules(result) == [("latin1.sh", 2, "CS201")]
     assert sorted((n.path, n.message.split(":")[0]) for n in result.notices) == [
-        ("huge.txt", "skipped"), ("latin1.sh", "not valid UTF-8")]
+        ("huge.txt", "skipped"),
+        ("latin1.sh", "not valid UTF-8"),
+    ]
     assert result.files_scanned == 1
 
 
@@ -229,6 +273,7 @@ def test_each_file_is_scanned_once_even_if_named_twice(tmp_path):
 
 
 # --- .env files and git -------------------------------------------------------------
+
 
 def test_a_key_in_a_dotenv_that_git_tracks_is_an_error(tmp_path):
     key = make_test_key()
@@ -252,7 +297,7 @@ def test_a_key_in_an_ignored_dotenv_is_where_it_belongs(tmp_path):
     write(tmp_path / ".gitignore", ".env\n")
     write(tmp_path / ".env", f"XAI_API_KEY={make_test_key()}\n")
     assert scan(["."]).findings == []
-    assert scan([".env"]).findings == []   # named explicitly: scanned, and git says it is ignored
+    assert scan([".env"]).findings == []  # named explicitly: scanned, and git says it is ignored
 
 
 def test_a_dotenv_outside_git_or_without_git_is_not_reported(tmp_path, monkeypatch):
@@ -262,14 +307,16 @@ def test_a_dotenv_outside_git_or_without_git_is_not_reported(tmp_path, monkeypat
     git(tmp_path, "add", ".env")
     empty = tmp_path / "nobin"
     empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))    # git missing: nothing to ask, nothing claimed, no crash
+    monkeypatch.setenv("PATH", str(empty))  # git missing: nothing to ask, nothing claimed, no crash
     assert scan([".env"]).findings == []
 
 
 def test_placeholders_in_a_tracked_dotenv_example_are_fine(tmp_path):
     git(tmp_path, "init", "-q")
-    write(tmp_path / ".env.example", "XAI_API_KEY=\nXAI_API_KEY=xai-...\nAPI_TOKEN=<your token>\n"
-                                     "SECRET_KEY=changeme\nPASSWORD=${PASSWORD}\n")
+    write(
+        tmp_path / ".env.example",
+        "XAI_API_KEY=\nXAI_API_KEY=xai-...\nAPI_TOKEN=<your token>\nSECRET_KEY=changeme\nPASSWORD=${PASSWORD}\n",
+    )
     git(tmp_path, "add", ".env.example")
     assert scan(["."]).findings == []
 
@@ -287,15 +334,18 @@ def test_paths_outside_the_working_directory_are_shown_absolute(tmp_path, monkey
     assert finding.path == (tmp_path / "proj" / "a.py").as_posix() and os.path.isabs(finding.path)
 
 
-@pytest.mark.parametrize("source, line", [
-    ("import browser_cookie3\njar = browser_cookie3.chrome(domain_name='grok.com')\n", 2),
-    ("import browser_cookie3 as bc\n\n\ndef f():\n    return bc.firefox()\n", 5),
-    ("import rookiepy as r\ncookies = r.chrome(['grok.com'])\n", 2),
-    ("from pycookiecheat import chrome_cookies as cc\nx = cc('https://grok.com')\n", 2),
-    ("from browser_cookie3 import chrome\nx = dict(\n    a=chrome())\n", 3),
-    ("import importlib\nb = importlib.import_module('browser_cookie3')\nj = b.load()\n", 3),
-    ("from yt_dlp import cookies as ytc\nj = ytc.extract_cookies_from_browser('chrome')\n", 2),
-])
+@pytest.mark.parametrize(
+    "source, line",
+    [
+        ("import browser_cookie3\njar = browser_cookie3.chrome(domain_name='grok.com')\n", 2),
+        ("import browser_cookie3 as bc\n\n\ndef f():\n    return bc.firefox()\n", 5),
+        ("import rookiepy as r\ncookies = r.chrome(['grok.com'])\n", 2),
+        ("from pycookiecheat import chrome_cookies as cc\nx = cc('https://grok.com')\n", 2),
+        ("from browser_cookie3 import chrome\nx = dict(\n    a=chrome())\n", 3),
+        ("import importlib\nb = importlib.import_module('browser_cookie3')\nj = b.load()\n", 3),
+        ("from yt_dlp import cookies as ytc\nj = ytc.extract_cookies_from_browser('chrome')\n", 2),
+    ],
+)
 def test_every_call_that_reads_browser_cookies_is_a_finding_of_its_own(tmp_path, source, line):
     path = tmp_path / "proto.py"
     path.write_text(source)
@@ -305,8 +355,10 @@ def test_every_call_that_reads_browser_cookies_is_a_finding_of_its_own(tmp_path,
 
 def test_calls_of_unrelated_names_are_not_cookie_reads(tmp_path):
     path = tmp_path / "proto.py"
-    path.write_text("import yt_dlp\nfrom yt_dlp import YoutubeDL\nYoutubeDL().download(['x'])\nyt_dlp.main()\n"
-                    "chrome = object\nchrome()\n")
+    path.write_text(
+        "import yt_dlp\nfrom yt_dlp import YoutubeDL\nYoutubeDL().download(['x'])\nyt_dlp.main()\n"
+        "chrome = object\nchrome()\n"
+    )
     assert scan([path]).findings == []
 
 

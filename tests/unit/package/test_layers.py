@@ -49,24 +49,47 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L1 rules", ("policy", "user_agents")),
     ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
     ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
-    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "testing.processes", "standin",
-                              "headless_login")),
+    (
+        "L3t offline tooling",
+        ("testing", "testing.standin", "testing.headless", "testing.processes", "standin", "headless_login"),
+    ),
     ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin", "demo", "pytest_plugin")),
 ]
-FACADE = PACKAGE                      # cookie_session/__init__.py: lazy re-exports, importable by anyone
+FACADE = PACKAGE  # cookie_session/__init__.py: lazy re-exports, importable by anyone
 KEY_ONLY_PATH = ("cookie_session.auth", "cookie_session.auth.base", "cookie_session.auth.api_key")
 BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "testing.processes", "browser_auth", "headless_login")
 BROWSER_PACKAGES = {"browser_cookie3", "Cryptodome", "lz4"}
-CLI_OWNERS = ("cli", "__main__")      # __main__ is the CLI's `python -m` entry point
+CLI_OWNERS = ("cli", "__main__")  # __main__ is the CLI's `python -m` entry point
 STANDIN = ("testing.standin", "standin")
-LIBRARY_PROPER = ("settings", "errors", "secret", "results", "policy", "user_agents", "auth", "browsers",
-                  "browser_auth", "transports", "client", "sources", "compare", "migrate")
+LIBRARY_PROPER = (
+    "settings",
+    "errors",
+    "secret",
+    "results",
+    "policy",
+    "user_agents",
+    "auth",
+    "browsers",
+    "browser_auth",
+    "transports",
+    "client",
+    "sources",
+    "compare",
+    "migrate",
+)
 #: Old import path -> the module it now is.
-SHIMS = {"browser_auth": "auth.browser", "sources": "auth.chain", "standin": "testing.standin",
-         "headless_login": "testing.headless", "demo": "testing.demo", "pytest_plugin": "testing.pytest_plugin"}
+SHIMS = {
+    "browser_auth": "auth.browser",
+    "sources": "auth.chain",
+    "standin": "testing.standin",
+    "headless_login": "testing.headless",
+    "demo": "testing.demo",
+    "pytest_plugin": "testing.pytest_plugin",
+}
 
 
 # --- the graph ----------------------------------------------------------------------
+
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
@@ -77,7 +100,8 @@ def module_name(path: Path) -> str:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(tree: ast.AST):
@@ -171,7 +195,7 @@ def _ancestors(module: str) -> list[str]:
 
 
 def _short(module: str) -> str:
-    return module[len(PACKAGE) + 1:] if module.startswith(PACKAGE + ".") else module
+    return module[len(PACKAGE) + 1 :] if module.startswith(PACKAGE + ".") else module
 
 
 def _matches(module: str, prefixes) -> bool:
@@ -197,11 +221,12 @@ def graph() -> Graph:
 
 # --- the scan finds what is there ----------------------------------------------------------
 
+
 def test_the_scan_sees_module_level_lazy_and_relative_imports(graph):
-    assert "cookie_session.errors" in graph.edges["cookie_session.auth.api_key"]     # module level
+    assert "cookie_session.errors" in graph.edges["cookie_session.auth.api_key"]  # module level
     assert "cookie_session.auth.browser" in graph.edges["cookie_session.auth.chain"]  # inside a function
     assert "cookie_session.transports.base" in graph.edges["cookie_session.transports.api"]  # `from .base`
-    assert "cookie_session.transports.api" in graph.edges["cookie_session.client"]   # `from .transports.api`
+    assert "cookie_session.transports.api" in graph.edges["cookie_session.client"]  # `from .transports.api`
     assert "click" in graph.external["cookie_session.cli"]
     assert "requests" in graph.external["cookie_session.auth.base"]
     # TYPE_CHECKING imports never run: the facade's are not edges.
@@ -214,15 +239,16 @@ def test_the_checks_would_catch_a_violation(graph):
     planted.files, planted.modules = graph.files, graph.modules
     planted.edges = {m: dict(e) for m, e in graph.edges.items()}
     planted.external = {m: dict(e) for m, e in graph.external.items()}
-    planted.edges["cookie_session.secret"]["cookie_session.policy"] = 1        # an upward import
-    planted.edges["cookie_session.errors"]["cookie_session.client"] = 1        # upward, closes a cycle
-    planted.external["cookie_session.results"]["click"] = 1                    # click below the CLI
+    planted.edges["cookie_session.secret"]["cookie_session.policy"] = 1  # an upward import
+    planted.edges["cookie_session.errors"]["cookie_session.client"] = 1  # upward, closes a cycle
+    planted.external["cookie_session.results"]["click"] = 1  # click below the CLI
     assert ("cookie_session.secret", "cookie_session.policy") in upward_imports(planted)
     assert find_cycle(planted) is not None
     assert planted.reaches_external("cookie_session.auth", {"click"})[-1] == "click"
 
 
 # --- the contract ----------------------------------------------------------------------
+
 
 def test_every_module_sits_in_a_layer(graph):
     unplaced = sorted(m for m in graph.modules if m != FACADE and layer_of(m) is None)
@@ -236,15 +262,18 @@ def upward_imports(graph: Graph) -> list[tuple[str, str]]:
             continue
         for target in targets:
             if target == FACADE:
-                continue   # the facade re-exports lazily; importing it (e.g. for __version__) loads nothing
+                continue  # the facade re-exports lazily; importing it (e.g. for __version__) loads nothing
             if layer_of(module) is not None and layer_of(target) is not None and layer_of(target) > layer_of(module):
                 found.append((module, target))
     return found
 
 
 def test_imports_point_down_only(graph):
-    bad = [f"{_short(m)} ({LAYERS[layer_of(m)][0]}) imports {_short(t)} ({LAYERS[layer_of(t)][0]}) "
-           f"at line {graph.edges[m][t]}" for m, t in upward_imports(graph)]
+    bad = [
+        f"{_short(m)} ({LAYERS[layer_of(m)][0]}) imports {_short(t)} ({LAYERS[layer_of(t)][0]}) "
+        f"at line {graph.edges[m][t]}"
+        for m, t in upward_imports(graph)
+    ]
     assert not bad, "upward imports:\n" + "\n".join(bad)
 
 
@@ -258,7 +287,7 @@ def find_cycle(graph: Graph) -> list[str] | None:
         stack.append(module)
         for target in sorted(graph.edges.get(module, ())):
             if state.get(target) == 1:
-                return stack[stack.index(target):] + [target]
+                return stack[stack.index(target) :] + [target]
             if target not in state:
                 found = visit(target)
                 if found:
@@ -301,11 +330,21 @@ def test_nothing_below_the_cli_reaches_click(graph):
 
 def test_the_stand_in_shares_no_code_with_the_library(graph):
     """The stand-in is the oracle the client is tested against: it must not reuse the client's code."""
-    bad = [f"{_short(m)} imports {_short(t)}" for m in graph.modules if _matches(m, STANDIN)
-           for t in graph.edges[m] if not _matches(t, STANDIN) and t != FACADE]
+    bad = [
+        f"{_short(m)} imports {_short(t)}"
+        for m in graph.modules
+        if _matches(m, STANDIN)
+        for t in graph.edges[m]
+        if not _matches(t, STANDIN) and t != FACADE
+    ]
     assert not bad, bad
-    users = [f"{_short(m)} imports {_short(t)}" for m in graph.modules if _matches(m, LIBRARY_PROPER)
-             for t in graph.edges[m] if _matches(t, STANDIN + ("testing",))]
+    users = [
+        f"{_short(m)} imports {_short(t)}"
+        for m in graph.modules
+        if _matches(m, LIBRARY_PROPER)
+        for t in graph.edges[m]
+        if _matches(t, STANDIN + ("testing",))
+    ]
     assert not users, f"the library proper must not load the stand-in: {users}"
 
 
@@ -342,13 +381,14 @@ def private_imports(graph: Graph) -> list[str]:
             for target in targets:
                 parts = target.split(".")
                 private = [i for i, part in enumerate(parts) if part.startswith("_") and not part.startswith("__")]
-                if private and not _inside(own, ".".join(parts[:private[0]])):
+                if private and not _inside(own, ".".join(parts[: private[0]])):
                     found.append(f"{_short(module)} imports {_short(target)} (line {node.lineno})")
             if isinstance(node, ast.ImportFrom) and targets and not _inside(own, _package_of(targets[0])):
                 for alias in node.names:
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
-                        found.append(f"{_short(module)} imports {alias.name} from {_short(targets[0])} "
-                                     f"(line {node.lineno})")
+                        found.append(
+                            f"{_short(module)} imports {alias.name} from {_short(targets[0])} (line {node.lineno})"
+                        )
     return found
 
 
@@ -378,8 +418,11 @@ def settings_literals(graph: Graph) -> list[str]:
     """String constants outside settings.py (docstrings aside) that contain a setting's value."""
     import cookie_session.settings as settings
 
-    values = {name: value for name, value in vars(settings).items()
-              if name.isupper() and isinstance(value, str) and len(value) >= 6}
+    values = {
+        name: value
+        for name, value in vars(settings).items()
+        if name.isupper() and isinstance(value, str) and len(value) >= 6
+    }
     found = []
     for module, path in sorted(graph.files.items()):
         if module == "cookie_session.settings" or _matches(module, LITERAL_ALLOWED):
@@ -388,16 +431,24 @@ def settings_literals(graph: Graph) -> list[str]:
         skip = set()
         for node in ast.walk(tree):
             body = getattr(node, "body", None)
-            if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                    and isinstance(body[0].value, ast.Constant)):
-                skip.add(id(body[0].value))          # a docstring
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and (module, t.id) in SAMPLE_CODE
-                                                    for t in node.targets):
+            if (
+                isinstance(body, list)
+                and body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+            ):
+                skip.add(id(body[0].value))  # a docstring
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and (module, t.id) in SAMPLE_CODE for t in node.targets
+            ):
                 skip.update(id(n) for n in ast.walk(node.value))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-                found += [f"{_short(module)}:{node.lineno} spells {name} ({value!r}); import it from settings"
-                          for name, value in values.items() if value in node.value]
+                found += [
+                    f"{_short(module)}:{node.lineno} spells {name} ({value!r}); import it from settings"
+                    for name, value in values.items()
+                    if value in node.value
+                ]
     return found
 
 
@@ -413,16 +464,20 @@ def test_old_import_paths_are_the_new_modules():
         assert importlib.import_module(f"{PACKAGE}.{old}") is importlib.import_module(f"{PACKAGE}.{new}"), old
     from cookie_session.testing.standin import web_side
     from cookie_session.testing.standin.web_side import WebSession
+
     assert WebSession is web_side.WebSession
 
 
 # --- the same claims, at run time --------------------------------------------------------------
 
+
 def _loaded_after_import(modules: list[str]) -> dict[str, set[str]]:
     """For each module, the set of modules loaded after importing it alone in a fresh interpreter."""
     code = "import importlib, sys; importlib.import_module(sys.argv[1]); print(' '.join(sys.modules))"
-    procs = {m: subprocess.Popen([sys.executable, "-c", code, m], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True) for m in modules}
+    procs = {
+        m: subprocess.Popen([sys.executable, "-c", code, m], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for m in modules
+    }
     loaded = {}
     for module, proc in procs.items():
         out, err = proc.communicate(timeout=120)
@@ -436,8 +491,8 @@ def test_importing_each_module_alone_loads_neither_click_nor_browser_code_where_
     loaded = _loaded_after_import(modules)
     with_click = sorted(m for m in modules if "click" in loaded[m] and not _matches(m, CLI_OWNERS))
     assert not with_click, f"importing these loads click: {with_click}"
-    assert "click" in loaded["cookie_session.cli"]                     # the check can see click
+    assert "click" in loaded["cookie_session.cli"]  # the check can see click
     browser = {f"{PACKAGE}.{name}" for name in BROWSER_CODE} | BROWSER_PACKAGES
     for module in KEY_ONLY_PATH:
         assert not browser & loaded[module], (module, browser & loaded[module])
-    assert "cookie_session.browsers" in loaded["cookie_session.auth.browser"]   # ... and browser code
+    assert "cookie_session.browsers" in loaded["cookie_session.auth.browser"]  # ... and browser code

@@ -6,18 +6,61 @@ import sys
 import cookie_session
 
 EXPECTED = {
-    "ApiKeyAuthenticator", "Authenticator", "BadInputError", "BadResponseError", "ChatResult", "ChatStream",
-    "ConnectionFailedError", "CookieSessionError", "CredentialsRejectedError", "GrokClient", "Identity",
-    "InsecureUrlError", "InvalidApiKeyError", "InvalidApiKeyFormatError", "MissingCredentialsError", "Model",
-    "ModelNotFoundError", "NoCredentialsError", "PermissionDeniedError", "PolicyError", "RateLimitedError",
-    "RequestTimeoutError", "Secret", "ServerError", "StandIn", "TransportError", "UpstreamError", "Usage",
-    "inspect_credentials", "resolve_authenticator", "__version__",
-    "BrowserCookieAuthenticator", "LocalityVerdict", "locality_verdict", "BrowserCookieWarning", "NotLoggedInError",
-    "SessionExpiredError", "CloudflareChallengeError", "AntiBotRejectedError", "AccountBlockedError",
-    "CookieStoreError", "CookieDecryptionError", "UnsupportedEncryptionError", "UnknownBrowserError",
-    "BrowserNotFoundError", "ProfileNotFoundError",
-    "RetryPolicy", "NO_RETRIES", "UnsafeRedirectError", "compare_methods", "render_table", "Comparison",
-    "MethodReport", "scan_for_migration", "render_migration_report",
+    "ApiKeyAuthenticator",
+    "Authenticator",
+    "BadInputError",
+    "BadResponseError",
+    "ChatResult",
+    "ChatStream",
+    "ConnectionFailedError",
+    "CookieSessionError",
+    "CredentialsRejectedError",
+    "GrokClient",
+    "Identity",
+    "InsecureUrlError",
+    "InvalidApiKeyError",
+    "InvalidApiKeyFormatError",
+    "MissingCredentialsError",
+    "Model",
+    "ModelNotFoundError",
+    "NoCredentialsError",
+    "PermissionDeniedError",
+    "PolicyError",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "Secret",
+    "ServerError",
+    "StandIn",
+    "TransportError",
+    "UpstreamError",
+    "Usage",
+    "inspect_credentials",
+    "resolve_authenticator",
+    "__version__",
+    "BrowserCookieAuthenticator",
+    "LocalityVerdict",
+    "locality_verdict",
+    "BrowserCookieWarning",
+    "NotLoggedInError",
+    "SessionExpiredError",
+    "CloudflareChallengeError",
+    "AntiBotRejectedError",
+    "AccountBlockedError",
+    "CookieStoreError",
+    "CookieDecryptionError",
+    "UnsupportedEncryptionError",
+    "UnknownBrowserError",
+    "BrowserNotFoundError",
+    "ProfileNotFoundError",
+    "RetryPolicy",
+    "NO_RETRIES",
+    "UnsafeRedirectError",
+    "compare_methods",
+    "render_table",
+    "Comparison",
+    "MethodReport",
+    "scan_for_migration",
+    "render_migration_report",
 }
 
 
@@ -43,8 +86,12 @@ def test_unknown_attribute_raises_attribute_error():
 
 
 def modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(out.split())
 
 
@@ -54,18 +101,22 @@ def test_import_pulls_in_no_browser_reader_crypto_or_http():
 
 
 def test_help_pulls_in_no_browser_reader_or_http_stack():
-    code = ("import sys; sys.argv = ['cookie-session', '--help']\n"
-            "from cookie_session.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass")
+    code = (
+        "import sys; sys.argv = ['cookie-session', '--help']\n"
+        "from cookie_session.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
     loaded = modules_after(code)
     assert "click" in loaded
     assert not {"browser_cookie3", "Cryptodome", "requests", "urllib3"} & loaded
 
 
 def test_api_key_path_never_imports_browser_cookie3(standin):
-    code = ("from cookie_session import GrokClient, resolve_authenticator\n"
-            f"client = GrokClient(resolve_authenticator(api_key={standin.api_key!r}), base_url={standin.base_url!r})\n"
-            "client.chat('hi'); client.models(); client.whoami()")
+    code = (
+        "from cookie_session import GrokClient, resolve_authenticator\n"
+        f"client = GrokClient(resolve_authenticator(api_key={standin.api_key!r}), base_url={standin.base_url!r})\n"
+        "client.chat('hi'); client.models(); client.whoami()"
+    )
     assert "browser_cookie3" not in modules_after(code)
 
 
@@ -86,7 +137,7 @@ def _drawn_tree() -> dict[str, str]:
         match = re.match(r"^[\s│]*(?:[├└]── )?([A-Z]\w+Error)\b", line)
         if not match:
             continue
-        depth = match.start(1)   # the column the name starts in
+        depth = match.start(1)  # the column the name starts in
         while stack and stack[-1][0] >= depth:
             stack.pop()
         if stack:
@@ -98,8 +149,11 @@ def _drawn_tree() -> dict[str, str]:
 def test_the_error_tree_in_the_docstring_is_the_real_one():
     from cookie_session import errors
 
-    classes = {name: obj for name, obj in vars(errors).items()
-               if isinstance(obj, type) and issubclass(obj, errors.CookieSessionError)}
+    classes = {
+        name: obj
+        for name, obj in vars(errors).items()
+        if isinstance(obj, type) and issubclass(obj, errors.CookieSessionError)
+    }
     drawn = _drawn_tree()
     assert set(drawn) | {"CookieSessionError"} == set(classes)
     for name, parent in drawn.items():

@@ -25,17 +25,17 @@ def _root(tmp_path, *files):
 # (environment, files under /, local?, words in the reason); one row per decision README documents.
 LOCALITY_TABLE = [
     ({"HOME": "/home/me"}, (), True, None),
-    ({"SSH_AUTH_SOCK": "/run/user/1000/keyring/ssh"}, (), True, None),   # a desktop's agent: not remote
+    ({"SSH_AUTH_SOCK": "/run/user/1000/keyring/ssh"}, (), True, None),  # a desktop's agent: not remote
     ({"SSH_AUTH_SOCK": "/tmp/ssh-x/agent.1", "SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"}, (), False, "SSH session"),
-    ({"BUILD_ID": "2026-11-27_10-00-00"}, (), False, "CI environment (BUILD_ID)"),       # Jenkins
-    ({"BUILD_NUMBER": "42"}, (), False, "CI environment (BUILD_NUMBER)"),                 # Jenkins, TeamCity
+    ({"BUILD_ID": "2026-11-27_10-00-00"}, (), False, "CI environment (BUILD_ID)"),  # Jenkins
+    ({"BUILD_NUMBER": "42"}, (), False, "CI environment (BUILD_NUMBER)"),  # Jenkins, TeamCity
     ({"TEAMCITY_VERSION": "2026.1"}, (), False, "CI environment"),
     ({"CI": "false"}, (), True, None),
     ({"CODESPACES": "true"}, (), False, "hosted remote workspace (CODESPACES)"),
     ({"GITPOD_WORKSPACE_ID": "abc-123"}, (), False, "hosted remote workspace (GITPOD_WORKSPACE_ID)"),
     ({"CLOUD_SHELL": "true"}, (), False, "hosted remote workspace (CLOUD_SHELL)"),
     ({"REPL_ID": "x"}, (), False, "hosted remote workspace"),
-    ({"REMOTE_CONTAINERS": "true"}, (), False, "container (REMOTE_CONTAINERS)"),          # VS Code dev container
+    ({"REMOTE_CONTAINERS": "true"}, (), False, "container (REMOTE_CONTAINERS)"),  # VS Code dev container
     ({"container": "podman"}, (), False, "container (container)"),
     ({}, (".dockerenv",), False, "container (/.dockerenv)"),
     ({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, (), False, "Kubernetes pod"),
@@ -59,8 +59,10 @@ NEVER_OVERRIDABLE = [row for row in LOCALITY_TABLE if not row[2] and "container 
 @pytest.mark.parametrize("env, files, local, words", NEVER_OVERRIDABLE)
 def test_vouching_for_the_container_lifts_nothing_else(tmp_path, env, files, local, words):
     root = _root(tmp_path, ".dockerenv", *files)
-    for verdict in (locality_verdict(env, root=root, container_is_local=True),
-                    locality_verdict({**env, CONTAINER_ENV_VAR: "yes"}, root=root)):
+    for verdict in (
+        locality_verdict(env, root=root, container_is_local=True),
+        locality_verdict({**env, CONTAINER_ENV_VAR: "yes"}, root=root),
+    ):
         assert not verdict.local
         assert [r for r in verdict.reasons if words in r] and not [r for r in verdict.reasons if "container (" in r]
         with pytest.raises(PolicyError) as caught:
@@ -68,8 +70,15 @@ def test_vouching_for_the_container_lifts_nothing_else(tmp_path, env, files, loc
         assert "container-is-local" not in caught.value.cli_hint and "container_is_local" not in str(caught.value)
 
 
-@pytest.mark.parametrize("files, env", [((".dockerenv",), {}), (("run/.containerenv",), {}),
-                                        ((), {"container": "docker"}), ((), {"REMOTE_CONTAINERS": "true"})])
+@pytest.mark.parametrize(
+    "files, env",
+    [
+        ((".dockerenv",), {}),
+        (("run/.containerenv",), {}),
+        ((), {"container": "docker"}),
+        ((), {"REMOTE_CONTAINERS": "true"}),
+    ],
+)
 def test_vouching_lifts_the_container_reason(tmp_path, files, env):
     root = _root(tmp_path, *files)
     refused = locality_verdict(env, root=root)
@@ -78,11 +87,13 @@ def test_vouching_lifts_the_container_reason(tmp_path, files, env):
         require_browser_cookie_use(True, refused)
     assert "container_is_local=True" in str(caught.value) and CONTAINER_ENV_VAR in str(caught.value)
     assert "--container-is-local" in caught.value.cli_hint and "container_is_local" not in caught.value.cli_hint
-    for verdict in (locality_verdict(env, root=root, container_is_local=True),
-                    locality_verdict({**env, CONTAINER_ENV_VAR: "yes"}, root=root)):
+    for verdict in (
+        locality_verdict(env, root=root, container_is_local=True),
+        locality_verdict({**env, CONTAINER_ENV_VAR: "yes"}, root=root),
+    ):
         assert verdict.local and verdict.container_vouched and "vouched" in str(verdict)
         require_browser_cookie_use(True, verdict)
-        with pytest.raises(PolicyError, match="explicit opt-in"):   # the opt-in is still needed on top
+        with pytest.raises(PolicyError, match="explicit opt-in"):  # the opt-in is still needed on top
             require_browser_cookie_use(False, verdict)
 
 
@@ -111,8 +122,9 @@ def test_the_env_opt_in_needs_the_exact_word(value):
 
 @pytest.mark.parametrize("value", ["false", "0"])
 def test_the_chain_refuses_a_string_opt_in(tmp_path, value):
-    report = inspect_credentials(auth="browser", unsafe_browser_cookies=value, environ={}, cwd=tmp_path,
-                                 container_is_local=True)
+    report = inspect_credentials(
+        auth="browser", unsafe_browser_cookies=value, environ={}, cwd=tmp_path, container_is_local=True
+    )
     assert report.authenticator is None and isinstance(report.error, PolicyError)
     assert "explicit opt-in" in report.error.message and "must be True" in report.error.message
 
@@ -122,14 +134,24 @@ def test_the_authenticator_refuses_a_string_opt_in_before_reading_anything(tmp_p
     from cookie_session.auth.browser import BrowserCookieAuthenticator
 
     with pytest.raises(PolicyError, match="must be True to opt in, not a str"):
-        BrowserCookieAuthenticator(cookie_file=tmp_path / "never-read.sqlite", unsafe_browser_cookies=value,
-                                   environ={}, container_is_local=True)
+        BrowserCookieAuthenticator(
+            cookie_file=tmp_path / "never-read.sqlite",
+            unsafe_browser_cookies=value,
+            environ={},
+            container_is_local=True,
+        )
 
 
 def test_the_chain_passes_the_vouch_on(tmp_path):
     root_env = {"container": "docker"}
     refused = inspect_credentials(auth="browser", unsafe_browser_cookies=True, environ=root_env, cwd=tmp_path)
     assert "container" in refused.error.message and refused.verdict.only_container
-    vouched = inspect_credentials(auth="browser", unsafe_browser_cookies=True, environ=root_env, cwd=tmp_path,
-                                  container_is_local=True, cookie_file=str(tmp_path / "missing.sqlite"))
-    assert vouched.verdict.local and "container" not in str(vouched.error)   # it went on to read the profile
+    vouched = inspect_credentials(
+        auth="browser",
+        unsafe_browser_cookies=True,
+        environ=root_env,
+        cwd=tmp_path,
+        container_is_local=True,
+        cookie_file=str(tmp_path / "missing.sqlite"),
+    )
+    assert vouched.verdict.local and "container" not in str(vouched.error)  # it went on to read the profile

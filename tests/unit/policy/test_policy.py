@@ -17,14 +17,28 @@ from cookie_session.policy import (
 )
 
 
-@pytest.mark.parametrize("host", ["grok.com", ".grok.com", "www.grok.com", "a.b.grok.com", "x.ai", ".x.ai",
-                                  "accounts.x.ai", "GROK.COM"])
+@pytest.mark.parametrize(
+    "host", ["grok.com", ".grok.com", "www.grok.com", "a.b.grok.com", "x.ai", ".x.ai", "accounts.x.ai", "GROK.COM"]
+)
 def test_xai_hosts_match(host):
     assert is_xai_cookie_host(host)
 
 
-@pytest.mark.parametrize("host", ["evil-grok.com", "notgrok.com", "grok.com.evil.test", "notx.ai", "x.ai.evil.test",
-                                  ".evil-grok.com", "grokxcom", "com", "ai", ""])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil-grok.com",
+        "notgrok.com",
+        "grok.com.evil.test",
+        "notx.ai",
+        "x.ai.evil.test",
+        ".evil-grok.com",
+        "grokxcom",
+        "com",
+        "ai",
+        "",
+    ],
+)
 def test_lookalike_hosts_never_match(host):
     assert not is_xai_cookie_host(host)
 
@@ -33,10 +47,21 @@ def test_host_in_domain_is_label_exact():
     assert host_in_domain("api.x.ai", "x.ai") and not host_in_domain("apix.ai", "x.ai")
 
 
-@pytest.mark.parametrize("host, loopback", [("localhost", True), ("127.0.0.1", True), ("127.8.9.1", True),
-                                            ("[::1]", True), ("app.localhost", False), ("localhost.", False),
-                                            ("10.0.0.1", False),
-                                            ("localhost.evil.test", False), ("", False), (None, False)])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.8.9.1", True),
+        ("[::1]", True),
+        ("app.localhost", False),
+        ("localhost.", False),
+        ("10.0.0.1", False),
+        ("localhost.evil.test", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_loopback(host, loopback):
     assert is_loopback_host(host) is loopback
 
@@ -55,17 +80,20 @@ def test_a_laptop_is_local(tmp_path):
     assert verdict.local and verdict.reasons == () and str(verdict) == "local"
 
 
-@pytest.mark.parametrize("env, files, words", [
-    ({"CI": "true"}, (), "CI environment (CI)"),
-    ({"GITHUB_ACTIONS": "true"}, (), "GITHUB_ACTIONS"),
-    ({"JENKINS_URL": "http://ci"}, (), "JENKINS_URL"),
-    ({"TF_BUILD": "True"}, (), "TF_BUILD"),
-    ({"SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"}, (), "SSH session"),
-    ({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, (), "Kubernetes"),
-    ({}, (".dockerenv",), "/.dockerenv"),
-    ({}, ("run/.containerenv",), "/run/.containerenv"),
-    ({"AWS_LAMBDA_FUNCTION_NAME": "f"}, (), "serverless"),
-])
+@pytest.mark.parametrize(
+    "env, files, words",
+    [
+        ({"CI": "true"}, (), "CI environment (CI)"),
+        ({"GITHUB_ACTIONS": "true"}, (), "GITHUB_ACTIONS"),
+        ({"JENKINS_URL": "http://ci"}, (), "JENKINS_URL"),
+        ({"TF_BUILD": "True"}, (), "TF_BUILD"),
+        ({"SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"}, (), "SSH session"),
+        ({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, (), "Kubernetes"),
+        ({}, (".dockerenv",), "/.dockerenv"),
+        ({}, ("run/.containerenv",), "/run/.containerenv"),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "f"}, (), "serverless"),
+    ],
+)
 def test_non_local_signs_each_give_a_reason(tmp_path, env, files, words):
     for path in files:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)

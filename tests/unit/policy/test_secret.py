@@ -58,22 +58,33 @@ COOKIE_CHARS = KEY_CHARS + "-.~!$&'()*+=:@/?%"
 
 def written(secret: str) -> dict[str, str]:
     raw = secret.encode()
-    forms = {"whole": secret, "lower": secret.lower(), "upper": secret.upper(), "url": quote(secret, safe=""),
-             "form": quote_plus(secret), "json": json.dumps(secret)[1:-1], "base64": base64.b64encode(raw).decode(),
-             "urlsafe base64": base64.urlsafe_b64encode(raw).decode().rstrip("=")}
-    for shift in (1, 2):   # inside a larger base64 blob
+    forms = {
+        "whole": secret,
+        "lower": secret.lower(),
+        "upper": secret.upper(),
+        "url": quote(secret, safe=""),
+        "form": quote_plus(secret),
+        "json": json.dumps(secret)[1:-1],
+        "base64": base64.b64encode(raw).decode(),
+        "urlsafe base64": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    }
+    for shift in (1, 2):  # inside a larger base64 blob
         encoded = base64.b64encode(b"k" * shift + raw).decode()
-        forms[f"base64 after {shift} bytes"] = encoded[-(-8 * shift // 6):]   # from the first character of ours
-    return {name: form.rstrip("=") for name, form in forms.items()}   # padding is not part of the secret
+        forms[f"base64 after {shift} bytes"] = encoded[-(-8 * shift // 6) :]  # from the first character of ours
+    return {name: form.rstrip("=") for name, form in forms.items()}  # padding is not part of the secret
 
 
 @settings(max_examples=300, deadline=None)
-@given(secret=st.one_of(st.text(KEY_CHARS, min_size=80, max_size=80).map(lambda s: "xai-" + s),
-                        st.text(COOKIE_CHARS, min_size=MIN_PIECE, max_size=120)),
-       data=st.data())
+@given(
+    secret=st.one_of(
+        st.text(KEY_CHARS, min_size=80, max_size=80).map(lambda s: "xai-" + s),
+        st.text(COOKIE_CHARS, min_size=MIN_PIECE, max_size=120),
+    ),
+    data=st.data(),
+)
 def test_redact_leaves_no_piece_of_a_secret_in_any_form_or_case(secret, data):
     template = "server said <> (content-type: ; x)"
-    assume(not any(secret.lower()[i:i + MIN_PIECE] in template for i in range(len(secret) - MIN_PIECE + 1)))
+    assume(not any(secret.lower()[i : i + MIN_PIECE] in template for i in range(len(secret) - MIN_PIECE + 1)))
     form_name = data.draw(st.sampled_from(sorted(written(secret))))
     form = written(secret)[form_name]
     start = data.draw(st.integers(0, max(0, len(form) - MIN_PIECE)))
@@ -83,8 +94,11 @@ def test_redact_leaves_no_piece_of_a_secret_in_any_form_or_case(secret, data):
     lowered = shown.lower()
     for other in written(secret).values():
         other = other.lower()
-        assert not any(other[i:i + MIN_PIECE] in lowered for i in range(len(other) - MIN_PIECE + 1)
-                       if "…" not in other[i:i + MIN_PIECE]), (form_name, text, shown)
+        assert not any(
+            other[i : i + MIN_PIECE] in lowered
+            for i in range(len(other) - MIN_PIECE + 1)
+            if "…" not in other[i : i + MIN_PIECE]
+        ), (form_name, text, shown)
     assert shown.startswith("server said <") and "Content-Type" in shown
 
 

@@ -33,9 +33,14 @@ def extension(kind: int, payload: bytes) -> bytes:
     return struct.pack("!H", kind) + vector(payload, 2)
 
 
-def client_hello(*, ciphers=(GREASE, 0x1301, 0x1302, 0xC02B), alpn=(b"h2", b"http/1.1"),
-                 versions=(GREASE, 0x0304, 0x0303), server_name: bytes | None = b"grok.com",
-                 extra=((GREASE, b""), (0x0017, b""), (0xFF01, b"\x00"))) -> bytes:
+def client_hello(
+    *,
+    ciphers=(GREASE, 0x1301, 0x1302, 0xC02B),
+    alpn=(b"h2", b"http/1.1"),
+    versions=(GREASE, 0x0304, 0x0303),
+    server_name: bytes | None = b"grok.com",
+    extra=((GREASE, b""), (0x0017, b""), (0xFF01, b"\x00")),
+) -> bytes:
     """A TLS record holding one ClientHello with these fields, in this order."""
     extensions = b""
     if server_name is not None:
@@ -48,8 +53,14 @@ def client_hello(*, ciphers=(GREASE, 0x1301, 0x1302, 0xC02B), alpn=(b"h2", b"htt
     extensions += extension(0x000A, vector(u16s((GREASE, 0x11EC, 0x001D)), 2))
     for kind, payload in extra:
         extensions += extension(kind, payload)
-    body = (b"\x03\x03" + bytes(32) + vector(bytes(32), 1) + vector(u16s(ciphers), 2) + vector(b"\x00", 1)
-            + vector(extensions, 2))
+    body = (
+        b"\x03\x03"
+        + bytes(32)
+        + vector(bytes(32), 1)
+        + vector(u16s(ciphers), 2)
+        + vector(b"\x00", 1)
+        + vector(extensions, 2)
+    )
     handshake = b"\x01" + len(body).to_bytes(3, "big") + body
     return b"\x16\x03\x01" + vector(handshake, 2)
 
@@ -61,10 +72,15 @@ def test_grease_values_are_recognised():
 
 def test_a_client_hello_is_fingerprinted_without_grease_sets_sorted_alpn_in_order():
     hello = parse_client_hello(client_hello())
-    assert hello == ClientHello(tls_version="1.3", alpn=("h2", "http/1.1"), ciphers=(0x1301, 0x1302, 0xC02B),
-                                extensions=(0x0000, 0x000A, 0x000D, 0x0010, 0x0017, 0x002B, 0xFF01),
-                                server_name="grok.com", signature_algorithms=(0x0403, 0x0804),
-                                supported_groups=(0x11EC, 0x001D))
+    assert hello == ClientHello(
+        tls_version="1.3",
+        alpn=("h2", "http/1.1"),
+        ciphers=(0x1301, 0x1302, 0xC02B),
+        extensions=(0x0000, 0x000A, 0x000D, 0x0010, 0x0017, 0x002B, 0xFF01),
+        server_name="grok.com",
+        signature_algorithms=(0x0403, 0x0804),
+        supported_groups=(0x11EC, 0x001D),
+    )
     assert not hello.partial
 
 
@@ -88,8 +104,17 @@ def test_without_supported_versions_the_legacy_version_counts():
     assert parse_client_hello(client_hello(versions=())).tls_version == "1.2"
 
 
-@pytest.mark.parametrize("data", [b"", b"GET / HTTP/1.1\r\nHost: grok.com\r\n\r\n", b"POST /rest",
-                                  b"\x15\x03\x03\x00\x02\x02\x28", b"\x16\x03\x01\x00\x04\x02\x00\x00\x00", b"\x16"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"GET / HTTP/1.1\r\nHost: grok.com\r\n\r\n",
+        b"POST /rest",
+        b"\x15\x03\x03\x00\x02\x02\x28",
+        b"\x16\x03\x01\x00\x04\x02\x00\x00\x00",
+        b"\x16",
+    ],
+)
 def test_anything_but_a_client_hello_record_gives_none(data):
     assert parse_client_hello(data) is None
 
@@ -100,12 +125,12 @@ def test_every_truncation_parses_to_a_partial_fingerprint():
         hello = parse_client_hello(full[:cut])
         assert hello is not None and hello.partial, cut
     middle = parse_client_hello(full[: len(full) - 20])
-    assert middle.ciphers == (0x1301, 0x1302, 0xC02B)   # what arrived is kept
+    assert middle.ciphers == (0x1301, 0x1302, 0xC02B)  # what arrived is kept
 
 
 def test_a_client_hello_longer_than_its_record_is_partial():
     record = bytearray(client_hello())
-    record[6:9] = (0xFFFF).to_bytes(3, "big")   # the handshake claims more than this record holds
+    record[6:9] = (0xFFFF).to_bytes(3, "big")  # the handshake claims more than this record holds
     assert parse_client_hello(bytes(record)).partial
 
 
@@ -121,6 +146,7 @@ def test_peek_waits_for_a_record_arriving_in_pieces_and_consumes_nothing():
     data = client_hello()
     client, server = _connected_pair()
     with client, server:
+
         def send_slowly():
             client.sendall(data[:7])
             time.sleep(0.2)
@@ -133,7 +159,7 @@ def test_peek_waits_for_a_record_arriving_in_pieces_and_consumes_nothing():
         received = b""
         while len(received) < len(data):
             received += server.recv(65536)
-        assert received == data   # the TLS library would still read every byte
+        assert received == data  # the TLS library would still read every byte
 
 
 def test_peek_of_a_record_cut_short_is_partial_after_the_timeout():
@@ -153,7 +179,7 @@ def test_peek_of_plain_http_or_silence_gives_none():
     client, server = _connected_pair()
     with client, server:
         assert peek_client_hello(server, timeout=0.1) is None
-        assert server.gettimeout() is None and server.getblocking()   # the socket's own mode is untouched
+        assert server.gettimeout() is None and server.getblocking()  # the socket's own mode is untouched
 
 
 def test_the_stand_in_records_the_client_hello_of_each_request():
@@ -180,4 +206,6 @@ def test_differences_name_what_each_side_lacks():
     firefox_like = parse_client_hello(client_hello(ciphers=(0x1301, 0xC00A), extra=((0x001C, b"\x40\x01"),)))
     assert chrome_like.differences(chrome_like) == {}
     assert chrome_like.differences(firefox_like) == {
-        "ciphers": ((0x1302, 0xC02B), (0xC00A,)), "extensions": ((0x0017, 0x44CD), (0x001C,))}
+        "ciphers": ((0x1302, 0xC02B), (0xC00A,)),
+        "extensions": ((0x0017, 0x44CD), (0x001C,)),
+    }

@@ -17,8 +17,19 @@ from paths import REPO
 
 from cookie_session.testing.standin import StandIn
 
-BAD_LENGTHS = [["-1"], ["abc"], ["+5"], ["1e3"], ["\u0663"], ["5 5"], ["0x10"], ["99999999999999999999"], ["5", "6"],
-               [" -0"], [""]]
+BAD_LENGTHS = [
+    ["-1"],
+    ["abc"],
+    ["+5"],
+    ["1e3"],
+    ["\u0663"],
+    ["5 5"],
+    ["0x10"],
+    ["99999999999999999999"],
+    ["5", "6"],
+    [" -0"],
+    [""],
+]
 
 
 def raw_request(port: int, lines: list[str], *, body: bytes = b"") -> socket.socket:
@@ -41,7 +52,7 @@ def test_a_content_length_it_cannot_trust_gets_a_400_not_a_traceback_or_a_pinned
     with StandIn() as stand_in:
         baseline = threading.active_count()
         sock = raw_request(stand_in._api.port, [f"Content-Length: {value}" for value in values])
-        reply = read_until_closed(sock)   # our end stays open: a server reading "to the end" would wait forever
+        reply = read_until_closed(sock)  # our end stays open: a server reading "to the end" would wait forever
         assert reply.startswith(b"HTTP/1.1 400"), reply[:80]
         assert b"Content-Length must be" in reply
         deadline = time.monotonic() + 3
@@ -49,7 +60,7 @@ def test_a_content_length_it_cannot_trust_gets_a_400_not_a_traceback_or_a_pinned
             time.sleep(0.05)
         assert threading.active_count() <= baseline, "a handler thread is still busy with the bad request"
         sock.close()
-        assert requests.get(f"{stand_in.base_url}/models", timeout=3).status_code == 401   # still answering
+        assert requests.get(f"{stand_in.base_url}/models", timeout=3).status_code == 401  # still answering
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -85,8 +96,13 @@ def test_history_must_be_a_whole_number(history):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
-    with subprocess.Popen([sys.executable, "-m", "cookie_session", "serve"], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True) as process:   # the pipes are closed on leaving
+    with subprocess.Popen(
+        [sys.executable, "-m", "cookie_session", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:  # the pipes are closed on leaving
         try:
             assert "api.x.ai stand-in: http" in process.stdout.readline()
             assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]

@@ -27,9 +27,12 @@ def client(key):
 
 
 def chat_reply(text="hi", model="grok-4"):
-    return {"id": "c1", "model": model, "choices": [{"message": {"role": "assistant", "content": text},
-                                                    "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}
+    return {
+        "id": "c1",
+        "model": model,
+        "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+    }
 
 
 @responses.activate
@@ -39,8 +42,12 @@ def test_chat_request_shape_and_result(client, key):
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == f"Bearer {key}"
     assert sent.headers["Content-Type"] == "application/json"
-    assert json.loads(sent.body) == {"model": "grok-3", "messages": [{"role": "user", "content": "Hi there"}],
-                                     "stream": False, "max_tokens": 5}
+    assert json.loads(sent.body) == {
+        "model": "grok-3",
+        "messages": [{"role": "user", "content": "Hi there"}],
+        "stream": False,
+        "max_tokens": 5,
+    }
     assert (result.text, result.model, result.auth_kind) == ("Hello", "grok-4", "api_key")
     assert (result.usage.prompt_tokens, result.usage.completion_tokens, result.usage.total_tokens) == (3, 1, 4)
     assert result.finish_reason == "stop" and result.id == "c1"
@@ -67,8 +74,12 @@ def test_streaming_yields_pieces_and_assembles_result(client):
         {"id": "s1", "model": "grok-4", "choices": [{"delta": {"content": "Hel"}}]},
         {"id": "s1", "model": "grok-4", "choices": [{"delta": {"content": "lo"}}]},
         {"id": "s1", "model": "grok-4", "choices": [{"delta": {}, "finish_reason": "stop"}]},
-        {"id": "s1", "model": "grok-4", "choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 2,
-                                                                  "total_tokens": 4}},
+        {
+            "id": "s1",
+            "model": "grok-4",
+            "choices": [],
+            "usage": {"prompt_tokens": 2, "completion_tokens": 2, "total_tokens": 4},
+        },
     ]
     body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + ": keep-alive\n\ndata: [DONE]\n\n"
     responses.post(f"{BASE}/chat/completions", body=body, content_type="text/event-stream")
@@ -93,28 +104,47 @@ def test_stream_error_event_and_bad_json_are_our_errors(client):
 @responses.activate
 def test_models_and_whoami(client):
     responses.get(f"{BASE}/models", json={"data": [{"id": "grok-4", "owned_by": "xai", "created": 1}, {"x": 1}]})
-    responses.get(f"{BASE}/api-key", json={"name": "ci key", "team_id": "t1", "acls": ["api-key:model:*"],
-                                           "api_key_blocked": False, "api_key_disabled": True, "team_blocked": False})
+    responses.get(
+        f"{BASE}/api-key",
+        json={
+            "name": "ci key",
+            "team_id": "t1",
+            "acls": ["api-key:model:*"],
+            "api_key_blocked": False,
+            "api_key_disabled": True,
+            "team_blocked": False,
+        },
+    )
     assert [m.id for m in client.models()] == ["grok-4"]
     me = client.whoami()
-    assert (me.name, me.team_id, me.acls, me.api_key_disabled, me.usable) == ("ci key", "t1", ("api-key:model:*",),
-                                                                             True, False)
+    assert (me.name, me.team_id, me.acls, me.api_key_disabled, me.usable) == (
+        "ci key",
+        "t1",
+        ("api-key:model:*",),
+        True,
+        False,
+    )
 
 
-WRONG_KEY = {"code": "Client specified an invalid argument",
-             "error": "Incorrect API key provided: xa***yz. You can obtain an API key from https://console.x.ai."}
+WRONG_KEY = {
+    "code": "Client specified an invalid argument",
+    "error": "Incorrect API key provided: xa***yz. You can obtain an API key from https://console.x.ai.",
+}
 
 
-@pytest.mark.parametrize("status, body, headers, expected, exit_code", [
-    (400, WRONG_KEY, {}, errors.InvalidApiKeyError, 4),
-    (401, {"error": "No API key"}, {}, errors.MissingCredentialsError, 4),
-    (403, {"error": "The API key is blocked."}, {}, errors.PermissionDeniedError, 4),
-    (404, {"error": "The model grok-9 does not exist"}, {}, errors.ModelNotFoundError, 6),
-    (429, {"error": "slow down"}, {"Retry-After": "7"}, errors.RateLimitedError, 6),
-    (500, {"error": "boom"}, {}, errors.ServerError, 6),
-    (503, "<html>down</html>", {}, errors.ServerError, 6),
-    (400, {"error": "max_tokens must be positive"}, {}, errors.UpstreamError, 6),
-])
+@pytest.mark.parametrize(
+    "status, body, headers, expected, exit_code",
+    [
+        (400, WRONG_KEY, {}, errors.InvalidApiKeyError, 4),
+        (401, {"error": "No API key"}, {}, errors.MissingCredentialsError, 4),
+        (403, {"error": "The API key is blocked."}, {}, errors.PermissionDeniedError, 4),
+        (404, {"error": "The model grok-9 does not exist"}, {}, errors.ModelNotFoundError, 6),
+        (429, {"error": "slow down"}, {"Retry-After": "7"}, errors.RateLimitedError, 6),
+        (500, {"error": "boom"}, {}, errors.ServerError, 6),
+        (503, "<html>down</html>", {}, errors.ServerError, 6),
+        (400, {"error": "max_tokens must be positive"}, {}, errors.UpstreamError, 6),
+    ],
+)
 @responses.activate
 def test_error_mapping(client, status, body, headers, expected, exit_code):
     kwargs = {"json": body} if isinstance(body, dict) else {"body": body}
@@ -143,13 +173,16 @@ def test_non_json_success_body_is_bad_response(client):
         client.models()
 
 
-@pytest.mark.parametrize("raised, expected", [
-    (requests.exceptions.ConnectTimeout(), errors.RequestTimeoutError),
-    (requests.exceptions.ReadTimeout(), errors.RequestTimeoutError),
-    (requests.exceptions.ConnectionError(), errors.ConnectionFailedError),
-    (requests.exceptions.SSLError(), errors.ConnectionFailedError),
-    (requests.exceptions.ChunkedEncodingError(), errors.ConnectionFailedError),
-])
+@pytest.mark.parametrize(
+    "raised, expected",
+    [
+        (requests.exceptions.ConnectTimeout(), errors.RequestTimeoutError),
+        (requests.exceptions.ReadTimeout(), errors.RequestTimeoutError),
+        (requests.exceptions.ConnectionError(), errors.ConnectionFailedError),
+        (requests.exceptions.SSLError(), errors.ConnectionFailedError),
+        (requests.exceptions.ChunkedEncodingError(), errors.ConnectionFailedError),
+    ],
+)
 @responses.activate
 def test_transport_failures_map_to_transport_errors(client, raised, expected):
     responses.get(f"{BASE}/models", body=raised)
@@ -175,8 +208,9 @@ def test_base_url_must_be_https_unless_loopback(key, url):
         GrokClient(ApiKeyAuthenticator(key), base_url=url)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v1", "http://localhost:1/v1", "http://[::1]:9/v1/",
-                                 "https://example.test/v1"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000/v1", "http://localhost:1/v1", "http://[::1]:9/v1/", "https://example.test/v1"]
+)
 def test_loopback_http_and_any_https_allowed(key, url):
     assert GrokClient(ApiKeyAuthenticator(key), base_url=url).base_url == url.rstrip("/")
 
@@ -202,7 +236,7 @@ def test_an_echoed_key_is_redacted_before_the_message_is_shortened(client, key, 
     with pytest.raises(errors.MissingCredentialsError) as info:
         client.models()
     message = str(info.value)
-    assert not any(key[i:i + 12] in message for i in range(len(key) - 11)), message
+    assert not any(key[i : i + 12] in message for i in range(len(key) - 11)), message
 
 
 def test_a_header_http_cannot_send_is_bad_input_not_a_redirect(key):

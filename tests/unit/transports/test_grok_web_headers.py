@@ -30,8 +30,10 @@ SSO = "s" * 43
 
 
 def build(user_agent, **kwargs):
-    items = [StandInCookie("sso", SSO, expires=time.time() + 86400),
-             StandInCookie("cf_clearance", "c" * 40, expires=time.time() + 86400)]
+    items = [
+        StandInCookie("sso", SSO, expires=time.time() + 86400),
+        StandInCookie("cf_clearance", "c" * 40, expires=time.time() + 86400),
+    ]
     return quiet_browser_auth(items, user_agent=user_agent, environ={}, **kwargs)
 
 
@@ -43,14 +45,17 @@ def sent_headers(auth, url="https://grok.com/rest/app-chat/conversations/new", *
         return mock.calls[0].request.headers
 
 
-@pytest.mark.parametrize("major, expected", [
-    (120, '"Not_A Brand";v="8", "Chromium";v="120", "Google Chrome";v="120"'),
-    (124, '"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"'),
-    (131, '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'),
-    (143, '"Google Chrome";v="143", "Chromium";v="143", "Not A(Brand";v="24"'),
-    (147, '"Google Chrome";v="147", "Not.A/Brand";v="8", "Chromium";v="147"'),
-    (156, '"Not:A-Brand";v="8", "Chromium";v="156", "Google Chrome";v="156"'),
-])
+@pytest.mark.parametrize(
+    "major, expected",
+    [
+        (120, '"Not_A Brand";v="8", "Chromium";v="120", "Google Chrome";v="120"'),
+        (124, '"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"'),
+        (131, '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'),
+        (143, '"Google Chrome";v="143", "Chromium";v="143", "Not A(Brand";v="24"'),
+        (147, '"Google Chrome";v="147", "Not.A/Brand";v="8", "Chromium";v="147"'),
+        (156, '"Not:A-Brand";v="8", "Chromium";v="156", "Google Chrome";v="156"'),
+    ],
+)
 def test_sec_ch_ua_is_what_that_chrome_release_sends(major, expected):
     assert sec_ch_ua(major, "Google Chrome") == expected
 
@@ -99,8 +104,11 @@ def test_every_rest_request_carries_the_same_origin_fetch_headers():
     assert headers["Referer"] == "https://grok.com/"
     assert headers["Accept"] == "*/*"
     assert headers["Content-Type"] == "application/json"
-    assert (headers["Sec-Fetch-Site"], headers["Sec-Fetch-Mode"], headers["Sec-Fetch-Dest"]) == \
-        ("same-origin", "cors", "empty")
+    assert (headers["Sec-Fetch-Site"], headers["Sec-Fetch-Mode"], headers["Sec-Fetch-Dest"]) == (
+        "same-origin",
+        "cors",
+        "empty",
+    )
     assert "Cache-Control" not in headers and "Pragma" not in headers
     assert uuid.UUID(headers["x-xai-request-id"]).version == 4
 
@@ -110,14 +118,49 @@ def test_the_profiles_language_preference_is_sent():
     assert headers["Accept-Language"] == "de-DE,de;q=0.9,en;q=0.8"
 
 
-@pytest.mark.parametrize("user_agent, measured", [
-    (CHROME_LINUX, ["sec-ch-ua-platform", "user-agent", "sec-ch-ua", "content-type", "sec-ch-ua-mobile", "accept",
-                    "origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "referer", "accept-encoding",
-                    "accept-language", "cookie"]),
-    (FIREFOX, ["user-agent", "accept", "accept-language", "accept-encoding", "referer", "content-type",
-               "content-length", "origin", "connection", "cookie", "sec-fetch-dest", "sec-fetch-mode",
-               "sec-fetch-site", "priority"]),
-])
+@pytest.mark.parametrize(
+    "user_agent, measured",
+    [
+        (
+            CHROME_LINUX,
+            [
+                "sec-ch-ua-platform",
+                "user-agent",
+                "sec-ch-ua",
+                "content-type",
+                "sec-ch-ua-mobile",
+                "accept",
+                "origin",
+                "sec-fetch-site",
+                "sec-fetch-mode",
+                "sec-fetch-dest",
+                "referer",
+                "accept-encoding",
+                "accept-language",
+                "cookie",
+            ],
+        ),
+        (
+            FIREFOX,
+            [
+                "user-agent",
+                "accept",
+                "accept-language",
+                "accept-encoding",
+                "referer",
+                "content-type",
+                "content-length",
+                "origin",
+                "connection",
+                "cookie",
+                "sec-fetch-dest",
+                "sec-fetch-mode",
+                "sec-fetch-site",
+                "priority",
+            ],
+        ),
+    ],
+)
 def test_headers_go_out_in_the_order_that_browser_writes_them(user_agent, measured):
     """The orders real Chromium 156 and Firefox 153 used for the web app's fetch to the HTTP/1.1 stand-in."""
     names = [name.lower() for name in sent_headers(build(user_agent), url="http://127.0.0.1:8123/rest/models")]
@@ -136,10 +179,13 @@ def test_pages_outside_rest_get_no_fetch_headers():
     assert "x-statsig-id" not in headers and "Sec-Fetch-Mode" not in headers
 
 
-@pytest.mark.parametrize("user_agent, engine_text", [
-    (CHROME_LINUX, r"TypeError: Cannot read properties of (undefined|null) \(reading '\w+'\)"),
-    (FIREFOX, r"TypeError: can't access property \"\w+\", \w+ is (undefined|null)"),
-])
+@pytest.mark.parametrize(
+    "user_agent, engine_text",
+    [
+        (CHROME_LINUX, r"TypeError: Cannot read properties of (undefined|null) \(reading '\w+'\)"),
+        (FIREFOX, r"TypeError: can't access property \"\w+\", \w+ is (undefined|null)"),
+    ],
+)
 def test_statsig_fallback_is_the_web_apps_x1_form_fresh_per_request(user_agent, engine_text):
     auth = build(user_agent)
     values = [sent_headers(auth)["x-statsig-id"] for _ in range(6)]
@@ -198,10 +244,24 @@ def test_the_chat_body_has_the_web_apps_2026_shape():
     body = chat_payload([{"role": "user", "content": "Hi"}], model="grok-4")
     assert (body["temporary"], body["modelName"], body["message"]) == (True, "grok-4", "Hi")
     assert body["responseMetadata"] == {"requestModelDetails": {"modelId": "grok-4"}}
-    assert set(body["deviceEnvInfo"]) == {"darkModeEnabled", "devicePixelRatio", "screenWidth", "screenHeight",
-                                          "viewportWidth", "viewportHeight"}
-    for field in ("disableSelfHarmShortCircuit", "collectionIds", "disabledConnectorIds", "isAsyncChat",
-                  "disableMemory", "toolOverrides", "enableSideBySide", "disableTextFollowUps"):
+    assert set(body["deviceEnvInfo"]) == {
+        "darkModeEnabled",
+        "devicePixelRatio",
+        "screenWidth",
+        "screenHeight",
+        "viewportWidth",
+        "viewportHeight",
+    }
+    for field in (
+        "disableSelfHarmShortCircuit",
+        "collectionIds",
+        "disabledConnectorIds",
+        "isAsyncChat",
+        "disableMemory",
+        "toolOverrides",
+        "enableSideBySide",
+        "disableTextFollowUps",
+    ):
         assert field in body
 
 

@@ -57,8 +57,9 @@ def test_the_api_key_to_a_loopback_stand_in_never_goes_through_a_proxy(monkeypat
 def test_browser_cookies_to_a_loopback_stand_in_never_go_through_a_proxy(monkeypatch, proxy, stand_in, variable):
     monkeypatch.setenv(variable, proxy.url)
     with pytest.warns(BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies(stand_in.web_cookies(UA), user_agent=UA,
-                                                       unsafe_browser_cookies=True, verdict=LOCAL)
+        auth = BrowserCookieAuthenticator.from_cookies(
+            stand_in.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True, verdict=LOCAL
+        )
     with GrokClient(auth, web_base_url=stand_in.web_base_url, retry=NO_RETRIES) as client:
         assert client.chat("hello").text
     assert proxy.received == []
@@ -67,8 +68,9 @@ def test_browser_cookies_to_a_loopback_stand_in_never_go_through_a_proxy(monkeyp
 def test_a_proxy_in_the_sessions_own_settings_is_bypassed_for_loopback_too(proxy, stand_in):
     session = requests.Session()
     session.proxies = {"http": proxy.url, "all": proxy.url, "http://127.0.0.1": proxy.url}
-    with GrokClient(ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url, session=session,
-                    retry=NO_RETRIES) as client:
+    with GrokClient(
+        ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url, session=session, retry=NO_RETRIES
+    ) as client:
         assert client.models()
     assert proxy.received == []
 
@@ -80,8 +82,14 @@ def test_a_credential_is_never_sent_in_clear_text_to_a_proxy(monkeypatch, proxy,
     monkeypatch.setenv(variable, proxy.url)
     key = "xai-" + "p" * 80
     auth = ApiKeyAuthenticator(key)
-    transport = ApiTransport(auth.prepare_session(), "http://api.example.test/v1", auth_kind=auth.kind,
-                             timeout=(2, 2), retry=NO_RETRIES, redact=auth.redact)
+    transport = ApiTransport(
+        auth.prepare_session(),
+        "http://api.example.test/v1",
+        auth_kind=auth.kind,
+        timeout=(2, 2),
+        retry=NO_RETRIES,
+        redact=auth.redact,
+    )
     with pytest.raises(PolicyError, match="clear text"):
         transport.models()
     time.sleep(0.1)
@@ -92,8 +100,9 @@ def test_https_through_a_proxy_is_left_to_the_tunnel(monkeypatch, proxy):
     """An https request through a proxy only sends CONNECT host:port: no header of ours reaches the proxy."""
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     key = "xai-" + "q" * 80
-    client = GrokClient(ApiKeyAuthenticator(key), base_url="https://api.example.test/v1", retry=NO_RETRIES,
-                        timeout=(2, 2))
+    client = GrokClient(
+        ApiKeyAuthenticator(key), base_url="https://api.example.test/v1", retry=NO_RETRIES, timeout=(2, 2)
+    )
     with pytest.raises(CookieSessionError):
         client.models()
     assert proxy.received, "the request did not go through the proxy at all"
@@ -106,8 +115,9 @@ def test_an_https_loopback_stand_in_never_goes_through_a_proxy(monkeypatch, prox
     monkeypatch.setenv(variable, proxy.url)
     with StandIn(web_tls=True) as server:
         with pytest.warns(BrowserCookieWarning):
-            auth = BrowserCookieAuthenticator.from_cookies(server.web_cookies(UA), user_agent=UA,
-                                                           unsafe_browser_cookies=True, verdict=LOCAL)
+            auth = BrowserCookieAuthenticator.from_cookies(
+                server.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True, verdict=LOCAL
+            )
         with GrokClient(auth, web_base_url=server.web_base_url, verify=server.ca_file, retry=NO_RETRIES) as client:
             assert client.chat("hello").text
     assert proxy.received == []

@@ -66,7 +66,6 @@ def test_another_port_on_the_same_host_is_another_origin(two_hosts):
         assert neighbour.requests == []
 
 
-
 def test_another_name_for_the_same_port_is_another_origin(two_hosts):
     """localhost:P is the very socket of 127.0.0.1:P, yet another host: nothing is sent there."""
     home, _ = two_hosts
@@ -77,6 +76,7 @@ def test_another_name_for_the_same_port_is_another_origin(two_hosts):
     with pytest.raises(errors.UnsafeRedirectError):
         web_client(home).models()
     assert [path for _m, path, _h in home.requests] == ["/v1/models", "/rest/models"]
+
 
 def test_a_same_origin_redirect_keeps_working_with_its_credential(two_hosts):
     home, _ = two_hosts
@@ -101,8 +101,11 @@ def test_a_redirect_loop_ends_in_a_clear_error(two_hosts):
 def test_a_post_turned_into_get_by_303_drops_its_body(two_hosts):
     home, _ = two_hosts
     home.redirect("/v1/chat/completions", "/v1/answer", 303)
-    home.routes["/v1/answer"] = (200, {"Content-Type": "application/json"},
-                                 b'{"choices": [{"message": {"content": "moved"}}]}')
+    home.routes["/v1/answer"] = (
+        200,
+        {"Content-Type": "application/json"},
+        b'{"choices": [{"message": {"content": "moved"}}]}',
+    )
     assert api_client(home).chat("hi").text == "moved"
     assert [(m, p) for m, p, _ in home.requests] == [("POST", "/v1/chat/completions"), ("GET", "/v1/answer")]
 

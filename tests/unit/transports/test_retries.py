@@ -41,7 +41,7 @@ def test_reads_are_retried_on_503_with_growing_jittered_backoff(standin):
     assert client_for(standin, sleeps=sleeps).models()
     assert len(sleeps) == 3 and calls(standin, "/v1/models") == 4
     for retry, wait in enumerate(sleeps):  # half fixed, half random: backoff * 2**n / 2 .. backoff * 2**n
-        assert 0.25 * 2 ** retry <= wait <= 0.5 * 2 ** retry
+        assert 0.25 * 2**retry <= wait <= 0.5 * 2**retry
 
 
 def test_a_chat_answered_503_is_not_retried(standin):
@@ -74,8 +74,9 @@ def test_a_retry_after_beyond_the_longest_wait_fails_at_once_with_the_advice():
     with RecordingServer() as server:
         server.routes["/v1/models"] = (429, {"Retry-After": "120"}, b'{"error": "slow down"}')
         sleeps = Sleeps()
-        client = GrokClient(ApiKeyAuthenticator(make_test_key()), base_url=f"{server.url}/v1",
-                            retry=RetryPolicy(sleep=sleeps))
+        client = GrokClient(
+            ApiKeyAuthenticator(make_test_key()), base_url=f"{server.url}/v1", retry=RetryPolicy(sleep=sleeps)
+        )
         with pytest.raises(errors.RateLimitedError) as caught:
             client.models()
     assert sleeps == [] and len(server.requests) == 1 and caught.value.retry_after == 120
@@ -112,8 +113,11 @@ def test_a_timeout_is_never_retried():
 
         thread = threading.Thread(target=accept, daemon=True)
         thread.start()
-        client = GrokClient(ApiKeyAuthenticator(make_test_key()),
-                            base_url=f"http://127.0.0.1:{server.getsockname()[1]}/v1", timeout=(1, 0.3))
+        client = GrokClient(
+            ApiKeyAuthenticator(make_test_key()),
+            base_url=f"http://127.0.0.1:{server.getsockname()[1]}/v1",
+            timeout=(1, 0.3),
+        )
         for call in (client.models, lambda: client.chat("hi")):
             with pytest.raises(errors.RequestTimeoutError):
                 call()
@@ -131,9 +135,12 @@ def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
 
     agent = "Mozilla/5.0 retry-test"
     with pytest.warns(errors.BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies(standin.web_cookies(agent), user_agent=agent,
-                                                       unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+        auth = BrowserCookieAuthenticator.from_cookies(
+            standin.web_cookies(agent),
+            user_agent=agent,
+            unsafe_browser_cookies=True,
+            verdict=LocalityVerdict.assume_local(),
+        )
     sleeps = Sleeps()
     standin.fail_next("web_rate_limit")
     with pytest.raises(errors.RateLimitedError, match="code 8"):
@@ -141,8 +148,16 @@ def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
     assert sleeps == [] and calls(standin, "/rest/app-chat/conversations/new") == 1
 
 
-@pytest.mark.parametrize("field, value", [("max_retries", -1), ("max_retries", 1.5), ("backoff", -0.5),
-                                          ("max_wait", float("nan")), ("budget", float("inf"))])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("max_retries", -1),
+        ("max_retries", 1.5),
+        ("backoff", -0.5),
+        ("max_wait", float("nan")),
+        ("budget", float("inf")),
+    ],
+)
 def test_a_retry_policy_that_cannot_work_is_bad_input(field, value):
     with pytest.raises(errors.BadInputError, match=field):
         RetryPolicy(**{field: value})

@@ -15,16 +15,19 @@ from cookie_session.transports.web import CHAT_PATH, chat_payload
 
 WEB = "https://grok.com"
 UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0"
-COOKIES = [StandInCookie("sso", "s" * 43, expires=time.time() + 86400 * 30),
-           StandInCookie("cf_clearance", "c" * 40, expires=time.time() + 86400),
-           StandInCookie("x-userid", "u" * 36, http_only=False)]
+COOKIES = [
+    StandInCookie("sso", "s" * 43, expires=time.time() + 86400 * 30),
+    StandInCookie("cf_clearance", "c" * 40, expires=time.time() + 86400),
+    StandInCookie("x-userid", "u" * 36, http_only=False),
+]
 
 
 @pytest.fixture
 def client():
     with pytest.warns(errors.BrowserCookieWarning):
-        auth = BrowserCookieAuthenticator.from_cookies(COOKIES, user_agent=UA, unsafe_browser_cookies=True,
-                                                       verdict=LocalityVerdict.assume_local())
+        auth = BrowserCookieAuthenticator.from_cookies(
+            COOKIES, user_agent=UA, unsafe_browser_cookies=True, verdict=LocalityVerdict.assume_local()
+        )
     return GrokClient(auth)
 
 
@@ -38,9 +41,16 @@ def token(text, thinking=False):
 
 @responses.activate
 def test_chat_request_shape_cookies_and_user_agent(client):
-    responses.post(WEB + CHAT_PATH, body=ndjson(
-        {"result": {"conversation": {"conversationId": "c"}}}, token("thinking...", True), token("Hel"), token("lo"),
-        {"result": {"response": {"modelResponse": {"message": "Hello", "responseId": "r1"}}}}))
+    responses.post(
+        WEB + CHAT_PATH,
+        body=ndjson(
+            {"result": {"conversation": {"conversationId": "c"}}},
+            token("thinking...", True),
+            token("Hel"),
+            token("lo"),
+            {"result": {"response": {"modelResponse": {"message": "Hello", "responseId": "r1"}}}},
+        ),
+    )
     result = client.chat("Hi", model="grok-3")
     sent = responses.calls[0].request
     body = json.loads(sent.body)
@@ -54,8 +64,16 @@ def test_chat_request_shape_cookies_and_user_agent(client):
 
 @responses.activate
 def test_stream_skips_thinking_and_honours_max_tokens(client):
-    responses.post(WEB + CHAT_PATH, body=ndjson(token("a", True), token("1"), token("2"), token("3"),
-                                                {"result": {"response": {"modelResponse": {"message": "123"}}}}))
+    responses.post(
+        WEB + CHAT_PATH,
+        body=ndjson(
+            token("a", True),
+            token("1"),
+            token("2"),
+            token("3"),
+            {"result": {"response": {"modelResponse": {"message": "123"}}}},
+        ),
+    )
     stream = client.chat("Hi", stream=True, max_tokens=2)
     assert list(stream) == ["1", "2"]
     assert stream.result.text == "12" and stream.result.finish_reason == "length"
@@ -66,15 +84,18 @@ def test_message_lists_become_role_lines():
     assert body["message"] == "system: Be brief\n\nuser: Hi"
 
 
-@pytest.mark.parametrize("status, body, content_type, expected", [
-    (401, '{"error": {"code": 16}}', "application/json", errors.SessionExpiredError),
-    (403, "<html><title>Just a moment...</title></html>", "text/html", errors.CloudflareChallengeError),
-    (403, '{"error": {"message": "blocked-user"}}', "application/json", errors.AccountBlockedError),
-    (403, '{"error": {"message": "nope"}}', "application/json", errors.PermissionDeniedError),
-    (429, "{}", "application/json", errors.RateLimitedError),
-    (502, "bad gateway", "text/plain", errors.ServerError),
-    (418, "teapot", "text/plain", errors.UpstreamError),
-])
+@pytest.mark.parametrize(
+    "status, body, content_type, expected",
+    [
+        (401, '{"error": {"code": 16}}', "application/json", errors.SessionExpiredError),
+        (403, "<html><title>Just a moment...</title></html>", "text/html", errors.CloudflareChallengeError),
+        (403, '{"error": {"message": "blocked-user"}}', "application/json", errors.AccountBlockedError),
+        (403, '{"error": {"message": "nope"}}', "application/json", errors.PermissionDeniedError),
+        (429, "{}", "application/json", errors.RateLimitedError),
+        (502, "bad gateway", "text/plain", errors.ServerError),
+        (418, "teapot", "text/plain", errors.UpstreamError),
+    ],
+)
 @responses.activate
 def test_http_signals(client, status, body, content_type, expected):
     responses.post(WEB + CHAT_PATH, status=status, body=body, content_type=content_type)
@@ -83,8 +104,9 @@ def test_http_signals(client, status, body, content_type, expected):
     assert type(caught.value) is expected and "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("code, expected", [(7, errors.AntiBotRejectedError), (8, errors.RateLimitedError),
-                                            (13, errors.UpstreamError)])
+@pytest.mark.parametrize(
+    "code, expected", [(7, errors.AntiBotRejectedError), (8, errors.RateLimitedError), (13, errors.UpstreamError)]
+)
 @responses.activate
 def test_in_stream_error_codes(client, code, expected):
     responses.post(WEB + CHAT_PATH, body=ndjson(token("x"), {"error": {"code": code, "message": "no"}}))
