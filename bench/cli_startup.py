@@ -20,11 +20,14 @@ COMMANDS = {
     "import click": [sys.executable, "-c", "import click"],
     "cookie-session --help": [sys.executable, "-m", "cookie_session", "--help"],
     "import cookie_session": [sys.executable, "-c", "import cookie_session"],
+    # What the web path's prepare_session() adds once per process: the browser TLS handshake's library.
+    "import curl_cffi": [sys.executable, "-c", "import curl_cffi"],
 }
 FLOOR = "import click"
 #: Modules that must stay out of `import cookie_session` and `cookie-session --help`.
 HEAVY = (
     "browser_cookie3",
+    "curl_cffi",
     "Cryptodome",
     "cryptography",
     "lz4",

@@ -80,6 +80,15 @@ def clients(cookie_file: Path, base_url: str) -> dict[str, requests.Session]:
     }
 
 
+def cookies_sent_to_grok(cookie_file: Path) -> int:
+    """How many of the store's cookies a browser sends to https://grok.com/cookies (what a loopback stand-in gets)."""
+    from cookie_session.auth.browser import sent_with
+    from cookie_session.browsers import load_xai_cookies
+
+    cookies = load_xai_cookies("chromium", cookie_file=cookie_file).cookies
+    return sum(sent_with(c, "https://grok.com/cookies") for c in cookies)
+
+
 def scoping_check(session: requests.Session, base_url: str, expected: int) -> str | None:
     """None when the cookies reach the loopback host and none follow a redirect to another host; else why not."""
     sent = int(session.get(f"{base_url}/cookies").text)
@@ -118,7 +127,7 @@ def run(cookie_file: Path, rounds: int, per_sample: int) -> tuple[dict[str, tupl
         base_url = f"http://127.0.0.1:{port}"
         sessions = clients(cookie_file, base_url)
         cookie = sessions["cookie (BrowserCookieAuthenticator)"]
-        problem = scoping_check(cookie, base_url, len(cookie.auth.cookie_names))
+        problem = scoping_check(cookie, base_url, cookies_sent_to_grok(cookie_file))
         samples = measure(sessions, f"{base_url}/", rounds, per_sample)
         for session in sessions.values():
             session.close()
