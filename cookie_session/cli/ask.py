@@ -40,8 +40,8 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
         started = False
         try:
             for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
+                started = True  # before the write: Ctrl-C may land while it returns
                 click.echo(piece, nl=False)
-                started = True
         except BaseException:  # also on Ctrl-C: a started answer's line ends before "Interrupted."
             if started:
                 click.echo()
