@@ -150,6 +150,32 @@ def _added_str(node: ast.AST) -> str | None:
     return _str(node)
 
 
+def _split_keys(node: ast.expr, text: str, lines: list[str]) -> list[str]:
+    """The real keys `text` (the value of `node`, maybe several string pieces) holds that no one source line
+    of `node` holds whole."""
+    seen = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
+    keys = (match.group() for match in XAI_KEY_RE.finditer(text))
+    return [key for key in keys if not is_placeholder_key(key) and not any(key in line for line in seen)]
+
+
+def split_key_lines(source: str) -> dict[int, str]:
+    """Line number -> masked key, for each line holding a piece of a key split across string pieces
+    (so a diff can hide those lines); empty when the source does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    lines, spread = source_lines(source), {}
+    for node in ast.walk(tree):
+        text = _added_str(node) if isinstance(node, ast.BinOp) else _str(node)
+        if text is not None and isinstance(node, ast.expr):
+            for key in _split_keys(node, text, lines):
+                spread.update(dict.fromkeys(range(node.lineno, (node.end_lineno or node.lineno) + 1), mask(key)))
+    return spread
+
+
 def _module_hit(module: str) -> str | None:
     for name in BROWSER_COOKIE_MODULES:
         if module == name or module.startswith(name + "."):
@@ -430,11 +456,8 @@ class _Visitor(ast.NodeVisitor):
     def split_key(self, node: ast.expr, text: str) -> None:
         """CS201 for a key that `text`, the value of several string pieces, holds but no one source line does
         (the line-by-line secret scan reports the others)."""
-        seen = self.lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
-        for match in XAI_KEY_RE.finditer(text):
-            key = match.group()
-            if not is_placeholder_key(key) and not any(key in line for line in seen):
-                self.hit(node, "CS201", mask(key))
+        for key in _split_keys(node, text, self.lines):
+            self.hit(node, "CS201", mask(key))
 
     def visit_Constant(self, node: ast.Constant) -> None:
         text = _str(node)

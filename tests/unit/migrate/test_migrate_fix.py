@@ -103,6 +103,19 @@ def test_diff_prints_the_rewrite_and_changes_nothing(fix_corpus):
     assert '-API_KEY = "xai-…' in result.stdout
 
 
+def test_diff_never_shows_the_pieces_of_a_key_split_across_strings(tmp_path, monkeypatch):
+    fixed_key, split_key = make_test_key(), make_test_key()
+    pieces = (split_key[:30], split_key[30:])
+    (tmp_path / "proto.py").write_text(
+        f'API_KEY = "{fixed_key}"\nOLD = (\n    "{pieces[0]}"\n    "{pieces[1]}"\n)\nprint(len(API_KEY))\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = migrate("--diff", ".")
+    assert '+API_KEY = os.environ["XAI_API_KEY"]\n' in result.stdout  # the diff is there, with context
+    assert f"part of the key xai-…{split_key[-4:]}" in result.stdout
+    assert not any(piece in result.stdout + result.stderr for piece in (fixed_key, *pieces))
+
+
 # --- the fixed scripts run, and answer as the originals did ----------------------------------------------------
 BROWSER_SHIM = """
 import json, os
