@@ -56,6 +56,7 @@ class FixPlan:
     notices: list[Notice] = field(default_factory=list)
     left: list[tuple[str, str]] = field(default_factory=list)  # (file, why a rewrite was not proven)
     files_considered: int = 0
+    considered: set[Path] = field(default_factory=set)  # those files; a change elsewhere is written beside them
 
     def add(self, path: Path, before: str | None, after: str, changes: list[str]) -> None:
         for existing in self.changes:
@@ -140,6 +141,7 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             plan.notices.append(Notice(shown, f"left alone: not UTF-8 text of at most {MAX_FILE_BYTES // 1024} KiB"))
             continue
         plan.files_considered += 1
+        plan.considered.add(path)
         if kind == "env":
             _fix_env(plan, path, text, git)
             continue
@@ -228,10 +230,17 @@ def render_summary(plan: FixPlan, *, applied: bool) -> str:
         out.append(f"left alone: {shown}: {why}")
     for notice in plan.notices:
         out.append(f"notice: {notice.path}: {notice.message}")
-    count = len(plan.changes)
+    beside = [change.shown for change in plan.changes if change.path not in plan.considered]
+    count = len(plan.changes) - len(beside)
     out.append(
         f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
-        f" of {plan.files_considered} considered."
+        f" of {plan.files_considered} considered"
+        + (
+            f", and {'wrote' if applied else 'would write'} {len(beside)} beside them ({', '.join(beside)})"
+            if beside
+            else ""
+        )
+        + "."
         + (
             " Revoke every key a fix moved out of the code: it has leaked."
             if any("revoke" in what for c in plan.changes for what in c.changes)

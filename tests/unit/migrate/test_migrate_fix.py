@@ -53,6 +53,13 @@ def test_fix_turns_each_prototype_into_exactly_its_expected_version(fix_corpus):
     assert "fixed: key_and_bearer.py: hard-coded key xai-…" in result.stderr and "revoke" in result.stderr
 
 
+def test_the_summary_counts_files_written_beside_the_considered_ones_apart(tmp_path, monkeypatch):
+    (tmp_path / "proto.py").write_text(f'API_KEY = "{make_test_key()}"\nprint(len(API_KEY))\n')
+    monkeypatch.chdir(tmp_path)
+    summary = migrate("--fix", "proto.py").stderr.strip().splitlines()[-1]
+    assert summary.startswith("Changed 1 file of 1 considered, and wrote 1 beside them (.env.example).")
+
+
 def test_a_second_fix_changes_nothing(fix_corpus):
     folder, _ = fix_corpus
     migrate("--fix", ".")
