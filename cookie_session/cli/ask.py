@@ -37,11 +37,16 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
             else:
                 click.echo(result.text)
             return
+        started = False
         try:
             for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
+                started = True  # before the write: Ctrl-C may land while it returns
                 click.echo(piece, nl=False)
-        finally:  # also on Ctrl-C: the answer's line ends before "Interrupted."
-            click.echo()
+        except BaseException:  # also on Ctrl-C: a started answer's line ends before "Interrupted."
+            if started:
+                click.echo()
+            raise
+        click.echo()
 
 
 def read_stdin_prompt() -> str:

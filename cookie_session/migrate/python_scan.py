@@ -24,6 +24,7 @@ from .patterns import (
     UNSAFE_FLAG,
     XAI_KEY_RE,
     is_placeholder_key,
+    mask,
     secret_name,
     source_lines,
 )
@@ -139,6 +140,40 @@ def _dotted(node: ast.AST) -> str:
 
 def _str(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _added_str(node: ast.AST) -> str | None:
+    """The value of `"a" + "b" + ...` when every piece is a string literal, else None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _added_str(node.left), _added_str(node.right)
+        return left + right if left is not None and right is not None else None
+    return _str(node)
+
+
+def _split_keys(node: ast.expr, text: str, lines: list[str]) -> list[str]:
+    """The real keys `text` (the value of `node`, maybe several string pieces) holds that no one source line
+    of `node` holds whole."""
+    seen = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
+    keys = (match.group() for match in XAI_KEY_RE.finditer(text))
+    return [key for key in keys if not is_placeholder_key(key) and not any(key in line for line in seen)]
+
+
+def split_key_lines(source: str) -> dict[int, str]:
+    """Line number -> masked key, for each line holding a piece of a key split across string pieces
+    (so a diff can hide those lines); empty when the source does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    lines, spread = source_lines(source), {}
+    for node in ast.walk(tree):
+        text = _added_str(node) if isinstance(node, ast.BinOp) else _str(node)
+        if text is not None and isinstance(node, ast.expr):
+            for key in _split_keys(node, text, lines):
+                spread.update(dict.fromkeys(range(node.lineno, (node.end_lineno or node.lineno) + 1), mask(key)))
+    return spread
 
 
 def _module_hit(module: str) -> str | None:
@@ -410,14 +445,24 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
+        if (joined := _added_str(node)) is not None:
+            self.split_key(node, joined)
         left = _str(node.left)
         if left is not None and _BEARER_PREFIX.match(left):
             self.hit(node, "CS205")
             self.cover(node.left)
         self.generic_visit(node)
 
+    def split_key(self, node: ast.expr, text: str) -> None:
+        """CS201 for a key that `text`, the value of several string pieces, holds but no one source line does
+        (the line-by-line secret scan reports the others)."""
+        for key in _split_keys(node, text, self.lines):
+            self.hit(node, "CS201", mask(key))
+
     def visit_Constant(self, node: ast.Constant) -> None:
         text = _str(node)
+        if text is not None:
+            self.split_key(node, text)
         if text is None or id(node) in self.docstrings or id(node) in self.covered:
             return
         cookie = text if text in SESSION_COOKIE_NAMES else None

@@ -340,31 +340,28 @@ def _bypass_proxies_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 def _let_responses_pass(monkeypatch: pytest.MonkeyPatch, stand_in: StandIn) -> None:
     """When the test uses `responses`, requests to the stand-in pass through its mocks to the real server.
 
-    Every `RequestsMock` started during the test (`@responses.activate`, `with responses.RequestsMock()`,
-    `responses.start()`) gets the stand-in's two origins as pass-through prefixes, and so does the
-    default mock if it is already running. Nothing happens when `responses` was never imported."""
+    Every `RequestsMock` handling a request during the test (`@responses.activate`, `with
+    responses.RequestsMock()`, `responses.start()`, or one a fixture started before the stand-in) treats
+    the stand-in's two origins as pass-through prefixes for that request only, so the mock itself is left
+    as it was; a mock registered for a stand-in URL still wins. Nothing happens when `responses` was never
+    imported."""
     import sys
 
     responses = sys.modules.get("responses")
     if responses is None or not hasattr(responses, "RequestsMock"):
         return
     prefixes = tuple(f"{url.split('/v1', 1)[0]}/" for url in (stand_in.base_url, stand_in.web_base_url))
-    real_start = responses.RequestsMock.start
+    real_on_request = responses.RequestsMock._on_request
 
-    def add(mock) -> None:
-        for prefix in prefixes:
-            if prefix not in mock.passthru_prefixes:
-                mock.add_passthru(prefix)
+    def on_request(mock, adapter, request, **kwargs):
+        own = mock.passthru_prefixes
+        mock.passthru_prefixes = (*own, *(prefix for prefix in prefixes if prefix not in own))
+        try:
+            return real_on_request(mock, adapter, request, **kwargs)
+        finally:
+            mock.passthru_prefixes = own
 
-    def start(mock) -> None:
-        real_start(mock)
-        add(mock)
-
-    monkeypatch.setattr(responses.RequestsMock, "start", start)
-    default = getattr(responses, "_default_mock", None)
-    if default is not None and getattr(default, "_patcher", None):  # already running
-        monkeypatch.setattr(default, "passthru_prefixes", default.passthru_prefixes)  # restored after the test
-        add(default)
+    monkeypatch.setattr(responses.RequestsMock, "_on_request", on_request)
 
 
 def _refuse_non_loopback(monkeypatch: pytest.MonkeyPatch, node: pytest.Item) -> None:

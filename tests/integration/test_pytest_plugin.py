@@ -434,6 +434,7 @@ def test_failure_output_shows_no_credential(project, monkeypatch):
 
 # The README's example of a test that mocks one HTTP call with `responses` and talks to the stand-in.
 RESPONSES_TESTS = """
+import pytest
 import requests
 import responses
 
@@ -474,6 +475,19 @@ def test_other_urls_are_still_refused(xai_standin):
             raise AssertionError("an unmocked URL went through")
 
 
+@pytest.fixture
+def own_mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def test_a_mock_the_project_started_before_the_fixture(own_mock, xai_standin):
+    own_mock.get("https://weather.example/today", json={"sky": "fog"})
+    assert myscript.ask("early") == answer_for("early")
+    assert requests.get("https://weather.example/today").json() == {"sky": "fog"}
+    assert own_mock.passthru_prefixes == ()  # the mock itself is left as it was
+
+
 def test_no_pass_through_is_left_behind():
     assert responses.mock.passthru_prefixes == ()
 """
@@ -482,4 +496,4 @@ def test_no_pass_through_is_left_behind():
 def test_responses_lets_the_standin_through_without_extra_code(project):
     project.makepyfile(test_with_responses=RESPONSES_TESTS)
     result = run(project)
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)

@@ -26,7 +26,7 @@ from ...settings import API_KEY_ENV
 from ..findings import Notice
 from ..git import GitInfo
 from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
-from ..python_scan import browser_cookie_bindings
+from ..python_scan import browser_cookie_bindings, split_key_lines
 from ..scanner import MAX_FILE_BYTES, display_path
 from ..text_scan import file_kind, parse_env_line
 from ..walk import iter_files
@@ -56,6 +56,7 @@ class FixPlan:
     notices: list[Notice] = field(default_factory=list)
     left: list[tuple[str, str]] = field(default_factory=list)  # (file, why a rewrite was not proven)
     files_considered: int = 0
+    considered: set[Path] = field(default_factory=set)  # those files; a change elsewhere is written beside them
 
     def add(self, path: Path, before: str | None, after: str, changes: list[str]) -> None:
         for existing in self.changes:
@@ -140,6 +141,7 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             plan.notices.append(Notice(shown, f"left alone: not UTF-8 text of at most {MAX_FILE_BYTES // 1024} KiB"))
             continue
         plan.files_considered += 1
+        plan.considered.add(path)
         if kind == "env":
             _fix_env(plan, path, text, git)
             continue
@@ -195,13 +197,26 @@ def render_diff(plan: FixPlan) -> str:
     """A unified diff of every change, keys shown as fingerprints."""
     out = []
     for change in plan.changes:
-        before = (change.before or "").splitlines(keepends=True)
-        after = change.after.splitlines(keepends=True)
+        before = _hide_split_keys((change.before or "").splitlines(keepends=True))
+        after = _hide_split_keys(change.after.splitlines(keepends=True))
         label = Path(os.path.relpath(change.path)).as_posix()  # `../x` rather than a path of this machine
         source = f"a/{label}" if change.before is not None else "/dev/null"
         for line in difflib.unified_diff(before, after, source, f"b/{label}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return XAI_KEY_RE.sub(lambda m: mask(m.group()), "".join(out))
+
+
+def _hide_split_keys(lines: list[str]) -> list[str]:
+    """`lines` with each line holding a piece of a key split across string pieces replaced by a placeholder
+    (the pieces do not match the key's pattern, so masking alone would show them)."""
+    hidden = split_key_lines("".join(lines))
+    for number, masked in hidden.items():
+        if not 0 < number <= len(lines):
+            continue
+        line = lines[number - 1]
+        indent = line[: len(line) - len(line.lstrip())]
+        lines[number - 1] = f"{indent}# (a line holding part of the key {masked}, not shown)\n"
+    return lines
 
 
 def render_summary(plan: FixPlan, *, applied: bool) -> str:
@@ -215,10 +230,17 @@ def render_summary(plan: FixPlan, *, applied: bool) -> str:
         out.append(f"left alone: {shown}: {why}")
     for notice in plan.notices:
         out.append(f"notice: {notice.path}: {notice.message}")
-    count = len(plan.changes)
+    beside = [change.shown for change in plan.changes if change.path not in plan.considered]
+    count = len(plan.changes) - len(beside)
     out.append(
         f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"
-        f" of {plan.files_considered} considered."
+        f" of {plan.files_considered} considered"
+        + (
+            f", and {'wrote' if applied else 'would write'} {len(beside)} beside them ({', '.join(beside)})"
+            if beside
+            else ""
+        )
+        + "."
         + (
             " Revoke every key a fix moved out of the code: it has leaked."
             if any("revoke" in what for c in plan.changes for what in c.changes)

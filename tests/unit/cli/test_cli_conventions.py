@@ -143,6 +143,13 @@ def test_a_404_on_a_route_says_the_url_looks_wrong(standin):
         assert "base URL looks wrong" in line and "https://api.x.ai/v1" in line
 
 
+def test_a_streamed_chat_that_fails_before_any_text_prints_nothing_on_stdout(standin):
+    without_v1 = standin.base_url.removesuffix("/v1")
+    result = run("chat", "hi", env={"XAI_API_KEY": standin.api_key, "XAI_BASE_URL": without_v1})
+    assert result.exit_code == 6 and "base URL looks wrong" in error_line(result)
+    assert result.stdout == ""  # no stray blank line for a script capturing the answer
+
+
 def test_413_says_the_prompt_is_too_large(api_env):
     result = run("chat", "x" * (1 << 20), "--no-stream", env=api_env)
     line = error_line(result)

@@ -53,6 +53,13 @@ def test_fix_turns_each_prototype_into_exactly_its_expected_version(fix_corpus):
     assert "fixed: key_and_bearer.py: hard-coded key xai-…" in result.stderr and "revoke" in result.stderr
 
 
+def test_the_summary_counts_files_written_beside_the_considered_ones_apart(tmp_path, monkeypatch):
+    (tmp_path / "proto.py").write_text(f'API_KEY = "{make_test_key()}"\nprint(len(API_KEY))\n')
+    monkeypatch.chdir(tmp_path)
+    summary = migrate("--fix", "proto.py").stderr.strip().splitlines()[-1]
+    assert summary.startswith("Changed 1 file of 1 considered, and wrote 1 beside them (.env.example).")
+
+
 def test_a_second_fix_changes_nothing(fix_corpus):
     folder, _ = fix_corpus
     migrate("--fix", ".")
@@ -101,6 +108,19 @@ def test_diff_prints_the_rewrite_and_changes_nothing(fix_corpus):
     assert "--- /dev/null\n+++ b/../.env.example\n@@ -0,0 +1 @@\n+XAI_API_KEY=\n" in result.stdout
     assert all(value not in result.stdout + result.stderr for _, value in planted)  # keys as fingerprints only
     assert '-API_KEY = "xai-…' in result.stdout
+
+
+def test_diff_never_shows_the_pieces_of_a_key_split_across_strings(tmp_path, monkeypatch):
+    fixed_key, split_key = make_test_key(), make_test_key()
+    pieces = (split_key[:30], split_key[30:])
+    (tmp_path / "proto.py").write_text(
+        f'API_KEY = "{fixed_key}"\nOLD = (\n    "{pieces[0]}"\n    "{pieces[1]}"\n)\nprint(len(API_KEY))\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = migrate("--diff", ".")
+    assert '+API_KEY = os.environ["XAI_API_KEY"]\n' in result.stdout  # the diff is there, with context
+    assert f"part of the key xai-…{split_key[-4:]}" in result.stdout
+    assert not any(piece in result.stdout + result.stderr for piece in (fixed_key, *pieces))
 
 
 # --- the fixed scripts run, and answer as the originals did ----------------------------------------------------

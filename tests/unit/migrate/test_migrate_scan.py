@@ -72,6 +72,24 @@ def test_a_key_is_found_anywhere_in_any_text_file_even_in_a_comment(tmp_path):
     assert {f.masked for f in result.findings} == {f"xai-…{key[-4:]}"}
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        'KEY = "{a}" "{b}"\n',  # implicit concatenation on one line
+        'KEY = (\n    "{a}"\n    "{b}"\n)\n',  # the same, one piece a line
+        'KEY = f"{a}" f"{b}"\n',  # f-string pieces without a placeholder
+        'KEY = "{a}" + "{b}"\n',
+        'call(key=("{a}"\n     "{b}"))\n',
+    ],
+)
+def test_a_key_split_across_string_pieces_is_found_masked(tmp_path, template):
+    key = make_test_key()
+    write(tmp_path / "a.py", template.format(a=key[:30], b=key[30:]))
+    findings = scan([tmp_path]).findings
+    assert [(f.rule_id, f.masked) for f in findings] == [("CS201", f"xai-…{key[-4:]}")]
+    assert not any(key[:30] in str(f) or key[30:] in str(f) for f in findings)
+
+
 def test_a_key_glued_to_more_characters_is_not_the_key_shape(tmp_path):
     key = make_test_key()
     write(tmp_path / "a.py", f'A = "{key}Z"\nB = "my{key}"\n')
