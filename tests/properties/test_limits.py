@@ -119,6 +119,9 @@ TRICKLES = {
     "SSE keep-alive comments": (b": ping\n", "text/event-stream", "api-stream"),
     "blank NDJSON lines": (b"\n", "application/x-ndjson", "web-chat"),
     "NDJSON spaces": (b" ", "application/x-ndjson", "web-chat"),
+    # one line that never ends: the cut must say timeout, not "not JSON" or "ended early" on the partial line
+    "an NDJSON line a byte at a time": (b"{", "application/x-ndjson", "web-chat"),
+    "an SSE data line a byte at a time": (b"d", "text/event-stream", "api-stream"),
 }
 
 
