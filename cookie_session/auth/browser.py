@@ -414,7 +414,7 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
     if (
         not isinstance(value, str)
         or not value.strip()
-        or not header_safe(value)
+        or not header_safe(value.strip())  # a paste's or a file's line end around it is no part of it
         or value.strip().lower().startswith("x-statsig-id")
     ):
         raise BadInputError(
