@@ -109,8 +109,9 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
 
 def _whole_token_spans(lowered: str, value: str) -> Iterable[tuple[int, int]]:
     """Where a short `value` occurs in `lowered` whole (raw, URL- or form-encoded, JSON-escaped, base64) and
-    as a token of its own: not inside a longer run of letters or digits, so a cookie valued `1` or `en`
-    leaves `401` and `open` alone. Base64 fragments are not looked for: a short value's are a character or two."""
+    as a token of its own: not inside a longer run of letters, digits, `_` or `-`, so a cookie valued `1`,
+    `en` or `browser` leaves `401`, `open` and `browser_cookie` alone. Base64 fragments are not looked
+    for: a short value's are a character or two."""
     raw = value.encode()
     whole = [value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]]
     whole += [base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()]
@@ -118,12 +119,17 @@ def _whole_token_spans(lowered: str, value: str) -> Iterable[tuple[int, int]]:
         start = lowered.find(form)
         while start != -1:
             stop = start + len(form)
-            inside_a_word = (start > 0 and lowered[start - 1].isalnum() and form[0].isalnum()) or (
-                stop < len(lowered) and lowered[stop].isalnum() and form[-1].isalnum()
+            inside_a_word = (start > 0 and _word_char(lowered[start - 1]) and _word_char(form[0])) or (
+                stop < len(lowered) and _word_char(lowered[stop]) and _word_char(form[-1])
             )
             if not inside_a_word:
                 yield start, stop
             start = lowered.find(form, start + 1)
+
+
+def _word_char(ch: str) -> bool:
+    """A character that continues a word, a number or a name such as `browser_cookie` or `x-userid`."""
+    return ch.isalnum() or ch in "_-"
 
 
 def _piece_finder(forms: set[str], windows: int) -> Callable[[str], bool]:

@@ -122,3 +122,5 @@ def test_short_cookie_values_leave_the_rest_of_a_message_readable():
     secrets = [Secret("1", name="consent"), Secret("en", name="i18nextLng"), Secret("m", name="m")]
     assert redact(message, secrets) == message.replace("mode en", "mode i18nextLng=…(2 chars)")
     assert redact("flag=1; lang=EN", secrets) == "flag=consent=…(1 chars); lang=i18nextLng=…(2 chars)"
+    names = "auth_kind: browser_cookie, x-userid, grok-4-mini"
+    assert redact(names, [Secret("browser", name="a"), Secret("userid", name="b"), Secret("grok-4", name="c")]) == names
