@@ -117,7 +117,7 @@ def test_history_must_be_a_whole_number(history):
         StandIn(history=history)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
     with subprocess.Popen(
