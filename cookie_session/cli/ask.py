@@ -37,11 +37,14 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
             else:
                 click.echo(result.text)
             return
+        printed = False
         try:
             for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
+                printed = True  # before the write: a Ctrl-C inside it still ends the line
                 click.echo(piece, nl=False)
-        finally:  # also on Ctrl-C: the answer's line ends before "Interrupted."
-            click.echo()
+        finally:  # also on Ctrl-C: the answer's line ends before "Interrupted."; a call that printed nothing
+            if printed:  # (refused, failed before its first piece) leaves stdout empty
+                click.echo()
 
 
 def read_stdin_prompt() -> str:
