@@ -79,8 +79,9 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
     """`text` with every secret replaced by its fingerprint: whole or any `MIN_PIECE`-character piece of it,
     in any letter case, raw, URL- or form-encoded, JSON-escaped or in base64 (at any byte alignment).
 
-    Secrets shorter than `MIN_PIECE` are replaced where they occur whole (in any case). Linear in
-    `len(text)`. Nothing is cached: a cache would be one more place holding the values.
+    Secrets shorter than `MIN_PIECE` are replaced where they occur whole and as a token of their own (not
+    inside a longer word or number), in any case. Linear in `len(text)`. Nothing is cached: a cache would
+    be one more place holding the values.
     """
     if not text:
         return text
@@ -90,14 +91,10 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
         value = secret.reveal()
         if not value:
             continue
-        forms = {form.lower() for form in _written_forms(value) if form}
         if len(value) < MIN_PIECE:
-            for form in forms:
-                start = lowered.find(form)
-                while start != -1:
-                    spans.append((start, start + len(form), secret.fingerprint))
-                    start = lowered.find(form, start + 1)
+            spans += [(start, stop, secret.fingerprint) for start, stop in _whole_token_spans(lowered, value)]
             continue
+        forms = {form.lower() for form in _written_forms(value) if form}
         windows = range(len(lowered) - MIN_PIECE + 1)
         found = _piece_finder(forms, len(windows))
         spans += [(i, i + MIN_PIECE, secret.fingerprint) for i in windows if found(lowered[i : i + MIN_PIECE])]
@@ -108,6 +105,31 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
         out += [text[end:start], shown]
         end = stop
     return "".join(out) + text[end:]
+
+
+def _whole_token_spans(lowered: str, value: str) -> Iterable[tuple[int, int]]:
+    """Where a short `value` occurs in `lowered` whole (raw, URL- or form-encoded, JSON-escaped, base64) and
+    as a token of its own: not inside a longer run of letters, digits, `_` or `-`, so a cookie valued `1`,
+    `en` or `browser` leaves `401`, `open` and `browser_cookie` alone. Base64 fragments are not looked
+    for: a short value's are a character or two."""
+    raw = value.encode()
+    whole = [value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]]
+    whole += [base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()]
+    for form in {form.lower() for form in whole if form}:
+        start = lowered.find(form)
+        while start != -1:
+            stop = start + len(form)
+            inside_a_word = (start > 0 and _word_char(lowered[start - 1]) and _word_char(form[0])) or (
+                stop < len(lowered) and _word_char(lowered[stop]) and _word_char(form[-1])
+            )
+            if not inside_a_word:
+                yield start, stop
+            start = lowered.find(form, start + 1)
+
+
+def _word_char(ch: str) -> bool:
+    """A character that continues a word, a number or a name such as `browser_cookie` or `x-userid`."""
+    return ch.isalnum() or ch in "_-"
 
 
 def _piece_finder(forms: set[str], windows: int) -> Callable[[str], bool]:

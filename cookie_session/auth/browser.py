@@ -18,7 +18,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ..browsers import BrowserCookie, header_safe
-from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError
+from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError, printable
 from ..policy import (
     LocalityVerdict,
     check_base_url,
@@ -125,7 +125,7 @@ class BrowserCookieAuthenticator(Authenticator):
         if agent is None:
             agent = FALLBACK_USER_AGENT if load.family != "firefox" else FALLBACK_FIREFOX_USER_AGENT
             warnings.warn(
-                f"Could not tell the version of {where}; sending a generic User-Agent. If grok.com answers "
+                f"Could not tell the version of {printable(where)}; sending a generic User-Agent. If grok.com answers "
                 f"with a challenge, set {USER_AGENT_ENV} to that browser's User-Agent",
                 BrowserCookieWarning,
                 stacklevel=2,
@@ -230,14 +230,14 @@ class BrowserCookieAuthenticator(Authenticator):
         self._session_cookie = session
         self.expires: float | None = session.expires
         warnings.warn(
-            f"Using browser-cookie auth from {where}: unofficial, unsafe, local only (see WARNING.md)",
+            f"Using browser-cookie auth from {printable(where)}: unofficial, unsafe, local only (see WARNING.md)",
             BrowserCookieWarning,
             stacklevel=3,
         )
         if self.expires is not None and self.expires - now < EXPIRY_WARNING_SECONDS:
             hours = (self.expires - now) / 3600
             warnings.warn(
-                f"The grok.com session in {where} expires in {hours:.0f} hours; log in again soon",
+                f"The grok.com session in {printable(where)} expires in {hours:.0f} hours; log in again soon",
                 BrowserCookieWarning,
                 stacklevel=3,
             )
@@ -414,7 +414,7 @@ def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
     if (
         not isinstance(value, str)
         or not value.strip()
-        or not header_safe(value)
+        or not header_safe(value.strip())  # a paste's or a file's line end around it is no part of it
         or value.strip().lower().startswith("x-statsig-id")
     ):
         raise BadInputError(

@@ -134,6 +134,8 @@ def cookies_command(
     from ..auth.browser import sent_with
     from ..browsers import load_xai_cookies
     from ..policy import check_browser_cookie_use
+    from ..settings import WEB_BASE_URL
+    from ..transports.grok_web import REST_PREFIX
 
     check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
     load = load_xai_cookies(
@@ -148,7 +150,7 @@ def cookies_command(
             "size": len(c.value),
             "secure": c.secure,
             "http_only": c.http_only,
-            "sent_to_grok_com": sent_with(c),
+            "sent_to_grok_com": sent_with(c, WEB_BASE_URL + REST_PREFIX),  # every request we send is under /rest/
         }
         for c in load.cookies
     ]

@@ -147,6 +147,8 @@ def iter_lines(
                 size += len(rest)
                 if size > limit:
                     raise _line_too_long(response, limit)
+        if watchdog is not None:
+            watchdog.check()  # a body the watchdog cut ends here, not in its partial last line
         if parts:
             yield b"".join(parts).rstrip(b"\r")
 

@@ -200,6 +200,8 @@ class WebTransport(Transport):
                     final_reply = reply.get("modelResponse")
                     if isinstance(final_reply, dict):
                         final["text"] = final_reply.get("message")
+                        if isinstance(final["text"], str):  # the whole answer again: held to the cap on its own
+                            self.answer_budget(response.url).add(final["text"])
                         final["id"] = final_reply.get("responseId")
                         continue
                     token = reply.get("token")

@@ -119,6 +119,9 @@ TRICKLES = {
     "SSE keep-alive comments": (b": ping\n", "text/event-stream", "api-stream"),
     "blank NDJSON lines": (b"\n", "application/x-ndjson", "web-chat"),
     "NDJSON spaces": (b" ", "application/x-ndjson", "web-chat"),
+    # one line that never ends: the cut must say timeout, not "not JSON" or "ended early" on the partial line
+    "an NDJSON line a byte at a time": (b"{", "application/x-ndjson", "web-chat"),
+    "an SSE data line a byte at a time": (b"d", "text/event-stream", "api-stream"),
 }
 
 
@@ -205,6 +208,25 @@ def test_an_endless_answer_stops_at_max_answer_bytes_with_a_clear_error(side):
         server.shutdown()
     assert isinstance(error, BadResponseError), error
     assert "longer than 100,000 bytes" in str(error) and "max_answer_bytes" in str(error)
+
+
+def test_the_web_answers_final_text_is_held_to_max_answer_bytes_too():
+    """grok.com sends the whole answer again at the end (`modelResponse.message`): that text is the answer
+    `chat()` returns, so it is held to the cap as the pieces are."""
+
+    class BigFinal(Behaviour):
+        content_type = "application/x-ndjson"
+
+        def body(self):
+            yield b'{"result": {"response": {"token": "short"}}}\n', 0
+            final = {"result": {"response": {"modelResponse": {"message": "z" * 5000, "responseId": "r"}}}}
+            yield json.dumps(final).encode() + b"\n", 0
+
+    with serve(BigFinal()) as server:
+        error, _took = timed(lambda: web_client(server, max_answer_bytes=1000).chat("hi"))
+        server.shutdown()
+    assert isinstance(error, BadResponseError), error
+    assert "longer than 1,000 bytes" in str(error)
 
 
 MEMORY_PROBE = textwrap.dedent("""

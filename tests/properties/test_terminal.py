@@ -8,7 +8,7 @@ import json
 import time
 
 import pytest
-from browser_fixtures import encrypt_cbc, make_chromium_db
+from browser_fixtures import encrypt_cbc, make_chromium_db, make_firefox_root
 from cli_runner import run_cli
 from hypothesis import given, strategies as st
 from loopback import RecordingServer
@@ -112,6 +112,23 @@ def test_cookie_file_names_are_shown_escaped(laptop, tmp_path, hostile):
     result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path))
     assert result.exit_code == 0, result.output
     assert raw_controls(result.output) == [] and "profile" in result.output
+
+
+@pytest.mark.parametrize("hostile", ["\x1b[31m", "\x1b]0;pwned\x07", "\u202e", "\x9b1m"])
+def test_a_profile_name_reaches_the_browser_warnings_escaped(laptop, tmp_path, hostile):
+    """The warnings the browser path prints on stderr (in use, session expiring soon) name the profile."""
+    soon = time.time() + 3600  # inside the expiry warning's window
+    cookies = [{"host": ".grok.com", "name": "sso", "value": "v" * 40, "expires": soon}]
+    make_firefox_root(
+        tmp_path / ".mozilla" / "firefox",
+        {"p.default": {"name": f"work{hostile}", "default": True, "cookies": cookies}},
+    )
+    result = run_cli(
+        "status", "--unsafe-browser-cookies", env={"HOME": str(tmp_path), "XAI_API_KEY": None, "XDG_CONFIG_HOME": None}
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.browser_warnings) >= 2 and all("work" in shown for shown in result.browser_warnings)
+    assert raw_controls(" ".join(result.browser_warnings) + result.output) == []
 
 
 @pytest.mark.parametrize("domain", ["\x1b[31m.grok.com", ".grok.com\x1b[0m", "\u202e.grok.com", ".gr\x00ok.com"])

@@ -72,8 +72,9 @@ class StandIn:
     The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
     off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
 
-    Started from the main thread, a SIGTERM stops it like Ctrl-C does (`SystemExit` in the main thread),
-    so `with StandIn():` still removes its temp directory; the previous handler is back after `stop()`.
+    Started from the main thread, a SIGTERM (or a SIGHUP, the terminal closing, unless it is ignored as under
+    `nohup`) stops it like Ctrl-C does (`SystemExit` in the main thread), so `with StandIn():` still removes
+    its temp directory; the previous handlers are back after `stop()`.
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class StandIn:
         self.relax(*relax)
         self._history: collections.deque[tuple[str, str, dict, ClientHello | None]] = collections.deque(maxlen=history)
         self._previous_sigterm: Any = None
+        self._previous_sighup: Any = None
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
@@ -251,6 +253,8 @@ class StandIn:
         self._web.start()
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            if signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:  # not when ignored (nohup)
+                self._previous_sighup = signal.signal(signal.SIGHUP, _exit_on_sigterm)
         return self
 
     def stop(self) -> None:
@@ -262,6 +266,9 @@ class StandIn:
             if self._previous_sigterm is not None:
                 signal.signal(signal.SIGTERM, self._previous_sigterm)
                 self._previous_sigterm = None
+            if self._previous_sighup is not None:
+                signal.signal(signal.SIGHUP, self._previous_sighup)
+                self._previous_sighup = None
 
     def __enter__(self) -> StandIn:
         return self.start()

@@ -18,6 +18,9 @@ MAX_BODY = 1 << 20
 #: How a dropped connection ends: before any byte of the reply, inside the status line and
 #: headers, or inside the body (half a JSON body; a stream after its first chunk, mid-chunk).
 DROP_MODES = ("drop_before_reply", "drop_mid_headers", "drop_mid_body")
+#: A client that stops sending (a body shorter than its Content-Length, half a request) is dropped after
+#: this many seconds of silence instead of holding a thread forever; so is an idle keep-alive connection.
+IDLE_CLIENT_SECONDS = 30.0
 
 
 def request_body_length(headers) -> int | None:
@@ -63,6 +66,10 @@ class BaseHandler(BaseHTTPRequestHandler):
     _drop: str | None = None  # the drop mode of the request being answered, if any
     _headers_buffer: list[bytes]  # http.server's own, undeclared in its stubs
     _chunks_sent = 0
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(IDLE_CLIENT_SECONDS)  # a silent client ends in socket.timeout, not a wait
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
         pass

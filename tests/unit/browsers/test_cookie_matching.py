@@ -106,6 +106,8 @@ def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(t
             "secure": False,
         },
         {"host": ".grok.com", "name": "deep", "value": "d" * 12, "path": "/other", "expires": None},
+        {"host": ".grok.com", "name": "rest-only", "value": "r" * 12, "path": "/rest", "expires": LATER},
+        {"host": ".grok.com", "name": "restx-only", "value": "q" * 12, "path": "/restx", "expires": LATER},
     ]
     db = make_chromium_db(tmp_path / "Default" / "Cookies", rows)
     result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(db), "--json")
@@ -117,6 +119,8 @@ def test_cookies_lists_every_grok_and_x_ai_cookie_and_whether_grok_com_gets_it(t
         ("sub-only", "accounts.grok.com"): False,
         ("i18nextLng", ".grok.com"): True,
         ("deep", ".grok.com"): False,
+        ("rest-only", ".grok.com"): True,  # every request the project sends is under /rest/
+        ("restx-only", ".grok.com"): False,
     }
     lng = listed[("i18nextLng", ".grok.com")]
     assert (lng["path"], lng["size"], lng["secure"], lng["http_only"]) == ("/", 2, False, False)

@@ -107,6 +107,8 @@ def test_expected_failures_are_one_line_with_distinct_codes(run, api_env, standi
         env[name] = value
     result = run(*args, env=env)
     assert words in one_error_line(result, code)
+    if args[0] == "chat":
+        assert result.stdout == ""  # `chat > answer.txt` leaves an empty file, not a blank line, on failure
     for value in env.values():
         if value and value.startswith("xai-") and len(value) > 20:
             assert value not in result.output

@@ -112,4 +112,15 @@ def test_redact_replaces_by_the_fingerprint_and_leaves_other_text_alone():
 
 
 def test_redact_finds_a_short_secret_only_whole():
-    assert redact("x=abc ABC abcd", [Secret("abc", name="c")]) == "x=c=…(3 chars) c=…(3 chars) c=…(3 chars)d"
+    assert redact("x=abc ABC abcd", [Secret("abc", name="c")]) == "x=c=…(3 chars) c=…(3 chars) abcd"
+
+
+def test_short_cookie_values_leave_the_rest_of_a_message_readable():
+    """grok.com's cookies are all sent now, and some hold `1`, `en` or `=`: a message stays readable, while
+    the value itself, standing alone, is still replaced."""
+    message = "grok.com answered 401: the session is not valid; open grok.com again (code 7, mode en)"
+    secrets = [Secret("1", name="consent"), Secret("en", name="i18nextLng"), Secret("m", name="m")]
+    assert redact(message, secrets) == message.replace("mode en", "mode i18nextLng=…(2 chars)")
+    assert redact("flag=1; lang=EN", secrets) == "flag=consent=…(1 chars); lang=i18nextLng=…(2 chars)"
+    names = "auth_kind: browser_cookie, x-userid, grok-4-mini"
+    assert redact(names, [Secret("browser", name="a"), Secret("userid", name="b"), Secret("grok-4", name="c")]) == names

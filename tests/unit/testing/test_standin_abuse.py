@@ -15,7 +15,7 @@ import pytest
 import requests
 from paths import REPO
 
-from cookie_session.testing.standin import StandIn
+from cookie_session.testing.standin import StandIn, _server
 
 BAD_LENGTHS = [
     ["-1"],
@@ -64,6 +64,30 @@ def test_a_content_length_it_cannot_trust_gets_a_400_not_a_traceback_or_a_pinned
     assert "Traceback" not in capfd.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "head, body",
+    [(["Content-Length: 100"], b"{}"), (["Content-Length: 5"], b""), ([], None)],
+    ids=["body shorter than its length", "no body at all", "headers never finished"],
+)
+def test_a_client_that_stops_sending_does_not_pin_a_thread(capfd, monkeypatch, head, body):
+    monkeypatch.setattr(_server, "IDLE_CLIENT_SECONDS", 0.5)
+    with StandIn() as stand_in:
+        baseline = threading.active_count()
+        if body is None:  # a request line, then silence
+            sock = socket.create_connection(("127.0.0.1", stand_in._api.port), timeout=3)
+            sock.sendall(b"POST /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        else:
+            sock = raw_request(stand_in._api.port, head, body=body)
+        assert read_until_closed(sock) == b""  # dropped: nothing half-read was answered
+        deadline = time.monotonic() + 3
+        while threading.active_count() > baseline and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert threading.active_count() <= baseline, "a handler thread still waits for the client"
+        sock.close()
+        assert requests.get(f"{stand_in.base_url}/models", timeout=3).status_code == 401  # still answering
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_chunked_request_body_it_does_not_read_gets_a_400():
     with StandIn() as stand_in:
         sock = raw_request(stand_in._api.port, ["Transfer-Encoding: chunked"], body=b"5\r\nhello\r\n0\r\n\r\n")
@@ -93,7 +117,7 @@ def test_history_must_be_a_whole_number(history):
         StandIn(history=history)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(REPO)}
     with subprocess.Popen(

@@ -211,6 +211,17 @@ def test_the_statsig_id_comes_from_the_environment():
     assert sent_headers(auth)["x-statsig-id"] == given
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", " \t"])
+def test_a_statsig_id_with_the_line_end_of_a_paste_or_a_file_is_sent_without_it(ending):
+    """`export GROK_STATSIG_ID="$(cat statsig.txt)"` keeps no newline, but `.env` loaders and `read` may:
+    surrounding whitespace is dropped (as spaces already were), whitespace inside is still refused."""
+    given = "Q" * 96
+    items = [StandInCookie("sso", SSO, expires=time.time() + 86400)]
+    auth = quiet_browser_auth(items, user_agent=CHROME_LINUX, environ={"GROK_STATSIG_ID": given + ending})
+    assert sent_headers(auth)["x-statsig-id"] == given
+    assert sent_headers(build(CHROME_LINUX, statsig_id=ending + given + ending))["x-statsig-id"] == given
+
+
 @pytest.mark.parametrize("value", ["secretpart\nX-Injected: 1", "x-statsig-id: secretpart", "  ", "sécretpart"])
 def test_a_statsig_id_a_header_cannot_carry_is_refused_without_echoing_it(value):
     with pytest.raises(errors.BadInputError) as caught:
