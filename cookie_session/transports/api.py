@@ -193,6 +193,8 @@ class ApiTransport(Transport):
                     seen += 1
                     chunk = _parse_chunk(data, response.url, self._redact)
                     final.update({k: chunk[k] for k in ("model", "id", "usage") if chunk.get(k)})
+                    if chunk.get("usage"):
+                        lines.progress()
                     choices = chunk.get("choices") or []
                     if not isinstance(choices, list):
                         raise BadResponseError(f"{response.url} streamed an event whose choices are not a list")
@@ -202,6 +204,11 @@ class ApiTransport(Transport):
                         final["finish_reason"] = choice.get("finish_reason") or final.get("finish_reason")
                         delta = choice.get("delta") or {}
                         piece = delta.get("content") if isinstance(delta, dict) else None
+                        reasoning = delta.get("reasoning_content") if isinstance(delta, dict) else None
+                        if any(isinstance(text, str) and text for text in (piece, reasoning)) or choice.get(
+                            "finish_reason"
+                        ):
+                            lines.progress()  # a piece of the answer, its reasoning, or its end
                         if isinstance(piece, str) and piece:
                             budget.add(piece)
                             pieces.append(piece)

@@ -67,6 +67,23 @@ READ_RETRY_STATUSES = frozenset({429, 503})
 CHAT_RETRY_STATUSES = frozenset({429})
 
 
+class StreamLines:
+    """The lines of a streamed reply under a `Watchdog`. Only content is progress: the transport calls
+    `progress()` when a line carried a piece of the answer (a token, reasoning, the final text or usage);
+    blank lines, SSE comments and pings, `{}` and other content-free objects keep nothing alive."""
+
+    def __init__(self, response: requests.Response, watchdog: Watchdog) -> None:
+        self._response = response
+        self._watchdog = watchdog
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self._watchdog:
+            yield from iter_lines(self._response, watchdog=self._watchdog, lines_are_progress=False)
+
+    def progress(self) -> None:
+        self._watchdog.progress()
+
+
 class Transport(abc.ABC):
     """Base of the per-service transports: one prepared session, one root URL, one error mapper.
 
@@ -106,10 +123,11 @@ class Transport(abc.ABC):
     def answer_budget(self, url: str) -> AnswerBudget:
         return AnswerBudget(self.max_answer_bytes, shown_url(url))
 
-    def lines(self, response: requests.Response, deadline: float) -> Iterator[bytes]:
-        """A streamed reply's lines, under the progress timeout and the call's deadline (see `iter_lines`)."""
-        with Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url)) as dog:
-            yield from iter_lines(response, watchdog=dog)
+    def lines(self, response: requests.Response, deadline: float) -> StreamLines:
+        """A streamed reply's lines, under the progress timeout and the call's deadline; the transport
+        calls `progress()` on them when a line carried part of the answer (see `StreamLines`)."""
+        dog = Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url))
+        return StreamLines(response, dog)
 
     @abc.abstractmethod
     def raise_for_error(self, response: requests.Response) -> None:

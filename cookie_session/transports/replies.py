@@ -122,13 +122,17 @@ def _too_large(response: requests.Response, limit: int) -> BadResponseError:
 
 
 def iter_lines(
-    response: requests.Response, *, limit: int = MAX_LINE_BYTES, watchdog: Watchdog | None = None
+    response: requests.Response,
+    *,
+    limit: int = MAX_LINE_BYTES,
+    watchdog: Watchdog | None = None,
+    lines_are_progress: bool = True,
 ) -> Iterator[bytes]:
     """The streamed reply's lines (without line ends), each at most `limit` bytes, else `BadResponseError`.
 
     Linear in the reply's size however it is chunked (a line arriving a byte at a time is kept in pieces).
-    A line with content (not blank, not an SSE `:` comment) is progress for the `watchdog`; a read it
-    cut ends in its `RequestTimeoutError`.
+    With `lines_are_progress`, a line with content (not blank, not an SSE `:` comment) is progress for
+    the `watchdog` (else the caller judges content itself); a read it cut ends in its `RequestTimeoutError`.
     """
     parts: list[bytes] = []  # the line being received
     size = 0
@@ -139,7 +143,7 @@ def iter_lines(
                 line, parts, size = b"".join([*parts, piece]).rstrip(b"\r"), [], 0
                 if len(line) > limit:
                     raise _line_too_long(response, limit)
-                if watchdog is not None and line.strip() and not line.startswith(b":"):
+                if lines_are_progress and watchdog is not None and line.strip() and not line.startswith(b":"):
                     watchdog.progress()
                 yield line
             if rest:

@@ -190,7 +190,8 @@ class WebTransport(Transport):
 
         def events() -> Iterator[str]:
             with translate_transport_errors(response.url):
-                for item in iter_ndjson(self.lines(response, deadline), response.url):
+                lines = self.lines(response, deadline)
+                for item in iter_ndjson(lines, response.url):
                     if "error" in item:
                         _raise_stream_error(item["error"])
                     result = item.get("result")
@@ -199,12 +200,15 @@ class WebTransport(Transport):
                         continue
                     final_reply = reply.get("modelResponse")
                     if isinstance(final_reply, dict):
+                        lines.progress()
                         final["text"] = final_reply.get("message")
                         if isinstance(final["text"], str):  # the whole answer again: held to the cap on its own
                             self.answer_budget(response.url).add(final["text"])
                         final["id"] = final_reply.get("responseId")
                         continue
                     token = reply.get("token")
+                    if isinstance(token, str) and token:
+                        lines.progress()  # thinking tokens too: the model is at work
                     if isinstance(token, str) and token and not reply.get("isThinking"):
                         if max_tokens is not None and len(pieces) >= max_tokens:
                             final["finish_reason"] = "length"

@@ -122,6 +122,12 @@ TRICKLES = {
     # one line that never ends: the cut must say timeout, not "not JSON" or "ended early" on the partial line
     "an NDJSON line a byte at a time": (b"{", "application/x-ndjson", "web-chat"),
     "an SSE data line a byte at a time": (b"d", "text/event-stream", "api-stream"),
+    # well-formed, but no part of an answer: only content is progress
+    "SSE ping events": (b"event: ping\n\n", "text/event-stream", "api-stream"),
+    "SSE events of empty objects": (b"data: {}\n\n", "text/event-stream", "api-stream"),
+    "SSE deltas with no content": (b'data: {"choices": [{"delta": {}}]}\n\n', "text/event-stream", "api-stream"),
+    "empty NDJSON objects": (b"{}\n", "application/x-ndjson", "web-chat"),
+    "NDJSON replies with no token": (b'{"result": {"response": {"token": ""}}}\n', "application/x-ndjson", "web-chat"),
 }
 
 
