@@ -14,7 +14,7 @@ import textwrap
 import time
 from collections.abc import Mapping, Sequence
 
-from .auth.base import Authenticator
+from .auth.base import Authenticator, credential_fields
 from .errors import BadInputError, CookieSessionError
 from .results import ChatResult, Usage
 from .settings import DEFAULT_MODEL
@@ -44,7 +44,9 @@ METHODS = {
 @dataclasses.dataclass(frozen=True)
 class MethodReport:
     """One method's row. `error` holds the one-line failure (then `ok` is False and the timings
-    cover only the runs that finished); times are medians over `runs_ok` runs, in seconds."""
+    cover only the runs that finished); times are medians over `runs_ok` runs, in seconds.
+    `credential` is `{kind, fingerprint, source}` with the credential masked, as in every `--json`
+    document (None when the method found no credential)."""
 
     method: str
     label: str
@@ -54,7 +56,7 @@ class MethodReport:
     error_type: str | None = None
     exit_code: int | None = None
     endpoint: str | None = None
-    credential: str | None = None
+    credential: dict[str, str] | None = None
     credential_source: str | None = None
     expires: str | None = None
     reach: str | None = None
@@ -180,7 +182,7 @@ def _run(
     from .client import GrokClient
 
     report = dataclasses.replace(
-        report, credential=auth.describe(), credential_source=auth.source, expires=_expiry(auth)
+        report, credential=credential_fields(auth), credential_source=auth.source, expires=_expiry(auth)
     )
     try:
         client = GrokClient(auth, **client_options)

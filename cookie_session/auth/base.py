@@ -17,7 +17,7 @@ from requests.auth import AuthBase
 
 from ..secret import Secret, redact
 
-__all__ = ["Authenticator", "SERVICE_API", "SERVICE_WEB"]
+__all__ = ["Authenticator", "SERVICE_API", "SERVICE_WEB", "credential_fields"]
 
 SERVICE_API = "api"  # the official API, api.x.ai
 SERVICE_WEB = "web"  # the grok.com web app (unofficial)
@@ -75,3 +75,11 @@ class Authenticator(AuthBase, abc.ABC):
         return f"{type(self).__name__}({self.describe()})"
 
     __str__ = __repr__
+
+
+def credential_fields(authenticator: Authenticator) -> dict[str, str]:
+    """`kind`, masked `fingerprint` and `source` of an authenticator, as separate fields (what every
+    `--json` document and `compare` give for a credential)."""
+    described = authenticator.describe()  # "<kind> <masked credential> from <source>"
+    masked = described.removeprefix(f"{authenticator.kind} ").removesuffix(f" from {authenticator.source}")
+    return {"kind": authenticator.kind, "fingerprint": masked, "source": authenticator.source}

@@ -142,13 +142,6 @@ def client_with(authenticator, options: dict):
     return GrokClient(authenticator, **connection(options))
 
 
-def credential_fields(authenticator) -> dict:
-    """`kind`, masked `fingerprint` and `source` of an authenticator, as separate fields."""
-    described = authenticator.describe()  # "<kind> <masked credential> from <source>"
-    masked = described.removeprefix(f"{authenticator.kind} ").removesuffix(f" from {authenticator.source}")
-    return {"kind": authenticator.kind, "fingerprint": masked, "source": authenticator.source}
-
-
 def print_json(data: dict) -> None:
     """One JSON document on stdout, with `schema_version` first; control characters escaped."""
     click.echo(printable_json({"schema_version": SCHEMA_VERSION, **data}, indent=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..auth.base import credential_fields
 from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError, printable
 from ..settings import API_KEY_ENV
 from ._common import (
@@ -11,7 +12,6 @@ from ._common import (
     browser_options,
     client_for,
     client_with,
-    credential_fields,
     pop_credentials,
     print_json,
 )

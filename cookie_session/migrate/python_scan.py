@@ -12,24 +12,35 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
 
 from .patterns import (
-    BROWSER_COOKIE_MODULES,
     GROK_ENDPOINT_RE,
     SESSION_COOKIE_NAMES,
     UNSAFE_ENV_VALUE,
     UNSAFE_ENV_VAR,
     UNSAFE_FLAG,
-    XAI_KEY_RE,
-    is_placeholder_key,
     mask,
-    secret_name,
     source_lines,
 )
+from .python_ast import (
+    COOKIE_JAR_CALLS,
+    added_string,
+    browser_cookie_bindings,
+    browser_cookie_call,
+    dotted_name,
+    is_env_lookup,
+    is_secret_source,
+    module_hit,
+    secret_identifier,
+    split_key_lines,
+    split_keys,
+    string_value,
+)
 
-__all__ = ["scan_python"]
+#: `browser_cookie_bindings` and `split_key_lines` are re-exported for callers that import them from here.
+__all__ = ["browser_cookie_bindings", "scan_python", "split_key_lines"]
 
 _HTTP_CALLS = frozenset(
     {
@@ -49,7 +60,6 @@ _HTTP_CALLS = frozenset(
         "ClientSession",
     }
 )
-_COOKIE_JAR_CALLS = frozenset({"cookiejar_from_dict", "add_dict_to_cookiejar", "merge_cookies"})
 _HEADER_SETTERS = frozenset({"putheader", "add_header", "set_header", "setdefault", "__setitem__", "header"})
 _FLAG_DEFINERS = frozenset({"option", "add_argument", "Option", "argument", "add_option"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
@@ -68,22 +78,6 @@ _PRINTERS = frozenset(
 _NOT_CONTENT_KEYWORDS = frozenset(
     {"file", "end", "sep", "flush", "exc_info", "stack_info", "stacklevel", "extra", "err", "nl", "fg", "bg"}
 )
-_SECRET_WORDS = frozenset(
-    {
-        "apikey",
-        "secret",
-        "secrets",
-        "password",
-        "passwd",
-        "cookie",
-        "cookies",
-        "sso",
-        "bearer",
-        "credential",
-        "credentials",
-    }
-)
-_TOKEN_QUALIFIERS = frozenset({"access", "auth", "bearer", "session", "api", "id", "refresh", "xai", "secret"})
 _COOKIE_IN_STRING = re.compile(r"(?:^|[;\s])(sso-rw|sso|cf_clearance)=")
 _COOKIE_HEADER_STRING = re.compile(r"(?i)^\s*cookie\s*:\s*\S")
 #: Our command in a string (`subprocess.run("cookie-session chat --unsafe-browser-cookies ...", shell=True)`);
@@ -107,142 +101,6 @@ def _in_our_command(text: str, argument: re.Pattern) -> bool:
     return False
 
 
-def _words(identifier: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
-    return [word for word in spaced.lower().split("_") if word]
-
-
-def _secret_identifier(identifier: str) -> bool:
-    """True for names that end in a secret: api_key, XAI_API_KEY, apiKey, session_cookies, access_token.
-
-    Not `tokens`, `key`, `api_key_blocked` or `cookie_file`: the last word decides.
-    """
-    words = _words(identifier)
-    if not words:
-        return False
-    if words[-1] in _SECRET_WORDS:
-        return True
-    before = words[-2] if len(words) > 1 else ""
-    return (words[-1] == "key" and before in ("api", "xai", "secret")) or (
-        words[-1] == "token" and before in _TOKEN_QUALIFIERS
-    )
-
-
-def _dotted(node: ast.AST) -> str:
-    """`a.b.c` for a Name/Attribute chain; the parts it can name for anything else (`?.c`)."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    parts.append(node.id if isinstance(node, ast.Name) else "?")
-    return ".".join(reversed(parts))
-
-
-def _str(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _added_str(node: ast.AST) -> str | None:
-    """The value of `"a" + "b" + ...` when every piece is a string literal, else None."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _added_str(node.left), _added_str(node.right)
-        return left + right if left is not None and right is not None else None
-    return _str(node)
-
-
-def _split_keys(node: ast.expr, text: str, lines: list[str]) -> list[str]:
-    """The real keys `text` (the value of `node`, maybe several string pieces) holds that no one source line
-    of `node` holds whole."""
-    seen = lines[node.lineno - 1 : (node.end_lineno or node.lineno)]
-    keys = (match.group() for match in XAI_KEY_RE.finditer(text))
-    return [key for key in keys if not is_placeholder_key(key) and not any(key in line for line in seen)]
-
-
-def split_key_lines(source: str) -> dict[int, str]:
-    """Line number -> masked key, for each line holding a piece of a key split across string pieces
-    (so a diff can hide those lines); empty when the source does not parse."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    lines, spread = source_lines(source), {}
-    for node in ast.walk(tree):
-        text = _added_str(node) if isinstance(node, ast.BinOp) else _str(node)
-        if text is not None and isinstance(node, ast.expr):
-            for key in _split_keys(node, text, lines):
-                spread.update(dict.fromkeys(range(node.lineno, (node.end_lineno or node.lineno) + 1), mask(key)))
-    return spread
-
-
-def _module_hit(module: str) -> str | None:
-    for name in BROWSER_COOKIE_MODULES:
-        if module == name or module.startswith(name + "."):
-            return name
-    return None
-
-
-def _is_env_lookup(node: ast.AST) -> bool:
-    """`os.environ["X_KEY"]`, `os.getenv("X_KEY")`, `os.environ.get("X_KEY")` for a secret-looking name."""
-    if isinstance(node, ast.Subscript) and _dotted(node.value).endswith("environ"):
-        key = _str(node.slice)
-        return key is not None and secret_name(key)
-    if isinstance(node, ast.Call) and node.args and _dotted(node.func).split(".")[-1] in ("getenv", "get"):
-        dotted = _dotted(node.func)
-        key = _str(node.args[0])
-        return (dotted.endswith("getenv") or dotted.endswith("environ.get")) and key is not None and secret_name(key)
-    return False
-
-
-def browser_cookie_bindings(nodes: list[ast.AST]) -> dict[str, str]:
-    """Local dotted names bound to browser-cookie modules or their functions, and what they are:
-    `{"bc3": "browser_cookie3", "chrome_cookies": "pycookiecheat.chrome_cookies", "yt_dlp.cookies": ...}`
-    (`import a as b`, `from a import f as g`, `b = importlib.import_module("a")`)."""
-    bound: dict[str, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _module_hit(alias.name):
-                    bound[alias.asname or alias.name] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                if _module_hit(node.module) or _module_hit(full):
-                    bound[alias.asname or alias.name] = full
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            first = _str(node.value.args[0]) if node.value.args else None
-            if (
-                _dotted(node.value.func).split(".")[-1] in ("import_module", "__import__")
-                and first
-                and _module_hit(first)
-            ):
-                bound.update((target.id, first) for target in node.targets if isinstance(target, ast.Name))
-    return bound
-
-
-def _browser_cookie_call(name: str, bound: dict[str, str]) -> str | None:
-    """What a call to dotted `name` reads cookies with (`browser_cookie3.chrome`), or None."""
-    for local, target in bound.items():
-        if name == local or name.startswith(local + "."):
-            return target + name[len(local) :]
-    return None
-
-
-def _is_secret_source(node: ast.AST, cookie_sources: Collection[str] = frozenset()) -> bool:
-    """A key literal, an environment lookup of a secret, `.reveal()`, or cookies read from a browser."""
-    if isinstance(node, ast.Call):
-        dotted = _dotted(node.func)
-        if dotted.split(".")[0] in cookie_sources or dotted.split(".")[-1] in _COOKIE_JAR_CALLS:
-            return True
-    text = _str(node)
-    if text is not None:
-        return bool(XAI_KEY_RE.fullmatch(text)) and not is_placeholder_key(text)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "reveal":
-        return True
-    return _is_env_lookup(node)
-
-
 class _Visitor(ast.NodeVisitor):
     def __init__(self, tree: ast.Module, lines: list[str], *, env_value_present: bool = True) -> None:
         nodes = list(ast.walk(tree))
@@ -252,14 +110,14 @@ class _Visitor(ast.NodeVisitor):
         self.covered: set[int] = set()  # constants another rule already reported
         self.flag_definitions: set[int] = set()
         self.docstrings = {
-            id(node.value) for node in nodes if isinstance(node, ast.Expr) and _str(node.value) is not None
+            id(node.value) for node in nodes if isinstance(node, ast.Expr) and string_value(node.value) is not None
         }
         self.cookie_bindings = browser_cookie_bindings(nodes)
         cookie_sources = {name.split(".")[0] for name in self.cookie_bindings}
         self.tainted = {
             target.id
             for node in nodes
-            if isinstance(node, ast.Assign) and _is_secret_source(node.value, cookie_sources)
+            if isinstance(node, ast.Assign) and is_secret_source(node.value, cookie_sources)
             for target in node.targets
             if isinstance(target, ast.Name)
         }
@@ -280,18 +138,18 @@ class _Visitor(ast.NodeVisitor):
 
     def is_secret(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name):
-            return node.id in self.tainted or _secret_identifier(node.id)
+            return node.id in self.tainted or secret_identifier(node.id)
         if isinstance(node, ast.Attribute):
-            return _secret_identifier(node.attr)
+            return secret_identifier(node.attr)
         if isinstance(node, ast.Subscript):
-            key = _str(node.slice)
-            return _is_env_lookup(node) or (key is not None and _secret_identifier(key))
+            key = string_value(node.slice)
+            return is_env_lookup(node) or (key is not None and secret_identifier(key))
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute) and node.func.attr == "reveal":
                 return True
-            if _is_env_lookup(node):
+            if is_env_lookup(node):
                 return True
-            name = _dotted(node.func)
+            name = dotted_name(node.func)
             if name in ("str", "repr", "format", "f") or name.endswith(".format"):
                 return any(self.is_secret(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
             return False
@@ -306,13 +164,13 @@ class _Visitor(ast.NodeVisitor):
     # --- imports ---------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            module = _module_hit(alias.name)
+            module = module_hit(alias.name)
             if module:
                 self.hit(node, "CS101", module)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level == 0 and node.module:
-            module = _module_hit(node.module)
+            module = module_hit(node.module)
             if module is None and node.module == "yt_dlp" and any(a.name == "cookies" for a in node.names):
                 module = "yt_dlp.cookies"
             if module:
@@ -320,16 +178,16 @@ class _Visitor(ast.NodeVisitor):
 
     # --- calls -------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         last = name.split(".")[-1]
-        first = _str(node.args[0]) if node.args else None
-        if last in ("import_module", "__import__") and first and _module_hit(first):
-            self.hit(node, "CS101", _module_hit(first))
-        elif (reader := _browser_cookie_call(name, self.cookie_bindings)) is not None:
+        first = string_value(node.args[0]) if node.args else None
+        if last in ("import_module", "__import__") and first and module_hit(first):
+            self.hit(node, "CS101", module_hit(first))
+        elif (reader := browser_cookie_call(name, self.cookie_bindings)) is not None:
             self.hit(node, "CS101", f"{reader}() reads the browser's cookies here")
         if last == "BrowserCookieAuthenticator" or name.endswith("BrowserCookieAuthenticator.from_cookies"):
             self.hit(node, "CS305")
-        if last in _COOKIE_JAR_CALLS or name.endswith(".cookies.update") or name.endswith(".cookies.set"):
+        if last in COOKIE_JAR_CALLS or name.endswith(".cookies.update") or name.endswith(".cookies.set"):
             self.hit(node, "CS105", f"{last}()")
         if last in _HEADER_SETTERS and first is not None and first.lower() == "cookie":
             self.hit(node, "CS104")
@@ -341,7 +199,7 @@ class _Visitor(ast.NodeVisitor):
             value = keyword.value
             if keyword.arg == "unsafe_browser_cookies" and isinstance(value, ast.Constant) and value.value:
                 self.hit(value, "CS301")
-            elif keyword.arg == "auth" and _str(value) == "browser":
+            elif keyword.arg == "auth" and string_value(value) == "browser":
                 self.hit(value, "CS304", 'auth="browser"')
             elif (
                 keyword.arg == "cookies"
@@ -368,10 +226,10 @@ class _Visitor(ast.NodeVisitor):
     # --- containers and assignments ----------------------------------------------
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
-            text = _str(key)
+            text = string_value(key)
             if key is None or text is None:  # a `**mapping` entry, or a key that is not a string
                 continue
-            shown = _str(value)
+            shown = string_value(value)
             if text.lower() == "cookie" and not (shown is not None and "=" not in shown):
                 self.hit(key, "CS104")  # a header dict, not e.g. a module map {"Cookie": "http.cookies"}
                 self.cover(value)
@@ -381,7 +239,7 @@ class _Visitor(ast.NodeVisitor):
 
     def _sequence(self, node: ast.List | ast.Tuple) -> None:
         for before, after in pairwise(node.elts):
-            if _str(before) == "--auth" and _str(after) == "browser":
+            if string_value(before) == "--auth" and string_value(after) == "browser":
                 self.hit(after, "CS304")
         self.generic_visit(node)
 
@@ -389,7 +247,7 @@ class _Visitor(ast.NodeVisitor):
 
     def _assign(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         for target in targets:
-            if isinstance(target, ast.Subscript) and (_str(target.slice) or "").lower() == "cookie":
+            if isinstance(target, ast.Subscript) and (string_value(target.slice) or "").lower() == "cookie":
                 self.hit(target, "CS104")
                 self.cover(value)
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
@@ -425,29 +283,29 @@ class _Visitor(ast.NodeVisitor):
             return
         nodes = list(ast.walk(statement))
         names = any(
-            _str(n) == UNSAFE_ENV_VAR
+            string_value(n) == UNSAFE_ENV_VAR
             or (isinstance(n, ast.Name) and n.id == "UNSAFE_ENV_VAR")
             or (isinstance(n, ast.Attribute) and n.attr == "UNSAFE_ENV_VAR")
             for n in nodes
         )
         if names:
             for n in nodes:
-                if isinstance(n, ast.expr) and _str(n) == UNSAFE_ENV_VALUE:
+                if isinstance(n, ast.expr) and string_value(n) == UNSAFE_ENV_VALUE:
                     self.hit(n, "CS303")
                     self.covered.add(id(n))
 
     # --- strings ----------------------------------------------------------------------
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        head = _str(node.values[0]) if node.values else None
+        head = string_value(node.values[0]) if node.values else None
         if head is not None and head.startswith("Bearer ") and len(node.values) > 1:
             self.hit(node, "CS205", "f-string")
             self.cover(node.values[0])
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if (joined := _added_str(node)) is not None:
+        if (joined := added_string(node)) is not None:
             self.split_key(node, joined)
-        left = _str(node.left)
+        left = string_value(node.left)
         if left is not None and _BEARER_PREFIX.match(left):
             self.hit(node, "CS205")
             self.cover(node.left)
@@ -456,11 +314,11 @@ class _Visitor(ast.NodeVisitor):
     def split_key(self, node: ast.expr, text: str) -> None:
         """CS201 for a key that `text`, the value of several string pieces, holds but no one source line does
         (the line-by-line secret scan reports the others)."""
-        for key in _split_keys(node, text, self.lines):
+        for key in split_keys(node, text, self.lines):
             self.hit(node, "CS201", mask(key))
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        text = _str(node)
+        text = string_value(node)
         if text is not None:
             self.split_key(node, text)
         if text is None or id(node) in self.docstrings or id(node) in self.covered:

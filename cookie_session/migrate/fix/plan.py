@@ -26,7 +26,7 @@ from ...settings import API_KEY_ENV
 from ..findings import Notice
 from ..git import GitInfo
 from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
-from ..python_scan import browser_cookie_bindings, split_key_lines
+from ..python_ast import browser_cookie_bindings, split_key_lines
 from ..scanner import MAX_FILE_BYTES, display_path
 from ..text_scan import file_kind, parse_env_line
 from ..walk import iter_files

@@ -50,6 +50,21 @@ METHOD_SCHEMA = {
         "error": {"type": ["string", "null"]},
         "exit_code": {"type": ["integer", "null"]},
         "endpoint": {"type": ["string", "null"]},
+        "credential": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["kind", "fingerprint", "source"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "kind": {"enum": ["api_key", "browser_cookie"]},
+                        "fingerprint": {"type": "string"},
+                        "source": {"type": "string"},
+                    },
+                },
+            ]
+        },
         "usage": {"type": "object", "required": ["prompt_tokens", "completion_tokens", "total_tokens"]},
         "time_to_first_token": {"type": ["number", "null"], "minimum": 0},
         "total_time": {"type": ["number", "null"], "minimum": 0},
@@ -175,6 +190,10 @@ def test_cli_json_follows_the_schema_and_holds_no_secret(standin, both_sides):
     jsonschema.validate(data, COMPARISON_SCHEMA)
     assert [m["ok"] for m in data["methods"]] == [True, True]
     assert data["methods"][1]["credential_source"].startswith("cookie-file:")
+    api, web = (method["credential"] for method in data["methods"])
+    assert (api["kind"], api["source"]) == ("api_key", "env:XAI_API_KEY")
+    assert (web["kind"], web["source"]) == ("browser_cookie", data["methods"][1]["credential_source"])
+    assert api["fingerprint"].startswith("xai-") and web["fingerprint"]
     for secret in secrets_of(standin):
         assert secret not in result.output
 

@@ -46,7 +46,7 @@ ROOT = Path(cookie_session.__file__).resolve().parent
 #: re-export the new modules; each sits in its new module's layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L0 values", ("settings", "errors", "secret", "results")),
-    ("L1 rules", ("policy", "user_agents")),
+    ("L1 rules", ("policy", "url_policy", "user_agents")),
     ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
     ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
     (
@@ -67,6 +67,7 @@ LIBRARY_PROPER = (
     "secret",
     "results",
     "policy",
+    "url_policy",
     "user_agents",
     "auth",
     "browsers",
