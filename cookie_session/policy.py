@@ -26,7 +26,6 @@ from .settings import (
 )
 from .url_policy import (
     XAI_COOKIE_DOMAINS,
-    XAI_COOKIE_NAMES,
     UrlTarget,
     check_base_url,
     host_in_domain,
@@ -40,7 +39,6 @@ __all__ = [
     "WEB_BASE_URL",
     "DEFAULT_MODEL",
     "XAI_COOKIE_DOMAINS",
-    "XAI_COOKIE_NAMES",
     "UNSAFE_ENV_VAR",
     "UNSAFE_ENV_VALUE",
     "UrlTarget",

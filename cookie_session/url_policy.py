@@ -16,7 +16,6 @@ from .settings import API_BASE_URL
 
 __all__ = [
     "XAI_COOKIE_DOMAINS",
-    "XAI_COOKIE_NAMES",
     "UrlTarget",
     "url_target",
     "is_loopback_host",
@@ -28,9 +27,6 @@ __all__ = [
 
 #: Cookie domains we read from a browser, matched exactly or as a parent domain.
 XAI_COOKIE_DOMAINS = ("grok.com", "x.ai")
-#: The only cookie names we load: the session, its user id, and Cloudflare's clearance.
-XAI_COOKIE_NAMES = frozenset({"sso", "sso-rw", "x-userid", "cf_clearance", "__cf_bm", "_cfuvid"})
-
 
 #: Characters on which URL parsers disagree (`urlsplit` ends a host only at `/ ? #`, urllib3 also at `\\`;
 #: whitespace and control characters are stripped by some and kept by others): refused anywhere in a URL.
