@@ -14,6 +14,7 @@ command or a timeout answers None.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -132,9 +133,24 @@ class GitInfo:
     def is_ignored(self, path: Path) -> bool | None:
         """True if git ignores `path`, False if not, None if git cannot say."""
         top = self.work_tree(path)
-        if top is None:
+        if top is None or not _ignore_files_are_regular(top, path):
             return None
         done = run_git(top, "check-ignore", "-q", "--no-index", "--", str(path.resolve()))
         if done is None or done.returncode not in (0, 1):
             return None
         return done.returncode == 0
+
+
+def _ignore_files_are_regular(top: Path, path: Path) -> bool:
+    """False when a `.gitignore` git would read for `path` (or `.git/info/exclude`) is a FIFO, a device or a
+    folder: git would block on it or fail, so it is not asked."""
+    parent = path.resolve().parent
+    folders = [parent, *(d for d in parent.parents if d == top or top in d.parents)]
+    for candidate in [top / ".git" / "info" / "exclude", *(d / ".gitignore" for d in folders)]:
+        try:
+            mode = os.stat(candidate).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            return False
+    return True

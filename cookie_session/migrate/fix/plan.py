@@ -13,7 +13,6 @@ Nothing written or returned holds a key: diffs show keys as fingerprints.
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import os
 import warnings
@@ -32,6 +31,7 @@ from ..text_scan import file_kind, parse_env_line
 from ..walk import iter_files
 from .keys import real_keys
 from .python_fix import fix_python
+from .safe_files import UnsafeFileError, read_regular, write_replacing
 from .text_opt_in import remove_text_opt_in
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".json5")
@@ -70,13 +70,10 @@ class FixPlan:
 
 
 def _read(path: Path) -> str | None:
-    """The text of a regular file of at most MAX_FILE_BYTES, or None."""
+    """The text of a regular file of at most MAX_FILE_BYTES, or None; UnsafeFileError for a link or a FIFO."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular(path, MAX_FILE_BYTES)
+    except OSError:
         return None
 
 
@@ -91,13 +88,21 @@ def _root(path: Path, git: GitInfo) -> Path:
 
 
 def _ensure_line(plan: FixPlan, path: Path, line: str, why: str) -> None:
-    current = plan.pending(path, _read(path) if path.exists() else None)
+    try:
+        on_disk = _read(path)
+    except UnsafeFileError as error:
+        plan.notices.append(Notice(display_path(path), f"not changed: it is {error} (not followed); by hand: {why}"))
+        return
+    if on_disk is None and os.path.lexists(path):
+        plan.notices.append(Notice(display_path(path), f"not changed: not UTF-8 text of at most 1 MiB; by hand: {why}"))
+        return
+    current = plan.pending(path, on_disk)
     existing = (current or "").splitlines()
     name = line.split("=", 1)[0]
     if any(old.strip() == line or (name != line and old.split("=", 1)[0].strip() == name) for old in existing):
         return
     text = (current or "") + ("" if not current or current.endswith("\n") else "\n") + line + "\n"
-    plan.add(path, _read(path) if path.exists() else None, text, [why])
+    plan.add(path, on_disk, text, [why])
 
 
 def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
@@ -109,13 +114,19 @@ def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
     if len(kept) != len(text.splitlines(keepends=True)):
         plan.add(path, text, "".join(kept), [f"removed {UNSAFE_ENV_VAR} (the unsafe opt-in)"])
     example = path.name.endswith((".example", ".sample", ".template", ".dist"))
-    if real_keys(text) and not example and git.is_ignored(path) is False:
-        _ensure_line(
-            plan,
-            path.parent / ".gitignore",
-            path.name,
-            f"added {path.name} to .gitignore: it holds a key (revoke it if it was ever committed)",
+    if not real_keys(text) or example:
+        return
+    gitignore = path.parent / ".gitignore"
+    why = f"added {path.name} to .gitignore: it holds a key (revoke it if it was ever committed)"
+    try:
+        _read(gitignore)  # a link or a FIFO is refused here, before git is asked (git would block on a FIFO)
+    except UnsafeFileError as error:
+        plan.notices.append(
+            Notice(display_path(gitignore), f"not changed: it is {error} (not followed); by hand: {why}")
         )
+        return
+    if git.is_ignored(path) is False:
+        _ensure_line(plan, gitignore, path.name, why)
 
 
 def plan_fixes(paths, exclude=()) -> FixPlan:
@@ -136,7 +147,11 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
         if path.is_symlink():
             plan.notices.append(Notice(shown, "left alone: a symbolic link (fix the file it points to)"))
             continue
-        text = _read(path)
+        try:
+            text = _read(path)
+        except UnsafeFileError as error:
+            plan.notices.append(Notice(shown, f"left alone: {error}"))
+            continue
         if text is None:
             plan.notices.append(Notice(shown, f"left alone: not UTF-8 text of at most {MAX_FILE_BYTES // 1024} KiB"))
             continue
@@ -174,22 +189,18 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
 
 
 def apply(plan: FixPlan) -> None:
-    """Write every change (a new file is created; an existing one replaced atomically, keeping its mode). A file
-    that cannot be written becomes a notice, and its change is dropped from the plan."""
+    """Write every change (a new file is created; an existing one replaced atomically, keeping its mode; never
+    through a symbolic link, see `safe_files`). A file that cannot be written becomes a notice, and its change
+    is dropped from the plan."""
     written = []
     for change in plan.changes:
-        temporary = change.path.with_name(f".{change.path.name}.cookie-session-fix")
         try:
-            with open(temporary, "w", encoding="utf-8", newline="") as handle:
-                handle.write(change.after)
-            if change.path.exists():
-                os.chmod(temporary, change.path.stat().st_mode & 0o7777)
-            os.replace(temporary, change.path)
+            write_replacing(change.path, change.after)
             written.append(change)
+        except UnsafeFileError as error:
+            plan.notices.append(Notice(change.shown, f"not written: {error} (not followed)"))
         except OSError as error:
             plan.notices.append(Notice(change.shown, f"not written ({error.strerror or type(error).__name__})"))
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
     plan.changes = written
 
 

@@ -4,6 +4,7 @@ answer through the API key as the original gave through the grok.com side of the
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -312,10 +313,14 @@ def test_a_file_that_cannot_be_written_is_a_notice_not_a_traceback(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     source = 'from cookie_session import resolve_authenticator\na = resolve_authenticator(auth="browser")\n'
     (tmp_path / "run.py").write_text(source)
-    (tmp_path / ".run.py.cookie-session-fix").mkdir()  # where the new text would be written first (even root fails)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("cookie_session.migrate.fix.safe_files.tempfile.mkstemp", disk_full)  # root writes anywhere
     result = migrate("--fix", "run.py")
     assert (tmp_path / "run.py").read_text() == source
-    assert "notice: run.py: not written (Is a directory)" in result.stderr
+    assert "notice: run.py: not written (No space left on device)" in result.stderr
     assert "Changed 0 files" in result.stderr
     assert result.exit_code == 1 and "Traceback" not in result.stderr  # the finding is still there
 
