@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import requests
 
 from .auth.base import SERVICE_API, SERVICE_WEB, Authenticator
 from .errors import BadInputError, CookieSessionError
 from .policy import check_base_url, url_target
-from .results import ChatResult, ChatStream, Identity, Model
+from .results import ChatResult, ChatStream, Identity, Model, StreamPiece
 from .settings import (
     API_BASE_URL,
     API_BASE_URL_ENV,
@@ -40,6 +41,32 @@ __all__ = [
 
 #: The retry policy of clients built without `retry=` (the pytest plugin swaps it for one that records waits).
 DEFAULT_RETRY = RetryPolicy()
+
+
+@dataclasses.dataclass(frozen=True)
+class _TransportKind:
+    """How a service is reached: its transport class (imported when first used), its root URL's variable and
+    default, the domain its root must be in (None: any HTTPS or loopback URL)."""
+
+    module: str
+    name: str
+    base_url_env: str
+    default_base_url: str
+    allowed_domain: str | None = None
+
+    @property
+    def is_web(self) -> bool:
+        return self.allowed_domain is not None
+
+    def load(self) -> type[Transport]:
+        return getattr(importlib.import_module(self.module, __package__), self.name)
+
+
+#: The transport each `Authenticator.service` speaks through.
+_TRANSPORTS = {
+    SERVICE_API: _TransportKind(".transports.api", "ApiTransport", API_BASE_URL_ENV, API_BASE_URL),
+    SERVICE_WEB: _TransportKind(".transports.grok", "WebTransport", WEB_BASE_URL_ENV, WEB_BASE_URL, "grok.com"),
+}
 
 
 def _messages(prompt: str | Sequence[Mapping[str, str]]) -> list[dict]:
@@ -75,6 +102,8 @@ class GrokClient:
     "try again later" answers are retried (reads on 429/503, chat on 429 only; `NO_RETRIES` for
     none; None: `DEFAULT_RETRY`, read when the client is built). Redirects are followed only
     within the same origin; see SECURITY.md.
+    On grok.com, `model` names a chat mode (`models()` lists them; `auto` by default), and chats are temporary
+    and without memory, so a script does not fill the account's history, unless `keep_web_history=True`.
     Safe to share between threads (requests' connection pool is thread-safe for this use).
 
     Every error it raises has the credential scrubbed from its text (whole or in part, in any case or
@@ -96,6 +125,7 @@ class GrokClient:
         retry: RetryPolicy | None = None,
         deadline: float = DEFAULT_DEADLINE,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+        keep_web_history: bool = False,
     ) -> None:
         if not isinstance(authenticator, Authenticator):
             raise TypeError(f"GrokClient needs an Authenticator, not {type(authenticator).__name__}")
@@ -103,41 +133,24 @@ class GrokClient:
         retry = DEFAULT_RETRY if retry is None else retry
         self.authenticator = authenticator
         self._transport: Transport
-        limits = {
+        limits: dict[str, Any] = {
             "timeout": timeout,
             "verify": verify,
             "retry": retry,
             "deadline": deadline,
             "max_answer_bytes": max_answer_bytes,
         }
-        if authenticator.service == SERVICE_API:
-            from .transports.api import ApiTransport
-
-            self.base_url = check_base_url(base_url or env.get(API_BASE_URL_ENV) or API_BASE_URL)
-            self.session = authenticator.prepare_session(session)
-            self._transport = ApiTransport(
-                self.session, self.base_url, auth_kind=authenticator.kind, redact=authenticator.redact, **limits
-            )
-        elif authenticator.service == SERVICE_WEB:
-            from .auth.browser import BrowserCookieAuthenticator
-            from .transports.web import WebTransport
-
-            self.base_url = check_base_url(
-                web_base_url or env.get(WEB_BASE_URL_ENV) or WEB_BASE_URL, allowed_domain="grok.com"
-            )
-            self.session = authenticator.prepare_session(session, base_url=self.base_url)
-            browser = authenticator if isinstance(authenticator, BrowserCookieAuthenticator) else None
-            self._transport = WebTransport(
-                self.session,
-                self.base_url,
-                auth_kind=authenticator.kind,
-                identity=authenticator.identity(),
-                redact=authenticator.redact,
-                browser_running=browser.browser_running if browser else lambda: False,
-                **limits,
-            )
-        else:
+        kind = _TRANSPORTS.get(authenticator.service)
+        if kind is None:
             raise BadInputError(f"No transport for service {authenticator.service!r}")
+        self.base_url = check_base_url(
+            (web_base_url if kind.is_web else base_url) or env.get(kind.base_url_env) or kind.default_base_url,
+            allowed_domain=kind.allowed_domain,
+        )
+        self.session = authenticator.prepare_session(session, base_url=self.base_url, timeout=timeout, verify=verify)
+        self._transport = kind.load().for_client(
+            authenticator, self.session, self.base_url, keep_web_history=keep_web_history, **limits
+        )
 
     @property
     def auth_kind(self) -> str:
@@ -153,7 +166,7 @@ class GrokClient:
         self,
         prompt: str | Sequence[Mapping[str, str]],
         *,
-        model: str = ...,
+        model: str | None = ...,
         max_tokens: int | None = ...,
         stream: Literal[False] = ...,
     ) -> ChatResult: ...
@@ -163,26 +176,32 @@ class GrokClient:
         self,
         prompt: str | Sequence[Mapping[str, str]],
         *,
-        model: str = ...,
+        model: str | None = ...,
         max_tokens: int | None = ...,
         stream: Literal[True],
     ) -> ChatStream: ...
 
     @overload
     def chat(
-        self, prompt: str | Sequence[Mapping[str, str]], *, model: str = ..., max_tokens: int | None = ..., stream: bool
+        self,
+        prompt: str | Sequence[Mapping[str, str]],
+        *,
+        model: str | None = ...,
+        max_tokens: int | None = ...,
+        stream: bool,
     ) -> ChatResult | ChatStream: ...
 
     def chat(
         self,
         prompt: str | Sequence[Mapping[str, str]],
         *,
-        model: str = DEFAULT_MODEL,
+        model: str | None = None,
         max_tokens: int | None = None,
         stream: bool = False,
     ) -> ChatResult | ChatStream:
         """Send a prompt (or a message list). Returns a `ChatResult`, or with `stream=True`
-        a `ChatStream` that yields text pieces as they arrive."""
+        a `ChatStream` that yields text pieces as they arrive. `model`: a model on the API (default
+        `DEFAULT_MODEL`), a mode on grok.com (default `auto`)."""
         messages = _messages(prompt)
         if max_tokens is not None and max_tokens < 1:
             raise BadInputError(f"max_tokens must be at least 1, not {max_tokens}")
@@ -190,7 +209,9 @@ class GrokClient:
             return self._scrubbed(self._call(self._transport.chat, messages, model=model, max_tokens=max_tokens))
         raw = self._call(self._transport.stream, messages, model=model, max_tokens=max_tokens)
         return ChatStream(
-            self._scrubbed_pieces(iter(raw)), lambda: self._scrubbed(raw.result), lambda: raw.__exit__(None, None, None)
+            self._scrubbed_pieces(raw.pieces()),
+            lambda: self._scrubbed(raw.result),
+            lambda: raw.__exit__(None, None, None),
         )
 
     def models(self) -> list[Model]:
@@ -209,7 +230,7 @@ class GrokClient:
         except CookieSessionError as error:
             raise scrubbed_error(error, self.authenticator.redact) from None
 
-    def _scrubbed_pieces(self, pieces: Iterator[str]) -> Iterator[str]:
+    def _scrubbed_pieces(self, pieces: Iterator[StreamPiece]) -> Iterator[StreamPiece]:
         while (piece := self._call(next, pieces, None)) is not None:
             yield piece
 

@@ -23,6 +23,7 @@ carries the exit code the CLI returns for it; leaves inherit it, never restate i
     │   ├── SessionExpiredError
     │   ├── CloudflareChallengeError
     │   ├── AntiBotRejectedError
+    │   │   └── StaleStatsigError
     │   └── AccountBlockedError
     ├── PolicyError                         exit 5  refused by our safety rules
     │   └── UnsafeRedirectError
@@ -31,6 +32,7 @@ carries the exit code the CLI returns for it; leaves inherit it, never restate i
         ├── RateLimitedError
         ├── ServerError
         ├── BadResponseError
+        ├── WebAppChangedError
         └── TransportError
             ├── RequestTimeoutError
             └── ConnectionFailedError
@@ -78,6 +80,8 @@ __all__ = [
     "UnsupportedEncryptionError",
     "NotLoggedInError",
     "SessionExpiredError",
+    "StaleStatsigError",
+    "WebAppChangedError",
     "CloudflareChallengeError",
     "AntiBotRejectedError",
     "AccountBlockedError",
@@ -339,9 +343,27 @@ class CloudflareChallengeError(CredentialsRejectedError):
 
 
 class AntiBotRejectedError(CredentialsRejectedError):
-    """grok.com's anti-bot check rejected the request (in-stream error code 7)."""
+    """grok.com's anti-bot rules rejected the request (code 7, in a 403 or on the chat gateway)."""
 
-    hint = f"Use grok.com in the browser for a while, or use the API key ({API_KEY_ENV}), which is meant for scripts"
+    hint = (
+        "Use grok.com in the same browser for a while, check that cookie-session is up to date (grok.com "
+        f"changes without notice), or use the API key ({API_KEY_ENV}), which is meant for scripts"
+    )
+
+
+class StaleStatsigError(AntiBotRejectedError):
+    """grok.com refused the signed `x-statsig-id` as "out of date" (403, code 7), after a fresh page and token."""
+
+    hint = (
+        "grok.com may have changed how its web app signs requests: update cookie-session, "
+        f"or use the API key ({API_KEY_ENV})"
+    )
+
+
+class WebAppChangedError(UpstreamError):
+    """grok.com refused the request's shape (400, code 3: "please update your client"): the site changed."""
+
+    hint = f"Update cookie-session (grok.com's web app changes without notice), or use the API key ({API_KEY_ENV})"
 
 
 class AccountBlockedError(CredentialsRejectedError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Usage", "ChatResult", "ChatStream", "Model", "Identity"]
+__all__ = ["Usage", "ChatResult", "ChatStream", "StreamPiece", "Model", "Identity"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,9 @@ class Usage:
 
 @dataclass(frozen=True)
 class ChatResult:
-    """One finished answer. `auth_kind` is the `kind` of the authenticator that got it."""
+    """One finished answer. `auth_kind` is the `kind` of the authenticator that got it. `thinking` is what the
+    model showed of its reasoning (grok.com's thinking channel; never part of `text`), `citations` the URLs the
+    answer's ` [N]` markers point to, in order."""
 
     text: str
     model: str
@@ -27,34 +29,54 @@ class ChatResult:
     usage: Usage = field(default_factory=Usage)
     finish_reason: str | None = None
     id: str | None = None
+    thinking: str = ""
+    citations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-class ChatStream:
-    """Iterate for text pieces as they arrive; afterwards `result` holds the whole `ChatResult`.
+@dataclass(frozen=True)
+class StreamPiece:
+    """One piece of a streamed answer, from `ChatStream.pieces()`: `kind` is "text" (the answer) or "thinking"."""
 
-    Built by a transport from an iterator of pieces and a function that assembles
-    the result once the pieces are exhausted.
+    kind: str
+    text: str
+
+
+class ChatStream:
+    """Iterate for the answer's text pieces as they arrive (thinking is not among them); `pieces()` yields every
+    piece, thinking included, as `StreamPiece`s. Afterwards `result` holds the whole `ChatResult`.
+
+    Built by a transport from an iterator of pieces (`str` for answer text, `StreamPiece` for the rest) and a
+    function that assembles the result once the pieces are exhausted. Iterate it once, one way.
     """
 
-    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], close: Callable[[], None]) -> None:
+    def __init__(
+        self, pieces: Iterator[str | StreamPiece], finish: Callable[[], ChatResult], close: Callable[[], None]
+    ) -> None:
         self._pieces = pieces
         self._finish = finish
         self._close = close
         self.result: ChatResult | None = None
 
-    def __iter__(self) -> Iterator[str]:
+    def pieces(self) -> Iterator[StreamPiece]:
+        """Every piece in arrival order: the answer's as kind "text", the model's thinking as kind "thinking"."""
         try:
-            yield from self._pieces
+            for piece in self._pieces:
+                yield piece if isinstance(piece, StreamPiece) else StreamPiece("text", piece)
             self.result = self._finish()
         finally:
             self._close()
 
+    def __iter__(self) -> Iterator[str]:
+        for piece in self.pieces():
+            if piece.kind == "text":
+                yield piece.text
+
     def collect(self) -> ChatResult:
         """Consume the stream and return the whole `ChatResult`."""
-        for _ in self:
+        for _ in self.pieces():
             pass
         assert self.result is not None  # set once the pieces have all been read
         return self.result

@@ -12,7 +12,6 @@ API_KEY_ENV = "XAI_API_KEY"  #: the official API key
 API_BASE_URL_ENV = "XAI_BASE_URL"  #: the API root, e.g. a loopback stand-in
 WEB_BASE_URL_ENV = "GROK_WEB_BASE_URL"  #: the grok.com root, e.g. a loopback stand-in
 USER_AGENT_ENV = "GROK_USER_AGENT"  #: the User-Agent the web path sends (else the browser's own)
-STATSIG_ENV = "GROK_STATSIG_ID"  #: an x-statsig-id captured from the browser (else one is made)
 
 #: The browser-cookie opt-in: this variable must hold exactly `UNSAFE_ENV_VALUE`.
 UNSAFE_ENV_VAR = "COOKIE_SESSION_UNSAFE_BROWSER_COOKIES"

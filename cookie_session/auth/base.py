@@ -53,15 +53,21 @@ class Authenticator(AuthBase, abc.ABC):
         """False once `expires` has passed; a credential without expiry stays valid (until the server says no)."""
         return self.expires is None or self.expires > time.time()
 
+    def browser_running(self) -> bool:
+        """True when the browser this credential came from runs now and may not have written it to disk yet
+        (only a browser session can say so)."""
+        return False
+
     def identity(self) -> dict:
         """Who this credential speaks for, without the credential: `name` and a masked `user_id` (None if unknown)."""
         return {"name": f"{self.kind} ({self.source})", "user_id": None}
 
     def prepare_session(
-        self, session: requests.Session | None = None, *, base_url: str | None = None
+        self, session: requests.Session | None = None, *, base_url: str | None = None, timeout=None, verify=None
     ) -> requests.Session:
         """Return `session` (or a new one) set up to authenticate with this credential
-        to `base_url` (the service's root; None for its default)."""
+        to `base_url` (the service's root; None for its default). `timeout` and `verify` are those of the
+        requests the session makes on its own (the browser session's statsig page); others ignore them."""
         session = session if session is not None else requests.Session()
         session.auth = self
         return session

@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
 from ..browsers import BrowserCookie, header_safe
 from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError, printable
@@ -27,14 +26,8 @@ from ..policy import (
     is_loopback_host,
 )
 from ..secret import Secret
-from ..settings import API_KEY_ENV, STATSIG_ENV, USER_AGENT_ENV, WEB_BASE_URL
-from ..transports.grok_web import (
-    REST_PREFIX,
-    BrowserIdentity,
-    browser_identity,
-    in_browser_order,
-    rest_headers,
-)
+from ..settings import API_KEY_ENV, USER_AGENT_ENV, WEB_BASE_URL
+from ..transports.grok.headers import BrowserIdentity, browser_identity
 from .base import SERVICE_WEB, Authenticator
 
 __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS", "sent_with"]
@@ -77,14 +70,14 @@ class BrowserCookieAuthenticator(Authenticator):
     (computed from the environment unless given; `container_is_local=True` vouches that a container
     runs on your own machine, lifting that reason only). `user_agent` must be the browser's own
     (Cloudflare binds `cf_clearance` to it); it defaults to `GROK_USER_AGENT`, then to one
-    derived from the profile's browser version. `statsig_id` is an `x-statsig-id` value copied
-    from the browser's DevTools (default `GROK_STATSIG_ID`), sent verbatim and kept secret; without
-    one, the web app's own fallback value is sent (see `transports.grok_web`).
+    derived from the profile's browser version.
 
-    On every request to grok.com (or a loopback stand-in) it adds the cookies the browser would
-    send to that URL, and on `/rest/` requests every header the browser's same-origin `fetch`
-    carries (`Origin`, `Sec-Fetch-*`, client hints, `x-statsig-id`, ...), replacing same-named ones:
-    so a plain `requests` session from `prepare_session()` sends what `GrokClient` sends.
+    It holds the cookies and the browser's facts (`browser_identity`: engine, version, platform,
+    languages); on every request to grok.com (or a loopback stand-in) it adds the cookies the browser
+    would send to that URL and its User-Agent. How grok.com is spoken to (the browser's headers per kind
+    of request, the signed `x-statsig-id`, the chat gateway, the TLS handshake) lives in
+    `transports/grok/`; `prepare_session()` puts it on a plain `requests` session, so that session sends
+    what `GrokClient` sends.
 
     Raises `PolicyError` before reading anything when not allowed, `NotLoggedInError` when the
     profile holds no live `sso`, and the `BadInputError` family for unreadable profiles.
@@ -104,7 +97,6 @@ class BrowserCookieAuthenticator(Authenticator):
         unsafe_browser_cookies: bool | None = None,
         verdict: LocalityVerdict | None = None,
         user_agent: str | None = None,
-        statsig_id: str | None = None,
         environ: Mapping[str, str] | None = None,
         container_is_local: bool | None = None,
     ) -> None:
@@ -141,7 +133,6 @@ class BrowserCookieAuthenticator(Authenticator):
             family=load.family,
             major_version=load.major_version,
             accept_language=load.accept_language,
-            statsig_id=_statsig(statsig_id, env),
             lock_dirs=lock_dirs,
         )
 
@@ -154,7 +145,6 @@ class BrowserCookieAuthenticator(Authenticator):
         source: str = "cookies",
         unsafe_browser_cookies: bool | None = None,
         verdict: LocalityVerdict | None = None,
-        statsig_id: str | None = None,
         browser: str | None = None,
         accept_language: str | None = None,
         environ: Mapping[str, str] | None = None,
@@ -177,7 +167,6 @@ class BrowserCookieAuthenticator(Authenticator):
             family=None,
             major_version=None,
             accept_language=accept_language,
-            statsig_id=_statsig(statsig_id, env),
             lock_dirs=(),
         )
         return self
@@ -194,7 +183,6 @@ class BrowserCookieAuthenticator(Authenticator):
         family: str | None,
         major_version: int | None,
         accept_language: str | None,
-        statsig_id: Secret | None,
         lock_dirs: tuple[Path, ...],
     ) -> None:
         Authenticator.__init__(self, source=source)
@@ -213,7 +201,6 @@ class BrowserCookieAuthenticator(Authenticator):
             )
         self.user_agent = user_agent
         self.browser_name: str | None = browser  # e.g. "chrome", "edge", "firefox"; None when not known
-        self._statsig_id = statsig_id
         self._lock_dirs = lock_dirs
         self._identity: BrowserIdentity = browser_identity(
             browser, family, user_agent, major_version=major_version, accept_language=accept_language
@@ -247,6 +234,11 @@ class BrowserCookieAuthenticator(Authenticator):
         return tuple(c.name for c in self._cookies)
 
     @property
+    def browser_identity(self) -> BrowserIdentity:
+        """The browser's facts the requests depend on (engine, version, platform, brand, languages)."""
+        return self._identity
+
+    @property
     def browser_family(self) -> str:
         """The engine whose requests this authenticator reproduces: "chromium" or "firefox"."""
         return self._identity.family
@@ -266,26 +258,33 @@ class BrowserCookieAuthenticator(Authenticator):
         return any(os.path.lexists(d / CHROMIUM_LOCK_FILE) for d in self._lock_dirs)
 
     def prepare_session(
-        self, session: requests.Session | None = None, *, base_url: str | None = None
+        self, session: requests.Session | None = None, *, base_url: str | None = None, timeout=None, verify=None
     ) -> requests.Session:
-        """Set the browser's User-Agent and make this authenticator the session's `auth`.
+        """Set the browser's User-Agent and make a `transports.grok.BrowserWire` over this authenticator the
+        session's `auth`: each request gets this browser's cookies for its URL and the headers that browser sends
+        on that kind of request, `/rest/` ones a signed `x-statsig-id` (pages fetched from `base_url` within
+        `timeout`, checked against `verify`).
 
         `base_url` (default grok.com) must be grok.com or a loopback stand-in (else `PolicyError`). The cookies are
-        never put in `session.cookies`: each request gets a Cookie header built for its own URL
-        (see `__call__`). When requests follows a redirect itself it drops that header and does
-        not call `auth` again, so no cookie follows; `GrokClient` follows same-origin redirects
-        only, and authenticates each hop.
+        never put in `session.cookies`: each request gets a Cookie header built for its own URL. When requests
+        follows a redirect itself it drops that header and does not call `auth` again, so no cookie follows;
+        `GrokClient` follows same-origin redirects only, and authenticates each hop.
 
         HTTPS goes through the TLS/HTTP2 handshake of `browser_family` at the newest curl_cffi target
         at or below `browser_major_version` (`transports/impersonate.py`); `impersonating` names that
         target, None when plain requests is left in place (curl_cffi missing: warned once).
         """
-        check_base_url(WEB_BASE_URL if base_url is None else base_url, allowed_domain="grok.com")
+        base_url = WEB_BASE_URL if base_url is None else base_url
+        check_base_url(base_url, allowed_domain="grok.com")
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
-        session.auth = self
+        from ..settings import DEFAULT_TIMEOUT
+        from ..transports.grok.wire import BrowserWire
         from ..transports.impersonate import mount_browser_tls
 
+        session.auth = BrowserWire(
+            self, session, base_url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, verify=verify
+        )
         # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
         self.impersonating = mount_browser_tls(
             session, family=self.browser_family, major_version=self.browser_major_version
@@ -293,41 +292,36 @@ class BrowserCookieAuthenticator(Authenticator):
         return session
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Add what the browser adds to a request for this URL.
-
-        Cookies: exactly those the browser would send under RFC 6265 (domain, host-only, path,
-        Secure, expiry), every name. A loopback host (a stand-in) gets what `https://grok.com` would
-        get for the same path. Any other host gets nothing. Cookies the session already holds for
-        that host win over ours. On `/rest/` paths, also the browser's `fetch` headers and its
-        User-Agent (see `transports.grok_web.rest_headers`).
-        """
+        """Add the cookies the browser would send to this URL (see `cookie_header`) and, to a grok.com host or a
+        loopback stand-in, the browser's User-Agent."""
         if request.url is None:  # nothing to send it to
             return request
-        target = request.url
-        url = urlsplit(target)
-        host = (url.hostname or "").rstrip(".")
-        standin = is_loopback_host(host)
-        if standin:
+        header = self.cookie_header(request.url)
+        if header is None:
+            return request
+        if header:
+            request.headers["Cookie"] = _merged(request.headers.get("Cookie"), header)
+        request.headers["User-Agent"] = self.user_agent
+        return request
+
+    def cookie_header(self, url: str) -> str | None:
+        """The Cookie header the browser sends with a request to `url`: exactly the stored cookies RFC 6265 sends
+        there (domain, host-only, path, Secure, expiry; longer paths first), every name. A loopback host (a
+        stand-in) gets what `https://grok.com` would get for the same path. None for any other host."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        if is_loopback_host(host):
             scheme, host = _STANDIN_AS
         elif host_in_domain(host, "grok.com"):
-            scheme = url.scheme
+            scheme = {"wss": "https", "ws": "http"}.get(parts.scheme, parts.scheme)
         else:
-            return request
+            return None
         now = time.time()
-        path = url.path or "/"
+        path = parts.path or "/"
         sent = sorted(
             (c for c in self._cookies if _sendable(c, scheme, host, path, now)), key=lambda c: -len(c.path)
         )  # RFC 6265 5.4: longer paths first
-        if sent:
-            header = "; ".join(f"{c.name}={c.value.reveal()}" for c in sent)
-            request.headers["Cookie"] = _merged(request.headers.get("Cookie"), header)
-        if path.startswith(REST_PREFIX):
-            request.headers["User-Agent"] = self.user_agent
-            statsig = self._statsig_id.reveal() if self._statsig_id is not None else None
-            # grok.com speaks HTTP/2 to browsers; a loopback stand-in HTTP/1.1.
-            request.headers.update(rest_headers(self._identity, target, statsig_id=statsig, http2=not standin))
-            request.headers = CaseInsensitiveDict(in_browser_order(request.headers, self._identity.family))
-        return request
+        return "; ".join(f"{c.name}={c.value.reveal()}" for c in sent)
 
     def identity(self) -> dict:
         """What the web transport's `whoami` reports: the session's origin and a masked user id."""
@@ -335,14 +329,13 @@ class BrowserCookieAuthenticator(Authenticator):
         return {"name": f"grok.com session ({self.source})", "user_id": user.value.fingerprint if user else None}
 
     def describe(self) -> str:
-        statsig = ", own x-statsig-id" if self._statsig_id is not None else ""
         return (
-            f"browser_cookie {self._session_cookie.value.fingerprint} (+{len(self._cookies) - 1} cookies"
-            f"{statsig}) from {self.source}"
+            f"browser_cookie {self._session_cookie.value.fingerprint} (+{len(self._cookies) - 1} cookies) "
+            f"from {self.source}"
         )
 
     def secrets(self) -> list[Secret]:
-        return [c.value for c in self._cookies] + ([self._statsig_id] if self._statsig_id is not None else [])
+        return [c.value for c in self._cookies]
 
     def __reduce_ex__(self, protocol):
         raise TypeError(
@@ -404,26 +397,6 @@ def _merged(existing: str | None, ours: str) -> str:
 def _cookie_safe(name: str, value: str) -> bool:
     """A `name=value` pair that stays one cookie in a Cookie header (a ';' would smuggle in another)."""
     return header_safe(name + value) and ";" not in name + value and "=" not in name and bool(name.strip())
-
-
-def _statsig(given: str | None, env: Mapping[str, str]) -> Secret | None:
-    """The user's own `x-statsig-id` (argument, else `GROK_STATSIG_ID`), checked and held as a Secret."""
-    value = given if given is not None else env.get(STATSIG_ENV)
-    if value is None or (given is None and not value.strip()):
-        return None
-    if (
-        not isinstance(value, str)
-        or not value.strip()
-        or not header_safe(value.strip())  # a paste's or a file's line end around it is no part of it
-        or value.strip().lower().startswith("x-statsig-id")
-    ):
-        raise BadInputError(
-            f"The x-statsig-id ({'statsig_id' if given is not None else STATSIG_ENV}) is empty, "
-            f"holds the header's name, or holds control or non-ASCII characters",
-            hint="Copy the x-statsig-id request header of a grok.com request from the browser's "
-            "DevTools (Network tab), without the header name",
-        )
-    return Secret(value.strip(), name="x-statsig-id")
 
 
 def _require_allowed(

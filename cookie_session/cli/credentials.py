@@ -135,7 +135,7 @@ def cookies_command(
     from ..browsers import load_xai_cookies
     from ..policy import check_browser_cookie_use
     from ..settings import WEB_BASE_URL
-    from ..transports.grok_web import REST_PREFIX
+    from ..transports.grok.endpoints import AUTH_SESSION_PATH, GATEWAY_PATH, MODES_PATH
 
     check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
     load = load_xai_cookies(
@@ -150,7 +150,10 @@ def cookies_command(
             "size": len(c.value),
             "secure": c.secure,
             "http_only": c.http_only,
-            "sent_to_grok_com": sent_with(c, WEB_BASE_URL + REST_PREFIX),  # every request we send is under /rest/
+            # sent with any request the project makes: identity, modes (every /rest/ path alike), the chat gateway
+            "sent_to_grok_com": any(
+                sent_with(c, WEB_BASE_URL + path) for path in (AUTH_SESSION_PATH, MODES_PATH, GATEWAY_PATH)
+            ),
         }
         for c in load.cookies
     ]

@@ -146,7 +146,13 @@ class ApiTransport(Transport):
     def raise_for_error(self, response: requests.Response) -> None:
         raise_for_api_error(response, redact=self._redact)
 
-    def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
+    @classmethod
+    def for_client(cls, authenticator, session: requests.Session, base_url: str, **options) -> ApiTransport:
+        options.pop("keep_web_history", None)
+        return cls(session, base_url, auth_kind=authenticator.kind, redact=authenticator.redact, **options)
+
+    def chat(self, messages: list[dict], *, model: str | None, max_tokens: int | None) -> ChatResult:
+        model = DEFAULT_MODEL if model is None else model
         response = self._request(
             "POST",
             self.chat_path,
@@ -169,7 +175,8 @@ class ApiTransport(Transport):
             id=data.get("id"),
         )
 
-    def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+    def stream(self, messages: list[dict], *, model: str | None, max_tokens: int | None) -> ChatStream:
+        model = DEFAULT_MODEL if model is None else model
         deadline = self.call_deadline()
         response = self._request(
             "POST",

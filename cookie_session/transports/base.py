@@ -57,6 +57,7 @@ __all__ = [
     "send",
     "shown_url",
     "proxies_for",
+    "connection_settings",
     "MAX_REDIRECTS",
     "READ_RETRY_STATUSES",
     "CHAT_RETRY_STATUSES",
@@ -129,16 +130,23 @@ class Transport(abc.ABC):
         dog = Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url))
         return StreamLines(response, dog)
 
+    @classmethod
+    def for_client(cls, authenticator, session: requests.Session, base_url: str, **options) -> Transport:
+        """The transport `GrokClient` uses for `authenticator` on its prepared `session`; `options` are the
+        client's limits and settings (a transport takes those it knows, `keep_web_history` among them)."""
+        options.pop("keep_web_history", None)
+        return cls(session, base_url, auth_kind=authenticator.kind, **options)
+
     @abc.abstractmethod
     def raise_for_error(self, response: requests.Response) -> None:
         """Raise the `CookieSessionError` this error reply (status >= 400) means."""
 
     @abc.abstractmethod
-    def chat(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatResult:
+    def chat(self, messages: list[dict], *, model: str | None, max_tokens: int | None) -> ChatResult:
         """One whole answer."""
 
     @abc.abstractmethod
-    def stream(self, messages: list[dict], *, model: str, max_tokens: int | None) -> ChatStream:
+    def stream(self, messages: list[dict], *, model: str | None, max_tokens: int | None) -> ChatStream:
         """The answer as it arrives."""
 
     @abc.abstractmethod
@@ -290,6 +298,14 @@ def proxies_for(session: requests.Session, url: str) -> dict:
             hint="Use https://, or unset HTTP_PROXY/ALL_PROXY (or add the host to NO_PROXY)",
         )
     return proxies
+
+
+def connection_settings(session: requests.Session, url: str, verify=None) -> tuple[str | None, bool | str | None]:
+    """The proxy (None for none) and the `verify` value requests would use for `url` under our proxy rules
+    (`proxies_for`), for a connection made outside requests (the chat WebSocket)."""
+    settings = session.merge_environment_settings(url, proxies_for(session, url), False, verify, None)
+    proxy = None if is_loopback_host(url_target(url).host) else requests.utils.select_proxy(url, settings["proxies"])
+    return proxy, settings["verify"]
 
 
 def send(session: requests.Session, method: str, url: str, *, timeout, **kwargs) -> requests.Response:

@@ -1,50 +1,47 @@
-"""What the grok.com web app sends, shaped as the user's own browser sends it (the request side of the dialect).
+"""What the user's browser sends grok.com, request by request: the headers of the web app's same-origin
+`fetch` (`/rest/`, `/api/`), of a page load (the statsig page), and of `new WebSocket(...)` (the gateway).
 
-The web app calls `/rest/...` with a same-origin `fetch`. A request that differs from the browser's,
-header for header, is what grok.com's anti-bot rules and Cloudflare look for, so this module rebuilds
-the browser's request from what the profile tells us (browser, engine, major version, platform,
-language preference):
+A request that differs from the browser's, header for header, is what grok.com's anti-bot rules and
+Cloudflare look for, so each is rebuilt from what the profile tells us (browser, engine, major version,
+platform, language preference), in the order that engine writes them (measured on Chromium 156 and
+Firefox 153 against the stand-in: tests/real_browsers/test_browser_parity.py):
 
-- every browser: `Origin`, `Referer` (`<origin>/`), `Accept: */*`, `Content-Type: application/json`,
+- `fetch` (every engine): `Origin`, `Referer` (`<origin>/`), `Accept: */*`, `Content-Type` (with a body),
   `Accept-Language`, `Sec-Fetch-Site: same-origin`, `Sec-Fetch-Mode: cors`, `Sec-Fetch-Dest: empty`,
   `Priority` (Firefox `u=4`; Chromium `u=1, i`, over HTTP/2 only). No `Cache-Control`/`Pragma`: a
-  default-mode fetch sends neither;
-- Chromium engines only: `sec-ch-ua` (Chromium's GREASE brand list for that major version: see
-  `sec_ch_ua`), `sec-ch-ua-mobile: ?0`, `sec-ch-ua-platform`;
-- the web app's own: `x-xai-request-id` (a fresh UUID4 per request) and `x-statsig-id`. The app signs a
-  token with its Statsig SDK; when that evaluation throws, it sends `btoa("x1:" + error)` instead, which
-  grok.com accepts (the older `e:` prefix is refused). We send that fallback, with the error text a
-  browser of that engine writes, varied per request, unless the user gives the real value copied from
-  DevTools (`GROK_STATSIG_ID`), sent verbatim.
+  default-mode fetch sends neither (docs/grok-com-rules.md discusses the disputed row). Chromium engines add
+  `sec-ch-ua` (Chromium's GREASE brand list for that major: `sec_ch_ua`), `sec-ch-ua-mobile`,
+  `sec-ch-ua-platform`. The web app adds `x-xai-request-id` (a fresh UUID4) and, on `/rest/`, the signed
+  `x-statsig-id` (`statsig.py`);
+- a page load: `Accept: text/html,...`, `Upgrade-Insecure-Requests: 1`, `Sec-Fetch-Mode: navigate`,
+  `Sec-Fetch-Dest: document`, `Sec-Fetch-Site: none`, `Sec-Fetch-User: ?1`, `Priority: u=0, i`;
+- `new WebSocket(...)`: `Pragma`/`Cache-Control: no-cache`, `Origin`, `Accept-Encoding`, `Accept-Language`,
+  the extension offer (Chromium `permessage-deflate; client_max_window_bits`, Firefox `permessage-deflate`);
+  Firefox also `Accept: */*` and `Sec-Fetch-*` (`websocket` mode); `Upgrade`, `Connection`,
+  `Sec-WebSocket-Key` and `-Version` are written by libcurl itself, placed by the header order.
 
-Sources: chenyme/grok2api issue 562 and PR 567, diegosouzapw/OmniRoute issue 3063 (June 2026);
+Sources: chenyme/grok2api `backend/internal/infra/provider/web/headers.go` and `gateway.go` (2026-08);
 Chromium components/embedder_support/user_agent_utils.cc (GenerateBrandVersionList,
 GetGreasedUserAgentBrandVersion, GetRandomOrder).
 """
 
 from __future__ import annotations
 
-import base64
-import random
 import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 __all__ = [
-    "REST_PREFIX",
     "BrowserIdentity",
     "browser_identity",
     "sec_ch_ua",
-    "rest_headers",
-    "fallback_statsig_id",
-    "chat_payload",
+    "fetch_headers",
+    "page_headers",
+    "websocket_headers",
     "origin_of",
     "in_browser_order",
 ]
-
-REST_PREFIX = "/rest/"
-STATSIG_FALLBACK_PREFIX = "x1:"
 
 #: The `Accept-Language` a fresh en-US profile sends (Chromium 156 and Firefox 153 alike, as measured).
 DEFAULT_ACCEPT_LANGUAGE = {"chromium": "en-US,en;q=0.9", "firefox": "en-US,en;q=0.9"}
@@ -110,6 +107,83 @@ HEADER_ORDER = {
         "priority",
     ),
 }
+
+#: The order of a page load's headers over HTTP/1.1 (the statsig page).
+PAGE_HEADER_ORDER = {
+    "chromium": (
+        "host",
+        "connection",
+        "sec-ch-ua",
+        "sec-ch-ua-mobile",
+        "sec-ch-ua-platform",
+        "upgrade-insecure-requests",
+        "user-agent",
+        "accept",
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "sec-fetch-user",
+        "sec-fetch-dest",
+        "accept-encoding",
+        "accept-language",
+        "cookie",
+        "priority",
+    ),
+    "firefox": (
+        "host",
+        "user-agent",
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "connection",
+        "cookie",
+        "upgrade-insecure-requests",
+        "sec-fetch-dest",
+        "sec-fetch-mode",
+        "sec-fetch-site",
+        "sec-fetch-user",
+        "priority",
+    ),
+}
+#: The order of `new WebSocket(...)`'s handshake headers (measured: Chromium 156, Firefox 153, against the
+#: stand-in; libcurl's own Upgrade/Connection/Sec-WebSocket-Key/-Version are placed by this order too).
+WEBSOCKET_HEADER_ORDER = {
+    "chromium": (
+        "host",
+        "connection",
+        "pragma",
+        "cache-control",
+        "user-agent",
+        "upgrade",
+        "origin",
+        "sec-websocket-version",
+        "accept-encoding",
+        "accept-language",
+        "cookie",
+        "sec-websocket-key",
+        "sec-websocket-extensions",
+    ),
+    "firefox": (
+        "host",
+        "user-agent",
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "sec-websocket-version",
+        "origin",
+        "sec-websocket-extensions",
+        "sec-websocket-key",
+        "connection",
+        "cookie",
+        "sec-fetch-dest",
+        "sec-fetch-mode",
+        "sec-fetch-site",
+        "pragma",
+        "cache-control",
+        "upgrade",
+    ),
+}
+#: What Chromium and Firefox both send as `Accept-Encoding`, fetches and WebSocket handshakes alike.
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 
 # Chromium's GetGreasedUserAgentBrandVersion: the placeholder brand and its version, seeded by the major.
 _GREASEY_CHARS = (" ", "(", ":", "-", ".", "/", ")", ";", "=", "?", "_")
@@ -204,47 +278,53 @@ def sec_ch_ua(major_version: int, brand: str | None = None, brand_version: int |
     return ", ".join(f'"{name}";v="{version}"' for name, version in shuffled)
 
 
-def in_browser_order(headers, family: str) -> list[tuple[str, str]]:
-    """`headers` (a mapping) as (name, value) pairs in the order that engine sends them."""
-    rank = {name: index for index, name in enumerate(HEADER_ORDER.get(family, HEADER_ORDER["chromium"]))}
+def _printable(text: str) -> bool:
+    return text.isascii() and all(" " <= ch <= "~" for ch in text)
+
+
+def in_browser_order(headers, family: str, kind: str = "fetch") -> list[tuple[str, str]]:
+    """`headers` (a mapping) as (name, value) pairs in the order that engine sends them on a request of
+    `kind` ("fetch", "page" or "websocket"); names it does not know go last, in their own order."""
+    orders = {"fetch": HEADER_ORDER, "page": PAGE_HEADER_ORDER, "websocket": WEBSOCKET_HEADER_ORDER}[kind]
+    rank = {name: index for index, name in enumerate(orders.get(family, orders["chromium"]))}
     return sorted(headers.items(), key=lambda item: rank.get(item[0].lower(), len(rank)))
 
 
 def origin_of(url: str) -> str:
-    """`scheme://host[:port]` of `url`, as a browser writes it in `Origin` (default port left out)."""
+    """`scheme://host[:port]` of `url`, as a browser writes it in `Origin` (default port left out;
+    ws/wss written as the page's http/https, since a WebSocket's Origin is the page's)."""
     parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
-    default = {"http": 80, "https": 443}.get(parts.scheme)
+    default = {"http": 80, "https": 443}.get(scheme)
     port = f":{parts.port}" if parts.port is not None and parts.port != default else ""
-    return f"{parts.scheme}://{host}{port}"
+    return f"{scheme}://{host}{port}"
 
 
-def rest_headers(
-    identity: BrowserIdentity,
-    url: str,
-    *,
-    statsig_id: str | None = None,
-    http2: bool = True,
-    rng: random.Random | None = None,
-) -> dict[str, str]:
+def _client_hints(identity: BrowserIdentity) -> dict[str, str]:
+    """Chromium's low-entropy client hints (sent on every request of a secure origin); none for Firefox."""
+    if identity.family != "chromium" or identity.major_version is None:
+        return {}
+    return {
+        "sec-ch-ua-platform": f'"{identity.platform}"',
+        "sec-ch-ua": sec_ch_ua(identity.major_version, identity.brand, identity.brand_version),
+        "sec-ch-ua-mobile": "?1" if identity.platform == "Android" else "?0",
+    }
+
+
+def fetch_headers(identity: BrowserIdentity, url: str, *, has_body: bool, http2: bool = True) -> dict[str, str]:
     """Every header the browser of `identity` sends on the web app's same-origin `fetch` to `url`
-    (User-Agent, Cookie and Accept-Encoding aside), in the browser's order. `statsig_id`: the
-    user's own value, else a fresh fallback one. `http2`: whether the browser would reach `url`
-    over HTTP/2 (grok.com) rather than HTTP/1.1 (a loopback stand-in); it decides `Priority`."""
+    (User-Agent, Cookie, Accept-Encoding and the app's `x-statsig-id` aside). `http2`: whether the browser
+    would reach `url` over HTTP/2 (grok.com) rather than HTTP/1.1 (a loopback stand-in); it decides `Priority`."""
     origin = origin_of(url)
-    headers: dict[str, str] = {}
-    if identity.family == "chromium" and identity.major_version is not None:
-        headers["sec-ch-ua-platform"] = f'"{identity.platform}"'
-        headers["sec-ch-ua"] = sec_ch_ua(identity.major_version, identity.brand, identity.brand_version)
-        headers["sec-ch-ua-mobile"] = "?1" if identity.platform == "Android" else "?0"
+    headers = _client_hints(identity)
+    headers.update({"Accept": "*/*", "Accept-Language": identity.accept_language})
+    if has_body:
+        headers["Content-Type"] = "application/json"
     headers.update(
         {
-            "Accept": "*/*",
-            "Accept-Language": identity.accept_language,
-            "Content-Type": "application/json",
             "x-xai-request-id": str(uuid.uuid4()),
-            "x-statsig-id": statsig_id if statsig_id is not None else fallback_statsig_id(identity.family, rng),
             "Origin": origin,
             "Sec-Fetch-Site": "same-origin",
             "Sec-Fetch-Mode": "cors",
@@ -257,93 +337,49 @@ def rest_headers(
     return headers
 
 
-# --- x-statsig-id's fallback form -------------------------------------------------------
-
-#: Properties the app's Statsig evaluation reads; the error names one of them.
-_PROPERTIES = (
-    "children",
-    "childNodes",
-    "getAttribute",
-    "querySelector",
-    "content",
-    "length",
-    "value",
-    "parentNode",
-    "firstChild",
-    "dataset",
-    "style",
-    "innerHTML",
-)
-_MINIFIED = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _js_type_error(family: str, rng: random.Random) -> str:
-    """A `TypeError` as that engine's `String(error)` writes it, for a property read on null/undefined."""
-    prop = rng.choice(_PROPERTIES) if rng.random() < 0.5 else "".join(rng.choices(_MINIFIED, k=rng.randint(5, 10)))
-    missing = rng.choice(("undefined", "null"))
-    if family == "firefox":
-        name = rng.choice(_MINIFIED) + (rng.choice(_MINIFIED + "0123456789") if rng.random() < 0.5 else "")
-        return f'TypeError: can\'t access property "{prop}", {name} is {missing}'
-    return f"TypeError: Cannot read properties of {missing} (reading '{prop}')"
-
-
-def fallback_statsig_id(family: str = "chromium", rng: random.Random | None = None) -> str:
-    """What the web app sends in `x-statsig-id` when its Statsig evaluation throws:
-    `btoa("x1:" + String(error))`, here with a `TypeError` text varied per call."""
-    text = STATSIG_FALLBACK_PREFIX + _js_type_error(family, rng or random.SystemRandom())
-    return base64.b64encode(text.encode("ascii")).decode("ascii")
-
-
-def _printable(text: str) -> bool:
-    return text.isascii() and all(" " <= ch <= "~" for ch in text)
-
-
-# --- the chat request body -------------------------------------------------------------
-
-#: The screen the app reports in `deviceEnvInfo` (a common desktop one).
-_DEVICE = {
-    "darkModeEnabled": False,
-    "devicePixelRatio": 1,
-    "screenWidth": 1920,
-    "screenHeight": 1080,
-    "viewportWidth": 1920,
-    "viewportHeight": 953,
+#: A page load's `Accept`, per engine.
+PAGE_ACCEPT = {
+    "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+    "application/signed-exchange;v=b3;q=0.7",
+    "firefox": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 }
 
 
-def chat_payload(messages: list[dict], *, model: str) -> dict:
-    """The body of `POST /rest/app-chat/conversations/new` as the web app sent it in mid-2026, for a
-    temporary (unsaved) conversation. The app takes one message: a message list is sent as
-    `role: content` lines."""
-    if len(messages) == 1 and messages[0]["role"] == "user":
-        text = messages[0]["content"]
-    else:
-        text = "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
-    return {
-        "temporary": True,
-        "modelName": model,
-        "message": text,
-        "fileAttachments": [],
-        "imageAttachments": [],
-        "disableSearch": False,
-        "enableImageGeneration": True,
-        "returnImageBytes": False,
-        "returnRawGrokInXaiRequest": False,
-        "enableImageStreaming": True,
-        "imageGenerationCount": 2,
-        "forceConcise": False,
-        "toolOverrides": {},
-        "enableSideBySide": True,
-        "sendFinalMetadata": True,
-        "isReasoning": False,
-        "webpageUrls": [],
-        "disableTextFollowUps": False,
-        "responseMetadata": {"requestModelDetails": {"modelId": model}},
-        "disableMemory": False,
-        "forceSideBySide": False,
-        "isAsyncChat": False,
-        "disableSelfHarmShortCircuit": False,
-        "collectionIds": [],
-        "disabledConnectorIds": [],
-        "deviceEnvInfo": dict(_DEVICE),
+def page_headers(identity: BrowserIdentity) -> dict[str, str]:
+    """The headers of a top-level page load typed into the address bar (the statsig page)."""
+    headers = _client_hints(identity)
+    headers.update(
+        {
+            "Upgrade-Insecure-Requests": "1",
+            "Accept": PAGE_ACCEPT[identity.family],
+            "Accept-Language": identity.accept_language,
+            "Sec-Fetch-Site": "none",
+            "Sec-Fetch-Mode": "navigate",
+            "Sec-Fetch-User": "?1",
+            "Sec-Fetch-Dest": "document",
+            "Priority": "u=0, i",
+        }
+    )
+    return headers
+
+
+#: The extension offer each engine makes on `new WebSocket(...)` (measured: Chromium 156, Firefox 153).
+WEBSOCKET_EXTENSIONS = {"chromium": "permessage-deflate; client_max_window_bits", "firefox": "permessage-deflate"}
+
+
+def websocket_headers(identity: BrowserIdentity, page_origin: str) -> dict[str, str]:
+    """The headers the browser of `identity` writes for `new WebSocket(url)` from a page of `page_origin`
+    (Cookie, Host and the four handshake headers libcurl writes itself aside)."""
+    headers = {
+        "Pragma": "no-cache",
+        "Cache-Control": "no-cache",
+        "Origin": page_origin,
+        "Accept-Encoding": ACCEPT_ENCODING,
+        "Accept-Language": identity.accept_language,
+        "Sec-WebSocket-Extensions": WEBSOCKET_EXTENSIONS[identity.family],
     }
+    if identity.family == "firefox":
+        headers.update(
+            {"Accept": "*/*", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "websocket", "Sec-Fetch-Site": "same-origin"}
+        )
+    return headers

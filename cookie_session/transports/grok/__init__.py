@@ -1,0 +1,20 @@
+"""grok.com's web app (unofficial, changes without notice), spoken as the user's own browser speaks it today.
+
+One home for everything grok.com: when the site changes, docs/grok-com-rules.md and the stand-in change first,
+then one module here.
+
+    endpoints.py   where things are: /api/auth/session, /rest/modes, the gateway /ws/mgw/, the statsig page
+    headers.py     what the browser sends on a fetch, a page load and a WebSocket handshake, in its order
+    statsig.py     the signed x-statsig-id (page seed + SVG curves, bound to method, path and time)
+    wire.py        BrowserWire: a requests `auth` adding the browser's headers and the statsig per request
+    websocket.py   the gateway WebSocket over the browser's TLS handshake (curl_cffi)
+    gateway.py     the chat protocol on that socket: events, thinking, citations, pings, limits
+    signals.py     what grok.com's errors mean, mapped onto our error tree
+    transport.py   WebTransport: chat, models (modes) and whoami for GrokClient
+"""
+
+from __future__ import annotations
+
+from .transport import WebTransport
+
+__all__ = ["WebTransport"]
