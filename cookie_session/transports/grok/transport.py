@@ -141,7 +141,7 @@ class WebTransport(Transport):
         return Identity(
             auth_kind=self.auth_kind,
             name=f"grok.com session ({self._wire.authenticator.source})",
-            user_id=Secret(identity["user_id"], name="user id").fingerprint,
+            user_id=Secret(identity["user_id"], name="x-userid").fingerprint,
             acls=("whole grok.com account",),
         )
 

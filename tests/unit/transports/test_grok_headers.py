@@ -1,24 +1,30 @@
-"""What the project sends on a grok.com `/rest/` request: the headers of the browser's own same-origin fetch.
+"""What the project sends grok.com: the headers of the browser's own same-origin fetch (`/rest/`, `/api/`), of a page
+load, and of `new WebSocket(...)`, through a plain `requests` session from `prepare_session()`.
 
 Reference values: `sec-ch-ua` as real Chrome releases sent it (public captures of Chrome 120, 124, 131,
-143 and 147, and Chromium's own GREASE algorithm for 156), `x-statsig-id` as the web app's fallback
-(chenyme/grok2api PR 567).
+143 and 147, and Chromium's own GREASE algorithm for 156); header orders and WebSocket headers as real Chromium 156
+and Firefox 153 sent them to the stand-in (the real-browser parity tests check them again on every run).
 """
 
-import base64
-import re
 import time
 import uuid
 
 import pytest
 import requests
 import responses
+from grok_site import random_page, unsigned
 from quiet_auth import quiet_browser_auth
 
-from cookie_session import errors
 from cookie_session.policy import LocalityVerdict
 from cookie_session.testing.standin import StandInCookie
-from cookie_session.transports.grok_web import browser_identity, chat_payload, rest_headers, sec_ch_ua
+from cookie_session.transports.grok.headers import (
+    browser_identity,
+    fetch_headers,
+    page_headers,
+    sec_ch_ua,
+    websocket_headers,
+)
+from cookie_session.transports.grok.statsig import EPOCH, parse_site_verification, sign
 from cookie_session.user_agents import user_agent_for
 
 LOCAL = LocalityVerdict.assume_local()
@@ -37,12 +43,21 @@ def build(user_agent, **kwargs):
     return quiet_browser_auth(items, user_agent=user_agent, environ={}, **kwargs)
 
 
-def sent_headers(auth, url="https://grok.com/rest/app-chat/conversations/new", **kwargs):
-    """The headers a plain requests session prepared by `auth` sends (the library's users' path)."""
-    with responses.RequestsMock() as mock:
+def sent_headers(auth, url="https://grok.com/rest/modes", **kwargs):
+    """The headers a plain requests session prepared by `auth` sends (the library's users' path); the statsig
+    page is served as grok.com serves it (/index a 404, / the page)."""
+    origin = url.split("/rest/")[0].split("/login")[0]
+    _seed, _curves, html = random_page()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.GET, origin + "/index", status=404, body="<html>Not found</html>")
+        mock.add(responses.GET, origin + "/", body=html, content_type="text/html")
         mock.add(responses.POST, url, json={})
-        auth.prepare_session().post(url, json={"x": 1}, **kwargs)
-        return mock.calls[0].request.headers
+        mock.add(responses.GET, url, body="<html></html>")
+        method = "GET" if "/rest/" not in url else "POST"
+        auth.prepare_session(base_url=origin if "127.0.0.1" in origin else None).request(
+            method, url, json={"x": 1} if method == "POST" else None, **kwargs
+        )
+        return mock.calls[-1].request.headers
 
 
 @pytest.mark.parametrize(
@@ -85,7 +100,7 @@ def test_the_user_agent_decides_the_major_version_not_the_profile():
     agent = user_agent_for("chromium", 149, "linux")
     identity = browser_identity("chrome", "chromium", agent, major_version=156)
     assert identity.major_version == 149
-    assert '"Chromium";v="149"' in rest_headers(identity, "https://grok.com/rest/models")["sec-ch-ua"]
+    assert '"Chromium";v="149"' in fetch_headers(identity, "https://grok.com/rest/modes", has_body=True)["sec-ch-ua"]
 
 
 def test_firefox_family_sends_no_client_hints_and_its_own_priority():
@@ -93,7 +108,7 @@ def test_firefox_family_sends_no_client_hints_and_its_own_priority():
     assert not [name for name in headers if name.lower().startswith("sec-ch-ua")]
     assert headers["Priority"] == "u=4"
     assert headers["Accept-Language"] == "en-US,en;q=0.9"
-    assert sent_headers(build(FIREFOX), url="http://127.0.0.1:8123/rest/models")["Priority"] == "u=4"
+    assert sent_headers(build(FIREFOX), url="http://127.0.0.1:8123/rest/modes")["Priority"] == "u=4"
     auth = build(FIREFOX)
     assert (auth.browser_family, auth.browser_major_version) == ("firefox", 153)
 
@@ -163,77 +178,93 @@ def test_the_profiles_language_preference_is_sent():
 )
 def test_headers_go_out_in_the_order_that_browser_writes_them(user_agent, measured):
     """The orders real Chromium 156 and Firefox 153 used for the web app's fetch to the HTTP/1.1 stand-in."""
-    names = [name.lower() for name in sent_headers(build(user_agent), url="http://127.0.0.1:8123/rest/models")]
+    names = [name.lower() for name in sent_headers(build(user_agent), url="http://127.0.0.1:8123/rest/modes")]
     assert [name for name in names if name in measured] == measured
 
 
 def test_a_loopback_stand_in_gets_its_own_origin_and_http1_headers():
     """Chromium 156 measured against the HTTP/1.1 stand-in: no `Priority` (it sends one over HTTP/2 only)."""
-    headers = sent_headers(build(CHROME_LINUX), url="http://127.0.0.1:8123/rest/models")
+    headers = sent_headers(build(CHROME_LINUX), url="http://127.0.0.1:8123/rest/modes")
     assert headers["Origin"] == "http://127.0.0.1:8123" and headers["Referer"] == "http://127.0.0.1:8123/"
     assert "Priority" not in headers
 
 
-def test_pages_outside_rest_get_no_fetch_headers():
+def test_a_page_load_gets_the_navigation_headers_not_the_fetch_ones():
     headers = sent_headers(build(CHROME_LINUX), url="https://grok.com/login")
-    assert "x-statsig-id" not in headers and "Sec-Fetch-Mode" not in headers
+    assert "x-statsig-id" not in headers and "x-xai-request-id" not in headers
+    assert (headers["Sec-Fetch-Mode"], headers["Sec-Fetch-Dest"], headers["Sec-Fetch-User"]) == (
+        "navigate",
+        "document",
+        "?1",
+    )
+    assert headers["Accept"].startswith("text/html") and headers["Upgrade-Insecure-Requests"] == "1"
+    assert page_headers(browser_identity("firefox", "firefox", FIREFOX))["Accept"] == (
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    )
+
+
+def test_every_rest_request_carries_a_signed_statsig_bound_to_its_method_and_path():
+    seed, _curves, html = random_page()
+    site = parse_site_verification(html)
+    headers = sent_headers(build(CHROME_LINUX))
+    key, carried, t, digest, marker = unsigned(headers["x-statsig-id"])
+    assert carried == seed and marker == 3 and abs(t + EPOCH - time.time()) < 60
+    assert headers["x-statsig-id"] == sign(site, "POST", "/rest/modes", t=t, key=key)
+    assert "x-statsig-id" not in sent_headers(build(CHROME_LINUX), url="https://grok.com/api/auth/session")
+
+
+def test_grok_statsig_id_is_no_longer_read_and_no_longer_accepted():
+    """A value valid for one path and a few minutes cannot be configured (issue 18 item 4)."""
+    items = [StandInCookie("sso", SSO, expires=time.time() + 86400)]
+    auth = quiet_browser_auth(items, user_agent=CHROME_LINUX, environ={"GROK_STATSIG_ID": "Q" * 96})
+    assert sent_headers(auth)["x-statsig-id"] != "Q" * 96
+    with pytest.raises(TypeError):
+        build(CHROME_LINUX, statsig_id="Q" * 96)
 
 
 @pytest.mark.parametrize(
-    "user_agent, engine_text",
+    "user_agent, family, expected",
     [
-        (CHROME_LINUX, r"TypeError: Cannot read properties of (undefined|null) \(reading '\w+'\)"),
-        (FIREFOX, r"TypeError: can't access property \"\w+\", \w+ is (undefined|null)"),
+        (
+            CHROME_LINUX,
+            "chromium",
+            {
+                "Pragma": "no-cache",
+                "Cache-Control": "no-cache",
+                "Origin": "https://grok.com",
+                "Accept-Encoding": "gzip, deflate, br, zstd",
+                "Accept-Language": "en-US,en;q=0.9",
+                "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+            },
+        ),
+        (
+            FIREFOX,
+            "firefox",
+            {
+                "Pragma": "no-cache",
+                "Cache-Control": "no-cache",
+                "Origin": "https://grok.com",
+                "Accept": "*/*",
+                "Accept-Encoding": "gzip, deflate, br, zstd",
+                "Accept-Language": "en-US,en;q=0.9",
+                "Sec-WebSocket-Extensions": "permessage-deflate",
+                "Sec-Fetch-Dest": "empty",
+                "Sec-Fetch-Mode": "websocket",
+                "Sec-Fetch-Site": "same-origin",
+            },
+        ),
     ],
 )
-def test_statsig_fallback_is_the_web_apps_x1_form_fresh_per_request(user_agent, engine_text):
-    auth = build(user_agent)
-    values = [sent_headers(auth)["x-statsig-id"] for _ in range(6)]
-    ids = {sent_headers(auth)["x-xai-request-id"] for _ in range(3)}
-    assert len(set(values)) > 1 and len(ids) == 3
-    for value in values:
-        text = base64.b64decode(value, validate=True).decode()
-        assert text.startswith("x1:") and re.fullmatch(engine_text, text[3:])
-
-
-def test_a_given_statsig_id_is_sent_verbatim_and_held_as_a_secret():
-    given = "A" * 20 + "/+b64" + "z" * 70
-    auth = build(CHROME_LINUX, statsig_id=given)
-    assert sent_headers(auth)["x-statsig-id"] == given
-    assert given not in repr(auth) and given not in auth.describe()
-    assert given not in auth.redact(f"server echoed {given}")
-
-
-def test_the_statsig_id_comes_from_the_environment():
-    given = "Q" * 96
-    items = [StandInCookie("sso", SSO, expires=time.time() + 86400)]
-    auth = quiet_browser_auth(items, user_agent=CHROME_LINUX, environ={"GROK_STATSIG_ID": given})
-    assert sent_headers(auth)["x-statsig-id"] == given
-
-
-@pytest.mark.parametrize("ending", ["\n", "\r\n", " \t"])
-def test_a_statsig_id_with_the_line_end_of_a_paste_or_a_file_is_sent_without_it(ending):
-    """`export GROK_STATSIG_ID="$(cat statsig.txt)"` keeps no newline, but `.env` loaders and `read` may:
-    surrounding whitespace is dropped (as spaces already were), whitespace inside is still refused."""
-    given = "Q" * 96
-    items = [StandInCookie("sso", SSO, expires=time.time() + 86400)]
-    auth = quiet_browser_auth(items, user_agent=CHROME_LINUX, environ={"GROK_STATSIG_ID": given + ending})
-    assert sent_headers(auth)["x-statsig-id"] == given
-    assert sent_headers(build(CHROME_LINUX, statsig_id=ending + given + ending))["x-statsig-id"] == given
-
-
-@pytest.mark.parametrize("value", ["secretpart\nX-Injected: 1", "x-statsig-id: secretpart", "  ", "sécretpart"])
-def test_a_statsig_id_a_header_cannot_carry_is_refused_without_echoing_it(value):
-    with pytest.raises(errors.BadInputError) as caught:
-        build(CHROME_LINUX, statsig_id=value)
-    assert "secretpart" not in str(caught.value) and "DevTools" in str(caught.value)
+def test_the_websocket_handshake_headers_are_the_ones_that_engine_sends(user_agent, family, expected):
+    """As measured: Chromium 156 and Firefox 153 opening `new WebSocket('wss://grok.com/ws/mgw/...')`."""
+    assert websocket_headers(browser_identity(None, family, user_agent), "https://grok.com") == expected
 
 
 def test_the_authenticator_keeps_no_raw_cookie_or_header_string():
     """Issue 15 class 8: `vars()` holds values only inside `Secret`."""
-    given = "G" * 90
-    auth = build(CHROME_LINUX, statsig_id=given)
-    requests.Request("GET", "https://grok.com/rest/models", auth=auth).prepare()
+    given = "G" * 90  # nothing of the kind is held any more; kept as a value that must not appear
+    auth = build(CHROME_LINUX)
+    requests.Request("GET", "https://grok.com/rest/modes", auth=auth).prepare()
 
     def strings(value, depth=0):
         if isinstance(value, str):
@@ -249,31 +280,6 @@ def test_the_authenticator_keeps_no_raw_cookie_or_header_string():
 
     found = list(strings(vars(auth)))
     assert not [text for text in found if SSO in text or "c" * 40 in text or given in text]
-
-
-def test_the_chat_body_has_the_web_apps_2026_shape():
-    body = chat_payload([{"role": "user", "content": "Hi"}], model="grok-4")
-    assert (body["temporary"], body["modelName"], body["message"]) == (True, "grok-4", "Hi")
-    assert body["responseMetadata"] == {"requestModelDetails": {"modelId": "grok-4"}}
-    assert set(body["deviceEnvInfo"]) == {
-        "darkModeEnabled",
-        "devicePixelRatio",
-        "screenWidth",
-        "screenHeight",
-        "viewportWidth",
-        "viewportHeight",
-    }
-    for field in (
-        "disableSelfHarmShortCircuit",
-        "collectionIds",
-        "disabledConnectorIds",
-        "isAsyncChat",
-        "disableMemory",
-        "toolOverrides",
-        "enableSideBySide",
-        "disableTextFollowUps",
-    ):
-        assert field in body
 
 
 def test_the_authenticator_names_the_browser_it_reproduces():
