@@ -159,7 +159,7 @@ class GrokClient:
     @property
     def chat_endpoint(self) -> str:
         """The URL `chat` posts to."""
-        return f"{self.base_url}{self._transport.chat_path}"
+        return self._transport.chat_url
 
     @overload
     def chat(

@@ -14,7 +14,7 @@ import textwrap
 import time
 from collections.abc import Mapping, Sequence
 
-from .auth.base import Authenticator, credential_fields
+from .auth.base import SERVICE_WEB, Authenticator, credential_fields
 from .errors import BadInputError, CookieSessionError
 from .results import ChatResult, Usage
 from .settings import DEFAULT_MODEL
@@ -76,12 +76,14 @@ class MethodReport:
 
 @dataclasses.dataclass(frozen=True)
 class Comparison:
-    """The whole comparison: the prompt, the model asked for, and one report per method."""
+    """The whole comparison: the prompt, the API model and grok.com mode asked for (None: each service's
+    default), and one report per method."""
 
     prompt: str
-    model: str
+    model: str | None
     repeat: int
     methods: tuple[MethodReport, ...]
+    mode: str | None = None
 
     @property
     def any_ok(self) -> bool:
@@ -91,6 +93,7 @@ class Comparison:
         return {
             "prompt": self.prompt,
             "model": self.model,
+            "mode": self.mode,
             "repeat": self.repeat,
             "methods": [report.to_dict() for report in self.methods],
         }
@@ -99,7 +102,8 @@ class Comparison:
 def compare_methods(
     prompt: str,
     *,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
+    mode: str | None = None,
     max_tokens: int | None = None,
     repeat: int = 1,
     authenticators: Sequence[Authenticator] | None = None,
@@ -111,7 +115,9 @@ def compare_methods(
     verdict=None,
     **browser_options,
 ) -> Comparison:
-    """Ask `prompt` through every method, `repeat` times each, and report side by side.
+    """Ask `prompt` through every method, `repeat` times each, and report side by side. The API is asked
+    `model` (default `DEFAULT_MODEL`), grok.com's web app `mode` (default `auto`): a model and a mode are not the
+    same thing.
 
     `authenticators` (at least one) are compared as given; by default one is resolved per method
     through the credential chain (API key: `api_key`, `XAI_API_KEY`, `.env`; browser:
@@ -137,14 +143,14 @@ def compare_methods(
             kind,
             auth,
             prompt,
-            model=model,
+            model=mode if isinstance(auth, Authenticator) and auth.service == SERVICE_WEB else model,
             max_tokens=max_tokens,
             repeat=repeat,
             client_options=dict(client_options or {}, environ=environ),
         )
         for kind, auth in setups
     )
-    return Comparison(prompt=prompt, model=model, repeat=repeat, methods=reports)
+    return Comparison(prompt=prompt, model=model, mode=mode, repeat=repeat, methods=reports)
 
 
 def _resolve(auth: str, **options) -> tuple[str, Authenticator | CookieSessionError]:
@@ -163,7 +169,7 @@ def _run(
     auth: Authenticator | CookieSessionError,
     prompt: str,
     *,
-    model: str,
+    model: str | None,
     max_tokens: int | None,
     repeat: int,
     client_options: dict,
@@ -222,7 +228,9 @@ def _failed(report: MethodReport, error: CookieSessionError) -> MethodReport:
     )
 
 
-def _timed_chat(client, prompt: str, *, model: str, max_tokens: int | None) -> tuple[float | None, float, ChatResult]:
+def _timed_chat(
+    client, prompt: str, *, model: str | None, max_tokens: int | None
+) -> tuple[float | None, float, ChatResult]:
     """(seconds to the first text piece, seconds to the whole answer, the answer), streaming."""
     start = time.perf_counter()
     first = None

@@ -139,7 +139,8 @@ def client_with(authenticator, options: dict):
     """A GrokClient for `authenticator` with the shared connection options (popped from `options`)."""
     from ..client import GrokClient
 
-    return GrokClient(authenticator, **connection(options))
+    keep = options.pop("keep_web_history", False)
+    return GrokClient(authenticator, keep_web_history=keep, **connection(options))
 
 
 def print_json(data: dict) -> None:

@@ -16,16 +16,28 @@ from ._progress import waiting
 @click.command("chat")
 @auth_options
 @click.argument("prompt")
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
+@click.option(
+    "--model",
+    help=f"The API's model (default {DEFAULT_MODEL}), or grok.com's chat mode (default auto; `models` lists them).",
+)
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on the answer's length.")
 @click.option("--stream/--no-stream", default=True, show_default=True, help="Print the answer as it arrives.")
+@click.option("--thinking", is_flag=True, help="grok.com: also print the model's thinking, on stderr, as it arrives.")
+@click.option(
+    "--keep-history",
+    is_flag=True,
+    help="grok.com: keep this chat in the account's history and memory (by default it is temporary).",
+)
 @click.option(
     "--json", "as_json", is_flag=True, help='One JSON object: text, model, usage, auth (README, "JSON output").'
 )
-def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: bool, **options) -> None:
+def chat_command(
+    prompt: str, model, max_tokens, stream: bool, thinking: bool, keep_history: bool, as_json: bool, **options
+) -> None:
     """Ask PROMPT and print the answer (PROMPT '-' reads it from stdin)."""
     if prompt == "-":
         prompt = read_stdin_prompt()
+    options["keep_web_history"] = keep_history
     with client_for(options) as client:
         if as_json or not stream:
             with waiting("Waiting for the answer"):
@@ -37,15 +49,23 @@ def chat_command(prompt: str, model: str, max_tokens, stream: bool, as_json: boo
             else:
                 click.echo(result.text)
             return
-        started = False
+        started = thought = False
         try:
-            for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True):
+            for piece in client.chat(prompt, model=model, max_tokens=max_tokens, stream=True).pieces():
+                if piece.kind == "thinking":
+                    if thinking:
+                        thought = True
+                        click.echo(click.style(printable(piece.text), dim=True), nl=False, err=True)
+                    continue
                 started = True  # before the write: Ctrl-C may land while it returns
-                click.echo(piece, nl=False)
+                click.echo(piece.text, nl=False)
         except BaseException:  # also on Ctrl-C: a started answer's line ends before "Interrupted."
             if started:
                 click.echo()
             raise
+        finally:
+            if thought:
+                click.echo(err=True)
         click.echo()
 
 

@@ -15,7 +15,8 @@ from ._progress import waiting
 @click.command("compare")
 @compare_options
 @click.argument("prompt")
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model to ask.")
+@click.option("--model", help=f"The API's model to ask (default {DEFAULT_MODEL}).")
+@click.option("--mode", help="grok.com's chat mode to ask (default auto; `models` on the browser session lists them).")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="Upper bound on each answer's length.")
 @click.option(
     "--repeat",
@@ -25,11 +26,11 @@ from ._progress import waiting
     help="Ask N times per method; times are medians.",
 )
 @click.option(
-    "--json", "as_json", is_flag=True, help="One JSON object: schema_version, prompt, model, repeat, methods[]."
+    "--json", "as_json", is_flag=True, help="One JSON object: schema_version, prompt, model, mode, repeat, methods[]."
 )
 @click.pass_context
 def compare_command(
-    ctx: click.Context, prompt: str, model: str, max_tokens, repeat: int, as_json: bool, **options
+    ctx: click.Context, prompt: str, model, mode, max_tokens, repeat: int, as_json: bool, **options
 ) -> None:
     """Ask PROMPT through the API key and the browser session, and show them side by side.
 
@@ -41,7 +42,13 @@ def compare_command(
     client_options = connection(options)
     with waiting(f"Asking each method {repeat} time{'s' if repeat > 1 else ''}"):
         comparison = compare_methods(
-            prompt, model=model, max_tokens=max_tokens, repeat=repeat, client_options=client_options, **options
+            prompt,
+            model=model,
+            mode=mode,
+            max_tokens=max_tokens,
+            repeat=repeat,
+            client_options=client_options,
+            **options,
         )
     if as_json:
         print_json(comparison.to_dict())

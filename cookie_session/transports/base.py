@@ -130,6 +130,11 @@ class Transport(abc.ABC):
         dog = Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url))
         return StreamLines(response, dog)
 
+    @property
+    def chat_url(self) -> str:
+        """Where `chat` sends its request."""
+        return f"{self.base_url}{self.chat_path}"
+
     @classmethod
     def for_client(cls, authenticator, session: requests.Session, base_url: str, **options) -> Transport:
         """The transport `GrokClient` uses for `authenticator` on its prepared `session`; `options` are the

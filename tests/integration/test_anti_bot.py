@@ -1,8 +1,7 @@
-"""grok.com's anti-bot gate (since June 2026) and the other 401/403 signals, end to end against the stand-in.
-
-The stand-in refuses what grok.com refuses: no acceptable `x-statsig-id`, a cross-site `Origin`
-(403 + `{"error":{"code":7,...}}`); the library and CLI turn that into `AntiBotRejectedError`, exit 4,
-with a hint that says what to do.
+"""grok.com's gates and signals as of late 2026, end to end against the strict stand-in (docs/grok-com-rules.md):
+the signed `x-statsig-id` passes on every `/rest/` path, a new web-app build ("out of date") is survived by one
+refresh and replay, and every refusal reaches the library and the CLI as its own error, one line, the right exit
+code, no secret.
 """
 
 import base64
@@ -12,31 +11,21 @@ import time
 import warnings
 
 import pytest
-import requests
 import responses
 from browser_fixtures import make_chromium_db
 from cli_runner import one_error_line, run_cli
+from grok_site import unsigned
 from quiet_auth import quiet_browser_auth
 
 from cookie_session import errors
 from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import GrokClient
 from cookie_session.policy import LocalityVerdict
-from cookie_session.testing.standin import WEB_RULES, StandIn, StandInCookie, answer_for
+from cookie_session.testing.standin import StandIn, StandInCookie, answer_for
 from cookie_session.transports.retry import NO_RETRIES
 from cookie_session.user_agents import user_agent_for
 
 UA = user_agent_for("chromium", 156, "linux", browser="chrome")
-CHAT = "/rest/app-chat/conversations/new"
-CODE_7 = {"error": {"code": 7, "message": "Request rejected by anti-bot rules.", "details": []}}
-OLD_E_FORM = base64.b64encode(b"e:TypeError: Cannot read properties of undefined (reading 'childNodes')").decode()
-X1_FORM = base64.b64encode(b"x1:TypeError: Cannot read properties of null (reading 'children')").decode()
-
-
-def signed_token(key: int = 0x5A) -> str:
-    """A value shaped like the web app's signed x-statsig-id: key byte, then 48 + 4 + 16 bytes and 3, XORed."""
-    body = bytes(range(48)) + int(time.time() - 1682924400).to_bytes(4, "little") + bytes(16) + b"\x03"
-    return base64.b64encode(bytes([key]) + bytes(b ^ key for b in body)).decode().rstrip("=")
 
 
 @pytest.fixture
@@ -45,69 +34,90 @@ def web():
         yield server
 
 
-def old_transport_request(web, **headers):
-    """A chat request shaped as the transport sent it before June 2026: cookies and User-Agent only."""
-    cookies = "; ".join(f"{c.name}={c.value}" for c in web.web_cookies(UA))
-    return requests.post(
-        web.web_base_url + CHAT,
-        json={"modelName": "grok-4", "message": "hi"},
-        headers={"User-Agent": UA, "Cookie": cookies, **headers},
-        timeout=10,
-    )
-
-
-def test_the_stand_in_refuses_the_old_request_shape_with_code_7(web):
-    for extra in (
-        {},
-        {"x-statsig-id": OLD_E_FORM},
-        {"x-statsig-id": "not base64 at all!"},
-        {"x-statsig-id": base64.b64encode(b"x1:").decode()},
-        {"x-statsig-id": X1_FORM, "Origin": "https://evil.example"},
-    ):
-        reply = old_transport_request(web, **extra)
-        assert (reply.status_code, reply.json()) == (403, CODE_7), extra
-    for accepted in (X1_FORM, signed_token(), signed_token(0x00) + "=="):
-        assert old_transport_request(web, **{"x-statsig-id": accepted}).status_code == 200
-    assert old_transport_request(web, **{"x-statsig-id": X1_FORM, "Origin": web.web_base_url}).status_code == 200
-
-
-def test_each_rule_can_be_switched_off_by_name():
-    with StandIn(relax=("statsig",)) as web:
-        assert old_transport_request(web).status_code == 200
-        assert old_transport_request(web, Origin="https://evil.example").status_code == 403
-        web.relax("origin")
-        assert old_transport_request(web, Origin="https://evil.example").status_code == 200
-        assert old_transport_request(web, **{"User-Agent": "another"}).status_code == 403  # Cloudflare still on
-        web.relax("cloudflare")
-        assert old_transport_request(web, **{"User-Agent": "another"}).status_code == 200
-    assert set(WEB_RULES) == {"cloudflare", "statsig", "origin"}
-    with pytest.raises(ValueError, match="unknown stand-in rule 'nope'"):
-        StandIn(relax=("nope",))
-
-
-def test_the_pytest_plugin_switches_a_rule_off(web, monkeypatch):
-    from cookie_session.testing.pytest_plugin import XaiFailures
-
-    assert old_transport_request(web).status_code == 403
-    XaiFailures(web, monkeypatch).relax("statsig")
-    assert old_transport_request(web).status_code == 200
-
-
-def test_the_library_passes_the_gate_and_maps_a_refusal_to_anti_bot(web):
+def client_for(web, **options):
     auth = quiet_browser_auth(web.web_cookies(UA), user_agent=UA, environ={})
-    refused = quiet_browser_auth(web.web_cookies(UA), user_agent=UA, environ={}, statsig_id=OLD_E_FORM)
-    with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
+    return GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES, **options)
+
+
+def rest_statsigs(web) -> list[tuple[str, str, str]]:
+    return [(m, p, h["x-statsig-id"]) for m, p, h in web.requests if p.startswith("/rest/")]
+
+
+def test_the_library_passes_the_strict_gate_with_a_token_signed_per_path(web):
+    with client_for(web) as client:
         assert client.chat("hello").text == answer_for("hello")
-        web.fail_next("anti_bot")  # the in-stream form of the same refusal
-        with pytest.raises(errors.AntiBotRejectedError) as in_stream:
+        assert [m.id for m in client.models()] == ["fast", "auto", "expert", "heavy"]
+        assert client.whoami().acls == ("whole grok.com account",)
+        client.session.post(f"{web.web_base_url}/rest/rate-limits", json={"modelName": "fast"}).raise_for_status()
+    sent = rest_statsigs(web)
+    assert {path for _m, path, _t in sent} == {"/rest/modes", "/rest/rate-limits"}
+    assert len({token for _m, _p, token in sent}) == 2  # one token per (method, path)
+    for _method, _path, token in sent:
+        assert len(base64.b64decode(token + "==")) == 70 and unsigned(token)[4] == 3
+
+
+def test_a_new_web_app_build_is_survived_by_one_refresh_and_replay(web):
+    with client_for(web) as client:
+        client.models()
+        web.rotate_site()
+        client._transport._modes = None  # ask grok.com again
+        assert [m.id for m in client.models()] == ["fast", "auto", "expert", "heavy"]
+    pages = [p for _m, p, _h in web.requests if p in ("/index", "/")]
+    assert pages == ["/index", "/", "/index", "/"]
+    assert [(p, h["x-statsig-id"] != "") for _m, p, h in web.requests if p == "/rest/modes"] == [
+        ("/rest/modes", True)
+    ] * 3
+
+
+def test_out_of_date_after_the_replay_is_a_stale_statsig_error(web):
+    web.fail_next("statsig_stale", times=2)
+    with client_for(web) as client, pytest.raises(errors.StaleStatsigError) as caught:
+        client.models()
+    assert caught.value.exit_code == 4 and "again after loading a fresh page" in str(caught.value)
+    assert "update cookie-session" in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "failure, expected, words",
+    [
+        ("anti_bot", errors.AntiBotRejectedError, "anti-bot"),
+        ("web_rate_limit", errors.RateLimitedError, "rate limit"),
+        ("blocked_account", errors.AccountBlockedError, "blocked"),
+        ("session_expired", errors.SessionExpiredError, "not valid"),
+        ("challenge", errors.CloudflareChallengeError, "challenge"),
+        ("challenge_empty", errors.CloudflareChallengeError, "empty body"),
+        ("update_client", errors.WebAppChangedError, "please update your client"),
+        ("gateway_error", errors.UpstreamError, "gateway reported an error"),
+        ("session_ended", errors.ConnectionFailedError, "ended the session"),
+        ("stream_error", errors.UpstreamError, "stream error"),
+    ],
+)
+def test_every_signal_reaches_the_library_as_its_own_error(web, failure, expected, words):
+    with client_for(web) as client:
+        client.models()  # modes known, so the switch acts on the chat's own requests
+        web.fail_next(failure)
+        with pytest.raises(expected) as caught:
             client.chat("hello")
-    with GrokClient(refused, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
-        with pytest.raises(errors.AntiBotRejectedError) as status_403:
+    message = str(caught.value)
+    assert words in message.lower() and "\n" not in message
+    for cookie in web.web_cookies(UA)[:1]:
+        assert cookie.value not in message
+
+
+def test_a_429_without_the_browsers_handshake_names_the_handshake(web):
+    with client_for(web) as client:
+        client.authenticator.impersonating = None  # as when curl_cffi cannot be loaded
+        web.fail_next("http_429")
+        with pytest.raises(errors.CloudflareChallengeError, match="TLS handshake"):
             client.models()
-    for caught in (in_stream, status_403):
-        assert caught.value.exit_code == 4 and "GROK_STATSIG_ID" in str(caught.value)
-        assert "DevTools" in str(caught.value) and "XAI_API_KEY" in str(caught.value)
-        assert "\n" not in str(caught.value)
+
+
+def test_chats_are_temporary_unless_history_is_kept(web):
+    with client_for(web) as client:
+        client.chat("forget me")
+    with client_for(web, keep_web_history=True) as client:
+        client.chat("keep me")
+    assert web.saved_conversations == ["keep me"]
 
 
 # --- the CLI -------------------------------------------------------------------------------------
@@ -135,38 +145,44 @@ def run(web, db, *args, **env):
     return run_cli(*args, "--auth", "browser", "--unsafe-browser-cookies", "--cookie-file", str(db), env=environment)
 
 
-def test_the_cli_turns_a_code_7_refusal_into_exit_4_with_the_hint(laptop, web, cookie_db):
-    result = run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=OLD_E_FORM)
-    assert result.exit_code == 4, result.output
-    assert "anti-bot" in result.stderr and "GROK_STATSIG_ID" in result.stderr and "DevTools" in result.stderr
-    assert "GROK_STATSIG_ID" in one_error_line(result, 4)
-    assert OLD_E_FORM not in result.output
-    ok = run(web, cookie_db, "chat", "hi")  # without one, the web app's own fallback passes
-    assert ok.exit_code == 0 and ok.stdout.strip() == answer_for("hi")
+@pytest.mark.parametrize(
+    "failure, code, words",
+    [
+        ("anti_bot", 4, "anti-bot"),
+        ("statsig_stale", 4, "out of date"),
+        ("update_client", 6, "please update your client"),
+        ("blocked_account", 4, "blocked"),
+        ("challenge_empty", 4, "empty body"),
+    ],
+)
+def test_the_cli_gives_each_refusal_one_line_and_its_exit_code(laptop, web, cookie_db, failure, code, words):
+    web.fail_next(failure, times=2)
+    result = run(web, cookie_db, "chat", "hi")
+    assert result.exit_code == code, result.output
+    assert words in one_error_line(result, code).lower()
+    assert "Traceback" not in result.output and "DevTools" not in result.output
 
 
-def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, cookie_db, caplog):
-    given = signed_token()
+def test_chat_models_and_whoami_work_through_the_cli_and_nothing_secret_is_shown(laptop, web, cookie_db, caplog):
+    sso = next(c.value for c in web.web_cookies(UA) if c.name == "sso")
     outputs = []
     for args in (
         ["chat", "hi"],
         ["chat", "hi", "--json"],
+        ["chat", "hi", "--model", "fast"],
         ["models", "--json"],
         ["whoami"],
         ["status", "--check"],
         ["status", "--json"],
     ):
-        result = run(web, cookie_db, *args, GROK_STATSIG_ID=given)
+        result = run(web, cookie_db, *args, GROK_STATSIG_ID="copied-from-devtools")
         assert result.exit_code == 0, (args, result.output)
         outputs.append(result.output)
-    sent = [headers.get("x-statsig-id") for _method, path, headers in web.requests if path.startswith("/rest/")]
-    assert sent and set(sent) == {given}
-    web.fail_next("session_expired")
-    outputs.append(run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=given).output)
-    web.fail_next("anti_bot")
-    outputs.append(run(web, cookie_db, "chat", "hi", GROK_STATSIG_ID=given).output)
+    assert outputs[0].strip() == answer_for("hi")
+    assert "fast" in outputs[3] and "heavy" in outputs[3]
+    tokens = [token for _m, _p, token in rest_statsigs(web)]
+    assert tokens and "copied-from-devtools" not in tokens
     with caplog.at_level(logging.DEBUG):
-        auth = quiet_browser_auth(cookie_file=cookie_db, user_agent=UA, environ={"GROK_STATSIG_ID": given})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.BrowserCookieWarning)
             auth = BrowserCookieAuthenticator(
@@ -174,41 +190,42 @@ def test_a_given_statsig_id_arrives_verbatim_and_is_never_shown(laptop, web, coo
                 unsafe_browser_cookies=True,
                 user_agent=UA,
                 verdict=LocalityVerdict.assume_local(),
-                environ={"GROK_STATSIG_ID": given},
             )
         with GrokClient(auth, web_base_url=web.web_base_url, retry=NO_RETRIES) as client:
             outputs += [repr(auth), auth.describe(), repr(client), client.chat("hi").text]
     outputs.append(caplog.text)
+    secrets = [token for _m, _p, token in rest_statsigs(web)] + [sso]
     for text in outputs:
-        assert given not in text and given[:16] not in text
+        assert not [secret for secret in secrets if secret in text or secret[:16] in text]
+
+
+def test_an_unknown_mode_is_a_clear_cli_error_listing_the_modes(laptop, web, cookie_db):
+    result = run(web, cookie_db, "chat", "hi", "--model", "grok-4")
+    line = one_error_line(result, 7)
+    assert "no chat mode 'grok-4'" in line and "fast, auto, expert, heavy" in line
 
 
 @responses.activate
 def test_any_other_403_says_what_grok_com_said_without_the_secrets():
-    given = signed_token()
-    said = f"Your region is not supported (request carried {given} and sso=" + "S" * 43 + ")"
+    sso = "S" * 43
+    said = f"Your region is not supported (request carried sso={sso})"
+    responses.add(responses.GET, "https://grok.com/index", status=404, body="<html>Not found</html>")
+    responses.add(responses.GET, "https://grok.com/", body="<html>no seed</html>")
     responses.add(
-        responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}}
-    )
-    auth = quiet_browser_auth(
-        [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)], user_agent=UA, statsig_id=given
-    )
-    responses.add(
-        responses.POST, "https://grok.com/rest/models", status=403, json={"error": {"code": 9, "message": said}}
+        responses.POST, "https://grok.com/rest/modes", status=403, json={"error": {"code": 9, "message": said}}
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.BrowserCookieWarning)
         auth = BrowserCookieAuthenticator.from_cookies(
-            [StandInCookie("sso", "S" * 43, expires=time.time() + 86400)],
+            [StandInCookie("sso", sso, expires=time.time() + 86400)],
             user_agent=UA,
             unsafe_browser_cookies=True,
             verdict=LocalityVerdict.assume_local(),
-            statsig_id=given,
         )
     with pytest.raises(errors.PermissionDeniedError) as caught:
         GrokClient(auth, retry=NO_RETRIES).models()
     message = str(caught.value)
-    assert "Your region is not supported" in message and given not in message and "S" * 43 not in message
+    assert "Your region is not supported" in message and sso not in message
     assert len(caught.value.message) < 260
 
 

@@ -34,7 +34,7 @@ import pytest
 import requests
 import urllib3
 from browser_fixtures import PEANUTS_KEY, encrypt_cbc, key_for, make_chromium_db, make_firefox_db
-from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, assume, example, given, settings, strategies as st
 
 from cookie_session import browsers
 from cookie_session.auth import ApiKeyAuthenticator
@@ -43,13 +43,15 @@ from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.auth.chain import dotenv_key
 from cookie_session.browsers import FixedKeySource
 from cookie_session.client import GrokClient
-from cookie_session.errors import CookieSessionError, InvalidApiKeyFormatError
+from cookie_session.errors import ConnectionFailedError, CookieSessionError, InvalidApiKeyFormatError
 from cookie_session.policy import LocalityVerdict, check_base_url
 from cookie_session.testing.standin import StandInCookie, make_test_key
+from cookie_session.transports._limits import AnswerBudget
 from cookie_session.transports.api import iter_sse_data, raise_for_api_error
+from cookie_session.transports.grok.gateway import GatewayChat
+from cookie_session.transports.grok.signals import raise_for_web_error
 from cookie_session.transports.replies import json_body, streamed_json_object
 from cookie_session.transports.retry import NO_RETRIES, RetryPolicy, retry_after_seconds
-from cookie_session.transports.web import iter_ndjson, raise_for_web_error
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # what no header value and no decrypted cookie may hold
 SCALE = float(os.environ.get("COOKIE_SESSION_FUZZ_SCALE", "1"))
@@ -170,20 +172,23 @@ API_KEYS = [
     "code",
 ]
 WEB_KEYS = [
-    "result",
+    "event",
+    "type",
+    "session_id",
+    "chunk",
+    "text",
+    "channel",
+    "render_citation",
+    "url",
     "response",
-    "token",
-    "isThinking",
-    "modelResponse",
-    "message",
-    "responseId",
+    "status",
     "error",
     "code",
-    "models",
-    "modelId",
+    "message",
     "conversation",
-    "remainingQueries",
+    "id",
 ]
+GATEWAY_TYPES = ["response.chunk", "response.done", "error", "session.ended", "ping", "session.created"]
 leaves = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=20)
 json_values = st.recursive(
     leaves,
@@ -307,17 +312,67 @@ def test_fuzz_sse_parser(lines):
         assert all(isinstance(p, str) for p in outcome.value) and len(outcome.value) <= data_lines
 
 
-ndjson_lines = st.lists(
-    st.one_of(json_bytes(WEB_KEYS), st.binary(max_size=30), st.just(b""), st.just(b"  \r")), max_size=8
+gateway_messages = st.lists(
+    st.one_of(
+        json_bytes(WEB_KEYS),
+        st.builds(
+            lambda kind, chunk: json.dumps({"session_id": "s", "event": {"type": kind, "chunk": chunk}}).encode(),
+            st.sampled_from(GATEWAY_TYPES),
+            st.one_of(
+                st.none(),
+                st.dictionaries(
+                    st.sampled_from(WEB_KEYS),
+                    st.recursive(
+                        st.text(max_size=12),
+                        lambda c: st.dictionaries(st.sampled_from(WEB_KEYS), c, max_size=3),
+                        max_leaves=6,
+                    ),
+                    max_size=3,
+                ),
+            ),
+        ),
+    ),
+    max_size=8,
 )
 
 
+class _FuzzSocket:
+    """Opens the session, then sends the fuzzed messages (decoded as the WebSocket layer decodes text)."""
+
+    url = "wss://grok.com/ws/mgw/?uid=u"
+
+    def __init__(self, messages) -> None:
+        self.queue = [
+            '{"session_id":"s","event":{"type":"session.created"}}',
+            '{"session_id":"s","event":{"type":"conversation.attached","conversation":{"id":"s"}}}',
+        ]
+        self.messages = [m.decode("utf-8", "replace") for m in messages]
+
+    def send_json(self, event) -> None:
+        if event["event"]["type"] == "response.create":
+            self.queue += self.messages
+
+    def receive(self, timeout):
+        if not self.queue:
+            raise ConnectionFailedError("closed")  # the server hung up: what the real socket raises
+        return self.queue.pop(0)
+
+    def close(self) -> None:
+        pass
+
+
 @fuzz(250)
-@given(lines=ndjson_lines)
-def test_fuzz_ndjson_parser(lines):
-    outcome = check("web.iter_ndjson", lambda: list(iter_ndjson(lines, URL)))
+@given(messages=gateway_messages)
+def test_fuzz_gateway_events(messages):
+    import time as clock
+
+    socket = _FuzzSocket(messages)
+    chat = GatewayChat(
+        socket, mode="auto", prompt="p", idle=5, deadline=clock.monotonic() + 5, budget=AnswerBudget(1 << 20, URL)
+    )
+    outcome = check("gateway.events", lambda: list(chat.pieces()))
     if outcome.error is None:
-        assert all(isinstance(item, dict) for item in outcome.value)
+        assert all(kind in ("text", "thinking") and isinstance(text, str) for kind, text in outcome.value)
 
 
 @fuzz(300)
@@ -521,9 +576,9 @@ def test_fuzz_api_replies_through_the_client(operation, status, headers, body):
 
 @fuzz(250)
 @given(operation=st.sampled_from(list(OPERATIONS)), status=statuses, headers=http_headers(), body=web_bodies())
-@example("stream", 200, {}, b'{"result": "x"}\n')  # known shape
+@example("models", 200, {}, b'{"modes": "x"}')  # known shape
 def test_fuzz_web_replies_through_the_client(operation, status, headers, body):
-    """What WebTransport makes of any reply: NDJSON, in-stream errors, tokens, final message, signals."""
+    """What WebTransport makes of any reply to its `/rest/` and `/api/` requests: bodies, signals, identity."""
     outcome = check("WebTransport replies", _through_client, "web", operation, status, headers, body)
     one_line_no_secret(outcome.error, SSO)
 
@@ -610,35 +665,16 @@ def api_replies(draw, operation: str):
 
 @st.composite
 def web_replies(draw, operation: str):
+    """The `/rest/` and `/api/` replies of grok.com (the chat is the gateway's: `test_fuzz_gateway_events`)."""
     if operation == "models":
-        ids = draw(st.lists(texts.filter(bool), max_size=4))
-        envelope = {"models": [{"modelId": i, "name": draw(texts)} for i in ids]}
-        expected = ids
-    elif operation == "whoami":
-        envelope = {"windowSizeSeconds": 7200, "remainingQueries": draw(counts), "totalQueries": draw(counts)}
-        expected = ("whole grok.com account",)
+        ids = draw(st.lists(texts.filter(lambda t: bool(t.strip())), max_size=4))
+        envelope: dict = {"modes": [{"id": i, "name": draw(texts)} for i in ids]}
+        expected: object = [i.strip() for i in ids]
     else:
-        pieces = draw(st.lists(texts.filter(bool), max_size=4))
-        envelope = [
-            {"result": {"conversation": {"conversationId": draw(texts), "temporary": True}}},
-            {"result": {"response": {"token": "", "isThinking": True, "responseId": "r"}}},
-        ]
-        envelope += [
-            {"result": {"response": {"token": piece, "isThinking": False, "responseId": "r"}}} for piece in pieces
-        ]
-        envelope += [
-            {
-                "result": {
-                    "response": {
-                        "modelResponse": {"responseId": "r", "message": "".join(pieces), "sender": "ASSISTANT"}
-                    }
-                }
-            }
-        ]
-        expected = pieces if operation == "stream" else "".join(pieces)
+        envelope = {"status": "authenticated", "session": {"userId": draw(texts.filter(lambda t: bool(t.strip())))}}
+        expected = ("whole grok.com account",)
     envelope, mutated = _mutated(draw, envelope)
-    body = _ndjson(envelope) if operation in ("chat", "stream") else _utf8(envelope)
-    return "application/json", body, None if mutated else expected
+    return "application/json", _utf8(envelope), None if mutated else expected
 
 
 def answer_of(operation: str, value):
@@ -659,6 +695,7 @@ WELL_FORMED = {"api": ("ApiTransport replies", api_replies), "web": ("WebTranspo
 @given(data=st.data(), operation=st.sampled_from(list(OPERATIONS)))
 def test_fuzz_well_formed_replies(service, data, operation):
     """A well-formed reply gives exactly its answer; with any one value swapped, our error at worst."""
+    assume(service == "api" or operation in ("models", "whoami"))  # grok.com chats on the gateway, fuzzed apart
     parser, replies = WELL_FORMED[service]
     kind, body, expected = data.draw(replies(operation))
     outcome = check(parser, _through_client, service, operation, 200, {"Content-Type": kind}, body)

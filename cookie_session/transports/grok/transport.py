@@ -53,6 +53,11 @@ class WebTransport(Transport):
         self._user_id: str | None = None
         self._modes: list[Model] | None = None
 
+    @property
+    def chat_url(self) -> str:
+        """The gateway's address (without the user id the chat adds)."""
+        return gateway_url(self.base_url, "").split("?", 1)[0]
+
     @classmethod
     def for_client(cls, authenticator, session: requests.Session, base_url: str, **options) -> WebTransport:
         keep_history = bool(options.pop("keep_web_history", False))
