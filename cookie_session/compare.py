@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from .auth.base import SERVICE_WEB, Authenticator, credential_fields
 from .errors import BadInputError, CookieSessionError
 from .results import ChatResult, Usage
-from .settings import DEFAULT_MODEL
 
 __all__ = ["Comparison", "MethodReport", "compare_methods", "render_table", "METHODS"]
 
