@@ -40,9 +40,18 @@ _CHUNK = 64 * 2**10
 
 
 def shown_url(url: str) -> str:
-    """`url` as messages show it: origin and path, never a user name, password, query or fragment."""
+    """`url` as messages show it: origin and path, never a user name, password, query or fragment
+    (a WebSocket's `ws://`/`wss://` is shown as it is)."""
+    parts = urlsplit(url)
+    socket_scheme = {"ws": "http", "wss": "https"}.get(parts.scheme)
     try:
-        return url_target(url).origin + urlsplit(url).path
+        if socket_scheme is not None:
+            return (
+                parts.scheme
+                + url_target(parts._replace(scheme=socket_scheme).geturl()).origin.split(":", 1)[1]
+                + parts.path
+            )
+        return url_target(url).origin + parts.path
     except ValueError:
         return "the server"
 
