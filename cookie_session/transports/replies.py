@@ -46,11 +46,8 @@ def shown_url(url: str) -> str:
     socket_scheme = {"ws": "http", "wss": "https"}.get(parts.scheme)
     try:
         if socket_scheme is not None:
-            return (
-                parts.scheme
-                + url_target(parts._replace(scheme=socket_scheme).geturl()).origin.split(":", 1)[1]
-                + parts.path
-            )
+            origin = url_target(parts._replace(scheme=socket_scheme).geturl()).origin
+            return parts.scheme + origin.removeprefix(socket_scheme) + parts.path
         return url_target(url).origin + parts.path
     except ValueError:
         return "the server"
