@@ -1,11 +1,11 @@
 """Parity with real browsers: what the project sends to grok.com is what the user's own browser sends.
 
 A real headless Chromium and a real Firefox ESR log in to the TLS stand-in served as `grok.com`,
-then run the web app's kind of request from the page (a same-origin `fetch` POST to
-`/rest/app-chat/conversations/new`). The stand-in records that request: headers, cookies, and the
-fingerprint of the TLS ClientHello it came over. Then the project, reading that same profile
-(after the browser quit, so its cookie database is on disk), sends its request to the same
-stand-in. The tests assert:
+then run the web app's two kinds of request from the page: a same-origin `fetch` POST to `/rest/modes`, and
+`new WebSocket('wss://grok.com/ws/mgw/?uid=...')`, the chat gateway. The stand-in records each: headers,
+cookies, and the fingerprint of the TLS ClientHello it came over. Then the project, reading that same profile
+(after the browser quit, so its cookie database is on disk), lists the modes and chats through the same
+stand-in. The tests assert, for the fetch and for the WebSocket handshake:
 
 - TLS: our ClientHello has the browser's TLS version, ALPN list, cipher set and extension set
   (GREASE aside), signature algorithms and groups: the same JA4; and Firefox's extension order
@@ -17,6 +17,14 @@ stand-in. The tests assert:
 - cookies: exactly the browser's names and values (the table shows names only);
 - HTTP/2 (through `H2Probe`, as the stand-in speaks HTTP/1.1): the same Akamai fingerprint (SETTINGS,
   WINDOW_UPDATE, PRIORITY frames, pseudo-header order) and the same priority on the request's HEADERS.
+
+The WebSocket's known differences, measured and explained (each asserted to be the only one):
+- the browser's WebSocket connection resumes the TLS session of its page (`pre_shared_key`, and Firefox then
+  drops `session_ticket`); ours is a first connection, as a browser's first visit is: those two extensions are
+  not compared;
+- Firefox offers `h2` in the WebSocket's ALPN (it can run WebSockets over HTTP/2, RFC 8441) and the extension
+  offer `permessage-deflate`; libcurl bootstraps WebSockets over HTTP/1.1 only and inflates only after its own
+  offer (Chromium's form), so ours offers `http/1.1` and `permessage-deflate; client_max_window_bits`.
 
 The comparison prints as a table (header | browser | ours). With PARITY_REPORT_DIR set, each
 table is also written there as `<browser>.md`. Skipped when a browser is missing, except in CI.
@@ -43,18 +51,32 @@ from cookie_session.testing.standin.h2_fingerprint import H2Probe
 pytestmark = pytest.mark.real_browser
 
 REPORT_DIR = os.environ.get("PARITY_REPORT_DIR")  # read now: the autouse clean_env runs before each test
-CHAT_PATH = "/rest/app-chat/conversations/new"
-#: What the web app sends when its Statsig evaluation fails: base64 of "x1:" + the TypeError text.
+FETCH_PATH = "/rest/modes"
+GATEWAY_PATH = "/ws/mgw/"
+#: What the web app sends when its Statsig code fails (the page's code does not run here): the browser's fixed text.
 STATSIG_FALLBACK = base64.b64encode(b"x1:TypeError: Cannot read properties of undefined (reading 'childNodes')")
-FETCH = """fetch(CHAT_PATH, {method: 'POST', headers: {'content-type': 'application/json',
+FETCH = """fetch(FETCH_PATH, {method: 'POST', headers: {'content-type': 'application/json',
     'x-xai-request-id': crypto.randomUUID(), 'x-statsig-id': STATSIG},
-    body: JSON.stringify({temporary: true, modelName: 'grok-4', message: 'parity', fileAttachments: [],
-                          imageAttachments: [], disableSearch: false, enableImageGeneration: false,
-                          returnImageBytes: false, sendFinalMetadata: true, isReasoning: false})})
-  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""".replace("CHAT_PATH", json.dumps(CHAT_PATH)).replace(
+    body: JSON.stringify({locale: 'en'})})
+  .then(r => r.text().then(t => [r.status, t.slice(0, 300)]))""".replace("FETCH_PATH", json.dumps(FETCH_PATH)).replace(
     "STATSIG", json.dumps(STATSIG_FALLBACK.decode())
 )
-PER_REQUEST = {"x-xai-request-id", "x-statsig-id", "content-length", "host", "cookie"}
+#: The web app's `new WebSocket(...)` to the gateway, with the user id from the (script-readable) x-userid cookie.
+WEBSOCKET = """new Promise(done => {
+    const uid = document.cookie.split('; ').find(c => c.startsWith('x-userid=')).split('=')[1];
+    const socket = new WebSocket('wss://' + location.host + '/ws/mgw/?uid=' + encodeURIComponent(uid));
+    socket.onopen = () => { socket.close(); done('open'); };
+    socket.onerror = () => done('error');
+    setTimeout(() => done('timeout'), 5000);
+})"""
+PER_REQUEST = {"x-xai-request-id", "x-statsig-id", "content-length", "host", "cookie", "sec-websocket-key"}
+#: TLS session resumption: the browser's WebSocket resumes its page's session, ours is a first connection.
+RESUMPTION_EXTENSIONS = {41, 35}  # pre_shared_key; session_ticket (Firefox drops it when it offers a PSK)
+#: What libcurl cannot do as Firefox does on a WebSocket (see the module docstring): header -> (Firefox's, ours).
+FIREFOX_WEBSOCKET_HEADERS = {
+    "sec-websocket-extensions": ("permessage-deflate", "permessage-deflate; client_max_window_bits")
+}
+FIREFOX_WEBSOCKET_ALPN = (("h2", "http/1.1"), ("http/1.1",))
 ORIGIN_BOUND = {"origin", "referer"}
 #: Compared: the four fields the issue names, and the rest of what JA4 hashes. Shown only: the name each side
 #: asked for (the browser `grok.com`, we `localhost`), and the extension order (Chromium shuffles it).
@@ -76,8 +98,8 @@ def headful_chromium_user_agent(major: int) -> str:
     return f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
 
 
-def last_request(stand_in: StandIn, path: str) -> int:
-    return max(i for i, (method, seen, _h) in enumerate(stand_in.requests) if method == "POST" and seen == path)
+def last_request(stand_in: StandIn, path: str, method: str = "POST") -> int:
+    return max(i for i, (sent, seen, _h) in enumerate(stand_in.requests) if sent == method and seen == path)
 
 
 def cookies_of(headers: dict) -> dict[str, str]:
@@ -101,9 +123,15 @@ def compare(
     title: str,
     h2: tuple | None = None,
     fixed_order: bool = False,
+    known: dict | None = None,
+    websocket: bool = False,
 ) -> tuple[str, list[str]]:
     """The comparison table and the list of mismatches (empty when in parity). `fixed_order`: the
-    browser sends its TLS extensions in one order (Firefox), so ours must have it too."""
+    browser sends its TLS extensions in one order (Firefox), so ours must have it too. `known`: header or TLS field
+    -> (browser's, ours), the measured differences that are explained (see the docstring), each required to be
+    exactly as stated. `websocket`: a WebSocket handshake (resumption extensions not compared, nor JA4, which
+    counts them)."""
+    known = known or {}
     _m, _p, theirs = stand_in.requests[browser_index]
     _m, _p, ours = stand_in.requests[ours_index]
     theirs_lower = {k.lower(): v for k, v in theirs.items()}
@@ -123,6 +151,8 @@ def compare(
             verdict = "per request"
         elif normalised(name, mine, our_origin) == normalised(name, their, their_origin):
             verdict = "same" if name not in ORIGIN_BOUND else "same (own origin)"
+        elif known.get(name) == (their, mine):
+            verdict = "known difference (libcurl)"
         else:
             verdict = "DIFFERENT"
         if verdict in ("MISSING", "DIFFERENT"):
@@ -133,8 +163,15 @@ def compare(
     rows.append(("header order", their_order, our_order, order_verdict))
     their_hello, our_hello = stand_in.client_hellos[browser_index], stand_in.client_hellos[ours_index]
     compared = (*TLS_COMPARED, "extension_order") if fixed_order else TLS_COMPARED
+    if websocket:
+        compared = tuple(f for f in compared if f not in ("ja4", "extension_order"))
     for field in (*TLS_COMPARED, *TLS_SHOWN):
         their, mine = getattr(their_hello, field), getattr(our_hello, field)
+        if websocket and field in ("extensions", "extension_order"):
+            their, mine = (tuple(e for e in v if e not in RESUMPTION_EXTENSIONS) for v in (their, mine))
+        if field in compared and known.get(f"tls {field}") == (their, mine):
+            rows.append((f"TLS {field}", _shown(their), _shown(mine), "known difference (libcurl)"))
+            continue
         if field in compared:
             verdict = "same" if their == mine else "DIFFERENT"
             if their != mine:
@@ -177,19 +214,19 @@ def report(name: str, table: str) -> None:
         (Path(REPORT_DIR) / f"{name}.md").write_text(table)
 
 
-def ours_from_profile(stand_in: StandIn, browser: str, cookie_file, probe: H2Probe) -> int:
-    """Read the profile as a user would, send the project's chat request (to the stand-in, and the same
-    request through the same session to the HTTP/2 probe); the index of the stand-in's record."""
+def ours_from_profile(stand_in: StandIn, browser: str, cookie_file, probe: H2Probe) -> tuple[int, int]:
+    """Read the profile as a user would, list the modes and chat (to the stand-in; the modes request again through
+    the same session to the HTTP/2 probe); the indexes of the stand-in's records of the fetch and the handshake."""
     auth = quiet_browser_auth(browser=browser, cookie_file=cookie_file)
     # By name, so SNI is sent as the browser's is; a loopback name keeps the loopback rules (no proxy).
     with GrokClient(auth, web_base_url=f"https://localhost:{stand_in.web_port}", verify=stand_in.ca_file) as client:
-        assert client.chat("parity", model="grok-4").text
+        assert client.models() and client.chat("parity").text
         reply = client.session.post(
-            f"https://localhost:{probe.port}{CHAT_PATH}", json={"message": "parity"}, verify=probe.ca_file, timeout=10
+            f"https://localhost:{probe.port}{FETCH_PATH}", json={"locale": "en"}, verify=probe.ca_file, timeout=10
         )
         assert reply.status_code == 200 and reply.content == b"ok"
     assert auth.impersonating is not None, "the web path did not mount the browser TLS adapter"
-    return last_request(stand_in, CHAT_PATH)
+    return last_request(stand_in, FETCH_PATH), last_request(stand_in, GATEWAY_PATH, "GET")
 
 
 def browser_fetch(browser, stand_in: StandIn) -> int:
@@ -197,7 +234,13 @@ def browser_fetch(browser, stand_in: StandIn) -> int:
     browser.evaluate("history.replaceState(null, '', '/')")
     status, body = browser.evaluate(FETCH)
     assert status == 200, f"the stand-in refused the browser's own request: {status} {body}"
-    return last_request(stand_in, CHAT_PATH)
+    return last_request(stand_in, FETCH_PATH)
+
+
+def browser_websocket(browser, stand_in: StandIn) -> int:
+    """The web app's gateway WebSocket, opened from its page."""
+    assert browser.evaluate(WEBSOCKET) == "open", "the stand-in refused the browser's own WebSocket"
+    return last_request(stand_in, GATEWAY_PATH, "GET")
 
 
 def browser_fetch_over_h2(browser, probe: H2Probe, origin: str) -> None:
@@ -208,13 +251,23 @@ def browser_fetch_over_h2(browser, probe: H2Probe, origin: str) -> None:
 
 
 def assert_parity(
-    stand_in: StandIn, theirs: int, ours: int, name: str, title: str, probe: H2Probe, fixed_order: bool = False
+    stand_in: StandIn,
+    theirs: tuple[int, int],
+    ours: tuple[int, int],
+    name: str,
+    title: str,
+    probe: H2Probe,
+    fixed_order: bool = False,
+    websocket_known: dict | None = None,
 ) -> None:
     browser_h2, our_h2 = next(f for f in probe.fingerprints if f.request_has_body), probe.fingerprints[-1]
     assert our_h2.request_has_body and our_h2 is not browser_h2
-    table, problems = compare(stand_in, theirs, ours, title, (browser_h2, our_h2), fixed_order)
-    report(name, table)
-    assert not problems, "not in parity with the browser:\n" + "\n".join(problems)
+    table, problems = compare(stand_in, theirs[0], ours[0], title, (browser_h2, our_h2), fixed_order)
+    ws_table, ws_problems = compare(
+        stand_in, theirs[1], ours[1], f"{title}: the gateway WebSocket", None, fixed_order, websocket_known, True
+    )
+    report(name, table + "\n" + ws_table)
+    assert not problems + ws_problems, "not in parity with the browser:\n" + "\n".join(problems + ws_problems)
 
 
 def test_chromium_parity(tmp_path):
@@ -225,7 +278,7 @@ def test_chromium_parity(tmp_path):
             tmp_path / "chromium", host_resolver_rules=rules, user_agent=headful_chromium_user_agent(major)
         ) as chromium:
             chromium.navigate("https://grok.com/login")
-            theirs = browser_fetch(chromium, stand_in)
+            theirs = browser_fetch(chromium, stand_in), browser_websocket(chromium, stand_in)
             browser_fetch_over_h2(chromium, probe, "https://h2probe.grok.com")
             chromium.close()  # Chromium writes its cookies to disk on a clean exit
         ours = ours_from_profile(stand_in, "chromium", chromium.cookie_file, probe)
@@ -239,7 +292,7 @@ def test_firefox_parity(tmp_path):
     with StandIn(web_tls=True) as stand_in, H2Probe() as probe:
         with HeadlessFirefox(tmp_path / "firefox") as firefox:  # every name resolves to 127.0.0.1
             firefox.navigate(f"https://grok.com:{stand_in.web_port}/login")
-            theirs = browser_fetch(firefox, stand_in)
+            theirs = browser_fetch(firefox, stand_in), browser_websocket(firefox, stand_in)
             browser_fetch_over_h2(firefox, probe, f"https://h2probe.grok.com:{probe.port}")
             version = re.search(r"Firefox/(\d+)", firefox.user_agent).group(1)
             firefox.close()
@@ -252,4 +305,5 @@ def test_firefox_parity(tmp_path):
             f"Firefox ESR {version} (headless) vs cookie-session",
             probe,
             fixed_order=True,
+            websocket_known={**FIREFOX_WEBSOCKET_HEADERS, "tls alpn": FIREFOX_WEBSOCKET_ALPN},
         )
