@@ -28,6 +28,8 @@ def calling_code(client: GrokClient, say: Callable[[str], None]) -> None:
     say(f"chat ({answer.auth_kind}, {answer.model}): {answer.text}")
     if answer.usage.total_tokens is not None:
         say(f"  usage: {answer.usage.prompt_tokens} prompt + {answer.usage.completion_tokens} completion tokens")
+    if answer.thinking:
+        say(f"  thinking, kept apart from the answer: {answer.thinking[:70]}")
     stream = client.chat("Stream a short answer.", stream=True)
     pieces = list(stream)
     say(f"streamed chat: {len(pieces)} pieces -> {''.join(pieces)}")
@@ -35,6 +37,20 @@ def calling_code(client: GrokClient, say: Callable[[str], None]) -> None:
     me = client.whoami()
     team = f", team {me.team_id}" if me.team_id else ""
     say(f"whoami: {me.name!r}{team}, acls {', '.join(me.acls)}, usable={me.usable}")
+
+
+#: What each grok.com request of the browser path is, for the demo's summary of the wire.
+_WIRE = {
+    ("GET", "/api/auth/session"): "GET /api/auth/session (who: the gateway's user id)",
+    ("GET", "/index"): "GET /index (404) and / (the page: statsig seed and curves)",
+    ("POST", "/rest/modes"): "POST /rest/modes with a signed x-statsig-id (the modes)",
+    ("GET", "/ws/mgw/"): "the wss /ws/mgw/ gateway for each chat (session.create .. response.done)",
+}
+
+
+def _wire_summary(requests: list) -> str:
+    seen = dict.fromkeys((method, path) for method, path, _headers in requests)
+    return "; ".join(_WIRE[key] for key in _WIRE if key in seen)
 
 
 def run_demo(say: Callable[[str], None] = print) -> None:
@@ -76,8 +92,10 @@ def run_demo(say: Callable[[str], None] = print) -> None:
                 verdict=LocalityVerdict.assume_local(),
             )  # a throwaway profile against loopback, in this demo only
         say(f"5. The same calling code, through the browser session ({browser_auth.describe()}):")
+        seen_before = len(api.requests)
         with GrokClient(browser_auth, web_base_url=api.web_base_url) as client:
             calling_code(client, indent)
+        indent("on the wire, as grok.com's web app today: " + _wire_summary(api.requests[seen_before:]))
         say("6. compare: the same prompt through both, side by side (3 runs each, medians):")
         comparison = compare_methods(
             "Say hello in five words.",
