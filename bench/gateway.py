@@ -18,9 +18,7 @@ page known), and cold (the page fetched from the stand-in and parsed, then signe
 from __future__ import annotations
 
 import argparse
-import base64
 import json
-import os
 import random
 import socket
 import statistics
