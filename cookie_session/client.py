@@ -240,7 +240,7 @@ class GrokClient:
         changes: dict[str, object] = {
             f.name: redact(value)
             for f in dataclasses.fields(result)
-            if f.name != "text" and isinstance(value := getattr(result, f.name), str)
+            if f.name not in _MODEL_OUTPUT and isinstance(value := getattr(result, f.name), str)
         }
         if isinstance(getattr(result, "acls", None), tuple):
             changes["acls"] = tuple(redact(acl) for acl in result.acls)
@@ -257,6 +257,10 @@ class GrokClient:
 
     def __repr__(self) -> str:
         return f"GrokClient({self.authenticator.describe()}, base_url={url_target(self.base_url).origin!r})"
+
+
+#: Result fields that are the model's own output, returned as it gave them (what the caller asked for).
+_MODEL_OUTPUT = ("text", "thinking")
 
 
 def scrubbed_error(error: CookieSessionError, redact: Callable[[str], str]) -> CookieSessionError:

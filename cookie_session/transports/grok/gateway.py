@@ -157,9 +157,11 @@ class GatewayChat:
     finish_reason: str = "stop"
     _last_progress: float = 0.0
     _next_ping: float = 0.0
+    _shown: str = ""
 
     def pieces(self) -> Iterator[tuple[str, str]]:
         socket = self.socket
+        self._shown = shown_url(socket.url)  # type: ignore[attr-defined]
         try:
             now = time.monotonic()
             self._last_progress, self._next_ping = now, now + self.ping_seconds
@@ -257,7 +259,7 @@ class GatewayChat:
 
     def _next_event(self) -> tuple[dict, dict]:
         """The next event and its envelope, sending pings when due; timeouts as the class says."""
-        url = shown_url(self.socket.url)  # type: ignore[attr-defined]
+        url = self._shown
         while True:
             now = time.monotonic()
             if now >= self.deadline:
