@@ -109,7 +109,7 @@ class GrokClient:
     Every error it raises has the credential scrubbed from its text (whole or in part, in any case or
     encoding) and keeps no request or reply object, so no `Authorization` or `Cookie` header rides along
     in its context, cause or traceback; model ids and other server strings in results are scrubbed too
-    (the answer text is not: it is what you asked for).
+    (the answer text and the thinking are not: they are what you asked for).
     """
 
     def __init__(
@@ -247,6 +247,7 @@ class GrokClient:
         return dataclasses.replace(result, **changes)
 
     def close(self) -> None:
+        self._transport.close()
         self.session.close()
 
     def __enter__(self) -> GrokClient:

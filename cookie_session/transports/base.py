@@ -130,6 +130,9 @@ class Transport(abc.ABC):
         dog = Watchdog(response, idle=read_timeout(self.timeout), deadline=deadline, url=shown_url(response.url))
         return StreamLines(response, dog)
 
+    def close(self) -> None:  # noqa: B027 - a hook with nothing to do by default, not an abstract method
+        """Release what the transport holds besides the session (nothing, unless a subclass says so)."""
+
     @property
     def chat_url(self) -> str:
         """Where `chat` sends its request."""

@@ -23,7 +23,7 @@ from .endpoints import AUTH_SESSION_PATH, DEFAULT_MODE, MODES_LOCALE, MODES_PATH
 from .gateway import GatewayChat
 from .headers import origin_of
 from .signals import raise_for_web_error
-from .websocket import open_gateway_socket
+from .websocket import GatewayConnector
 
 __all__ = ["WebTransport"]
 
@@ -52,6 +52,8 @@ class WebTransport(Transport):
         self._lock = threading.Lock()
         self._user_id: str | None = None
         self._modes: list[Model] | None = None
+        self._connector: GatewayConnector | None = None
+        self._socket_settings: tuple | None = None
 
     @property
     def chat_url(self) -> str:
@@ -162,6 +164,22 @@ class WebTransport(Transport):
 
     # --- chat ----------------------------------------------------------------------------
 
+    def _gateway_connector(self, https_url: str) -> tuple[GatewayConnector, tuple]:
+        """The connector (one curl_cffi session for every chat) and the proxy and `verify` for the gateway."""
+        with self._lock:
+            if self._connector is None:
+                authenticator = self._wire.authenticator
+                self._connector = GatewayConnector(authenticator.browser_identity, authenticator.user_agent)
+                self._socket_settings = connection_settings(self.session, https_url, self._options.get("verify"))
+            assert self._socket_settings is not None
+            return self._connector, self._socket_settings
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connector is not None:
+                self._connector.close()
+                self._connector = None
+
     def chat(self, messages: list[dict], *, model: str | None, max_tokens: int | None) -> ChatResult:
         return self.stream(messages, model=model, max_tokens=max_tokens).collect()
 
@@ -169,15 +187,12 @@ class WebTransport(Transport):
         deadline = self.call_deadline()
         mode = self._checked_mode(model)
         url = gateway_url(self.base_url, self._gateway_user_id())
-        wire = self._wire
-        authenticator = wire.authenticator
+        authenticator = self._wire.authenticator
         https_url = url.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
-        proxy, verify = connection_settings(self.session, https_url, self._options.get("verify"))
+        connector, (proxy, verify) = self._gateway_connector(https_url)
         connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout, self.timeout)
-        socket = open_gateway_socket(
+        socket = connector.open(
             url,
-            identity=authenticator.browser_identity,
-            user_agent=authenticator.user_agent,
             cookie_header=authenticator.cookie_header(https_url),
             page_origin=origin_of(self.base_url),
             connect_timeout=connect if connect is not None else 30.0,

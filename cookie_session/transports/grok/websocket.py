@@ -7,7 +7,7 @@ There is no fallback to a Python handshake: without curl_cffi the chat fails wit
 handshake is exactly what Cloudflare refuses, R2). Loopback never goes through a proxy; elsewhere the proxy is the
 one requests chooses for the https URL of the same host.
 
-`open_gateway_socket` returns a `GatewaySocket`: `send_json`, `receive(timeout)` (a text message, or None when
+`GatewayConnector.open` returns a `GatewaySocket`: `send_json`, `receive(timeout)` (a text message, or None when
 `timeout` passed), `close()`. Failures are ours: a refused handshake maps through `signals.handshake_error`
 (libcurl gives its status and headers, not its body), the rest to `ConnectionFailedError`/`RequestTimeoutError`.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
@@ -27,7 +28,7 @@ from ..replies import shown_url
 from .headers import BrowserIdentity, in_browser_order, websocket_headers
 from .signals import handshake_error
 
-__all__ = ["GatewaySocket", "open_gateway_socket", "MAX_MESSAGE_BYTES"]
+__all__ = ["GatewayConnector", "GatewaySocket", "MAX_MESSAGE_BYTES"]
 
 #: The largest gateway message read: curl_cffi's own bound on a reassembled message (a message is one JSON event).
 MAX_MESSAGE_BYTES = 4 * 2**20
@@ -86,78 +87,93 @@ def _as_ours(exc: Exception, url: str, doing: str):
     return ConnectionFailedError(f"Connection to {shown_url(url)} failed {doing} it (curl error {code})")
 
 
-def open_gateway_socket(
-    url: str,
-    *,
-    identity: BrowserIdentity,
-    user_agent: str,
-    cookie_header: str | None,
-    page_origin: str,
-    connect_timeout: float,
-    verify=True,
-    proxy: str | None = None,
-    browser_tls: bool = True,
-) -> GatewaySocket:
-    """Open the gateway WebSocket at `url` as `identity`'s browser does from a page of `page_origin`."""
-    try:
+class GatewayConnector:
+    """Opens gateway WebSockets as `identity`'s browser does, through one curl_cffi session (its handshake
+    settings made once; connections are not reused, each chat has its own socket). Thread-safe; `close()` it."""
+
+    def __init__(self, identity: BrowserIdentity, user_agent: str) -> None:
+        try:
+            from curl_cffi.requests import Session
+            from curl_cffi.requests.impersonate import BrowserType
+        except (ImportError, OSError) as exc:
+            raise ConnectionFailedError(
+                f"The grok.com chat needs the browser's TLS handshake, and curl_cffi could not be loaded "
+                f"({type(exc).__name__}); no python handshake is tried, since Cloudflare refuses it",
+                hint="pip install curl_cffi",
+            ) from None
+        target = impersonation_target(identity.family, identity.major_version, (b.value for b in BrowserType))
+        if target is None:
+            raise ConnectionFailedError(
+                f"curl_cffi has no {identity.family} browser at or below version {identity.major_version} to "
+                "imitate for the chat WebSocket",
+                hint="Upgrade curl_cffi, or send a newer browser's User-Agent (GROK_USER_AGENT)",
+            )
+        self.identity, self.user_agent, self.target = identity, user_agent, target
+        ordered = in_browser_order(dict.fromkeys(_ALL_HEADERS, ""), identity.family, "websocket")
+        self._order = ",".join(name for name, _ in ordered)
+        self._session: Session = Session(impersonate=target, default_headers=False, trust_env=False)
+        self._lock = threading.Lock()  # curl_cffi's ws_connect duplicates and resets the session's own handle
+
+    def open(
+        self,
+        url: str,
+        *,
+        cookie_header: str | None,
+        page_origin: str,
+        connect_timeout: float,
+        verify=True,
+        proxy: str | None = None,
+        browser_tls: bool = True,
+    ) -> GatewaySocket:
+        """Open the gateway WebSocket at `url` from a page of `page_origin` (see the module docstring)."""
         from curl_cffi import CurlOpt
         from curl_cffi.const import CurlWsOption
-        from curl_cffi.requests import Session
-        from curl_cffi.requests.impersonate import BrowserType
-    except (ImportError, OSError) as exc:
-        raise ConnectionFailedError(
-            f"The grok.com chat needs the browser's TLS handshake, and curl_cffi could not be loaded "
-            f"({type(exc).__name__}); no python handshake is tried, since Cloudflare refuses it",
-            hint="pip install curl_cffi",
-        ) from None
-    target = impersonation_target(identity.family, identity.major_version, (b.value for b in BrowserType))
-    if target is None:
-        raise ConnectionFailedError(
-            f"curl_cffi has no {identity.family} browser at or below version {identity.major_version} to "
-            "imitate for the chat WebSocket",
-            hint="Upgrade curl_cffi, or send a newer browser's User-Agent (GROK_USER_AGENT)",
-        )
-    headers = {"User-Agent": user_agent, **websocket_headers(identity, page_origin)}
-    if cookie_header:
-        headers["Cookie"] = cookie_header
-    ordered = in_browser_order(dict.fromkeys(_ALL_HEADERS, ""), identity.family, "websocket")
-    order = ",".join(name for name, _ in ordered)
-    response_head: list[bytes] = []
 
-    def keep_head_line(line: bytes) -> int:
-        response_head.append(bytes(line))
-        return len(line)
+        headers = {"User-Agent": self.user_agent, **websocket_headers(self.identity, page_origin)}
+        if cookie_header:
+            headers["Cookie"] = cookie_header
+        response_head: list[bytes] = []
 
-    session: Session = Session(impersonate=target, default_headers=False, trust_env=False)
-    try:
-        websocket = session.ws_connect(
-            url,  # built by endpoints.gateway_url: already percent-encoded
-            headers=headers,
-            timeout=connect_timeout,
-            allow_redirects=False,
-            verify=_verify_option(verify),
-            proxy=None if is_loopback_host(urlsplit(url).hostname) else proxy,
-            accept_encoding=None,
-            quote=False,
-            extra_fp={"header_order": order},
-            curl_options={
-                CurlOpt.WS_OPTIONS: CurlWsOption.PERMESSAGE_DEFLATE,
-                CurlOpt.HEADERFUNCTION: keep_head_line,
-            },
+        def keep_head_line(line: bytes) -> int:
+            response_head.append(bytes(line))
+            return len(line)
+
+        try:
+            with self._lock:
+                websocket = self._session.ws_connect(
+                    url,  # built by endpoints.gateway_url: already percent-encoded
+                    headers=headers,
+                    timeout=connect_timeout,
+                    allow_redirects=False,
+                    verify=_verify_option(verify),
+                    proxy=None if is_loopback_host(urlsplit(url).hostname) else proxy,
+                    accept_encoding=None,
+                    quote=False,
+                    extra_fp={"header_order": self._order},
+                    curl_options={
+                        CurlOpt.WS_OPTIONS: CurlWsOption.PERMESSAGE_DEFLATE,
+                        CurlOpt.HEADERFUNCTION: keep_head_line,
+                    },
+                )
+        except Exception as exc:  # noqa: BLE001 - every curl failure becomes ours
+            raise _open_error(exc, url, response_head, browser_tls) from None
+        return GatewaySocket(websocket, url)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _open_error(exc: Exception, url: str, response_head: list[bytes], browser_tls: bool):
+    status, reply_headers = _status_and_headers(response_head)
+    if status is not None and status != 101:
+        return handshake_error(status, reply_headers, browser_tls=browser_tls)
+    if getattr(exc, "code", None) == _CURL_TIMEOUT:
+        return RequestTimeoutError(f"Opening {shown_url(url)} timed out")
+    if getattr(exc, "code", None) in _CURL_SSL_CODES:
+        return ConnectionFailedError(
+            f"TLS handshake with {shown_url(url)} failed", hint="Check the URL and the system's CA certificates"
         )
-    except Exception as exc:  # noqa: BLE001 - every curl failure becomes ours
-        session.close()
-        status, reply_headers = _status_and_headers(response_head)
-        if status is not None and status != 101:
-            raise handshake_error(status, reply_headers, browser_tls=browser_tls) from None
-        if getattr(exc, "code", None) == _CURL_TIMEOUT:
-            raise RequestTimeoutError(f"Opening {shown_url(url)} timed out") from None
-        if getattr(exc, "code", None) in _CURL_SSL_CODES:
-            raise ConnectionFailedError(
-                f"TLS handshake with {shown_url(url)} failed", hint="Check the URL and the system's CA certificates"
-            ) from None
-        raise ConnectionFailedError(f"Could not open the chat WebSocket at {shown_url(url)}") from None
-    return GatewaySocket(websocket, url)
+    return ConnectionFailedError(f"Could not open the chat WebSocket at {shown_url(url)}")
 
 
 #: Every header a WebSocket handshake may carry, for the header-order list (libcurl places its own by it too).
