@@ -94,6 +94,8 @@ def redact(text: str, secrets: Iterable[Secret]) -> str:
         if len(value) < MIN_PIECE:
             spans += [(start, stop, secret.fingerprint) for start, stop in _whole_token_spans(lowered, value)]
             continue
+        if len(lowered) < MIN_PIECE:  # no piece of this secret fits in the text
+            continue
         forms = {form.lower() for form in _written_forms(value) if form}
         windows = range(len(lowered) - MIN_PIECE + 1)
         found = _piece_finder(forms, len(windows))
