@@ -83,7 +83,7 @@ def test_out_of_date_after_the_replay_is_a_stale_statsig_error(web):
         ("anti_bot", errors.AntiBotRejectedError, "anti-bot"),
         ("web_rate_limit", errors.RateLimitedError, "rate limit"),
         ("blocked_account", errors.AccountBlockedError, "blocked"),
-        ("session_expired", errors.SessionExpiredError, "not valid"),
+        ("session_expired", errors.SessionExpiredError, "session"),
         ("challenge", errors.CloudflareChallengeError, "challenge"),
         ("challenge_empty", errors.CloudflareChallengeError, "empty body"),
         ("update_client", errors.WebAppChangedError, "please update your client"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
@@ -140,6 +141,7 @@ class GatewayConnector:
 
         try:
             with self._lock:
+                _quiet_header_order_notice()
                 websocket = self._session.ws_connect(
                     url,  # built by endpoints.gateway_url: already percent-encoded
                     headers=headers,
@@ -161,6 +163,16 @@ class GatewayConnector:
 
     def close(self) -> None:
         self._session.close()
+
+
+def _quiet_header_order_notice() -> None:
+    """curl_cffi warns whenever the header order is set on top of a target, which we mean to do (re-added each
+    time, as the TLS adapter does, so a caller's `warnings.catch_warnings()` cannot bring it back)."""
+    from curl_cffi.utils import CurlCffiWarning
+
+    warnings.filterwarnings(
+        "ignore", message="Extra fingerprints were altered after impersonated version was set", category=CurlCffiWarning
+    )
 
 
 def _open_error(exc: Exception, url: str, response_head: list[bytes], browser_tls: bool):
