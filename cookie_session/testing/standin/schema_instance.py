@@ -12,18 +12,18 @@ value; a contradictory one (`allOf` of two different `const`) gets a best effort
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import random
 import re
 import string
+import sys
 import uuid
 from typing import Any
 
-try:  # the regular-expression parser moved in 3.11
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+#: The regular-expression parser (`re._parser` since 3.11, where `sre_parse` only warns and forwards).
+_sre_parse: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
 
 JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
@@ -383,15 +383,9 @@ def _within(value: float, schema: dict) -> bool:
 
 
 def _float_bounds(schema: dict) -> tuple[float, float]:
-    low = max([schema[k] for k in ("minimum", "exclusiveMinimum") if _number(schema.get(k))], default=None)
-    high = min([schema[k] for k in ("maximum", "exclusiveMaximum") if _number(schema.get(k))], default=None)
-    if low is None and high is None:
-        return -100.0, 100.0
-    if low is None:
-        return high - 100.0, high
-    if high is None:
-        return low, low + 100.0
-    return low, high
+    lows = [schema[k] for k in ("minimum", "exclusiveMinimum") if _number(schema.get(k))]
+    highs = [schema[k] for k in ("maximum", "exclusiveMaximum") if _number(schema.get(k))]
+    return _span(max(lows) if lows else None, min(highs) if highs else None)
 
 
 def _int_bounds(schema: dict) -> tuple[int, int]:
@@ -401,14 +395,19 @@ def _int_bounds(schema: dict) -> tuple[int, int]:
     highs = [math.floor(schema["maximum"])] if _number(schema.get("maximum")) else []
     if _number(schema.get("exclusiveMaximum")):
         highs.append(math.ceil(schema["exclusiveMaximum"]) - 1)
-    low, high = max(lows, default=None), min(highs, default=None)
+    low, high = _span(max(lows) if lows else None, min(highs) if highs else None)
+    return int(low), int(max(low, high))
+
+
+def _span(low, high) -> tuple:
+    """Both bounds, a hundred apart where one (or both) is open."""
     if low is None and high is None:
         return -100, 100
     if low is None:
-        return high - 100, high  # type: ignore[operator]
+        return high - 100, high
     if high is None:
         return low, low + 100
-    return low, max(low, high)
+    return low, high
 
 
 _FORMATS = {
