@@ -491,7 +491,8 @@ def test_an_unknown_model_is_a_404_naming_it(sdk):
 def test_a_malformed_request_is_a_400_saying_what(sdk, extra, named):
     with pytest.raises(openai.BadRequestError) as caught:
         sdk("chat.completions.create", model="grok-4", messages=[{"role": "user", "content": "hi"}], **extra)
-    assert named in caught.value.response.json()["error"] and caught.value.response.json()["code"] == "Client specified an invalid argument"
+    body = caught.value.response.json()
+    assert named in body["error"] and body["code"] == "Client specified an invalid argument"
 
 
 def test_a_malformed_response_format_is_a_400(sdk):

@@ -16,10 +16,11 @@ import string
 import time
 from dataclasses import dataclass
 
-from . import chat_api, responses_api
 from ._server import BaseHandler
 from .answers import Ask, Reply, answer_for, replies
+from .chat_api import chat_chunks, chat_completion, parse_chat
 from .errors import ApiError
+from .responses_api import not_found, parse_response_request, response_object, stream_events
 
 __all__ = ["answer_for", "make_test_key", "ApiHandler", "KeyRecord", "STANDIN_MODELS", "API_FAILURES"]
 
@@ -218,19 +219,18 @@ class ApiHandler(BaseHandler):
 
     def _chat(self, key: KeyRecord) -> None:
         body = self.read_json()
-        answered = None if body is None else self._generate(key, body, chat_api.parse_chat)
+        answered = None if body is None else self._generate(key, body, parse_chat)
         if answered is None or body is None:
             return
         model, ask, made = answered
         ident, created = f"chatcmpl-{secrets.token_hex(8)}", int(time.time())
         if not body.get("stream"):
-            self.send_json(200, chat_api.completion(ident, created, model, ask, made))
+            self.send_json(200, chat_completion(ident, created, model, ask, made))
             return
         options = body.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
         self._stream(
-            f"data: {json.dumps(chunk)}\n\n"
-            for chunk in chat_api.chunks(ident, created, model, ask, made, include_usage)
+            f"data: {json.dumps(chunk)}\n\n" for chunk in chat_chunks(ident, created, model, ask, made, include_usage)
         )
         self.write_chunk(b"data: [DONE]\n\n")
         self.end_chunked()
@@ -240,7 +240,7 @@ class ApiHandler(BaseHandler):
         conversation: list[dict] = []
 
         def parse(request: dict) -> Ask:
-            ask, found = responses_api.parse_response_request(request, self.standin.responses)
+            ask, found = parse_response_request(request, self.standin.responses)
             conversation.extend(found)
             return ask
 
@@ -248,15 +248,13 @@ class ApiHandler(BaseHandler):
         if answered is None or body is None:
             return
         model, ask, made = answered
-        response = responses_api.response_object(body, model, int(time.time()), ask, made[0])
+        response = response_object(body, model, int(time.time()), ask, made[0])
         if response["store"]:
             self.standin.responses.put(response, conversation + response["output"])
         if not body.get("stream"):
             self.send_json(200, response)
             return
-        self._stream(
-            f"event: {event['type']}\ndata: {json.dumps(event)}\n\n" for event in responses_api.stream_events(response)
-        )
+        self._stream(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n" for event in stream_events(response))
         self.end_chunked()
 
     def _stored_response(self, key: KeyRecord) -> None:
@@ -268,7 +266,7 @@ class ApiHandler(BaseHandler):
             stored = self.standin.responses.get(ident)
             answer = stored[0] if stored else None
         if answer is None:
-            error = responses_api.not_found(ident)
+            error = not_found(ident)
             self.send_json(error.status, error.body)
             return
         self.send_json(200, answer)

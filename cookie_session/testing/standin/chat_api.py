@@ -9,9 +9,9 @@ last chunk with no choices carrying it), `completion_usage.py`; messages `chat_c
 
 from __future__ import annotations
 
-from . import params
 from .answers import Ask, Reply, count_tokens, pieces
 from .errors import ApiError
+from .params import MAX_CHOICES, flag, message_text, parse_seed, stop_sequences, whole
 from .structured import parse_format
 from .tools import parse_tool_choice, parse_tools
 
@@ -28,7 +28,7 @@ def parse_chat(body: dict) -> Ask:
         role = message.get("role")
         if role not in ROLES:
             raise ApiError(400, f"messages[{index}].role must be one of {', '.join(ROLES)}, not {role!r}")
-        text = params.message_text(message.get("content") or "")
+        text = message_text(message.get("content") or "")
         if text is None:
             raise ApiError(400, f"messages[{index}].content must be a string or a list of content parts")
         for call in message.get("tool_calls") or () if role == "assistant" else ():
@@ -41,27 +41,27 @@ def parse_chat(body: dict) -> Ask:
             )
         texts.append(text)
     tools = parse_tools(body.get("tools"), nested=True)
-    limit = params.whole(body, "max_completion_tokens", least=1)
+    limit = whole(body, "max_completion_tokens", least=1)
     return Ask(
         prompt=_last_user_text(messages),
         prompt_tokens=count_tokens(*texts),
         tool_results=_trailing_tool_results(messages),
         tools=tools,
         tool_choice=parse_tool_choice(body.get("tool_choice"), tools, nested=True),
-        parallel_tool_calls=params.flag(body, "parallel_tool_calls", True),
+        parallel_tool_calls=flag(body, "parallel_tool_calls", True),
         format=parse_format(body.get("response_format"), nested=True, where="response_format"),
-        stop=params.stop_sequences(body),
-        limit=limit if limit is not None else params.whole(body, "max_tokens", least=1),
-        seed=params.seed(body),
-        n=params.whole(body, "n", least=1, most=params.MAX_CHOICES) or 1,
+        stop=stop_sequences(body),
+        limit=limit if limit is not None else whole(body, "max_tokens", least=1),
+        seed=parse_seed(body),
+        n=whole(body, "n", least=1, most=MAX_CHOICES) or 1,
     )
 
 
 def _last_user_text(messages: list[dict]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return params.message_text(message.get("content") or "") or ""
-    return params.message_text(messages[-1].get("content") or "") or ""
+            return message_text(message.get("content") or "") or ""
+    return message_text(messages[-1].get("content") or "") or ""
 
 
 def _trailing_tool_results(messages: list[dict]) -> list[str]:
@@ -69,7 +69,7 @@ def _trailing_tool_results(messages: list[dict]) -> list[str]:
     for message in reversed(messages):
         if message.get("role") != "tool":
             break
-        results.insert(0, params.message_text(message.get("content") or "") or "")
+        results.insert(0, message_text(message.get("content") or "") or "")
     return results
 
 
@@ -82,7 +82,7 @@ def usage(ask: Ask, replies: list[Reply]) -> dict:
     }
 
 
-def completion(ident: str, created: int, model: str, ask: Ask, replies: list[Reply]) -> dict:
+def chat_completion(ident: str, created: int, model: str, ask: Ask, replies: list[Reply]) -> dict:
     return {
         "id": ident,
         "object": "chat.completion",
@@ -107,7 +107,9 @@ def _message(reply: Reply) -> dict:
     return message
 
 
-def chunks(ident: str, created: int, model: str, ask: Ask, replies: list[Reply], include_usage: bool) -> list[dict]:
+def chat_chunks(
+    ident: str, created: int, model: str, ask: Ask, replies: list[Reply], include_usage: bool
+) -> list[dict]:
     """The stream's chunks in order, each choice's in turn (their text joins to the non-streamed text)."""
     base: dict = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model}
     base["system_fingerprint"] = "fp_standin"

@@ -31,7 +31,7 @@ def stop_sequences(body: dict) -> tuple[str, ...]:
     raise ApiError(400, f"stop must be a string or a list of up to {MAX_STOPS} strings")
 
 
-def seed(body: dict) -> int | None:
+def parse_seed(body: dict) -> int | None:
     value = body.get("seed")
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ApiError(400, f"seed must be a whole number, not {value!r}")

@@ -24,9 +24,9 @@ import copy
 import secrets
 import threading
 
-from . import params
 from .answers import Ask, Reply, count_tokens, pieces
 from .errors import ApiError
+from .params import flag, message_text, parse_seed, whole
 from .structured import parse_format
 from .tools import parse_tool_choice, parse_tools
 
@@ -92,10 +92,10 @@ def parse_response_request(body: dict, store: ResponseStore) -> tuple[Ask, list[
         tool_results=_trailing_outputs(items),
         tools=tools,
         tool_choice=parse_tool_choice(body.get("tool_choice"), tools, nested=False),
-        parallel_tool_calls=params.flag(body, "parallel_tool_calls", True),
+        parallel_tool_calls=flag(body, "parallel_tool_calls", True),
         format=parse_format((text or {}).get("format"), nested=False, where="text.format"),
-        limit=params.whole(body, "max_output_tokens", least=1),
-        seed=params.seed(body),
+        limit=whole(body, "max_output_tokens", least=1),
+        seed=parse_seed(body),
     )
     return ask, conversation
 
@@ -113,7 +113,7 @@ def _input_items(value: object) -> list[dict]:
         if kind == "message" or (kind is None and "role" in item):
             if item.get("role") not in ("user", "system", "developer", "assistant"):
                 raise ApiError(400, f"input[{index}].role must be user, system, developer or assistant")
-            if params.message_text(item.get("content")) is None:
+            if message_text(item.get("content")) is None:
                 raise ApiError(400, f"input[{index}].content must be a string or a list of content parts")
         elif kind == "function_call":
             if not all(isinstance(item.get(key), str) for key in ("call_id", "name", "arguments")):
@@ -130,12 +130,12 @@ def _input_items(value: object) -> list[dict]:
 def _item_text(item: dict) -> str:
     kind = item["type"]
     if kind == "message":
-        return params.message_text(item.get("content")) or ""
+        return message_text(item.get("content")) or ""
     if kind == "function_call":
         return item.get("arguments", "")
     if kind == "function_call_output":
         output = item.get("output", "")
-        return output if isinstance(output, str) else params.message_text(output) or ""
+        return output if isinstance(output, str) else message_text(output) or ""
     return ""
 
 
