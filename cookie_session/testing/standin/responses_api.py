@@ -14,13 +14,15 @@ when `max_output_tokens` cut it). Each event carries a `sequence_number` countin
 
 A stored response (`store`, default true) keeps its conversation, so `previous_response_id` continues it:
 the earlier turns count as input tokens and `function_call_output` items answer its calls. The store
-keeps the newest `MAX_STORED` responses.
+keeps the newest responses, at most `MAX_STORED` of them and `MAX_STORED_BYTES` of JSON, so a long-running
+`serve` stays small.
 """
 
 from __future__ import annotations
 
 import collections
 import copy
+import json
 import secrets
 import threading
 
@@ -31,21 +33,24 @@ from .structured import parse_format
 from .tools import parse_tool_choice, parse_tools
 
 MAX_STORED = 1000
+MAX_STORED_BYTES = 32 << 20
 
 
 class ResponseStore:
     """Stored responses by id, with the conversation each one ends (input and output items), newest kept."""
 
-    def __init__(self, limit: int = MAX_STORED) -> None:
-        self._items: collections.OrderedDict[str, tuple[dict, list[dict]]] = collections.OrderedDict()
-        self._limit = limit
+    def __init__(self, limit: int = MAX_STORED, byte_limit: int = MAX_STORED_BYTES) -> None:
+        self._items: collections.OrderedDict[str, tuple[dict, list[dict], int]] = collections.OrderedDict()
+        self._limit, self._byte_limit, self._bytes = limit, byte_limit, 0
         self._lock = threading.Lock()
 
     def put(self, response: dict, conversation: list[dict]) -> None:
+        size = len(json.dumps(response)) + len(json.dumps(conversation))
         with self._lock:
-            self._items[response["id"]] = (copy.deepcopy(response), conversation)
-            while len(self._items) > self._limit:
-                self._items.popitem(last=False)
+            self._items[response["id"]] = (copy.deepcopy(response), conversation, size)
+            self._bytes += size
+            while len(self._items) > self._limit or (self._bytes > self._byte_limit and len(self._items) > 1):
+                self._bytes -= self._items.popitem(last=False)[1][2]
 
     def get(self, ident: str) -> tuple[dict, list[dict]] | None:
         with self._lock:
@@ -54,7 +59,10 @@ class ResponseStore:
 
     def delete(self, ident: str) -> bool:
         with self._lock:
-            return self._items.pop(ident, None) is not None
+            found = self._items.pop(ident, None)
+            if found is not None:
+                self._bytes -= found[2]
+        return found is not None
 
 
 def not_found(ident: str) -> ApiError:
