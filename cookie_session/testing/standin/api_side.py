@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ._server import BaseHandler
 from .answers import Ask, Reply, answer_for, replies
 from .chat_api import chat_chunks, chat_completion, parse_chat
-from .errors import ApiError
+from .errors import ApiError, error_body
 from .responses_api import not_found, parse_response_request, response_object, stream_events
 
 __all__ = ["answer_for", "make_test_key", "ApiHandler", "KeyRecord", "STANDIN_MODELS", "API_FAILURES"]
@@ -114,7 +114,7 @@ class ApiHandler(BaseHandler):
         if path in ("/v1/chat/completions", "/v1/responses"):
             return ("POST", "OPTIONS")
         if path.startswith(self._RESPONSE_PREFIX) and "/" not in path[len(self._RESPONSE_PREFIX) :]:
-            return ("GET", "DELETE", "OPTIONS") if len(path) > len(self._RESPONSE_PREFIX) else ()
+            return ("GET", "HEAD", "DELETE", "OPTIONS") if len(path) > len(self._RESPONSE_PREFIX) else ()
         return ()
 
     def preflight(self) -> None:
@@ -180,13 +180,7 @@ class ApiHandler(BaseHandler):
         self.send_json(200, _model(model))
 
     def _unknown_model(self, model, key: KeyRecord) -> None:
-        self.send_json(
-            404,
-            {
-                "code": "Some requested entity was not found",
-                "error": f"The model {model} does not exist or your team {key.team_id} does not have access to it.",
-            },
-        )
+        self.send_json(404, error_body(404, _unknown_model_message(model, key)))
 
     def _api_key(self, key: KeyRecord) -> None:
         self.send_json(
@@ -204,26 +198,24 @@ class ApiHandler(BaseHandler):
             },
         )
 
-    def _generate(self, key: KeyRecord, body: dict, parse) -> tuple[str, Ask, list[Reply]] | None:
-        """`parse` the body into an `Ask`, check the model and answer it; None after answering an error."""
-        try:
-            ask = parse(body)
-            model = body.get("model")
-            if model not in self.standin.models:
-                self._unknown_model(model, key)
-                return None
-            return model, ask, replies(ask, self.standin.take_script())
-        except ApiError as error:
-            self.send_json(error.status, error.body)
-            return None
+    def _replies(self, key: KeyRecord, body: dict, ask: Ask) -> list[Reply]:
+        """The replies to a parsed request: its model checked, then a scripted answer if one is queued."""
+        model = body.get("model")
+        if model not in self.standin.models:
+            raise ApiError(404, _unknown_model_message(model, key))
+        return replies(ask, self.standin.take_script())
 
     def _chat(self, key: KeyRecord) -> None:
         body = self.read_json()
-        answered = None if body is None else self._generate(key, body, parse_chat)
-        if answered is None or body is None:
+        if body is None:
             return
-        model, ask, made = answered
-        ident, created = f"chatcmpl-{secrets.token_hex(8)}", int(time.time())
+        try:
+            ask = parse_chat(body)
+            made = self._replies(key, body, ask)
+        except ApiError as error:
+            self.send_json(error.status, error.body)
+            return
+        ident, created, model = f"chatcmpl-{secrets.token_hex(8)}", int(time.time()), body["model"]
         if not body.get("stream"):
             self.send_json(200, chat_completion(ident, created, model, ask, made))
             return
@@ -237,18 +229,15 @@ class ApiHandler(BaseHandler):
 
     def _responses(self, key: KeyRecord) -> None:
         body = self.read_json()
-        conversation: list[dict] = []
-
-        def parse(request: dict) -> Ask:
-            ask, found = parse_response_request(request, self.standin.responses)
-            conversation.extend(found)
-            return ask
-
-        answered = None if body is None else self._generate(key, body, parse)
-        if answered is None or body is None:
+        if body is None:
             return
-        model, ask, made = answered
-        response = response_object(body, model, int(time.time()), ask, made[0])
+        try:
+            ask, conversation = parse_response_request(body, self.standin.responses)
+            made = self._replies(key, body, ask)
+        except ApiError as error:
+            self.send_json(error.status, error.body)
+            return
+        response = response_object(body, body["model"], int(time.time()), ask, made[0])
         if response["store"]:
             self.standin.responses.put(response, conversation + response["output"])
         if not body.get("stream"):
@@ -278,6 +267,10 @@ class ApiHandler(BaseHandler):
             self.write_chunk(event.encode())
             if self.standin.stream_delay:
                 time.sleep(self.standin.stream_delay)
+
+
+def _unknown_model_message(model, key: KeyRecord) -> str:
+    return f"The model {model} does not exist or your team {key.team_id} does not have access to it."
 
 
 def _model(model: str) -> dict:
