@@ -100,10 +100,7 @@ def replies(ask: Ask, script: ScriptedAnswer | None) -> list[Reply]:
     """The `ask.n` replies (ApiError for a scripted error or a script the request cannot carry)."""
     if script is not None and script.error is not None:
         raise ApiError(*script.error)
-    try:
-        return [_reply(ask, script, index) for index in range(ask.n)]
-    except SchemaError as error:
-        raise ApiError(400, str(error)) from None
+    return [_reply(ask, script, index) for index in range(ask.n)]
 
 
 def _reply(ask: Ask, script: ScriptedAnswer | None, index: int) -> Reply:
@@ -118,7 +115,7 @@ def _reply(ask: Ask, script: ScriptedAnswer | None, index: int) -> Reply:
         if ask.format == JSON_OBJECT:
             text = json.dumps({"answer": text})
         elif isinstance(ask.format, dict):
-            text = json.dumps(instance_for(ask.format, rng))
+            text = json.dumps(_instance(ask.format, rng, "the response format's schema"))
     return _cut(text, ask)
 
 
@@ -143,7 +140,7 @@ def _calls(ask: Ask, rng: random.Random) -> list[ToolCall]:
         chosen = named or ask.tools[:1]
     if not ask.parallel_tool_calls:
         chosen = chosen[:1]
-    return [_call(tool.name, instance_for(tool.parameters, rng)) for tool in chosen]
+    return [_call(tool.name, _instance(tool.parameters, rng, f"{tool.name}'s parameters")) for tool in chosen]
 
 
 def _scripted_calls(ask: Ask, script: ScriptedAnswer, rng: random.Random) -> list[ToolCall]:
@@ -154,8 +151,16 @@ def _scripted_calls(ask: Ask, script: ScriptedAnswer, rng: random.Random) -> lis
             raise ApiError(
                 400, f"the stand-in was scripted to call {name!r}, which this request's tools do not declare"
             )
-        calls.append(_call(name, instance_for(tool.parameters, rng) if arguments is None else arguments))
+        made = _instance(tool.parameters, rng, f"{name}'s parameters") if arguments is None else arguments
+        calls.append(_call(name, made))
     return calls
+
+
+def _instance(schema: dict, rng: random.Random, what: str) -> object:
+    try:
+        return instance_for(schema, rng)
+    except SchemaError as error:
+        raise ApiError(400, f"{what}: {error}") from None
 
 
 def _call(name: str, arguments: object) -> ToolCall:

@@ -31,11 +31,12 @@ def parse_chat(body: dict) -> Ask:
         text = message_text(message.get("content") or "")
         if text is None:
             raise ApiError(400, f"messages[{index}].content must be a string or a list of content parts")
-        for call in message.get("tool_calls") or () if role == "assistant" else ():
-            if isinstance(call, dict):
-                call_ids.add(call.get("id"))
-                texts.append(str((call.get("function") or {}).get("arguments", "")))
-        if role == "tool" and message.get("tool_call_id") not in call_ids:
+        for call in _tool_calls(message, f"messages[{index}]"):
+            call_ids.add(call["id"])
+            texts.append(call["function"]["arguments"])
+        if role == "tool" and (
+            not isinstance(message.get("tool_call_id"), str) or message["tool_call_id"] not in call_ids
+        ):
             raise ApiError(
                 400, f"messages[{index}].tool_call_id {message.get('tool_call_id')!r} answers no earlier tool call"
             )
@@ -55,6 +56,25 @@ def parse_chat(body: dict) -> Ask:
         seed=parse_seed(body),
         n=whole(body, "n", least=1, most=MAX_CHOICES) or 1,
     )
+
+
+def _tool_calls(message: dict, where: str) -> list[dict]:
+    """An assistant message's `tool_calls`, each `{"id", "type": "function", "function": {"name", "arguments"}}`."""
+    calls = message.get("tool_calls")
+    if calls is None or message.get("role") != "assistant":
+        return []
+    if not isinstance(calls, list):
+        raise ApiError(400, f"{where}.tool_calls must be a list of tool calls")
+    for position, call in enumerate(calls):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not (
+            isinstance(call.get("id") if isinstance(call, dict) else None, str)
+            and isinstance(function, dict)
+            and isinstance(function.get("name"), str)
+            and isinstance(function.get("arguments"), str)
+        ):
+            raise ApiError(400, f"{where}.tool_calls[{position}] needs an id and a function with name and arguments")
+    return calls
 
 
 def _last_user_text(messages: list[dict]) -> str:

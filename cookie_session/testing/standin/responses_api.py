@@ -75,7 +75,9 @@ def parse_response_request(body: dict, store: ResponseStore) -> tuple[Ask, list[
     earlier: list[dict] = []
     previous = body.get("previous_response_id")
     if previous is not None:
-        found = store.get(previous) if isinstance(previous, str) else None
+        if not isinstance(previous, str):
+            raise ApiError(400, "previous_response_id must be a response id string")
+        found = store.get(previous)
         if found is None:
             raise ApiError(404, f"Previous response with id '{previous}' not found.")
         earlier = found[1]

@@ -57,6 +57,8 @@ def parse_tools(tools: object, *, nested: bool) -> list[FunctionTool]:
             check_schema(parameters, f"{where}.parameters")
         except SchemaError as error:
             raise ApiError(400, str(error)) from None
+        if parameters.get("type", "object") != "object":
+            raise ApiError(400, f"{where}.parameters must describe an object (type 'object'): arguments are named")
         found.append(FunctionTool(name, parameters))
     return found
 
