@@ -7,7 +7,8 @@ and what `pydantic` models turn into via `.parse()`): `type` (one or a list), `e
 `minItems` / `maxItems` / `uniqueItems` / `contains`, `anyOf` / `oneOf` / `allOf`, `$ref` into `$defs` or
 `definitions` (recursive schemas too), string `format` / `pattern` / `minLength` / `maxLength`, and
 numeric bounds (`minimum`, `exclusiveMaximum`, `multipleOf`, ...). A satisfiable schema gets a valid
-value; a contradictory one (`allOf` of two different `const`) gets a best effort.
+value; a contradictory one (`allOf` of two different `const`) gets a best effort. Not generated for (a value
+may miss them): `not`, `if`/`then`/`else`, `patternProperties`, `dependentRequired`, lookarounds in `pattern`.
 """
 
 from __future__ import annotations
