@@ -15,6 +15,7 @@ never leak from one test into the next.
 - `grok_user_agent`, `grok_browser_auth`, `grok_browser_client`: the web side with a logged-in
   browser-like session (throwaway cookies; its `BrowserCookieWarning` is not raised).
 - With `responses` in use, the stand-in's URLs pass through its mocks automatically (`_let_responses_pass`).
+- `xai_script(text | tool_calls= | error=, times=1)`: what the API side answers next (`StandIn.script_next`).
 - `xai_failures`: switches for every failure signal; `@pytest.mark.xai_failure(name, ..., times=1)`
   flips them before the test's other fixtures are built.
 
@@ -268,6 +269,12 @@ def xai_client(xai_standin: StandIn) -> Iterator[GrokClient]:
 def xai_failures(xai_standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> XaiFailures:
     """Switches for every failure signal of this test's stand-in (see `XaiFailures`)."""
     return XaiFailures(xai_standin, monkeypatch)
+
+
+@pytest.fixture
+def xai_script(xai_standin: StandIn):
+    """`xai_standin.script_next`: what the next chat completions or responses answer (text, tool calls, an error)."""
+    return xai_standin.script_next
 
 
 @pytest.fixture

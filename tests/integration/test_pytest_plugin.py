@@ -497,3 +497,43 @@ def test_responses_lets_the_standin_through_without_extra_code(project):
     project.makepyfile(test_with_responses=RESPONSES_TESTS)
     result = run(project)
     result.assert_outcomes(passed=6)
+
+
+def test_scripted_answers_through_the_fixture(project):
+    pytest.importorskip("openai")
+    project.makepyfile(
+        test_scripted="""
+        import json
+
+        import openai
+        import pytest
+
+        import myscript
+        from cookie_session import RateLimitedError
+
+        WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+
+
+        def test_scripted_text(xai_script):
+            xai_script("Paris, of course.")
+            assert myscript.ask("capital of France?") == "Paris, of course."
+
+
+        def test_scripted_error(xai_script, xai_retry_waits):
+            xai_script(error=(429, "slow down"), times=10)
+            with pytest.raises(RateLimitedError):
+                myscript.ask("hi")
+
+
+        def test_scripted_tool_call_with_the_openai_sdk(xai_script, xai_standin):
+            xai_script(tool_calls=[("get_weather", {"city": "Oslo"})])
+            client = openai.OpenAI(api_key=xai_standin.api_key, base_url=xai_standin.base_url)
+            tools = [{"type": "function", "function": {"name": "get_weather", "parameters": WEATHER}}]
+            reply = client.chat.completions.create(
+                model="grok-4", messages=[{"role": "user", "content": "weather?"}], tools=tools
+            )
+            call = reply.choices[0].message.tool_calls[0]
+            assert call.function.name == "get_weather" and json.loads(call.function.arguments) == {"city": "Oslo"}
+    """
+    )
+    run(project).assert_outcomes(passed=3)

@@ -24,8 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ._server import DROP_MODES, ServerThread
+from .answers import ScriptedAnswer, answer_for_tool_results
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .client_hello import ClientHello
+from .responses_api import ResponseStore
 from .web_side import (
     CF_BM_MAX_AGE,
     SESSION_MAX_AGE,
@@ -42,6 +44,7 @@ __all__ = [
     "StandInCookie",
     "make_test_key",
     "answer_for",
+    "answer_for_tool_results",
     "STANDIN_MODELS",
     "WEB_MODELS",
     "FAILURES",
@@ -61,6 +64,8 @@ class StandIn:
 
     `api_key` is a fresh valid key; `add_key()` makes more (blocked, disabled, other ACLs).
     `web_login(user_agent)` opens a grok.com session as the login page would.
+    `script_next(...)` sets what the next answers of `/v1/chat/completions` and `/v1/responses` are
+    (text, tool calls or an error); otherwise `answers` decides (`answer_for(prompt)`, tool calls, JSON).
     `fail_next(name, times)` makes the next answers fail; names in `FAILURES` (the `DROP_MODES`
     cut the next connection of either side). `drop_rate` drops that fraction of all requests at
     random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
@@ -113,6 +118,9 @@ class StandIn:
         self._previous_sigterm: Any = None
         self._previous_sighup: Any = None
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
+        self._scripts: collections.deque[ScriptedAnswer] = collections.deque()
+        #: Responses stored by `POST /v1/responses` (the newest 1000), for `previous_response_id` and `GET`.
+        self.responses = ResponseStore()
         self._lock = threading.Lock()
         self._tmpdir = tempfile.TemporaryDirectory(prefix="cookie-session-standin-")
         self.ca_file: str | None = None
@@ -211,6 +219,34 @@ class StandIn:
         with self._lock:
             self._failures[FAILURES[failure]].extend([failure] * times)
 
+    def script_next(
+        self,
+        text: str | None = None,
+        *,
+        tool_calls: list | None = None,
+        error: tuple[int, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` answers of chat completions or responses exactly one of: `text`; `tool_calls`,
+        a list of function names or `(name, arguments)` pairs (arguments None: made valid for the function's
+        declared parameters; the request must declare the function, else it is answered 400); or `error`,
+        `(status, message)` answered in api.x.ai's error shape. `n` choices all get the same script;
+        `stop` and token limits still cut a scripted text."""
+        if sum(value is not None for value in (text, tool_calls, error)) != 1:
+            raise ValueError("script_next takes exactly one of text, tool_calls or error")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a whole number of at least 1, not {times!r}")
+        if text is not None and not isinstance(text, str):
+            raise ValueError(f"text must be a string, not {type(text).__name__}")
+        script = ScriptedAnswer(text=text, tool_calls=_scripted_calls(tool_calls), error=_scripted_error(error))
+        with self._lock:
+            self._scripts.extend([script] * times)
+
+    def take_script(self) -> ScriptedAnswer | None:
+        """Called by the API side: the next scripted answer, removed from the queue; None when none is queued."""
+        with self._lock:
+            return self._scripts.popleft() if self._scripts else None
+
     def take_failure(self, side: str, only: tuple[str, ...] | None = None) -> str | None:
         """Called by the handlers: the first queued failure for `side` ("api" or "web") among `only` (any if
         None), removed from the queue; None when nothing is queued."""
@@ -278,6 +314,34 @@ class StandIn:
 
     def __repr__(self) -> str:
         return f"StandIn(api={self.base_url}, web={self.web_base_url})"
+
+
+def _scripted_calls(calls: list | None) -> tuple[tuple[str, dict | None], ...]:
+    if calls is None:
+        return ()
+    if not isinstance(calls, list) or not calls:
+        raise ValueError("tool_calls must be a non-empty list of names or (name, arguments) pairs")
+    found = []
+    for call in calls:
+        name, arguments = (call, None) if isinstance(call, str) else (tuple(call) + (None,))[:2]
+        if not isinstance(name, str) or not (arguments is None or isinstance(arguments, dict)):
+            raise ValueError(f"a scripted tool call is a name or (name, arguments dict), not {call!r}")
+        found.append((name, arguments))
+    return tuple(found)
+
+
+def _scripted_error(error: tuple[int, str] | None) -> tuple[int, str] | None:
+    if error is None:
+        return None
+    status, message = error
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or not 400 <= status <= 599
+        or not isinstance(message, str)
+    ):
+        raise ValueError(f"error must be (status 400-599, message), not {error!r}")
+    return status, message
 
 
 def _exit_on_sigterm(signum, frame) -> None:

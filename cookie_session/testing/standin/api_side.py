@@ -1,8 +1,11 @@
-"""The api.x.ai side of the stand-in: `/v1/chat/completions` (plain and SSE), `/v1/models[/{id}]`, `/v1/api-key`.
+"""The api.x.ai side of the stand-in: `/v1/chat/completions` and `/v1/responses` (plain and SSE; see
+`chat_api`, `responses_api`, and `answers` for what is answered), `GET`/`DELETE /v1/responses/{id}`,
+`/v1/models[/{id}]`, `/v1/api-key`.
 
 It checks the bearer key the way the service answers: no header 401, an unknown
 key 400 "Incorrect API key provided", a blocked or disabled key 403, an unknown
-model 404, and 429/503 on demand.
+model 404 naming it, a malformed request (tools, schema, parameters) 400 saying what was wrong,
+429/503 on demand, and what a test scripted (`StandIn.script_next`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,12 @@ import time
 from dataclasses import dataclass
 
 from ._server import BaseHandler
+from .answers import Ask, Reply, answer_for, replies
+from .chat_api import chat_chunks, chat_completion, parse_chat
+from .errors import ApiError, error_body
+from .responses_api import not_found, parse_response_request, response_object, stream_events
+
+__all__ = ["answer_for", "make_test_key", "ApiHandler", "KeyRecord", "STANDIN_MODELS", "API_FAILURES"]
 
 STANDIN_MODELS = ("grok-4", "grok-3", "grok-3-mini")
 API_FAILURES = {
@@ -30,11 +39,6 @@ _KEY_ALPHABET = string.ascii_letters + string.digits + "_"
 def make_test_key() -> str:
     """A random key of the real shape (`xai-` + 80 chars), valid only against a stand-in that knows it."""
     return "xai-" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(80))
-
-
-def answer_for(prompt: str) -> str:
-    """The stand-in's deterministic answer to a prompt (both sides give the same)."""
-    return f"Stand-in answer: you said {prompt!r}."
 
 
 def _redacted(key: str) -> str:
@@ -56,6 +60,7 @@ class ApiHandler(BaseHandler):
     server answers them (headers, CORS preflight, 405 with `Allow`), never with an HTML page."""
 
     _MODEL_PREFIX = "/v1/models/"
+    _RESPONSE_PREFIX = "/v1/responses/"
 
     def routes(self) -> _Routes:
         return _Routes(self)
@@ -106,8 +111,10 @@ class ApiHandler(BaseHandler):
             path.startswith(self._MODEL_PREFIX) and len(path) > len(self._MODEL_PREFIX)
         ):
             return ("GET", "HEAD", "OPTIONS")
-        if path == "/v1/chat/completions":
+        if path in ("/v1/chat/completions", "/v1/responses"):
             return ("POST", "OPTIONS")
+        if path.startswith(self._RESPONSE_PREFIX) and "/" not in path[len(self._RESPONSE_PREFIX) :]:
+            return ("GET", "HEAD", "DELETE", "OPTIONS") if len(path) > len(self._RESPONSE_PREFIX) else ()
         return ()
 
     def preflight(self) -> None:
@@ -173,13 +180,7 @@ class ApiHandler(BaseHandler):
         self.send_json(200, _model(model))
 
     def _unknown_model(self, model, key: KeyRecord) -> None:
-        self.send_json(
-            404,
-            {
-                "code": "Some requested entity was not found",
-                "error": f"The model {model} does not exist or your team {key.team_id} does not have access to it.",
-            },
-        )
+        self.send_json(404, error_body(404, _unknown_model_message(model, key)))
 
     def _api_key(self, key: KeyRecord) -> None:
         self.send_json(
@@ -197,83 +198,79 @@ class ApiHandler(BaseHandler):
             },
         )
 
-    def _bad_request(self, message: str) -> None:
-        self.send_json(400, {"code": "Client specified an invalid argument", "error": message})
+    def _replies(self, key: KeyRecord, body: dict, ask: Ask) -> list[Reply]:
+        """The replies to a parsed request: its model checked, then a scripted answer if one is queued."""
+        model = body.get("model")
+        if model not in self.standin.models:
+            raise ApiError(404, _unknown_model_message(model, key))
+        return replies(ask, self.standin.take_script())
 
     def _chat(self, key: KeyRecord) -> None:
         body = self.read_json()
         if body is None:
             return
-        model, messages = body.get("model"), body.get("messages")
-        if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
-            self._bad_request("messages must be a non-empty list of objects")
+        try:
+            ask = parse_chat(body)
+            made = self._replies(key, body, ask)
+        except ApiError as error:
+            self.send_json(error.status, error.body)
             return
-        if model not in self.standin.models:
-            self._unknown_model(model, key)
+        ident, created, model = f"chatcmpl-{secrets.token_hex(8)}", int(time.time()), body["model"]
+        if not body.get("stream"):
+            self.send_json(200, chat_completion(ident, created, model, ask, made))
             return
-        prompt = message_text(messages[-1].get("content", ""))
-        if prompt is None:
-            self._bad_request("content must be a string or a list of content parts")
-            return
-        limit = body.get("max_completion_tokens", body.get("max_tokens"))
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-            self._bad_request("max_completion_tokens (or max_tokens) must be a positive integer")
-            return
-        words, finish = answer_for(prompt).split(" "), "stop"
-        if limit is not None and limit < len(words):
-            words, finish = words[:limit], "length"
-        usage = {
-            "prompt_tokens": len(prompt.split()),
-            "completion_tokens": len(words),
-            "total_tokens": len(prompt.split()) + len(words),
-        }
-        ident = f"chatcmpl-{secrets.token_hex(8)}"
-        if body.get("stream"):
-            options = body.get("stream_options")
-            include_usage = isinstance(options, dict) and options.get("include_usage") is True
-            self._stream_chat(ident, model, words, finish, usage if include_usage else None)
-            return
-        self.send_json(
-            200,
-            {
-                "id": ident,
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": " ".join(words)}, "finish_reason": finish}
-                ],
-                "usage": usage,
-            },
+        options = body.get("stream_options")
+        include_usage = isinstance(options, dict) and options.get("include_usage") is True
+        self._stream(
+            f"data: {json.dumps(chunk)}\n\n" for chunk in chat_chunks(ident, created, model, ask, made, include_usage)
         )
-
-    def _stream_chat(self, ident: str, model: str, words: list[str], finish: str, usage: dict | None) -> None:
-        """OpenAI's chunk protocol: `role` in the first delta; with `include_usage`, every chunk has
-        `usage: null` and one last chunk with no choices carries the usage."""
-        self.start_chunked("text/event-stream")
-        base = {"id": ident, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
-        if usage is not None:
-            base["usage"] = None
-        deltas = [{"role": "assistant", "content": words[0]}] + [{"content": " " + word} for word in words[1:]]
-        events = [{**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
-        events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
-        if usage is not None:
-            events.append({**base, "choices": [], "usage": usage})
-        for event in events:
-            self.write_chunk(f"data: {json.dumps(event)}\n\n".encode())
-            if self.standin.stream_delay:
-                time.sleep(self.standin.stream_delay)
         self.write_chunk(b"data: [DONE]\n\n")
         self.end_chunked()
 
+    def _responses(self, key: KeyRecord) -> None:
+        body = self.read_json()
+        if body is None:
+            return
+        try:
+            ask, conversation = parse_response_request(body, self.standin.responses)
+            made = self._replies(key, body, ask)
+        except ApiError as error:
+            self.send_json(error.status, error.body)
+            return
+        response = response_object(body, body["model"], int(time.time()), ask, made[0])
+        if response["store"]:
+            self.standin.responses.put(response, conversation + response["output"])
+        if not body.get("stream"):
+            self.send_json(200, response)
+            return
+        self._stream(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n" for event in stream_events(response))
+        self.end_chunked()
 
-def message_text(content) -> str | None:
-    """A message's text: a string, or the `text` of each `{"type": "text"}` part of a list, joined; None if neither."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and all(isinstance(part, dict) for part in content):
-        return "".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
-    return None
+    def _stored_response(self, key: KeyRecord) -> None:
+        ident = self.path.split("?", 1)[0][len(self._RESPONSE_PREFIX) :]
+        if self.command == "DELETE":
+            found = self.standin.responses.delete(ident)
+            answer = {"id": ident, "object": "response", "deleted": True} if found else None
+        else:
+            stored = self.standin.responses.get(ident)
+            answer = stored[0] if stored else None
+        if answer is None:
+            error = not_found(ident)
+            self.send_json(error.status, error.body)
+            return
+        self.send_json(200, answer)
+
+    def _stream(self, events) -> None:
+        """Server-sent events, one chunk each, `stream_delay` apart."""
+        self.start_chunked("text/event-stream")
+        for event in events:
+            self.write_chunk(event.encode())
+            if self.standin.stream_delay:
+                time.sleep(self.standin.stream_delay)
+
+
+def _unknown_model_message(model, key: KeyRecord) -> str:
+    return f"The model {model} does not exist or your team {key.team_id} does not have access to it."
 
 
 def _model(model: str) -> dict:
@@ -309,6 +306,11 @@ class _Routes(dict):
             return _public(handler.method_not_allowed)
         if path.startswith(handler._MODEL_PREFIX):
             return handler._model
-        return {"/v1/models": handler._models, "/v1/api-key": handler._api_key, "/v1/chat/completions": handler._chat}[
-            path
-        ]
+        if path.startswith(handler._RESPONSE_PREFIX):
+            return handler._stored_response
+        return {
+            "/v1/models": handler._models,
+            "/v1/api-key": handler._api_key,
+            "/v1/chat/completions": handler._chat,
+            "/v1/responses": handler._responses,
+        }[path]

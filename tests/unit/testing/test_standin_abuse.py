@@ -137,3 +137,16 @@ def test_serve_removes_its_temp_dir_when_stopped_by_a_signal(tmp_path, signum):
         errors = process.stderr.read()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("cookie-session-standin-")]
     assert "Traceback" not in errors
+
+
+def test_stored_responses_stay_within_their_count_and_byte_limits():
+    from cookie_session.testing.standin.responses_api import ResponseStore
+
+    store = ResponseStore(limit=3, byte_limit=5_000)
+    for number in range(5):
+        store.put({"id": f"resp_{number}"}, [{"type": "message", "content": "x"}])
+    assert [store.get(f"resp_{n}") is not None for n in range(5)] == [False, False, True, True, True]
+    store.put({"id": "resp_big"}, [{"type": "message", "content": "y" * 9_000}])
+    assert store.get("resp_big") is not None  # the newest stays even alone over the budget; the rest made room
+    assert [store.get(f"resp_{n}") for n in range(5)] == [None] * 5
+    assert store.delete("resp_big") and not store.delete("resp_big") and store.get("resp_big") is None
