@@ -125,6 +125,7 @@ class Gateway:
     def __init__(self, sock: socket.socket, ws: Connection, headers: dict[str, str]) -> None:
         self.sock, self.ws, self.headers = sock, ws, headers
         self.close_code: int | None = None
+        self.frame_headers: list[int] = []  # the first byte of each chunk read (FIN, RSV1 = compressed, opcode)
         self._received: list = []
         self._partial = ""
 
@@ -148,6 +149,8 @@ class Gateway:
                 data = self.sock.recv(65536)
             except TimeoutError:
                 raise TimeoutError("no frame from the gateway in time") from None
+            if data:
+                self.frame_headers.append(data[0])
             self.ws.receive_data(data or None)
             for event in self.ws.events():
                 if isinstance(event, CloseConnection):
