@@ -205,7 +205,9 @@ def session_create(mode: str = "fast", **flags) -> dict:
         "use_chunk": True,
         **flags,
     }
-    return {"event": {"type": "session.create", "event_id": "evt_init_test", "session": {"model": mode, "x_grok": x_grok}}}
+    return {
+        "event": {"type": "session.create", "event_id": "evt_init_test", "session": {"model": mode, "x_grok": x_grok}}
+    }
 
 
 def ask(gateway: Gateway, prompt: str, mode: str = "fast", **flags) -> list:
@@ -224,7 +226,10 @@ def ask(gateway: Gateway, prompt: str, mode: str = "fast", **flags) -> list:
         "x_grok": {"client_message_id": "m-1", "input_chunks": [{"text": {"text": prompt}}]},
     }
     gateway.send(
-        {"session_id": session_id, "event": {"type": "conversation.item.create", "event_id": f"evt_msg_{millis}", "item": item}}
+        {
+            "session_id": session_id,
+            "event": {"type": "conversation.item.create", "event_id": f"evt_msg_{millis}", "item": item},
+        }
     )
     gateway.send({"session_id": session_id, "event": {"type": "response.create", "event_id": f"evt_resp_{millis}"}})
     return gateway.receive_all()

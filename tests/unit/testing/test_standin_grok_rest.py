@@ -115,7 +115,11 @@ def test_g19_cloudflare_needs_cf_clearance_from_the_same_user_agent_but_not_cf_b
     no_clearance = requests.post(
         web.web_base_url + "/rest/modes",
         json={"locale": "en"},
-        headers={"User-Agent": who.user_agent, "Cookie": f"sso={who.sso}", "x-statsig-id": web.sign_statsig("POST", "/rest/modes")},
+        headers={
+            "User-Agent": who.user_agent,
+            "Cookie": f"sso={who.sso}",
+            "x-statsig-id": web.sign_statsig("POST", "/rest/modes"),
+        },
     )
     assert no_clearance.status_code == 403 and "Just a moment" in no_clearance.text
     web.relax("cloudflare")

@@ -54,12 +54,8 @@ def test_g15_the_signer_matches_the_published_cross_language_vector():
         for group in range(4)
     )
     site = SiteBuild(bytes(range(48)), curves, "r-ogi2o")
-    token = statsig.sign(
-        "POST", "/rest/app-chat/conversations/new", site, now=statsig.EPOCH + 123456, xor_key=37
-    )
-    assert token == (
-        "JSUkJyYhICMiLSwvLikoKyo1NDc2MTAzMj08Pz45ODs6BQQHBgEAAwINDA8OCQgLCmXHJCV1hLcfDtt06UKgboUW0R8EJg"
-    )
+    token = statsig.sign("POST", "/rest/app-chat/conversations/new", site, now=statsig.EPOCH + 123456, xor_key=37)
+    assert token == ("JSUkJyYhICMiLSwvLikoKyo1NDc2MTAzMj08Pz45ODs6BQQHBgEAAwINDA8OCQgLCmXHJCV1hLcfDtt06UKgboUW0R8EJg")
     assert len(base64.b64decode(token + "==")) == 70 and len(token) == 94
 
 
@@ -125,7 +121,9 @@ def test_g16_a_token_for_another_request_or_time_is_out_of_date(web, signed_for,
 def test_g16_the_time_window_edges_are_accepted(web):
     """G16: 59 minutes old and 30 s ahead (clock skew) still pass."""
     for offset in (-3540, 30):
-        assert rest(web, "/rest/rate-limits", web.sign_statsig("POST", "/rest/rate-limits", now=time.time() + offset)).ok
+        assert rest(
+            web, "/rest/rate-limits", web.sign_statsig("POST", "/rest/rate-limits", now=time.time() + offset)
+        ).ok
 
 
 def test_g16_a_token_of_the_old_build_is_out_of_date_after_rotate_site(web):
