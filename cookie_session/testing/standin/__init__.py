@@ -25,12 +25,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import statsig
 from ._server import DROP_MODES, ServerThread
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .client_hello import ClientHello
 from .gateway import GatewayEvent, checked_script
 from .grok_site import SiteBuild
+from .statsig import sign
 from .web_side import (
     CF_BM_MAX_AGE,
     SESSION_MAX_AGE,
@@ -258,7 +258,7 @@ class StandIn:
 
     def sign_statsig(self, method: str, path: str, *, now: float | None = None) -> str:
         """The `x-statsig-id` the web app of the current build sends for `method path` at `now` (default: now)."""
-        return statsig.sign(method, path, self.site, now=now)
+        return sign(method, path, self.site, now=now)
 
     # --- the gateway ------------------------------------------------------------------------------
 

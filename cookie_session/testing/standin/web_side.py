@@ -31,17 +31,30 @@ from urllib.parse import parse_qs, urlsplit
 
 from wsproto.utilities import generate_accept_token
 
-from . import _server, statsig, web_replies
 from ._server import BaseHandler
 from .gateway import GATEWAY_PATH, GatewayChat
 from .grok_site import NOT_FOUND_PAGE
 from .legacy_chat import LEGACY_MODELS, legacy_chat_lines, write_legacy_chat
-from .web_replies import ANTI_BOT_REFUSAL, CHALLENGE_PAGE
+from .statsig import Verdict, check
+from .web_replies import (
+    ANTI_BOT_REFUSAL,
+    BLOCKED_ACCOUNT,
+    CHALLENGE_PAGE,
+    INVALID_MODEL_NAME,
+    MODES,
+    NOT_FOUND,
+    OUT_OF_DATE,
+    UNAUTHENTICATED,
+    UPDATE_CLIENT,
+    modes_reply,
+    rate_limits_reply,
+    session_reply,
+)
 from .websocket_io import ServerWebSocket, negotiate_deflate
 
 #: Kept for code that still names them: the legacy chat's `modelName` values (served only with `legacy_chat`).
 WEB_MODELS = LEGACY_MODELS
-WEB_MODES = tuple(web_replies.MODES)
+WEB_MODES = tuple(MODES)
 WEB_FAILURES = (
     "challenge",
     "challenge_empty",
@@ -139,7 +152,7 @@ class WebHandler(BaseHandler):
         failure = self.standin.take_failure("web", only=failures)
         session = self.standin.web_sessions.get(self._cookies().get("sso", ""))
         if session is None or failure == "session_expired":
-            self.send_json(401, web_replies.UNAUTHENTICATED)
+            self.send_json(401, UNAUTHENTICATED)
             return None, failure
         if not self._cloudflare_answer(failure):
             return None, failure
@@ -193,18 +206,16 @@ class WebHandler(BaseHandler):
             if self._enforced("origin") and not self._origin_allowed():
                 self.send_json(403, ANTI_BOT_REFUSAL)
                 return
-            verdict = statsig.Verdict.OUT_OF_DATE if failure == "statsig_stale" else statsig.Verdict.ACCEPTED
-            if verdict is statsig.Verdict.ACCEPTED and self._enforced("statsig"):
+            verdict = Verdict.OUT_OF_DATE if failure == "statsig_stale" else Verdict.ACCEPTED
+            if verdict is Verdict.ACCEPTED and self._enforced("statsig"):
                 path = self.path.split("?", 1)[0]
-                verdict = statsig.check(self.headers.get("x-statsig-id"), self.command, path, self.standin.site)
-            if verdict is not statsig.Verdict.ACCEPTED:
-                self.send_json(
-                    403, ANTI_BOT_REFUSAL if verdict is statsig.Verdict.ANTI_BOT else web_replies.OUT_OF_DATE
-                )
+                verdict = check(self.headers.get("x-statsig-id"), self.command, path, self.standin.site)
+            if verdict is not Verdict.ACCEPTED:
+                self.send_json(403, ANTI_BOT_REFUSAL if verdict is Verdict.ANTI_BOT else OUT_OF_DATE)
             elif failure == "update_client":
-                self.send_json(400, web_replies.UPDATE_CLIENT)
+                self.send_json(400, UPDATE_CLIENT)
             elif failure == "blocked_account":
-                self.send_json(403, web_replies.BLOCKED_ACCOUNT)
+                self.send_json(403, BLOCKED_ACCOUNT)
             else:
                 endpoint(session)
 
@@ -219,7 +230,7 @@ class WebHandler(BaseHandler):
         self.send_body(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
 
     def _removed(self) -> None:
-        self.send_json(404, web_replies.NOT_FOUND)
+        self.send_json(404, NOT_FOUND)
 
     def _auth_session(self) -> None:
         """`GET /api/auth/session`: 200 with the status; no x-statsig-id needed (R29)."""
@@ -227,10 +238,10 @@ class WebHandler(BaseHandler):
         failure = self.standin.take_failure("web", only=failures)
         session = self.standin.web_sessions.get(self._cookies().get("sso", ""))
         if session is None or failure == "session_expired":
-            self.send_json(200, web_replies.session_reply(None, "unauthenticated"))
+            self.send_json(200, session_reply(None, "unauthenticated"))
         elif self._cloudflare_answer(failure):
             blocked = failure == "blocked_account"
-            self.send_json(200, web_replies.session_reply(session.user_id, "blocked" if blocked else "authenticated"))
+            self.send_json(200, session_reply(session.user_id, "blocked" if blocked else "authenticated"))
 
     def _login(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
@@ -262,21 +273,21 @@ class WebHandler(BaseHandler):
 
     def _modes(self, session: WebSession) -> None:
         if self.read_json() is not None:
-            self.send_json(200, web_replies.modes_reply())
+            self.send_json(200, modes_reply())
 
     def _rate_limits(self, session: WebSession) -> None:
         body = self.read_json()
         if body is None:
             return
         mode = body.get("modelName")
-        if isinstance(mode, str) and mode in web_replies.MODES:
-            self.send_json(200, web_replies.rate_limits_reply(mode))
+        if isinstance(mode, str) and mode in MODES:
+            self.send_json(200, rate_limits_reply(mode))
         else:
-            self.send_json(400, web_replies.INVALID_MODEL_NAME)
+            self.send_json(400, INVALID_MODEL_NAME)
 
     def _legacy_chat(self, session: WebSession) -> None:
         if self._enforced("legacy_chat"):
-            self.send_json(400, web_replies.UPDATE_CLIENT)
+            self.send_json(400, UPDATE_CLIENT)
             return
         body = self.read_json()
         if body is None:
@@ -323,8 +334,9 @@ class WebHandler(BaseHandler):
         if extensions is not None:
             self.send_header("Sec-WebSocket-Extensions", extensions)
         self.end_headers()
+        idle_seconds = self.connection.gettimeout() or 0.0  # BaseHandler.setup's IDLE_CLIENT_SECONDS
         socket_ = ServerWebSocket(
-            self.connection, deflate=deflate, idle_seconds=_server.IDLE_CLIENT_SECONDS, leftover=self._buffered()
+            self.connection, deflate=deflate, idle_seconds=idle_seconds, leftover=self._buffered()
         )
         GatewayChat(socket_, self.standin, drop_mid_frame=self._drop == "drop_mid_body").run()
 
@@ -344,10 +356,11 @@ class WebHandler(BaseHandler):
 
     def _buffered(self) -> bytes:
         """Bytes the request reader already took past the handshake (a client that did not wait for the 101)."""
+        timeout = self.connection.gettimeout()
         self.connection.settimeout(0.0)
         try:
             return self.rfile.read1(1 << 16) or b""
         except (BlockingIOError, ssl.SSLWantReadError):
             return b""
         finally:
-            self.connection.settimeout(_server.IDLE_CLIENT_SECONDS)
+            self.connection.settimeout(timeout)

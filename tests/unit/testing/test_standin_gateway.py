@@ -514,3 +514,25 @@ def test_g26_drop_modes_cut_the_gateway_too(web):
     with pytest.raises((ConnectionError, socket.error)):
         connect(web, upgrade_headers(web, who))
     assert isinstance(connect(web, upgrade_headers(web, who)), Gateway)
+
+
+def test_g26_frames_sent_right_behind_the_handshake_are_not_lost(web):
+    """G26: a client that writes its first event in the same packet as the upgrade request is still heard."""
+    from gateway_client import open_socket
+    from wsproto.connection import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    headers = upgrade_headers(web, login(web), extensions=None)
+    uid = headers["Cookie"].split("x-userid=")[1].split(";")[0]
+    head = f"GET /ws/mgw/?uid={uid} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    client = Connection(ConnectionType.CLIENT)
+    frame = bytes(client.send(TextMessage(data=json.dumps(session_create("auto")))))
+    sock = open_socket(web)
+    sock.sendall(head.encode("latin-1") + frame)
+    data = b""
+    while data.count(b"session.created") == 0:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    assert data.startswith(b"HTTP/1.1 101") and b'"model": "auto"' in data
+    sock.close()
