@@ -186,9 +186,7 @@ class GatewayChat:
             self._standin.record_saved_conversation(self._prompt)
 
     def _refuse(self, message: str) -> NoReturn:
-        self._send(
-            {"session_id": self._session_id, "event": {"type": "error", "error": {"code": 3, "message": message}}}
-        )
+        self._send_event({"type": "error", "error": {"code": 3, "message": message}})
         raise _Refused(message)
 
     # --- the answer ----------------------------------------------------------------------------
@@ -249,7 +247,8 @@ class GatewayChat:
         self._send_event({"type": "response.chunk", "chunk": chunk})
 
     def _send_event(self, event: dict) -> None:
-        self._send({"session_id": self._session_id, "event": event})
+        """`{"session_id": sid, "event": event}` (no session_id before the session exists)."""
+        self._send({"session_id": self._session_id, "event": event} if self._session_id else {"event": event})
 
     def _send(self, frame: dict | str | bytes) -> None:
         text = json.dumps(frame) if isinstance(frame, dict) else frame

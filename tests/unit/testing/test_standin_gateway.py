@@ -314,7 +314,7 @@ def test_g4_an_unknown_mode_is_an_error_event_and_a_1008_close(web):
     gateway = open_gateway(web)
     gateway.send(session_create("grok-4"))
     error = gateway.receive()
-    assert error["event"] == {"type": "error", "error": {"code": 3, "message": "Unknown mode 'grok-4'"}}
+    assert error == {"event": {"type": "error", "error": {"code": 3, "message": "Unknown mode 'grok-4'"}}}
     assert gateway.wait_closed() == 1008
 
 
