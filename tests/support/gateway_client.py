@@ -74,6 +74,7 @@ class Refusal:
 def open_socket(stand_in, timeout: float = 5.0) -> socket.socket:
     parts = urlsplit(stand_in.web_base_url)
     sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # small event frames go out at once
     if stand_in.web_tls:
         context = ssl.create_default_context(cafile=stand_in.ca_file)
         sock = context.wrap_socket(sock, server_hostname=parts.hostname)
