@@ -68,8 +68,9 @@ class XaiFailures:
     afterwards sends it: `wrong_key()` (unknown to the stand-in: `InvalidApiKeyError`),
     `blocked_key()` and `disabled_key()` (`PermissionDeniedError`). The others make the next
     `times` requests that can fail that way fail: `rate_limit` (429 with Retry-After) and
-    `server_error` (503) on the API side; `challenge` (Cloudflare page), `anti_bot`,
-    `web_rate_limit`, `session_expired` and `account_blocked` on the web side. A large `times`
+    `server_error` (503) on the API side; `challenge` (Cloudflare page), `challenge_empty`, `http_429`,
+    `anti_bot`, `web_rate_limit`, `session_expired`, `account_blocked`, `statsig_stale`, `update_client`,
+    `gateway_error`, `session_ended` and `stream_error` on the web side. A large `times`
     keeps failing past the library's automatic retries; `xai_standin.requests` shows what was sent
     and `xai_retry_waits` how long the retries would have waited.
     """
@@ -84,6 +85,13 @@ class XaiFailures:
         "web_rate_limit": "web_rate_limit",
         "session_expired": "session_expired",
         "account_blocked": "blocked_account",
+        "challenge_empty": "challenge_empty",
+        "http_429": "http_429",
+        "statsig_stale": "statsig_stale",
+        "update_client": "update_client",
+        "gateway_error": "gateway_error",
+        "session_ended": "session_ended",
+        "stream_error": "stream_error",
     }
     SWITCHES = KEY_SWITCHES + tuple(QUEUED_SWITCHES)
 
@@ -132,27 +140,56 @@ class XaiFailures:
         """grok.com answers Cloudflare's "Just a moment" page (`CloudflareChallengeError`)."""
         self._queue("challenge", times)
 
+    def challenge_empty(self, times: int = 1) -> None:
+        """grok.com's Cloudflare answers 403 with an empty body (a challenge, too)."""
+        self._queue("challenge_empty", times)
+
+    def http_429(self, times: int = 1) -> None:
+        """Cloudflare answers 429 without Retry-After, as it does to a non-browser TLS handshake (next `/rest/`
+        request or gateway handshake)."""
+        self._queue("http_429", times)
+
     def anti_bot(self, times: int = 1) -> None:
-        """grok.com's anti-bot check rejects the chat mid-stream, code 7 (`AntiBotRejectedError`)."""
+        """grok.com's gateway rejects the chat with an error event, code 7 (`AntiBotRejectedError`)."""
         self._queue("anti_bot", times)
 
     def web_rate_limit(self, times: int = 1) -> None:
-        """grok.com reports its rate limit mid-stream, code 8 (`RateLimitedError`)."""
+        """grok.com's gateway reports its rate limit with an error event, code 8 (`RateLimitedError`)."""
         self._queue("web_rate_limit", times)
 
     def session_expired(self, times: int = 1) -> None:
-        """grok.com answers 401 (`SessionExpiredError`)."""
+        """grok.com answers 401, or "unauthenticated" on `/api/auth/session` (`SessionExpiredError`)."""
         self._queue("session_expired", times)
 
     def account_blocked(self, times: int = 1) -> None:
-        """grok.com says `blocked-user` (`AccountBlockedError`)."""
+        """grok.com says "User is blocked [WKE=unauthorized:blocked-user]" (`AccountBlockedError`)."""
         self._queue("account_blocked", times)
+
+    def statsig_stale(self, times: int = 1) -> None:
+        """The next `/rest/` request gets 403 "This page is out of date. Reload to continue." whatever it sent."""
+        self._queue("statsig_stale", times)
+
+    def update_client(self, times: int = 1) -> None:
+        """The next `/rest/` request gets 400 code 3 "Invalid request. Please update your client"."""
+        self._queue("update_client", times)
+
+    def gateway_error(self, times: int = 1) -> None:
+        """The next gateway chat gets an error event, code 13 "Internal error"."""
+        self._queue("gateway_error", times)
+
+    def session_ended(self, times: int = 1) -> None:
+        """The next gateway chat ends with `session.ended` before `response.done`."""
+        self._queue("session_ended", times)
+
+    def stream_error(self, times: int = 1) -> None:
+        """The next gateway chat ends with a failed `response.done` (code 13 "Stream error")."""
+        self._queue("stream_error", times)
 
     # --- the checks grok.com makes ------------------------------------------------------
 
     def relax(self, *rules: str) -> None:
         """Switch off these grok.com checks for this test (names in `StandIn`'s `WEB_RULES`: "cloudflare",
-        "statsig", "origin"), e.g. to test a script that builds its own requests step by step."""
+        "statsig", "origin", "legacy_chat"), e.g. to test a script that builds its own requests step by step."""
         self._stand_in.relax(*rules)
 
     def _queue(self, switch: str, times: int) -> None:

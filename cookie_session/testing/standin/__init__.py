@@ -5,8 +5,10 @@ For the offline demo, end-to-end tests, and users testing their own scripts::
     with StandIn() as stand_in:
         client = GrokClient(ApiKeyAuthenticator(stand_in.api_key), base_url=stand_in.base_url)
 
-The grok.com side (`web_base_url`) serves HTTPS with a throwaway certificate when
-`web_tls=True` (needs `trustme`, in the `test` extra); `ca_file` is then the CA to trust.
+The grok.com side (`web_base_url`) is today's web app (see `web_side` and docs/grok-com-rules.md): the page
+with its statsig seed, signed `x-statsig-id` verified on `/rest/`, modes, `/api/auth/session`, and chat over the
+`/ws/mgw/` WebSocket gateway on the same port. It serves HTTPS with a throwaway certificate when `web_tls=True`
+(needs `trustme`, in the `test` extra); `ca_file` is then the CA to trust.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from ._server import DROP_MODES, ServerThread
 from .answers import ScriptedAnswer, answer_for_tool_results
 from .api_side import API_FAILURES, STANDIN_MODELS, ApiHandler, KeyRecord, answer_for, make_test_key
 from .client_hello import ClientHello
+from .gateway import GatewayEvent, checked_script
+from .grok_site import SiteBuild
 from .responses_api import ResponseStore
+from .statsig import sign
 from .web_side import (
     CF_BM_MAX_AGE,
     SESSION_MAX_AGE,
     WEB_FAILURES,
     WEB_MODELS,
+    WEB_MODES,
     WEB_RULES,
     StandInCookie,
     WebHandler,
@@ -47,6 +53,8 @@ __all__ = [
     "answer_for_tool_results",
     "STANDIN_MODELS",
     "WEB_MODELS",
+    "WEB_MODES",
+    "GatewayEvent",
     "FAILURES",
     "DROP_MODES",
     "WEB_RULES",
@@ -75,7 +83,11 @@ class StandIn:
     over (None over plain HTTP).
 
     The grok.com side is as strict as grok.com (see `web_side`): `relax` names checks to switch
-    off (from `WEB_RULES`: "cloudflare", "statsig", "origin"), here or later with `relax()`.
+    off (from `WEB_RULES`: "cloudflare", "statsig", "origin", "legacy_chat"), here or later with `relax()`.
+    `site` is the web app's current build (statsig seed and curves, from `seed` when given);
+    `rotate_site()` deploys a new one, so signed statsig values made for the old one are "out of date".
+    `sign_statsig(method, path)` signs as the web app would for the current build. `script_gateway(frames)`
+    replaces the next gateway answers; `gateway_events` and `saved_conversations` record the gateway's clients.
 
     Started from the main thread, a SIGTERM (or a SIGHUP, the terminal closing, unless it is ignored as under
     `nohup`) stops it like Ctrl-C does (`SystemExit` in the main thread), so `with StandIn():` still removes
@@ -107,6 +119,11 @@ class StandIn:
         self.drop_rate = drop_rate
         self.drops: list[tuple[str, str]] = []
         self._random = random.Random(seed)
+        self._site_random = random.Random(f"grok-site:{seed}") if seed is not None else random.SystemRandom()
+        self.site = SiteBuild.random(self._site_random)
+        self._gateway_scripts: list[tuple] = []
+        self._gateway_events: collections.deque[GatewayEvent] = collections.deque(maxlen=history)
+        self._saved_conversations: collections.deque[str] = collections.deque(maxlen=history)
         self.keys: dict[str, KeyRecord] = {}
         self.api_key = self.add_key(name="stand-in key")
         self.web_sessions: dict[str, WebSession] = {}
@@ -266,6 +283,55 @@ class StandIn:
             if mode is not None:
                 self.drops.append((mode, path))
         return mode
+
+    # --- the web app's build and its statsig --------------------------------------------------
+
+    def rotate_site(self) -> SiteBuild:
+        """Deploy a new build of the web app: a new seed and new curves on the page (old statsig values go stale)."""
+        with self._lock:
+            self.site = SiteBuild.random(self._site_random)
+            return self.site
+
+    def sign_statsig(self, method: str, path: str, *, now: float | None = None) -> str:
+        """The `x-statsig-id` the web app of the current build sends for `method path` at `now` (default: now)."""
+        return sign(method, path, self.site, now=now)
+
+    # --- the gateway ------------------------------------------------------------------------------
+
+    def script_gateway(self, frames, times: int = 1) -> None:
+        """The next `times` gateway chats send, after `response.create`, exactly `frames` instead of the answer:
+        dicts (JSON; `session_id` added when absent), str/bytes (raw text frames), `("sleep", seconds)` or
+        `("close", code)`."""
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a whole number of at least 1, not {times!r}")
+        script = checked_script(frames)
+        with self._lock:
+            self._gateway_scripts.extend([script] * times)
+
+    def take_gateway_script(self) -> tuple | None:
+        """Called by the gateway: the next scripted answer, removed from the queue; None when none is queued."""
+        with self._lock:
+            return self._gateway_scripts.pop(0) if self._gateway_scripts else None
+
+    @property
+    def gateway_events(self) -> list[GatewayEvent]:
+        """Every client event the gateway parsed (the last `history`), in order, with the time it arrived."""
+        with self._lock:
+            return list(self._gateway_events)
+
+    @property
+    def saved_conversations(self) -> list[str]:
+        """The prompts of gateway chats whose `session.create` had `is_temporary` false (kept in history)."""
+        with self._lock:
+            return list(self._saved_conversations)
+
+    def record_gateway_event(self, event: GatewayEvent) -> None:
+        with self._lock:
+            self._gateway_events.append(event)
+
+    def record_saved_conversation(self, prompt: str) -> None:
+        with self._lock:
+            self._saved_conversations.append(prompt)
 
     @property
     def requests(self) -> list[tuple[str, str, dict]]:

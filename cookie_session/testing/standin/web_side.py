@@ -1,19 +1,21 @@
-"""The grok.com side of the stand-in: a login page that sets the session cookies, the `/rest/` endpoints
-that check what grok.com checks, NDJSON replies, and each failure signal.
+"""The grok.com side of the stand-in, as the web app meets grok.com in late 2026 (docs/grok-com-rules.md is the
+dated table of every rule, its public evidence and the test that holds it).
 
-What a `/rest/` request must carry, as grok.com enforces it in 2026 (each rule can be switched off by
-name in `WEB_RULES`, see `StandIn(relax=...)`):
+Served: the pages (`GET /` with the `grok-site-verification` seed and the SVG curves, `GET /index` a branded
+404), `GET /login` (sets the session cookies), `GET /api/auth/session`, `POST /rest/modes`,
+`POST /rest/rate-limits`, the chat gateway `GET /ws/mgw/?uid=` (a WebSocket on this same port, see `gateway`),
+the legacy `POST /rest/app-chat/conversations/new` (400 code 3 "please update your client"), and
+`POST /rest/models` gone (404). Checked, each switchable off by name in `WEB_RULES` (`StandIn(relax=...)`):
 
-- `cloudflare`: a `cf_clearance` earned with the same User-Agent, and the `__cf_bm` bot-management
-  cookie Cloudflare set alongside it; else the "Just a moment" page (403 HTML). Source: DESIGN.md's
-  facts (cf_clearance bound to the UA; both cookies needed since mid-2026, justlovemaki/AIClient2API 629).
-- `statsig`: an `x-statsig-id` that is base64 of either the web app's fallback `x1:<JavaScript error>`
-  or a 70-byte signed token (a XOR key byte, then 48 bytes of site verification, a 4-byte time, 16
-  bytes of SHA-256 and the byte 3, all XORed with the key); anything else, the older `e:` prefix
-  included, gets 403 `{"error":{"code":7,"message":"Request rejected by anti-bot rules.","details":[]}}`.
-  Sources: chenyme/grok2api issue 562 and PR 567, diegosouzapw/OmniRoute issue 3063.
-- `origin`: an `Origin` of another site gets the same code-7 refusal (a browser's same-origin fetch
-  sends its own origin).
+- `cloudflare`: a `cf_clearance` earned with the same User-Agent (`/rest/`, `/api/`, the gateway handshake);
+  else Cloudflare's 403 "Just a moment" page. `__cf_bm` is set at login but not required: nothing public shows
+  grok.com requires it (the only claim is a user's guess, justlovemaki/AIClient2API #629).
+- `statsig`: every `/rest/` request carries an `x-statsig-id` the stand-in's own verifier (`statsig`)
+  accepts: the signed 70-byte token for this method, path, time and the current build's seed, or Chrome's
+  exact fallback text; anti-bot 403 or "This page is out of date" 403 otherwise.
+- `origin`: a `/rest/` request's `Origin`, if any, is this site's own; the gateway's handshake must send it.
+- `legacy_chat`: the legacy chat endpoint is refused (400 code 3); relaxed, it answers text chat in NDJSON as
+  it did before the gateway (`modelName` grok-4 or grok-3), for old prototypes.
 
 Independent of the library on purpose: nothing here is imported from it.
 """
@@ -22,30 +24,59 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
 import secrets
-import time
-import uuid
+import ssl
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from ._server import BaseHandler
-from .api_side import answer_for
+from wsproto.utilities import generate_accept_token
 
-WEB_MODELS = ("grok-4", "grok-3")
-CHALLENGE_PAGE = (
-    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
-    b"<body>Checking your browser before accessing grok.com.</body></html>"
+from ._server import BaseHandler
+from .gateway import GATEWAY_PATH, GatewayChat
+from .grok_site import NOT_FOUND_PAGE
+from .legacy_chat import LEGACY_MODELS, legacy_chat_lines, write_legacy_chat
+from .statsig import Verdict, check
+from .web_replies import (
+    ANTI_BOT_REFUSAL,
+    BLOCKED_ACCOUNT,
+    CHALLENGE_PAGE,
+    INVALID_MODEL_NAME,
+    MODES,
+    NOT_FOUND,
+    OUT_OF_DATE,
+    UNAUTHENTICATED,
+    UPDATE_CLIENT,
+    modes_reply,
+    rate_limits_reply,
+    session_reply,
 )
-WEB_FAILURES = ("challenge", "anti_bot", "web_rate_limit", "blocked_account", "session_expired")
-#: The checks grok.com makes on every `/rest/` request; `StandIn(relax=...)` switches them off by name.
-WEB_RULES = ("cloudflare", "statsig", "origin")
+from .websocket_io import ServerWebSocket, negotiate_deflate
+
+#: Kept for code that still names them: the legacy chat's `modelName` values (served only with `legacy_chat`).
+WEB_MODELS = LEGACY_MODELS
+WEB_MODES = tuple(MODES)
+WEB_FAILURES = (
+    "challenge",
+    "challenge_empty",
+    "http_429",
+    "anti_bot",
+    "web_rate_limit",
+    "blocked_account",
+    "session_expired",
+    "statsig_stale",
+    "update_client",
+    "gateway_error",
+    "session_ended",
+    "stream_error",
+)
+#: The checks grok.com makes; `StandIn(relax=...)` switches them off by name.
+WEB_RULES = ("cloudflare", "statsig", "origin", "legacy_chat")
 SESSION_MAX_AGE = 30 * 24 * 3600
 CF_BM_MAX_AGE = 1800
-ANTI_BOT_REFUSAL = {"error": {"code": 7, "message": "Request rejected by anti-bot rules.", "details": []}}
-_STATSIG_FALLBACK = re.compile(r"x1:(?:[A-Z][A-Za-z]*)?Error: [ -~]+")
-_SIGNED_TOKEN_BYTES = 1 + 48 + 4 + 16 + 1
+LEGACY_CHAT_PATH = "/rest/app-chat/conversations/new"
+#: What Cloudflare answers a non-browser TLS handshake it soft-blocks (R27): 429, no Retry-After.
+TOO_MANY_REQUESTS = b"error code: 1015"
+_CLOUDFLARE_FAILURES = ("challenge", "challenge_empty", "http_429")
 
 
 @dataclass(frozen=True)
@@ -65,22 +96,6 @@ class StandInCookie:
 class WebSession:
     user_id: str
     user_agent: str
-
-
-def statsig_acceptable(value: str | None) -> bool:
-    """True for an `x-statsig-id` grok.com accepts: base64 of the `x1:` fallback text or of a signed token."""
-    if not value:
-        return False
-    try:
-        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    if len(raw) == _SIGNED_TOKEN_BYTES and raw[-1] ^ raw[0] == 3:
-        return True
-    try:
-        return _STATSIG_FALLBACK.fullmatch(raw.decode("ascii")) is not None
-    except UnicodeDecodeError:
-        return False
 
 
 def session_cookies(
@@ -105,19 +120,24 @@ def session_cookies(
 class WebHandler(BaseHandler):
     def routes(self) -> dict:
         return {
+            ("GET", "/"): self._home,
+            ("GET", "/index"): self._not_found_page,
             ("GET", "/login"): self._login,
-            ("POST", "/rest/app-chat/conversations/new"): self._chat,
-            ("POST", "/rest/models"): self._models,
-            ("POST", "/rest/rate-limits"): self._rate_limits,
+            ("GET", "/api/auth/session"): self._auth_session,
+            ("GET", GATEWAY_PATH): self._gateway,
+            ("POST", "/rest/modes"): self._rest(self._modes),
+            ("POST", "/rest/rate-limits"): self._rest(self._rate_limits),
+            ("POST", LEGACY_CHAT_PATH): self._rest(self._legacy_chat),
+            ("POST", "/rest/models"): self._removed,
         }
 
     def handle_route(self, handler) -> None:
-        if handler == self._login:
-            handler(None)
-            return
-        session = self._authenticate()
-        if session is not None:
-            handler(session)
+        handler()
+
+    # --- the checks ---------------------------------------------------------------------------
+
+    def _enforced(self, rule: str) -> bool:
+        return rule not in self.standin.relaxed
 
     def _cookies(self) -> dict[str, str]:
         """The Cookie header as servers commonly read it: `name=value` pairs split on ';', values taken
@@ -125,46 +145,42 @@ class WebHandler(BaseHandler):
         pairs = (part.strip().partition("=") for part in self.headers.get("Cookie", "").split(";"))
         return {name: value for name, sep, value in pairs if sep and name}
 
-    def _authenticate(self) -> WebSession | None:
-        cookies = self._cookies()
-        failure = self.standin.take_failure("web", only=("challenge", "blocked_account", "session_expired"))
-        session = self.standin.web_sessions.get(cookies.get("sso", ""))
+    def _session_past_cloudflare(self, failures: tuple[str, ...]) -> tuple[WebSession | None, str | None]:
+        """The session the `sso` cookie opens and the queued failure taken for this request, after the checks
+        every authenticated path shares: unknown session (or `session_expired`) -> 401, Cloudflare -> its
+        403 page (or an empty 403, or a 429). None when refused (answered here)."""
+        failure = self.standin.take_failure("web", only=failures)
+        session = self.standin.web_sessions.get(self._cookies().get("sso", ""))
         if session is None or failure == "session_expired":
-            self.send_json(401, {"error": {"code": 16, "message": "Unauthenticated"}})
-            return None
-        if failure == "challenge" or (self._enforced("cloudflare") and not self._cloudflare_passes(cookies)):
-            self.send_body(403, CHALLENGE_PAGE, "text/html; charset=UTF-8")
-            return None
-        if (self._enforced("statsig") and not statsig_acceptable(self.headers.get("x-statsig-id"))) or (
-            self._enforced("origin") and not self._origin_allowed()
-        ):
-            self.send_json(403, ANTI_BOT_REFUSAL)
-            return None
-        if failure == "blocked_account":
-            self.send_json(403, {"error": {"code": 7, "message": "blocked-user"}})
-            return None
-        return session
+            self.send_json(401, UNAUTHENTICATED)
+            return None, failure
+        if not self._cloudflare_answer(failure):
+            return None, failure
+        return session, failure
 
-    def _enforced(self, rule: str) -> bool:
-        return rule not in self.standin.relaxed
+    def _cloudflare_answer(self, failure: str | None) -> bool:
+        """True when Cloudflare lets the request through; else its answer is sent."""
+        if failure == "http_429":
+            self.send_body(429, TOO_MANY_REQUESTS, "text/plain; charset=UTF-8")
+        elif failure == "challenge_empty":
+            self.send_body(403, b"", "text/html; charset=UTF-8", [("cf-mitigated", "challenge")])
+        elif failure == "challenge" or (self._enforced("cloudflare") and not self._cloudflare_passes()):
+            self.send_body(403, CHALLENGE_PAGE, "text/html; charset=UTF-8", [("cf-mitigated", "challenge")])
+        else:
+            return True
+        return False
 
-    def _cloudflare_passes(self, cookies: dict[str, str]) -> bool:
-        """`cf_clearance` earned with this User-Agent, and a live `__cf_bm` issued with it."""
-        user_agent = self.headers.get("User-Agent", "")
-        bound_agent = self.standin.cf_clearances.get(cookies.get("cf_clearance", ""))
-        bot_cookie = self.standin.cf_bms.get(cookies.get("__cf_bm", ""))
-        return (
-            bound_agent is not None
-            and bound_agent == user_agent
-            and bot_cookie is not None
-            and bot_cookie > time.time()
-        )
+    def _cloudflare_passes(self) -> bool:
+        """`cf_clearance` earned with this User-Agent (Cloudflare pins it; `__cf_bm` is not required)."""
+        bound_agent = self.standin.cf_clearances.get(self._cookies().get("cf_clearance", ""))
+        return bound_agent is not None and bound_agent == self.headers.get("User-Agent", "")
 
-    def _origin_allowed(self) -> bool:
-        """No `Origin`, this stand-in's own origin, or (served as grok.com) an https grok.com origin: same site."""
+    def _origin_allowed(self, *, required: bool = False) -> bool:
+        """This stand-in's own origin, or (served as grok.com) an https grok.com origin: same site. No `Origin`
+        passes a fetch (`required=False`), not a WebSocket handshake, where browsers always send it."""
         origin = self.headers.get("Origin")
         if origin is None:
-            return True
+            return not required
         host = (self.headers.get("Host") or "").strip().lower()
         parts = urlsplit(origin.strip().lower())
         if f"{parts.scheme}://{parts.netloc}" == f"{'https' if self.standin.web_tls else 'http'}://{host}":
@@ -177,7 +193,57 @@ class WebHandler(BaseHandler):
             and parts.scheme == "https"
         )
 
-    def _login(self, _session) -> None:
+    def _rest(self, endpoint):
+        """A `/rest/` endpoint behind grok.com's checks, in order: session, Cloudflare, origin, x-statsig-id,
+        then the queued `update_client` / `blocked_account` answers."""
+
+        def checked() -> None:
+            session, failure = self._session_past_cloudflare(
+                ("session_expired", *_CLOUDFLARE_FAILURES, "statsig_stale", "update_client", "blocked_account")
+            )
+            if session is None:
+                return
+            if self._enforced("origin") and not self._origin_allowed():
+                self.send_json(403, ANTI_BOT_REFUSAL)
+                return
+            verdict = Verdict.OUT_OF_DATE if failure == "statsig_stale" else Verdict.ACCEPTED
+            if verdict is Verdict.ACCEPTED and self._enforced("statsig"):
+                path = self.path.split("?", 1)[0]
+                verdict = check(self.headers.get("x-statsig-id"), self.command, path, self.standin.site)
+            if verdict is not Verdict.ACCEPTED:
+                self.send_json(403, ANTI_BOT_REFUSAL if verdict is Verdict.ANTI_BOT else OUT_OF_DATE)
+            elif failure == "update_client":
+                self.send_json(400, UPDATE_CLIENT)
+            elif failure == "blocked_account":
+                self.send_json(403, BLOCKED_ACCOUNT)
+            else:
+                endpoint(session)
+
+        return checked
+
+    # --- pages and identity ---------------------------------------------------------------------
+
+    def _home(self) -> None:
+        self.send_body(200, self.standin.site.home_page(), "text/html; charset=utf-8")
+
+    def _not_found_page(self) -> None:
+        self.send_body(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
+
+    def _removed(self) -> None:
+        self.send_json(404, NOT_FOUND)
+
+    def _auth_session(self) -> None:
+        """`GET /api/auth/session`: 200 with the status; no x-statsig-id needed (R29)."""
+        failures = ("session_expired", "challenge", "challenge_empty", "blocked_account")
+        failure = self.standin.take_failure("web", only=failures)
+        session = self.standin.web_sessions.get(self._cookies().get("sso", ""))
+        if session is None or failure == "session_expired":
+            self.send_json(200, session_reply(None, "unauthenticated"))
+        elif self._cloudflare_answer(failure):
+            blocked = failure == "blocked_account"
+            self.send_json(200, session_reply(session.user_id, "blocked" if blocked else "authenticated"))
+
+    def _login(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
         max_age = query.get("max_age", [str(SESSION_MAX_AGE)])[0]
@@ -203,53 +269,98 @@ class WebHandler(BaseHandler):
         ]
         self.send_body(200, page, "text/html; charset=UTF-8", headers)
 
-    def _chat(self, session: WebSession) -> None:
+    # --- /rest/ ----------------------------------------------------------------------------------
+
+    def _modes(self, session: WebSession) -> None:
+        if self.read_json() is not None:
+            self.send_json(200, modes_reply())
+
+    def _rate_limits(self, session: WebSession) -> None:
         body = self.read_json()
         if body is None:
             return
-        if body.get("modelName") not in WEB_MODELS:
-            self.send_json(400, {"error": {"code": 3, "message": f"Unknown model {body.get('modelName')}"}})
+        mode = body.get("modelName")
+        if isinstance(mode, str) and mode in MODES:
+            self.send_json(200, rate_limits_reply(mode))
+        else:
+            self.send_json(400, INVALID_MODEL_NAME)
+
+    def _legacy_chat(self, session: WebSession) -> None:
+        if self._enforced("legacy_chat"):
+            self.send_json(400, UPDATE_CLIENT)
+            return
+        body = self.read_json()
+        if body is None:
             return
         failure = self.standin.take_failure("web", only=("anti_bot", "web_rate_limit"))
-        self.start_chunked("application/json")
-        line = lambda item: self.write_chunk(json.dumps(item).encode() + b"\n")  # noqa: E731
-        line({"result": {"conversation": {"conversationId": str(uuid.uuid4()), "temporary": True}}})
-        if failure is not None:
-            anti_bot = failure == "anti_bot"
-            code, message = (7, "Request rejected by anti-bot rules.") if anti_bot else (8, "Too many requests")
-            line({"error": {"code": code, "message": message, "details": []}})
-            self.end_chunked()
+        status, error, lines = legacy_chat_lines(body, failure)
+        if error is not None:
+            self.send_json(status, error)
             return
-        text = answer_for(str(body.get("message", "")))
-        response_id = str(uuid.uuid4())
-        line({"result": {"response": {"token": "", "isThinking": True, "responseId": response_id}}})
-        for index, word in enumerate(text.split(" ")):
-            line(
-                {
-                    "result": {
-                        "response": {
-                            "token": word if index == 0 else " " + word,
-                            "isThinking": False,
-                            "responseId": response_id,
-                        }
-                    }
-                }
-            )
-            if self.standin.stream_delay:
-                time.sleep(self.standin.stream_delay)
-        line(
-            {
-                "result": {
-                    "response": {"modelResponse": {"responseId": response_id, "message": text, "sender": "ASSISTANT"}}
-                }
-            }
-        )
+        self.start_chunked("application/json")
+        write_legacy_chat(lines, self.write_chunk, self.standin.stream_delay)
         self.end_chunked()
 
-    def _models(self, session: WebSession) -> None:
-        self.send_json(
-            200, {"models": [{"modelId": model, "name": model.replace("-", " ").title()} for model in WEB_MODELS]}
-        )
+    # --- the gateway -----------------------------------------------------------------------------
 
-    def _rate_limits(self, session: WebSession) -> None:
-        self.send_json(200, {"windowSizeSeconds": 7200, "remainingQueries": 30, "totalQueries": 30})
+    def _gateway(self) -> None:
+        """`GET /ws/mgw/?uid=`: the handshake's checks (plain HTTP refusals), then the 101 and the chat."""
+        session, _failure = self._session_past_cloudflare(("session_expired", *_CLOUDFLARE_FAILURES))
+        if session is None:
+            return
+        uid = parse_qs(urlsplit(self.path).query).get("uid", [""])[0]
+        if (self._enforced("origin") and not self._origin_allowed(required=True)) or uid != session.user_id:
+            self.send_json(403, ANTI_BOT_REFUSAL)
+            return
+        key = self._websocket_key()
+        if key is None:
+            self.send_json(
+                400,
+                {"error": {"code": 3, "message": "Expected a WebSocket upgrade (Sec-WebSocket-Version 13)"}},
+                [("Sec-WebSocket-Version", "13")],
+            )
+            return
+        offers = [
+            part.strip()
+            for value in self.headers.get_all("Sec-WebSocket-Extensions") or ()
+            for part in value.split(",")
+        ]
+        deflate, extensions = negotiate_deflate(offers)
+        self.close_connection = True  # after the WebSocket, the connection is done
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", generate_accept_token(key.encode("ascii")).decode("ascii"))
+        if extensions is not None:
+            self.send_header("Sec-WebSocket-Extensions", extensions)
+        self.end_headers()
+        idle_seconds = self.connection.gettimeout() or 0.0  # BaseHandler.setup's IDLE_CLIENT_SECONDS
+        socket_ = ServerWebSocket(
+            self.connection, deflate=deflate, idle_seconds=idle_seconds, leftover=self._buffered()
+        )
+        GatewayChat(socket_, self.standin, drop_mid_frame=self._drop == "drop_mid_body").run()
+
+    def _websocket_key(self) -> str | None:
+        """The `Sec-WebSocket-Key` of a valid RFC 6455 upgrade request, else None."""
+        upgrade = (self.headers.get("Upgrade") or "").lower()
+        connection = {token.strip().lower() for token in (self.headers.get("Connection") or "").split(",")}
+        key = (self.headers.get("Sec-WebSocket-Key") or "").strip()
+        if "websocket" not in upgrade or "upgrade" not in connection:
+            return None
+        if (self.headers.get("Sec-WebSocket-Version") or "").strip() != "13":
+            return None
+        try:
+            return key if len(base64.b64decode(key, validate=True)) == 16 else None
+        except (binascii.Error, ValueError):
+            return None
+
+    def _buffered(self) -> bytes:
+        """Bytes the request reader already took past the handshake (a client that did not wait for the 101)."""
+        timeout = self.connection.gettimeout()
+        self.connection.settimeout(0.0)
+        try:
+            return self.rfile.read1(1 << 16) or b""
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return b""
+        finally:
+            self.connection.settimeout(timeout)
