@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -43,13 +42,24 @@ __all__ = [
 DEFAULT_RETRY = RetryPolicy()
 
 
+def _api_transport() -> type[Transport]:
+    from .transports.api import ApiTransport
+
+    return ApiTransport
+
+
+def _web_transport() -> type[Transport]:
+    from .transports.grok import WebTransport
+
+    return WebTransport
+
+
 @dataclasses.dataclass(frozen=True)
 class _TransportKind:
     """How a service is reached: its transport class (imported when first used), its root URL's variable and
     default, the domain its root must be in (None: any HTTPS or loopback URL)."""
 
-    module: str
-    name: str
+    load: Callable[[], type[Transport]]
     base_url_env: str
     default_base_url: str
     allowed_domain: str | None = None
@@ -58,14 +68,11 @@ class _TransportKind:
     def is_web(self) -> bool:
         return self.allowed_domain is not None
 
-    def load(self) -> type[Transport]:
-        return getattr(importlib.import_module(self.module, __package__), self.name)
-
 
 #: The transport each `Authenticator.service` speaks through.
 _TRANSPORTS = {
-    SERVICE_API: _TransportKind(".transports.api", "ApiTransport", API_BASE_URL_ENV, API_BASE_URL),
-    SERVICE_WEB: _TransportKind(".transports.grok", "WebTransport", WEB_BASE_URL_ENV, WEB_BASE_URL, "grok.com"),
+    SERVICE_API: _TransportKind(_api_transport, API_BASE_URL_ENV, API_BASE_URL),
+    SERVICE_WEB: _TransportKind(_web_transport, WEB_BASE_URL_ENV, WEB_BASE_URL, "grok.com"),
 }
 
 

@@ -24,6 +24,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ...errors import BadInputError, BadResponseError, ConnectionFailedError, RequestTimeoutError
 from ...policy import is_loopback_host
+from ...settings import USER_AGENT_ENV
 from ..impersonate import impersonation_target
 from ..replies import shown_url
 from .headers import BrowserIdentity, in_browser_order, websocket_headers
@@ -107,7 +108,7 @@ class GatewayConnector:
             raise ConnectionFailedError(
                 f"curl_cffi has no {identity.family} browser at or below version {identity.major_version} to "
                 "imitate for the chat WebSocket",
-                hint="Upgrade curl_cffi, or send a newer browser's User-Agent (GROK_USER_AGENT)",
+                hint=f"Upgrade curl_cffi, or send a newer browser's User-Agent ({USER_AGENT_ENV})",
             )
         self.identity, self.user_agent, self.target = identity, user_agent, target
         ordered = in_browser_order(dict.fromkeys(_ALL_HEADERS, ""), identity.family, "websocket")
