@@ -124,10 +124,7 @@ class WebTransport(Transport):
             return self._user_id
 
     def models(self) -> list[Model]:
-        """The account's chat modes (what `model=` names on this path)."""
-        with self._lock:
-            if self._modes is not None:
-                return list(self._modes)
+        """The account's chat modes (what `model=` names on this path), asked of grok.com each time."""
         body = json_body(self._request("POST", MODES_PATH, json={"locale": MODES_LOCALE}))
         items = body.get("modes")
         if not isinstance(items, list):
@@ -153,8 +150,11 @@ class WebTransport(Transport):
         )
 
     def _checked_mode(self, model: str | None) -> str:
+        """`model`, or the default mode, once it is one of the account's modes (asked once per client)."""
         mode = DEFAULT_MODE if model is None else model
-        known = [m.id for m in self.models()]
+        with self._lock:
+            modes = self._modes
+        known = [m.id for m in (modes if modes is not None else self.models())]
         if mode not in known:
             raise BadInputError(
                 f"grok.com has no chat mode {mode[:40]!r}; its modes are {', '.join(known)}",
