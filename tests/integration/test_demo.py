@@ -31,7 +31,7 @@ STEPS = (
 def check_tour(out: str) -> None:
     positions = [out.index(step) for step in STEPS]
     assert positions == sorted(positions)
-    assert "chat (api_key, grok-4): Stand-in answer" in out and "chat (browser_cookie, grok-4): Stand-in answer" in out
+    assert "chat (api_key, grok-4): Stand-in answer" in out and "chat (browser_cookie, auto): Stand-in answer" in out
     assert "InvalidApiKeyError" not in out or "exit 4" in out
     outcome = next(line for line in out.splitlines() if line.strip().startswith("outcome"))
     assert outcome.split()[1:] == ["ok", "ok"]

@@ -159,9 +159,9 @@ def test_the_browser_like_session(project, monkeypatch):
         def test_a_browser_client(grok_browser_client, xai_standin):
             answer = grok_browser_client.chat("hi")
             assert answer.text == answer_for("hi") and answer.auth_kind == "browser_cookie"
-            assert [m.id for m in grok_browser_client.models()] == ["grok-4", "grok-3"]
-            method, path, headers = xai_standin.requests[0]
-            assert path == "/rest/app-chat/conversations/new" and headers["User-Agent"] == FIREFOX
+            assert [m.id for m in grok_browser_client.models()] == ["fast", "auto", "expert", "heavy"]
+            method, path, headers = next(r for r in xai_standin.requests if r[1] == "/ws/mgw/")
+            assert headers["User-Agent"] == FIREFOX and headers["Upgrade"] == "websocket"
             assert "sso=" in headers["Cookie"] and "Authorization" not in headers
 
 

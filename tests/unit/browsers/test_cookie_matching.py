@@ -54,8 +54,10 @@ def test_a_stand_in_receives_exactly_what_grok_com_would(web):
     auth = build(session + [cookie for cookie, _ in NEIGHBOURS])
     with GrokClient(auth, web_base_url=web.web_base_url) as client:
         assert client.chat("hi").text == answer_for("hi")
-    received = cookie_pairs(web.requests[-1][2]["Cookie"])
+    received = cookie_pairs(next(h for _m, path, h in web.requests if path == "/rest/modes")["Cookie"])
     expected = {(c.name, c.value) for c in session} | {(c.name, c.value) for c, sent in NEIGHBOURS if sent}
+    gateway = cookie_pairs(next(h for _m, path, h in web.requests if path == "/ws/mgw/")["Cookie"])
+    assert set(gateway) == expected - {("under-rest", "r" * 20)}  # its path is /rest: not sent to /ws/mgw/
     assert set(received) == expected
     assert len(received) == len(expected)  # no name twice: one sso, the grok.com one
     assert dict(received)["sso"] == next(c.value for c in session if c.name == "sso")

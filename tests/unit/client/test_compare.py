@@ -74,12 +74,13 @@ METHOD_SCHEMA = {
 }
 COMPARISON_SCHEMA = {
     "type": "object",
-    "required": ["schema_version", "prompt", "model", "repeat", "methods"],
+    "required": ["schema_version", "prompt", "model", "mode", "repeat", "methods"],
     "additionalProperties": False,
     "properties": {
         "schema_version": {"const": 1},
         "prompt": {"type": "string"},
-        "model": {"type": "string"},
+        "model": {"type": ["string", "null"]},  # the API's model asked for (null: its default)
+        "mode": {"type": ["string", "null"]},  # grok.com's chat mode asked for (null: its default)
         "repeat": {"type": "integer"},
         "methods": {"type": "array", "minItems": 2, "maxItems": 2, "items": METHOD_SCHEMA},
     },
@@ -105,7 +106,7 @@ def test_both_methods_answer_side_by_side(standin):
     assert api.ok and web.ok and comparison.any_ok
     assert api.answer_excerpt == web.answer_excerpt == answer_for(PROMPT)
     assert api.endpoint == f"{standin.base_url}/chat/completions"
-    assert web.endpoint == f"{standin.web_base_url}/rest/app-chat/conversations/new"
+    assert web.endpoint == standin.web_base_url.replace("http://", "ws://") + "/ws/mgw/"
     assert (api.officially_supported, web.officially_supported) == (True, False)
     assert (api.allowed_in_ci, web.allowed_in_ci) == (True, False)
     assert api.usage.total_tokens == 2 + len(answer_for(PROMPT).split()) and web.usage.total_tokens is None
@@ -114,7 +115,7 @@ def test_both_methods_answer_side_by_side(standin):
     for report in (api, web):
         assert report.runs == report.runs_ok == 3
         assert 0 < report.time_to_first_token <= report.total_time
-    chats = [path for _method, path, _headers in standin.requests if "chat" in path or "conversations" in path]
+    chats = [path for _method, path, _headers in standin.requests if path in ("/v1/chat/completions", "/ws/mgw/")]
     assert len(chats) == 6
 
 
