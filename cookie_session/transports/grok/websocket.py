@@ -127,7 +127,10 @@ class GatewayConnector:
         proxy: str | None = None,
         browser_tls: bool = True,
     ) -> GatewaySocket:
-        """Open the gateway WebSocket at `url` from a page of `page_origin` (see the module docstring)."""
+        """Open the gateway WebSocket at `url` from a page of `page_origin` (see the module docstring); through
+        `proxy` if given, else directly (loopback always directly)."""
+        if is_loopback_host(urlsplit(url).hostname):
+            proxy = None
         from curl_cffi import CurlOpt
         from curl_cffi.const import CurlWsOption
 
@@ -149,13 +152,14 @@ class GatewayConnector:
                     timeout=connect_timeout,
                     allow_redirects=False,
                     verify=_verify_option(verify),
-                    proxy=None if is_loopback_host(urlsplit(url).hostname) else proxy,
+                    proxy=proxy,
                     accept_encoding=None,
                     quote=False,
                     extra_fp={"header_order": self._order},
                     curl_options={
                         CurlOpt.WS_OPTIONS: CurlWsOption.PERMESSAGE_DEFLATE,
                         CurlOpt.HEADERFUNCTION: keep_head_line,
+                        **({} if proxy else {CurlOpt.PROXY: ""}),  # libcurl reads http_proxy & co. itself otherwise
                     },
                 )
         except Exception as exc:  # noqa: BLE001 - every curl failure becomes ours
