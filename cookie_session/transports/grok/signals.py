@@ -179,7 +179,7 @@ def gateway_error(error: object, *, redact: Callable[[str], str] = lambda text: 
     if code == ANTI_BOT_CODE:
         return AntiBotRejectedError(f"grok.com's anti-bot rules rejected the chat (code 7: {said})")
     if code == RATE_LIMIT_CODE or _QUOTA.search(message):
-        return RateLimitedError(f"grok.com rate limit reached ({said})")
+        return RateLimitedError(f"grok.com rate limit reached (code {code if code is not None else 'none'}: {said})")
     if code == INVALID_ARGUMENT_CODE:
         return WebAppChangedError(
             f"grok.com's chat gateway refused the request (code 3: {said}): its web app changed and "

@@ -112,11 +112,15 @@ def test_the_web_path_shakes_hands_as_the_profiles_browser(web, user_agent, targ
     with web_client(web, user_agent) as client:
         assert client.chat("hello").text == answer_for("hello")
         assert client.authenticator.impersonating == target
-    requests.post(f"https://localhost:{web.web_port}/rest/models", verify=web.ca_file, timeout=10)
-    ours, python_requests = web.client_hellos
-    assert own <= set(ours.extensions) and not other & set(ours.extensions)
-    assert ours.alpn == ("h2", "http/1.1") and ours.server_name == "localhost"
-    assert (ours.ciphers, ours.extensions) != (python_requests.ciphers, python_requests.extensions)
+    requests.post(f"https://localhost:{web.web_port}/rest/modes", verify=web.ca_file, timeout=10)
+    hellos = dict(zip((path for _m, path, _h in web.requests), web.client_hellos, strict=True))
+    ours, gateway, python_requests = web.client_hellos[0], hellos["/ws/mgw/"], web.client_hellos[-1]
+    assert own <= set(ours.extensions) and not other & set(ours.extensions) and ours.server_name == "localhost"
+    for hello in (ours, gateway):  # the fetches' and the chat WebSocket's, both the browser's, not python's
+        assert not other & set(hello.extensions) and hello.ciphers == ours.ciphers
+        assert (hello.ciphers, hello.extensions) != (python_requests.ciphers, python_requests.extensions)
+    # a WebSocket bootstraps over HTTP/1.1 (so Chromium sends no ALPS either); tests/real_browsers compare it exactly
+    assert ours.alpn == ("h2", "http/1.1") and gateway.alpn == ("http/1.1",)
     _method, _path, headers = web.requests[0]
     assert headers["Accept-Encoding"] == "gzip, deflate, br, zstd"  # what both browsers send
 
@@ -237,7 +241,7 @@ def test_proxies_come_from_the_environment_as_with_requests_and_never_for_loopba
         assert proxy.requests == [b"CONNECT grok.com:443 HTTP/1.1"]  # loopback and no_proxy hosts went direct
 
 
-def test_without_curl_cffi_the_web_path_works_and_warns_once(web, monkeypatch, fresh_warning):
+def test_without_curl_cffi_fetches_warn_once_and_the_chat_refuses_a_python_handshake(web, monkeypatch, fresh_warning):
     for name in [m for m in sys.modules if m == "curl_cffi" or m.startswith("curl_cffi.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "curl_cffi", None)  # `import curl_cffi...` raises ImportError
@@ -251,14 +255,18 @@ def test_without_curl_cffi_the_web_path_works_and_warns_once(web, monkeypatch, f
                 verdict=LocalityVerdict.assume_local(),
             )
             with GrokClient(auth, web_base_url=f"https://localhost:{web.web_port}", verify=web.ca_file) as client:
-                assert client.chat("hello").text == answer_for("hello")
+                assert [m.id for m in client.models()] == ["fast", "auto", "expert", "heavy"]
                 assert auth.impersonating is None
                 assert type(client.session.get_adapter("https://grok.com/")) is requests.adapters.HTTPAdapter
+                with pytest.raises(errors.ConnectionFailedError, match="no python handshake is tried") as refused:
+                    client.chat("hello")
+                assert "pip install curl_cffi" in str(refused.value)
     about_tls = [w for w in caught if "Cloudflare may challenge" in str(w.message)]
     assert len(about_tls) == 1 and about_tls[0].category is errors.BrowserCookieWarning
     assert "curl_cffi could not be loaded" in str(about_tls[0].message)
     assert "pip install curl_cffi" in str(about_tls[0].message)
-    assert web.client_hellos[-1].alpn == ("http/1.1",)  # python-requests' own handshake
+    assert web.client_hellos[-1].alpn == ("http/1.1",)  # python-requests' own handshake, for the fetches
+    assert "/ws/mgw/" not in [path for _m, path, _h in web.requests]  # never a python WebSocket
 
 
 def test_importing_the_package_or_the_cli_never_loads_curl_cffi():
@@ -324,10 +332,12 @@ def test_requests_level_mocks_still_see_the_web_paths_requests():
     cookie = type("C", (), dict(name="sso", value="s" * 20, domain=".grok.com", path="/", secure=True, expires=None))()
     auth = quiet_browser_auth([cookie], user_agent=CHROME_156)
     with responses.RequestsMock() as mocked, GrokClient(auth) as client:
-        mocked.post("https://grok.com/rest/models", json={"models": [{"modelId": "grok-4"}]})
-        assert [m.id for m in client.models()] == ["grok-4"]
+        mocked.get("https://grok.com/index", status=404)
+        mocked.get("https://grok.com/", body="<html>the page</html>")
+        mocked.post("https://grok.com/rest/modes", json={"modes": [{"id": "fast"}]})
+        assert [m.id for m in client.models()] == ["fast"]
         assert auth.impersonating == "chrome152"
-        assert mocked.calls[0].request.headers["sec-ch-ua-mobile"] == "?0"
+        assert mocked.calls[-1].request.headers["sec-ch-ua-mobile"] == "?0"
 
 
 def test_a_browser_curl_cffi_cannot_imitate_keeps_plain_requests_and_says_so(fresh_warning):

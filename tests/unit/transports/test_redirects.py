@@ -48,7 +48,7 @@ def web_client(home):
 def test_a_redirect_to_another_host_is_refused_and_nothing_reaches_it(two_hosts, status):
     home, elsewhere = two_hosts
     home.redirect("/v1/models", f"{elsewhere.url}/v1/models", status)
-    home.redirect("/rest/models", f"{elsewhere.url}/rest/models", status)
+    home.redirect("/rest/modes", f"{elsewhere.url}/rest/modes", status)
     with pytest.raises(errors.UnsafeRedirectError, match=f"redirected to http://localhost:{elsewhere.port}") as one:
         api_client(home).models()
     with pytest.raises(errors.UnsafeRedirectError) as other:
@@ -70,24 +70,25 @@ def test_another_name_for_the_same_port_is_another_origin(two_hosts):
     """localhost:P is the very socket of 127.0.0.1:P, yet another host: nothing is sent there."""
     home, _ = two_hosts
     home.redirect("/v1/models", f"http://localhost:{home.port}/v1/models")
-    home.redirect("/rest/models", f"http://localhost:{home.port}/rest/models")
+    home.redirect("/rest/modes", f"http://localhost:{home.port}/rest/modes")
     with pytest.raises(errors.UnsafeRedirectError, match=f"redirected to http://localhost:{home.port}"):
         api_client(home).models()
     with pytest.raises(errors.UnsafeRedirectError):
         web_client(home).models()
-    assert [path for _m, path, _h in home.requests] == ["/v1/models", "/rest/models"]
+    # the statsig page (/index: a 200 without a seed here, so not /) is asked for first, then the modes
+    assert [path for _m, path, _h in home.requests] == ["/v1/models", "/index", "/rest/modes"]
 
 
 def test_a_same_origin_redirect_keeps_working_with_its_credential(two_hosts):
     home, _ = two_hosts
     home.redirect("/v1/models", "/v2/models", 301)
-    home.redirect("/rest/models", f"{home.url}/rest/models-moved", 307)
-    home.routes["/rest/models-moved"] = (200, {"Content-Type": "application/json"}, b'{"models": [{"modelId": "g"}]}')
+    home.redirect("/rest/modes", f"{home.url}/rest/modes-moved", 307)
+    home.routes["/rest/modes-moved"] = (200, {"Content-Type": "application/json"}, b'{"modes": [{"id": "g"}]}')
     assert [m.id for m in api_client(home).models()] == ["grok-4"]
     assert [m.id for m in web_client(home).models()] == ["g"]
     followed = {path: headers for _method, path, headers in home.requests}
     assert followed["/v2/models"]["Authorization"] == f"Bearer {KEY}"
-    assert SSO in followed["/rest/models-moved"]["Cookie"]
+    assert SSO in followed["/rest/modes-moved"]["Cookie"]
 
 
 def test_a_redirect_loop_ends_in_a_clear_error(two_hosts):
@@ -133,11 +134,11 @@ def test_a_prepared_session_used_directly_sends_no_credential_across_hosts(two_h
     """requests follows this redirect itself: the key is stripped, and our cookies are never re-added."""
     home, elsewhere = two_hosts
     home.redirect("/v1/models", f"{elsewhere.url}/v1/models")
-    home.redirect("/rest/models", f"{elsewhere.url}/rest/models")
+    home.redirect("/rest/modes", f"{elsewhere.url}/rest/modes")
     api_session = ApiKeyAuthenticator(KEY).prepare_session(base_url=f"{home.url}/v1")
     web_session = browser_auth().prepare_session(base_url=home.url)
     assert api_session.get(f"{home.url}/v1/models").status_code == 200
-    assert web_session.post(f"{home.url}/rest/models").status_code == 200
+    assert web_session.post(f"{home.url}/rest/modes").status_code == 200
     assert len(elsewhere.requests) == 2
     assert not any(carries_credentials(headers) for _m, _p, headers in elsewhere.requests)
     assert all(carries_credentials(headers) for _m, _p, headers in home.requests)

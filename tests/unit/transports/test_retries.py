@@ -129,7 +129,7 @@ def test_a_timeout_is_never_retried():
 
 
 def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
-    """grok.com reports its rate limit in the stream (code 8), after the request was accepted."""
+    """grok.com reports its rate limit on the chat gateway (an error event, code 8), after the chat was accepted."""
     from cookie_session.auth.browser import BrowserCookieAuthenticator
     from cookie_session.policy import LocalityVerdict
 
@@ -145,7 +145,7 @@ def test_a_rate_limit_inside_a_started_stream_is_not_retried(standin):
     standin.fail_next("web_rate_limit")
     with pytest.raises(errors.RateLimitedError, match="code 8"):
         GrokClient(auth, web_base_url=standin.web_base_url, retry=RetryPolicy(sleep=sleeps)).chat("hi")
-    assert sleeps == [] and calls(standin, "/rest/app-chat/conversations/new") == 1
+    assert sleeps == [] and calls(standin, "/ws/mgw/") == 1
 
 
 @pytest.mark.parametrize(
