@@ -580,13 +580,8 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
             {"Content-Type": "text/event-stream"},
             f"data: {json.dumps({'error': {'message': echo(key)}})}\n\n".encode(),
         )
-        server.routes["/rest/models"] = body(401, echo(sso))
-        server.routes["/rest/rate-limits"] = (403, {"Content-Type": "text/html"}, echo(sso).encode())
-        server.routes["/rest/app-chat/conversations/new"] = (
-            200,
-            {"Content-Type": "application/json"},
-            json.dumps({"error": {"code": echo(sso), "message": echo(sso)}}).encode(),
-        )
+        server.routes["/rest/modes"] = body(401, echo(sso))
+        server.routes["/api/auth/session"] = (403, {"Content-Type": "text/html"}, echo(sso).encode())
         for path in ("/v2/redirect", "/rest/redirect"):
             server.redirect(path, f"{elsewhere.url}/steal?key={quote(key, safe='')}&sso={quote(sso, safe='')}")
         api = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v1", retry=NO_RETRIES)
@@ -596,13 +591,41 @@ def test_a_server_echoing_the_credential_back_is_scrubbed(key, sso):
         expect_error(out, "api stream error", lambda: "".join(api.chat("hi", stream=True)))
         expect_error(out, "web 401", web.models)
         expect_error(out, "web 403", web.whoami)
-        expect_error(out, "web stream error", lambda: web.chat("hi"))
+        expect_error(out, "web chat: its modes refused", lambda: web.chat("hi"))
         redirect = GrokClient(ApiKeyAuthenticator(key), base_url=f"{server.url}/v2", retry=NO_RETRIES)
         with mock.patch.object(redirect._transport, "base_url", f"{server.url}/v2"):
             expect_error(out, "cross-origin redirect (api)", lambda: redirect._transport._request("GET", "/redirect"))
         expect_error(out, "cross-origin redirect (web)", lambda: web._transport._request("GET", "/rest/redirect"))
         assert elsewhere.requests == []
     out.assert_clean({"api key": key, "sso": sso})
+
+
+def test_a_gateway_echoing_the_session_back_is_scrubbed(stand_in):
+    """grok.com's chat gateway puts the session in its error event, its session.ended reason or a failed
+    response.done: the errors that reach the caller never hold it, in any encoding."""
+    out = Outputs()
+    cookies = stand_in.web_cookies(UA)
+    sso = next(c.value for c in cookies if c.name == "sso")
+    echo = (
+        f"raw {sso} url {quote(sso, safe='')} b64 {base64.b64encode(sso.encode()).decode()} "
+        f"upper {sso.upper()} part {sso[5:30]}"
+    )
+    frames = [
+        [{"event": {"type": "error", "error": {"code": 7, "message": echo}}}],
+        [{"event": {"type": "error", "error": {"code": echo, "message": echo}}}],
+        [{"event": {"type": "session.ended", "reason": echo}}],
+        [{"event": {"type": "response.done", "response": {"status": echo, "error": {"code": 13, "message": echo}}}}],
+        [{"event": {"type": "response.done", "response": {"status": echo}}}],
+    ]
+    with captured_logs_and_warnings(out):
+        client = GrokClient(
+            quiet_browser_auth(cookies, user_agent=UA), web_base_url=stand_in.web_base_url, retry=NO_RETRIES
+        )
+        for index, script in enumerate(frames):
+            stand_in.script_gateway(script)
+            expect_error(out, f"gateway echo {index}", partial(client.chat, "hi"))
+        client.close()
+    out.assert_clean({"sso": sso})
 
 
 def echoed(secret: str) -> list[str]:
@@ -690,9 +713,12 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                         {"Location": f"http://{elsewhere.host}:{elsewhere.port}/{secret[:-1]}"},
                         b"",
                     ),
-                    "/rest/models": (200, {"Content-Type": "application/json"}, json_models),
-                    "/rest/rate-limits": (200, {"Content-Type": "text/html"}, b"<html>"),
-                    "/rest/app-chat/conversations/new": (500, {}, b""),
+                    "/rest/modes": (
+                        200,
+                        {"Content-Type": "application/json"},
+                        json.dumps({"modes": [{"id": f} for f in forms]}).encode(),
+                    ),
+                    "/api/auth/session": (200, {"Content-Type": "text/html"}, b"<html>"),
                 }
             )
             if label == "api":
@@ -725,7 +751,7 @@ def test_a_server_echoing_secrets_through_status_headers_redirects_and_hosts_is_
                 )
                 out.add_object("web models", client.models())
                 expect_error(out, "web whoami non-JSON", client.whoami)
-                expect_error(out, "web chat 500", partial(client.chat, "hi"))
+                expect_error(out, "web chat: no such mode among the echoed ones", partial(client.chat, "hi"))
             assert elsewhere.requests == []
     ran_something(out, "xai-…")
     out.assert_clean({"api key": key, "sso": sso})
