@@ -46,9 +46,8 @@ def chat_through(web, auth) -> str:
 
 
 def sent_cookies(auth, url: str) -> dict:
-    """The cookies a request to `url` carries through the authenticator's session."""
-    request = auth.prepare_session().prepare_request(requests.Request("GET", url))
-    return dict(pair.split("=", 1) for pair in request.headers.get("Cookie", "").split("; ") if pair)
+    """The cookies a request to `url` carries (the authenticator's Cookie header for it)."""
+    return dict(pair.split("=", 1) for pair in (auth.cookie_header(url) or "").split("; ") if pair)
 
 
 def test_chromium_login_then_chat(web, tmp_path, monkeypatch):
