@@ -57,9 +57,7 @@ def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
             assert plugin is not None and plugin.__name__ == "cookie_session.testing.pytest_plugin"
             ours = [p for p in pytestconfig.pluginmanager.get_plugins()
                     if getattr(p, "__name__", "").startswith("cookie_session")]
-            assert ours == [plugin]          # registered once, whatever old path (a shim) was imported
-            import cookie_session.pytest_plugin as old_path
-            assert old_path is plugin
+            assert ours == [plugin]          # registered once
             dists = [dist.project_name for _, dist in pytestconfig.pluginmanager.list_plugin_distinfo()]
             assert "cookie-session" in dists
 

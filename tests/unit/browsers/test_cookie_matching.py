@@ -13,7 +13,7 @@ from cli_runner import run_cli
 from quiet_auth import quiet_browser_auth
 
 from cookie_session import browser_auth
-from cookie_session.browser_auth import sent_with
+from cookie_session.auth.browser import sent_with
 from cookie_session.client import GrokClient
 from cookie_session.testing.standin import StandIn, StandInCookie, answer_for
 from cookie_session.user_agents import user_agent_for
