@@ -45,7 +45,7 @@ ROOT = Path(cookie_session.__file__).resolve().parent
 #: and its submodules, "auth.chain" takes that module out of "auth".
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L0 values", ("settings", "errors", "secret", "results")),
-    ("L1 rules", ("policy", "url_policy", "user_agents")),
+    ("L1 rules", ("policy", "url_policy", "hosted_platforms", "user_agents")),
     ("L2 credentials and wire", ("auth", "browsers", "transports")),
     ("L3 client and chain", ("auth.chain", "client", "compare", "migrate")),
     ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "testing.processes")),
@@ -64,6 +64,7 @@ LIBRARY_PROPER = (
     "results",
     "policy",
     "url_policy",
+    "hosted_platforms",
     "user_agents",
     "auth",
     "browsers",
