@@ -25,7 +25,7 @@ KUBERNETES = "Kubernetes pod"
 class Platform(NamedTuple):
     """One platform: its name, which reason it gives, the variables or files that mark it, and the source."""
 
-    name: str
+    name: str  # "" for a convention many platforms share (CI=true)
     kind: str
     env: tuple[str, ...]
     source: str
@@ -36,7 +36,7 @@ class Platform(NamedTuple):
 PLATFORMS: tuple[Platform, ...] = (
     # --- CI services ---------------------------------------------------------------------------------------
     Platform(
-        "a CI service (the common CI variable)",
+        "",  # the convention most CI services follow: the reason names no platform
         CI,
         ("CI", "CONTINUOUS_INTEGRATION"),
         "https://docs.github.com/actions/reference/variables-reference; https://docs.gitlab.com/ci/variables/predefined_variables/",

@@ -145,7 +145,8 @@ def locality_verdict(
     for platform in PLATFORMS:
         names = _set(env, platform.env, false_words=platform.false_words) + _files(root, platform.files)
         if names:
-            reasons.append(f"{platform.kind}: {platform.name} ({', '.join(names)})")
+            named = f"{platform.kind}: {platform.name}" if platform.name else platform.kind
+            reasons.append(f"{named} ({', '.join(names)})")
     container = tuple(_set(env, CONTAINER_MARKERS) + _files(root, CONTAINER_FILES))
     vouched = container_vouched(container_is_local, env)
     if container and not vouched:
