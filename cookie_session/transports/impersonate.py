@@ -15,7 +15,9 @@ Contract of the adapter, the same as requests' `HTTPAdapter` where the caller ca
 - `verify`: True (certifi's bundle, as requests), False, or a CA bundle file; `cert` passes through;
 - `proxies`: as requests computed them from the environment (`no_proxy` honoured); curl reads no
   proxy variable itself, and a loopback host never goes through a proxy;
-- the body streams; failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
+- the body streams with bounded memory: past `_bounded_stream.MAX_QUEUED_BYTES` not yet read, the
+  transfer waits for the reader (TCP flow control holds the server back) instead of queueing the rest;
+  failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
   ProxyError, ConnectionError, ChunkedEncodingError mid-body, ContentDecodingError);
 - `Set-Cookie` replies reach the session's cookie jar as with urllib3;
 - while a test library has replaced `requests.adapters.HTTPAdapter.send` (`responses` does), requests
@@ -46,6 +48,7 @@ from requests.utils import get_encoding_from_headers, select_proxy
 
 from ..errors import BrowserCookieWarning
 from ..policy import is_loopback_host
+from ._bounded_stream import bounded_streams
 
 if TYPE_CHECKING:
     from curl_cffi.requests.session import HttpMethod
@@ -177,23 +180,24 @@ class ImpersonatingAdapter(BaseAdapter):
         order = ",".join(dict.fromkeys(["host", *sent]))
         _quiet_header_order_notice()
         try:
-            reply = self._curl.request(
-                cast("HttpMethod", method),
-                url,
-                headers=headers,
-                content=request.body,
-                timeout=_curl_timeout(timeout),
-                # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
-                verify=_ca_bundle(verify),  # type: ignore[arg-type]
-                cert=cert,
-                proxy=proxy,
-                accept_encoding=request.headers.get("Accept-Encoding"),
-                stream=True,
-                quote=False,
-                discard_cookies=True,
-                allow_redirects=False,
-                extra_fp={"header_order": order},
-            )
+            with bounded_streams():  # the body waits for the reader (bounded memory), never queues whole
+                reply = self._curl.request(
+                    cast("HttpMethod", method),
+                    url,
+                    headers=headers,
+                    content=request.body,
+                    timeout=_curl_timeout(timeout),
+                    # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
+                    verify=_ca_bundle(verify),  # type: ignore[arg-type]
+                    cert=cert,
+                    proxy=proxy,
+                    accept_encoding=request.headers.get("Accept-Encoding"),
+                    stream=True,
+                    quote=False,
+                    discard_cookies=True,
+                    allow_redirects=False,
+                    extra_fp={"header_order": order},
+                )
         except curl_errors.RequestException as exc:
             raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
         return self._build_response(request, url, reply)
@@ -357,6 +361,9 @@ class _CurlBody:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            abandon = getattr(getattr(self._reply, "queue", None), "abandon", None)
+            if abandon is not None:  # a transfer waiting for room goes on, to be stopped at its next write
+                abandon()
             self._reply.close()
 
     def release_conn(self) -> None:
