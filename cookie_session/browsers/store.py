@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import shutil
 import signal
 import sqlite3
 import tempfile
@@ -100,6 +99,8 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
             and int(pid_text) != os.getpid()
             and not _pid_alive(int(pid_text))
         ):
+            import shutil  # here and below, not at import: ~10 ms a start-up rarely needs
+
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(entry.path)
             log.info("removed a private cookie copy left by an earlier run: %s", entry.path)
@@ -129,6 +130,8 @@ class _CleanupOnSigterm:
             signal.signal(signal.SIGTERM, self.previous)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        import shutil
+
         shutil.rmtree(self.path, ignore_errors=True)
         previous = self.previous
         if callable(previous):
@@ -141,6 +144,8 @@ class _CleanupOnSigterm:
 def _private_copy(src: Path, dst: Path) -> None:
     """Copy `src` to a new file `dst` created with mode 0600."""
     with open(src, "rb") as fin, os.fdopen(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fout:
+        import shutil
+
         shutil.copyfileobj(fin, fout)
 
 
@@ -203,6 +208,8 @@ def read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, b
         ) from None
     finally:
         if tmp is not None:
+            import shutil
+
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..auth.base import credential_fields
 from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError, printable
 from ..settings import API_KEY_ENV
 from ._common import (
@@ -34,6 +33,7 @@ def _yes_no(value: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help='Machine-readable output (README, "JSON output").')
 def status_command(check: bool, as_json: bool, **options) -> None:
     """Show every credential source (masked), the one in use and why, and the locality verdict."""
+    from ..auth.base import credential_fields
     from ..auth.chain import inspect_credentials
 
     report = inspect_credentials(**pop_credentials(options))
@@ -102,6 +102,8 @@ def whoami_command(as_json: bool, **options) -> None:
         identity = client.whoami()
         authenticator = client.authenticator
     if as_json:
+        from ..auth.base import credential_fields
+
         print_json({**identity.to_dict(), "credential": credential_fields(authenticator)})
         return
     _echo(f"Credential: {authenticator.describe()}")
@@ -131,11 +133,10 @@ def cookies_command(
     """List every grok.com and x.ai cookie a profile holds, never the value.
 
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
-    from ..auth.browser import sent_with
+    from ..auth.cookie_rules import sent_with
     from ..browsers import load_xai_cookies
     from ..policy import check_browser_cookie_use
     from ..settings import WEB_BASE_URL
-    from ..transports.grok_web import REST_PREFIX
 
     check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
     load = load_xai_cookies(
@@ -150,7 +151,7 @@ def cookies_command(
             "size": len(c.value),
             "secure": c.secure,
             "http_only": c.http_only,
-            "sent_to_grok_com": sent_with(c, WEB_BASE_URL + REST_PREFIX),  # every request we send is under /rest/
+            "sent_to_grok_com": sent_with(c, WEB_BASE_URL + GROK_COM_REQUEST_PATH),
         }
         for c in load.cookies
     ]
@@ -176,6 +177,11 @@ def cookies_command(
         )
     for note in load.notes:
         _echo(f"Note: {note}")
+
+
+#: The path `sent_to_grok_com` is judged for: the REST root every grok.com request of the library goes under
+#: (`transports.grok_web.REST_PREFIX`; not imported, it would load `requests`).
+GROK_COM_REQUEST_PATH = "/rest/"
 
 
 def _iso(timestamp: float | None) -> str | None:
