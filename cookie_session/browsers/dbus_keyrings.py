@@ -94,7 +94,7 @@ def secret_service_password(application: str) -> bytes:
 
 def _chromium_item(bus: _Bus, items) -> str | None:
     """The first of `items` (unlocked) stored under Chromium's schema, the newest schema first."""
-    schemas = {}
+    schemas: dict[str | None, str] = {}
     for item in items:
         attributes = bus.call(
             item, SECRETS, "org.freedesktop.DBus.Properties", "Get", "ss", "org.freedesktop.Secret.Item", "Attributes"
