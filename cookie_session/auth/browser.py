@@ -18,6 +18,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ..browsers import header_safe
+from ..browsers.load import NOT_LOGGED_IN_NOTE
 from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError, printable
 from ..policy import (
     LocalityVerdict,
@@ -207,7 +208,7 @@ class BrowserCookieAuthenticator(Authenticator):
             (c for c in self._cookies if c.name == SESSION_COOKIE and c.domain.lstrip(".") == "grok.com"), None
         ) or next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
         if session is None:
-            hints = " ".join(notes)
+            hints = " ".join(note for note in notes if note != NOT_LOGGED_IN_NOTE)  # the message says it
             raise NotLoggedInError(
                 f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
                 hint=f"Log in at grok.com in that browser, or use the API key ({API_KEY_ENV})",

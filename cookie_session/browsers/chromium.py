@@ -68,6 +68,37 @@ def _meta_version(con: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+#: What Chromium holds in its user-data folder while it runs: a symlink to `<hostname>-<pid>`.
+LOCK_FILE = "SingletonLock"
+
+
+def running(cookie_file: Path) -> bool:
+    """Whether the Chromium owning `cookie_file` runs now: its user-data folder (up to three levels above the
+    file) holds a `SingletonLock`, and when that names a process of this host, the process is alive (a
+    crash leaves the lock behind)."""
+    import os
+    import socket
+
+    for folder in Path(cookie_file).parents[:3]:
+        lock = folder / LOCK_FILE
+        if not os.path.lexists(lock):
+            continue
+        try:
+            host, _, pid = os.readlink(lock).rpartition("-")
+        except OSError:  # not a symlink (Windows, or a copy): trust that it is there
+            return True
+        if host != socket.gethostname() or not pid.isdigit():
+            return True  # another host's lock on a shared folder, or a form we do not know
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # EPERM: alive, someone else's
+            return True
+        return True
+    return False
+
+
 def major_version(cookie_file: Path) -> int | None:
     """The major version in the "Last Version" file of the user-data dir (up to two levels above the
     profile dir); None when unknown."""
