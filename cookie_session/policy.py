@@ -173,11 +173,12 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
     if value is None:
         return False, f"{UNSAFE_ENV_VAR} not set and no {UNSAFE_FLAG}"
     if value != UNSAFE_ENV_VALUE:
-        return False, f"{UNSAFE_ENV_VAR} is set but not to the word {UNSAFE_ENV_VALUE!r}"
+        return False, _WRONG_WORD.format(repr(UNSAFE_ENV_VALUE))
     return True, f"env:{UNSAFE_ENV_VAR}"
 
 
 _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
+_WRONG_WORD = UNSAFE_ENV_VAR + " is set but not to the word {}"
 _WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
 
 
@@ -204,6 +205,12 @@ def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why:
     `why` is `unsafe_opt_in`'s reason; it is named when a value other than a bool was passed. The
     error's `cli_hint` says the same as its hint with command-line words only."""
     if opted_in is not True:
+        if why.startswith(_WRONG_WORD.format("")):  # the user tried, with another word: say which one it takes
+            raise _refusal(
+                f"Browser-cookie auth is off: {why} (exactly that word, as WARNING.md says)",
+                hint=f"Set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, or pass unsafe_browser_cookies=True. {_WAY_OUT}",
+                cli_hint=f"Set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, or add {UNSAFE_FLAG}. {_WAY_OUT}",
+            )
         raise _refusal(
             "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
             hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "

@@ -97,8 +97,11 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # a path with bytes that are not UTF-8 must not crash the output
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    from ._errors import show_warnings_as_lines
+
+    show_warnings_as_lines()
     try:
         cli(prog_name="cookie-session")
-    except BrokenPipeError:  # e.g. `cookie-session models | head -1`
+    except BrokenPipeError:  # e.g. `cookie-session models | head -1`, outside a command
         sys.stderr.close()
         sys.exit(0)

@@ -11,6 +11,7 @@ from ._common import (
     browser_options,
     client_for,
     client_with,
+    merge_profile_dir,
     pop_credentials,
     print_json,
 )
@@ -66,9 +67,9 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     if report.authenticator is None:
         if report.error is not None:
             raise report.error
+        where = "in the document's `sources`" if as_json else "listed above"
         raise CliError(
-            f"No credentials found (every source tried is listed above). Set {API_KEY_ENV} "
-            "(create a key at console.x.ai)",
+            f"No credentials found (every source tried is {where}). Set {API_KEY_ENV} (create a key at console.x.ai)",
             EXIT_NO_CREDENTIALS,
         )
     if probe_error is not None:
@@ -127,9 +128,7 @@ def whoami_command(as_json: bool, **options) -> None:
     help="Machine-readable output: cookies[] of {name, domain, path, "
     "expires, size, secure, http_only, sent_to_grok_com}.",
 )
-def cookies_command(
-    unsafe_browser_cookies, browser, profile, cookie_file, container, container_is_local, as_json: bool
-) -> None:
+def cookies_command(as_json: bool, **options) -> None:
     """List every grok.com and x.ai cookie a profile holds, never the value.
 
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
@@ -138,9 +137,14 @@ def cookies_command(
     from ..policy import check_browser_cookie_use
     from ..settings import WEB_BASE_URL
 
-    check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
+    options = merge_profile_dir(options)
+    check_browser_cookie_use(options["unsafe_browser_cookies"], container_is_local=options["container_is_local"])
     load = load_xai_cookies(
-        browser, profile=profile, cookie_file=cookie_file, container=container, include_subdomains=True
+        options["browser"],
+        profile=options["profile"],
+        cookie_file=options["cookie_file"],
+        container=options["container"],
+        include_subdomains=True,
     )
     rows = [
         {
