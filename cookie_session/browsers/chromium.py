@@ -4,7 +4,6 @@ about the browser (the version that last ran it, its language preference)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -166,6 +165,8 @@ class Decryptor:
     def _finish(self, raw: RawCookie, plain: bytes, authenticated: bool) -> str:
         """Strip and verify the SHA-256(host) prefix (store version >= 24), then decode; ValueError if garbage."""
         if self.hash_prefix:
+            import hashlib  # here: imported on the first value that carries a host hash
+
             if plain[:32] != hashlib.sha256(raw.host.encode("utf-8", "surrogateescape")).digest():
                 rest = plain[32:].decode("utf-8", "replace")
                 if authenticated or (len(plain) > 32 and header_safe(rest)):

@@ -6,7 +6,6 @@ wrapped in `Secret` at once; logs and errors hold counts, paths and cookie names
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import cookie_session.browsers.chromium as chromium  # noqa: PLR0402  module objects: tests replace `rows`
 import cookie_session.browsers.firefox as firefox  # noqa: PLR0402
 import cookie_session.browsers.keys as keys  # noqa: PLR0402  `keys.default_key_source`: the seam for callers
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
 
 from ..errors import BadInputError, BrowserNotFoundError, CookieStoreError, ProfileNotFoundError
 from ..secret import Secret
@@ -25,7 +25,6 @@ from .profiles import find_profiles, mtime, pick_profile
 from .records import BrowserCookie, CookieLoad, Profile, RawCookie, header_safe, undecodable
 from .store import read_db, remove_stale_copies, store_error
 
-log = logging.getLogger("cookie_session.browsers")
 _FLUSH_NOTE = (
     "Chromium writes cookies to disk about 30 s after a change or at a clean exit; "
     "if you logged in just now, wait or quit the browser"

@@ -12,7 +12,6 @@ Contracts:
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import signal
@@ -23,9 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
+
 from ..errors import CookieStoreError, ProfileNotFoundError
 
-log = logging.getLogger("cookie_session.browsers")
 T = TypeVar("T")
 
 #: The largest store (database + WAL + journal) we copy. Real cookie stores hold at most a few hundred

@@ -23,7 +23,7 @@ from ..settings import (
 #: The version of every `--json` document's shape; raised when a field changes meaning or goes away.
 SCHEMA_VERSION = 1
 #: Whether the running command printed its JSON document (then a failure after it prints no error document).
-json_printed = False
+JSON_OUTPUT = {"printed": False}
 
 
 def _apply(options: list, command):
@@ -180,6 +180,5 @@ def client_with(authenticator, options: dict):
 
 def print_json(data: dict) -> None:
     """One JSON document on stdout, with `schema_version` first; control characters escaped."""
-    global json_printed
-    json_printed = True
+    JSON_OUTPUT["printed"] = True
     click.echo(printable_json({"schema_version": SCHEMA_VERSION, **data}, indent=2))

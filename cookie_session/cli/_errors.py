@@ -1,11 +1,10 @@
 """Library errors as the command line shows them: one line in command-line words, and an exit code; with
-`--json`, also a JSON error document on stdout; warnings as one plain line; a closed pipe as a normal end."""
+`--json`, also a JSON error document on stdout; a closed pipe as a normal end."""
 
 from __future__ import annotations
 
 import os
 import sys
-import warnings
 from collections.abc import Callable
 
 import click
@@ -21,7 +20,6 @@ from ..errors import (
     InvalidApiKeyFormatError,
     MissingCredentialsError,
     NoCredentialsError,
-    printable,
 )
 from ..settings import API_KEY_ENV
 
@@ -91,10 +89,10 @@ def run_command(ctx: click.Context, invoke: Callable[[click.Context], object]):
     With `--json` among the command's options, a failure also prints a JSON error document on stdout (unless
     the command printed its own document already); a reader that closes the pipe early (`| head`) ends the
     command with exit 0, as `cat` would."""
-    from . import _common
+    from ._common import JSON_OUTPUT
 
     json_wanted = _asks_for_json(ctx)
-    _common.json_printed = False
+    JSON_OUTPUT["printed"] = False
     try:
         try:
             return invoke(ctx)
@@ -106,11 +104,11 @@ def run_command(ctx: click.Context, invoke: Callable[[click.Context], object]):
             raise
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
-            if json_wanted and not _common.json_printed:
+            if json_wanted and not JSON_OUTPUT["printed"]:
                 _print_error_document(ctx, "Interrupted", "Interrupted.", EXIT_INTERRUPTED)
             ctx.exit(EXIT_INTERRUPTED)
     except click.ClickException as error:
-        if json_wanted and not _common.json_printed:
+        if json_wanted and not JSON_OUTPUT["printed"]:
             _print_error_document(ctx, _error_type(error), error.format_message(), error.exit_code)
         raise
     except BrokenPipeError:
@@ -148,16 +146,3 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's stream)
         pass
-
-
-def show_warnings_as_lines() -> None:
-    """Print each warning as one line, `Warning: <message>` on stderr, not Python's file, line and source."""
-
-    def show(message, category, filename, lineno, file=None, line=None) -> None:
-        stream = file or sys.stderr
-        try:
-            stream.write(f"Warning: {printable(str(message))}\n")
-        except (OSError, ValueError):  # stderr closed
-            pass
-
-    warnings.showwarning = show

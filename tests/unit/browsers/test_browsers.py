@@ -1248,3 +1248,17 @@ def test_chromium_without_a_language_preference_is_none(tmp_path, preferences):
         (root / "Default" / "Preferences").write_text(preferences, encoding="utf-8")
     load = load_xai_cookies(cookie_file=root / "Default", now=NOW)
     assert load.accept_language is None and values(load) == {"sso": "SECRET-lang"}
+
+
+def test_the_written_out_keys_are_chromiums_derivations():
+    from cookie_session.browsers import chromium_crypto as crypto
+
+    assert crypto.PEANUTS_KEY == crypto.derive_key.__wrapped__(crypto.PEANUTS)
+    assert crypto.EMPTY_PASSWORD_KEY == crypto.derive_key.__wrapped__(b"")
+
+
+def test_debug_and_info_records_reach_logging_when_it_is_in_use(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG, logger="cookie_session.browsers")
+    path = chromium_file(tmp_path, _sso("SECRET"))
+    load_xai_cookies("chromium", cookie_file=path, now=NOW)
+    assert any("xAI cookies loaded" in record.getMessage() for record in caplog.records)
