@@ -19,8 +19,6 @@ import in `import cookie_session`); 0 otherwise, whatever the timings: the targe
 from __future__ import annotations
 
 import argparse
-import compileall
-import importlib.util
 import json
 import os
 import sys
@@ -30,7 +28,7 @@ import cli_startup
 import per_request
 import profiles
 from contenders import CONTENDERS, FLOOR_NAME, OURS_NAME, PEER_NAME, REFERENCE, REFERENCE_NAME
-from measure import Series, alternate, paired_ratio, run_child
+from measure import Series, alternate, compile_package, paired_ratio, run_child
 from session_bus import private_session_bus
 
 TARGETS = {
@@ -47,14 +45,6 @@ TARGETS = {
 KEYRING_MODULES = ("browser_cookie3", "jeepney", "dbus")
 #: Modules `import cookie_session` must not load.
 CRYPTO_AND_READERS = ("browser_cookie3", "Cryptodome", "cryptography")
-
-
-def compile_package() -> None:
-    """Write cookie_session's bytecode, as `pip install` does (an editable install under
-    PYTHONDONTWRITEBYTECODE would otherwise compile every module from source in every run)."""
-    spec = importlib.util.find_spec("cookie_session")
-    for location in spec.submodule_search_locations or ():
-        compileall.compile_dir(location, quiet=1)
 
 
 def check_values(contenders: dict, stores: dict, env: dict) -> tuple[list[str], dict]:

@@ -12,7 +12,7 @@ import datetime
 import statistics
 import textwrap
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .auth.base import SERVICE_WEB, Authenticator, credential_fields
 from .errors import BadInputError, CookieSessionError
@@ -112,6 +112,7 @@ def compare_methods(
     cwd=None,
     check_format: bool = True,
     verdict=None,
+    describe_error: Callable[[CookieSessionError], str] = str,
     **browser_options,
 ) -> Comparison:
     """Ask `prompt` through every method, `repeat` times each, and report side by side. The API is asked
@@ -122,8 +123,9 @@ def compare_methods(
     through the credential chain (API key: `api_key`, `XAI_API_KEY`, `.env`; browser:
     `browser_options` as for `BrowserCookieAuthenticator`, only with the opt-in and a local
     verdict); `environ`, `cwd`, `check_format` and `verdict` apply to both. A method that
-    cannot be set up or fails is reported with its error. `client_options` go to each
-    `GrokClient` (`base_url`, `web_base_url`, `timeout`, `verify`, `retry`).
+    cannot be set up or fails is reported with its error, as `describe_error` words it (the CLI passes its
+    own words for the options). `client_options` go to each `GrokClient` (`base_url`, `web_base_url`,
+    `timeout`, `verify`, `retry`).
     """
     if repeat < 1:
         raise BadInputError(f"repeat must be at least 1, not {repeat}")
@@ -146,6 +148,7 @@ def compare_methods(
             max_tokens=max_tokens,
             repeat=repeat,
             client_options=dict(client_options or {}, environ=environ),
+            describe_error=describe_error,
         )
         for kind, auth in setups
     )
@@ -172,6 +175,7 @@ def _run(
     max_tokens: int | None,
     repeat: int,
     client_options: dict,
+    describe_error: Callable[[CookieSessionError], str],
 ) -> MethodReport:
     label, official, revocable, in_ci = METHODS.get(kind, (kind, False, "unknown", False))
     report = MethodReport(
@@ -183,7 +187,7 @@ def _run(
         allowed_in_ci=in_ci,
     )
     if isinstance(auth, CookieSessionError):
-        return _failed(report, auth)
+        return _failed(report, auth, describe_error)
     from .client import GrokClient
 
     report = dataclasses.replace(
@@ -192,7 +196,7 @@ def _run(
     try:
         client = GrokClient(auth, **client_options)
     except CookieSessionError as error:
-        return _failed(report, error)
+        return _failed(report, error, describe_error)
     with client:
         timings: list[tuple[float | None, float]] = []
         result: ChatResult | None = None
@@ -217,13 +221,13 @@ def _run(
             runs=len(timings) + (failure is not None),
             runs_ok=len(timings),
         )
-    return _failed(report, failure) if failure else report
+    return _failed(report, failure, describe_error) if failure else report
 
 
-def _failed(report: MethodReport, error: CookieSessionError) -> MethodReport:
-    """`report` marked failed with `error`'s one-line message, type and exit code."""
+def _failed(report: MethodReport, error: CookieSessionError, describe) -> MethodReport:
+    """`report` marked failed with `error`'s one-line message (`describe(error)`), type and exit code."""
     return dataclasses.replace(
-        report, ok=False, error=str(error), error_type=type(error).__name__, exit_code=error.exit_code
+        report, ok=False, error=describe(error), error_type=type(error).__name__, exit_code=error.exit_code
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import PolicyError
+from .hosted_platforms import PLATFORM_ENV_NAMES, PLATFORMS
 from .settings import (
     API_BASE_URL,
     API_KEY_ENV,
@@ -61,71 +62,21 @@ __all__ = [
 
 # --- the unsafe opt-in and the locality verdict ---------------------------------------
 #
-# Each marker below is decided on purpose (README, "Where the browser session may run"):
-# - CI: any of CI_MARKERS set to a value other than a false word. `BUILD_ID`/`BUILD_NUMBER` count:
-#   Jenkins, Hudson and TeamCity set them, and a desktop session does not.
+# Each marker is decided on purpose (README, "Where the browser session may run"):
+# - CI services, Kubernetes, serverless and hosted platforms, hosted workspaces and notebooks: one row each in
+#   `hosted_platforms.PLATFORMS`, with its source. Never overridable: the machine is someone else's.
+#   `BUILD_ID`/`BUILD_NUMBER` count: Jenkins, Hudson and TeamCity set them, and a desktop session does not.
 # - SSH: SSH_CONNECTION, SSH_CLIENT or SSH_TTY. `SSH_AUTH_SOCK` alone does NOT count: every desktop with
 #   an ssh-agent or gnome-keyring sets it, and agent forwarding leaves SSH_CONNECTION set as well.
-# - Kubernetes, serverless and hosted remote workspaces (Codespaces, Gitpod, Cloud Shell, ...): never
-#   overridable, because the machine is someone else's.
 # - Container (/.dockerenv, /run/.containerenv, `container`, VS Code's `REMOTE_CONTAINERS`): a reason
 #   unless the user vouches that the container runs on their own machine (`container_is_local`),
 #   which lifts this reason and no other.
 
-CI_MARKERS = (
-    "CI",
-    "CONTINUOUS_INTEGRATION",
-    "GITHUB_ACTIONS",
-    "GITLAB_CI",
-    "BUILDKITE",
-    "JENKINS_URL",
-    "TF_BUILD",
-    "CIRCLECI",
-    "TRAVIS",
-    "TEAMCITY_VERSION",
-    "BITBUCKET_BUILD_NUMBER",
-    "CODEBUILD_BUILD_ID",
-    "DRONE",
-    "APPVEYOR",
-    "SEMAPHORE",
-    "WOODPECKER",
-    "HUDSON_URL",
-    "BUILD_ID",
-    "BUILD_NUMBER",
-    "GO_SERVER_URL",
-    "BITRISE_IO",
-    "HARNESS_BUILD_ID",
-    "CF_BUILD_ID",
-)
 SSH_MARKERS = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
-KUBERNETES_MARKERS = ("KUBERNETES_SERVICE_HOST",)
-KUBERNETES_FILES = ("var/run/secrets/kubernetes.io",)
 CONTAINER_MARKERS = ("container", "REMOTE_CONTAINERS")
 CONTAINER_FILES = (".dockerenv", "run/.containerenv")
-SERVERLESS_MARKERS = (
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_EXECUTION_ENV",
-    "FUNCTIONS_WORKER_RUNTIME",
-    "K_SERVICE",
-    "FUNCTION_TARGET",
-    "VERCEL",
-    "NETLIFY",
-    "FLY_APP_NAME",
-    "RAILWAY_ENVIRONMENT",
-    "RENDER",
-    "DYNO",
-)
-#: Hosted development environments: GitHub Codespaces, Gitpod, Google Cloud Shell, Replit, AWS Cloud9.
-REMOTE_WORKSPACE_MARKERS = ("CODESPACES", "GITPOD_WORKSPACE_ID", "CLOUD_SHELL", "REPL_ID", "C9_PROJECT")
 #: Every environment variable the verdict reads.
-LOCALITY_MARKERS = (
-    *CI_MARKERS,
-    *SSH_MARKERS,
-    *KUBERNETES_MARKERS,
-    *CONTAINER_MARKERS,
-    *SERVERLESS_MARKERS,
-    *REMOTE_WORKSPACE_MARKERS,
-)
+LOCALITY_MARKERS = (*PLATFORM_ENV_NAMES, *SSH_MARKERS, *CONTAINER_MARKERS)
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
 
@@ -183,20 +134,19 @@ def locality_verdict(
     root: str | os.PathLike = "/",
     container_is_local: bool | None = None,
 ) -> LocalityVerdict:
-    """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason.
+    """Decide whether browser-cookie auth may run here; every non-local sign becomes a reason (a platform
+    of `hosted_platforms.PLATFORMS` is named with the variables that gave it away).
 
     `container_is_local=True` (or `COOKIE_SESSION_CONTAINER_IS_LOCAL=yes` when it is None) lifts the
-    container reason only; CI, SSH, Kubernetes, serverless and hosted workspaces always count.
+    container reason only; CI, SSH, Kubernetes, hosted platforms and workspaces always count.
     """
     env = os.environ if environ is None else environ
-    found = {
-        "CI environment": _set(env, CI_MARKERS, false_words=True),
-        "SSH session": _set(env, SSH_MARKERS),
-        "Kubernetes pod": _set(env, KUBERNETES_MARKERS) + _files(root, KUBERNETES_FILES),
-        "serverless or hosted platform": _set(env, SERVERLESS_MARKERS),
-        "hosted remote workspace": _set(env, REMOTE_WORKSPACE_MARKERS, false_words=True),
-    }
-    reasons = [f"{what} ({', '.join(names)})" for what, names in found.items() if names]
+    reasons = [f"SSH session ({', '.join(ssh)})"] if (ssh := _set(env, SSH_MARKERS)) else []
+    for platform in PLATFORMS:
+        names = _set(env, platform.env, false_words=platform.false_words) + _files(root, platform.files)
+        if names:
+            named = f"{platform.kind}: {platform.name}" if platform.name else platform.kind
+            reasons.append(f"{named} ({', '.join(names)})")
     container = tuple(_set(env, CONTAINER_MARKERS) + _files(root, CONTAINER_FILES))
     vouched = container_vouched(container_is_local, env)
     if container and not vouched:
@@ -223,11 +173,12 @@ def unsafe_opt_in(explicit: bool | None = None, environ: Mapping[str, str] | Non
     if value is None:
         return False, f"{UNSAFE_ENV_VAR} not set and no {UNSAFE_FLAG}"
     if value != UNSAFE_ENV_VALUE:
-        return False, f"{UNSAFE_ENV_VAR} is set but not to the word {UNSAFE_ENV_VALUE!r}"
+        return False, _WRONG_WORD.format(repr(UNSAFE_ENV_VALUE))
     return True, f"env:{UNSAFE_ENV_VAR}"
 
 
 _NOT_A_BOOL = "unsafe_browser_cookies must be True to opt in"
+_WRONG_WORD = UNSAFE_ENV_VAR + " is set but not to the word {}"
 _WAY_OUT = f"Use the official API key instead: set {API_KEY_ENV} (create one at console.x.ai)"
 
 
@@ -254,6 +205,12 @@ def require_browser_cookie_use(opted_in: bool, verdict: LocalityVerdict, *, why:
     `why` is `unsafe_opt_in`'s reason; it is named when a value other than a bool was passed. The
     error's `cli_hint` says the same as its hint with command-line words only."""
     if opted_in is not True:
+        if why.startswith(_WRONG_WORD.format("")):  # the user tried, with another word: say which one it takes
+            raise _refusal(
+                f"Browser-cookie auth is off: {why} (exactly that word, as WARNING.md says)",
+                hint=f"Set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, or pass unsafe_browser_cookies=True. {_WAY_OUT}",
+                cli_hint=f"Set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, or add {UNSAFE_FLAG}. {_WAY_OUT}",
+            )
         raise _refusal(
             "Browser-cookie auth is off: it needs an explicit opt-in" + (f" ({why})" if _NOT_A_BOOL in why else ""),
             hint=f"Pass unsafe_browser_cookies=True or set {UNSAFE_ENV_VAR}={UNSAFE_ENV_VALUE}, after reading "

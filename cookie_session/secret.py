@@ -4,7 +4,6 @@ function that scrubs secrets out of text that came from a server or a URL."""
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus
@@ -63,6 +62,8 @@ class Secret:
             other = other._value
         if not isinstance(other, str):
             return NotImplemented
+        import hmac  # here: it loads hashlib (~2 ms), which reading a Firefox profile never needs
+
         return hmac.compare_digest(self._value.encode(), other.encode())
 
     def __hash__(self) -> int:

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..browsers import BrowserCookie, header_safe
+from ..browsers import header_safe
+from ..browsers.load import NOT_LOGGED_IN_NOTE
 from ..errors import BadInputError, BrowserCookieWarning, NotLoggedInError, printable
 from ..policy import (
     LocalityVerdict,
@@ -29,6 +30,7 @@ from ..secret import Secret
 from ..settings import API_KEY_ENV, USER_AGENT_ENV, WEB_BASE_URL
 from ..transports.grok.headers import BrowserIdentity, browser_identity
 from .base import SERVICE_WEB, Authenticator
+from .cookie_rules import _as_browser_cookie, _sendable, sent_with
 
 __all__ = ["BrowserCookieAuthenticator", "SESSION_COOKIE", "EXPIRY_WARNING_SECONDS", "sent_with"]
 
@@ -42,22 +44,6 @@ FALLBACK_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 )
 FALLBACK_FIREFOX_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
-
-
-def _as_browser_cookie(cookie) -> BrowserCookie:
-    """Any cookie-like object (name, value, domain, path, secure, expires) as a `BrowserCookie`."""
-    if isinstance(cookie, BrowserCookie):
-        return cookie
-    return BrowserCookie(
-        cookie.name,
-        Secret(cookie.value, name=cookie.name),
-        cookie.domain,
-        cookie.path or "/",
-        bool(cookie.secure),
-        bool(getattr(cookie, "http_only", False)),
-        cookie.expires,
-        host_only=not cookie.domain.startswith("."),
-    )
 
 
 class BrowserCookieAuthenticator(Authenticator):
@@ -209,7 +195,7 @@ class BrowserCookieAuthenticator(Authenticator):
             (c for c in self._cookies if c.name == SESSION_COOKIE and c.domain.lstrip(".") == "grok.com"), None
         ) or next((c for c in self._cookies if c.name == SESSION_COOKIE), None)
         if session is None:
-            hints = " ".join(notes)
+            hints = " ".join(note for note in notes if note != NOT_LOGGED_IN_NOTE)  # the message says it
             raise NotLoggedInError(
                 f"Not logged in to grok.com in {where}: no live sso cookie found. {hints}",
                 hint=f"Log in at grok.com in that browser, or use the API key ({API_KEY_ENV})",
@@ -271,8 +257,9 @@ class BrowserCookieAuthenticator(Authenticator):
         `GrokClient` follows same-origin redirects only, and authenticates each hop.
 
         HTTPS goes through the TLS/HTTP2 handshake of `browser_family` at the newest curl_cffi target
-        at or below `browser_major_version` (`transports/impersonate.py`); `impersonating` names that
-        target, None when plain requests is left in place (curl_cffi missing: warned once).
+        at or below `browser_major_version` (`transports/impersonate.py`), loaded at the session's first HTTPS
+        request; `impersonating` names that target, None when plain requests is left in place (curl_cffi
+        missing: warned once).
         """
         base_url = WEB_BASE_URL if base_url is None else base_url
         check_base_url(base_url, allowed_domain="grok.com")
@@ -280,16 +267,23 @@ class BrowserCookieAuthenticator(Authenticator):
         session.headers["User-Agent"] = self.user_agent
         from ..settings import DEFAULT_TIMEOUT
         from ..transports.grok.wire import BrowserWire
-        from ..transports.impersonate import mount_browser_tls
+        from ..transports.impersonate import mount_browser_tls_lazily
 
         session.auth = BrowserWire(
             self, session, base_url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, verify=verify
         )
         # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
-        self.impersonating = mount_browser_tls(
+        self._browser_tls = mount_browser_tls_lazily(
             session, family=self.browser_family, major_version=self.browser_major_version
         )
         return session
+
+    @property
+    def impersonating(self) -> str | None:
+        """The curl_cffi target of the last prepared session's TLS handshake (None: plain requests, or no session
+        prepared yet); asking before its first request loads curl_cffi to decide."""
+        tls = getattr(self, "_browser_tls", None)
+        return tls.target if tls is not None else None
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Add the cookies the browser would send to this URL (see `cookie_header`) and, to a grok.com host or a
@@ -348,41 +342,6 @@ class BrowserCookieAuthenticator(Authenticator):
 
     def __deepcopy__(self, memo):
         raise TypeError("A BrowserCookieAuthenticator cannot be copied")
-
-
-def sent_with(cookie, url: str = WEB_BASE_URL + "/", *, now: float | None = None) -> bool:
-    """True when a browser sends the stored `cookie` (a `BrowserCookie` or any cookie-like object)
-    with a request to `url`, under RFC 6265's rules: what `BrowserCookieAuthenticator` sends."""
-    parts = urlsplit(url)
-    return _sendable(
-        _as_browser_cookie(cookie),
-        parts.scheme,
-        (parts.hostname or "").rstrip("."),
-        parts.path or "/",
-        time.time() if now is None else now,
-    )
-
-
-def _sendable(cookie: BrowserCookie, scheme: str, host: str, path: str, now: float) -> bool:
-    """RFC 6265 section 5.4: the cookie goes with a request to `scheme://host/path`."""
-    return (
-        (cookie.expires is None or cookie.expires > now)
-        and (scheme == "https" or not cookie.secure)
-        and _domain_matches(host, cookie)
-        and _path_matches(path, cookie.path or "/")
-    )
-
-
-def _domain_matches(host: str, cookie: BrowserCookie) -> bool:
-    domain = cookie.domain.lstrip(".")
-    return host.lower() == domain.lower() if cookie.host_only else host_in_domain(host, domain)
-
-
-def _path_matches(path: str, cookie_path: str) -> bool:
-    """RFC 6265 section 5.1.4."""
-    return path == cookie_path or (
-        path.startswith(cookie_path) and (cookie_path.endswith("/") or path[len(cookie_path)] == "/")
-    )
 
 
 def _merged(existing: str | None, ours: str) -> str:

@@ -4,7 +4,6 @@ about the browser (the version that last ran it, its language preference)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -66,6 +65,37 @@ def _meta_version(con: sqlite3.Connection, path: Path) -> int:
         shown = repr(shown[:20] + "…" if len(shown) > 20 else shown)
         raise store_error(path, f"its meta table's version {shown} is not a number ({len(text(found[0]))} characters)")
     return version
+
+
+#: What Chromium holds in its user-data folder while it runs: a symlink to `<hostname>-<pid>`.
+LOCK_FILE = "SingletonLock"
+
+
+def running(cookie_file: Path) -> bool:
+    """Whether the Chromium owning `cookie_file` runs now: its user-data folder (up to three levels above the
+    file) holds a `SingletonLock`, and when that names a process of this host, the process is alive (a
+    crash leaves the lock behind)."""
+    import os
+    import socket
+
+    for folder in Path(cookie_file).parents[:3]:
+        lock = folder / LOCK_FILE
+        if not os.path.lexists(lock):
+            continue
+        try:
+            host, _, pid = os.readlink(lock).rpartition("-")
+        except OSError:  # not a symlink (Windows, or a copy): trust that it is there
+            return True
+        if host != socket.gethostname() or not pid.isdigit():
+            return True  # another host's lock on a shared folder, or a form we do not know
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # EPERM: alive, someone else's
+            return True
+        return True
+    return False
 
 
 def major_version(cookie_file: Path) -> int | None:
@@ -135,6 +165,8 @@ class Decryptor:
     def _finish(self, raw: RawCookie, plain: bytes, authenticated: bool) -> str:
         """Strip and verify the SHA-256(host) prefix (store version >= 24), then decode; ValueError if garbage."""
         if self.hash_prefix:
+            import hashlib  # here: imported on the first value that carries a host hash
+
             if plain[:32] != hashlib.sha256(raw.host.encode("utf-8", "surrogateescape")).digest():
                 rest = plain[32:].decode("utf-8", "replace")
                 if authenticated or (len(plain) > 32 and header_safe(rest)):

@@ -9,7 +9,6 @@ net/extras/sqlite/sqlite_persistent_cookie_store.cc.
 from __future__ import annotations
 
 import functools
-import hashlib
 
 from ..settings import API_KEY_ENV
 
@@ -48,13 +47,16 @@ V20_HINT = (
 @functools.lru_cache(maxsize=8)
 def derive_key(password: bytes, iterations: int = LINUX_ITERATIONS) -> bytes:
     """Chromium's key derivation (PBKDF2-HMAC-SHA1, salt 'saltysalt', 16 bytes); cached per process."""
+    import hashlib  # here: a Firefox profile never needs it (~2 ms of start-up)
+
     return hashlib.pbkdf2_hmac("sha1", password, SALT, iterations, KEY_BYTES)
 
 
 #: The key of v10 values on Linux; and os_crypt_linux.cc's fallback for v11 values written while the
 #: keyring answered an empty password.
-PEANUTS_KEY = derive_key(PEANUTS)
-EMPTY_PASSWORD_KEY = derive_key(b"")
+#: Written out, not derived at import (tests/unit/browsers check they are `derive_key(PEANUTS)` and `derive_key(b"")`).
+PEANUTS_KEY = bytes.fromhex("fd621fe5a2b402539dfa147ca9272778")
+EMPTY_PASSWORD_KEY = bytes.fromhex("d0d0ec9c7d77d43ac54187fa4818d17f")
 
 
 def aes_cbc(key: bytes, data: bytes) -> bytes | None:

@@ -75,22 +75,32 @@ def secret_service_password(application: str) -> bytes:
                 "org.freedesktop.secrets: is GNOME Keyring running?)"
             )
         service = ("/org/freedesktop/secrets", SECRETS, "org.freedesktop.Secret.Service")
-        locked_seen = False
-        for schema in SCHEMAS:
-            unlocked, locked = bus.call(
-                *service, "SearchItems", "a{ss}", {"xdg:schema": schema, "application": application}
-            )
-            locked_seen |= bool(locked)
-            if unlocked:
-                _, session = bus.call(*service, "OpenSession", "sv", "plain", ("s", ""))
-                secrets = bus.call(*service, "GetSecrets", "aoo", [unlocked[0]], session)[0]
-                bus.call(session, SECRETS, "org.freedesktop.Secret.Session", "Close")
-                if unlocked[0] not in secrets:
-                    raise KeyStoreLocked(f"the Secret Service would not give the entry {entry}")
-                return bytes(secrets[unlocked[0]][2])
-        if locked_seen:
+        # Searched by `application` alone: an item in a collection loaded locked from disk keeps its `xdg:schema`
+        # out of reach, so gnome-keyring (42) finds nothing for a search naming it, and "locked" would read
+        # "no entry". The schema is checked on the unlocked items instead.
+        unlocked, locked = bus.call(*service, "SearchItems", "a{ss}", {"application": application})
+        item = _chromium_item(bus, unlocked)
+        if item is not None:
+            _, session = bus.call(*service, "OpenSession", "sv", "plain", ("s", ""))
+            secrets = bus.call(*service, "GetSecrets", "aoo", [item], session)[0]
+            bus.call(session, SECRETS, "org.freedesktop.Secret.Session", "Close")
+            if item not in secrets:
+                raise KeyStoreLocked(f"the Secret Service would not give the entry {entry}")
+            return bytes(secrets[item][2])
+        if locked:
             raise KeyStoreLocked(f"the Secret Service holds the entry {entry}, but its keyring is locked")
         raise NoKeyEntry(f"the Secret Service has no entry {entry}")
+
+
+def _chromium_item(bus: _Bus, items) -> str | None:
+    """The first of `items` (unlocked) stored under Chromium's schema, the newest schema first."""
+    schemas: dict[str | None, str] = {}
+    for item in items:
+        attributes = bus.call(
+            item, SECRETS, "org.freedesktop.DBus.Properties", "Get", "ss", "org.freedesktop.Secret.Item", "Attributes"
+        )[0][1]
+        schemas.setdefault(attributes.get("xdg:schema"), item)
+    return next((schemas[schema] for schema in SCHEMAS if schema in schemas), None)
 
 
 def kwallet_password(application: str) -> bytes:

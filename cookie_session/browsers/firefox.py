@@ -4,19 +4,18 @@ Firefox), containers, and what the profile says about the browser (version, lang
 from __future__ import annotations
 
 import json
-import logging
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
 
 from ..errors import ProfileNotFoundError
 from .hosts import EXACT_HOSTS, site_is_xai, wanted_host
 from .languages import firefox_accept_language
 from .records import RawCookie, ascii_int
 from .store import firefox_expiry, store_error, text
-
-log = logging.getLogger("cookie_session.browsers")
 
 #: The largest session store we decompress: a real one with hundreds of tabs is a few MiB; lz4 can
 #: expand 255-fold, so the declared size is checked before anything is decompressed...

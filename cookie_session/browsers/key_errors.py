@@ -15,6 +15,12 @@ class KeyUnavailable(Exception):
 class NoKeyStore(KeyUnavailable):
     """The key store is not there."""
 
+    hint = (
+        "No keyring answers in this session: run this in your desktop session, where GNOME Keyring or "
+        "KWallet runs (a session over SSH or a container usually has none); or start Chromium with "
+        f"--password-store=basic and log in again; or use the API key ({API_KEY_ENV})"
+    )
+
 
 class KeyStoreLocked(KeyUnavailable):
     """The key store is there, but locked or refusing."""

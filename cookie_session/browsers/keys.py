@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -147,6 +146,8 @@ class KeychainKeySource(KeySource):
 
 def _security_find_password(service: str, account: str) -> bytes:
     """The keychain password via `security find-generic-password -w` (exit 44: no such item)."""
+    import subprocess  # here: only macOS asks, and it costs every other start-up ~3 ms
+
     try:
         done = subprocess.run(
             ["security", "find-generic-password", "-w", "-s", service, "-a", account],

@@ -6,7 +6,6 @@ wrapped in `Secret` at once; logs and errors hold counts, paths and cookie names
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import cookie_session.browsers.chromium as chromium  # noqa: PLR0402  module objects: tests replace `rows`
 import cookie_session.browsers.firefox as firefox  # noqa: PLR0402
 import cookie_session.browsers.keys as keys  # noqa: PLR0402  `keys.default_key_source`: the seam for callers
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
 
 from ..errors import BadInputError, BrowserNotFoundError, CookieStoreError, ProfileNotFoundError
 from ..secret import Secret
@@ -25,11 +25,13 @@ from .profiles import find_profiles, mtime, pick_profile
 from .records import BrowserCookie, CookieLoad, Profile, RawCookie, header_safe, undecodable
 from .store import read_db, remove_stale_copies, store_error
 
-log = logging.getLogger("cookie_session.browsers")
 _FLUSH_NOTE = (
     "Chromium writes cookies to disk about 30 s after a change or at a clean exit; "
     "if you logged in just now, wait or quit the browser"
 )
+#: How recent a change of a running Chromium's cookie store is worth a note: a login may not be on disk yet.
+RECENT_WRITE_SECONDS = 60.0
+NOT_LOGGED_IN_NOTE = "no live grok.com session cookie (sso): this profile is not logged in to grok.com"
 
 
 def query_store(path: Path, family: str | None, include_subdomains: bool) -> tuple[str, list[RawCookie], int, bool]:
@@ -131,8 +133,11 @@ def _load(
     expired = sum(r.context == context and r.expires is not None and r.expires <= now for r in rows)
     if expired:
         notes.append(f"{expired} expired xAI cookie{'s' if expired != 1 else ''} dropped")
-    if family == "chromium" and not any(c.name == "sso" for c in cookies):
-        notes.append(_FLUSH_NOTE)
+    logged_in = any(c.name == "sso" for c in cookies)
+    if not logged_in:
+        notes.append(NOT_LOGGED_IN_NOTE)
+    if family == "chromium":
+        notes.extend(_running_chromium_notes(path, now, logged_in))
     log.info(
         "%s/%s: %d xAI cookies loaded, %d expired dropped (%s, version %s)",
         browser,
@@ -153,6 +158,20 @@ def _load(
         major_version=firefox.major_version(path.parent) if family == "firefox" else chromium.major_version(path),
         accept_language=module.accept_language(path.parent if family == "firefox" else path),
     )
+
+
+def _running_chromium_notes(path: Path, now: float, logged_in: bool) -> list[str]:
+    """What a running Chromium means for what was just read: a change it may not have written yet."""
+    if not chromium.running(path):
+        return []
+    changed = mtime(path, Path(f"{path}-journal"), Path(f"{path}-wal"))
+    if changed is not None and now - changed < RECENT_WRITE_SECONDS:
+        return [
+            f"Chromium is running and changed its cookies {max(now - changed, 0):.0f} s ago; it writes a change to "
+            "disk about 30 s after it happens, so a login or logout just now may not be read yet: wait a minute "
+            "or quit the browser, then read again"
+        ]
+    return [] if logged_in else [_FLUSH_NOTE]
 
 
 def load_xai_cookies(

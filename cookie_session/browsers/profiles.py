@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
+
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
 
 from ..errors import BrowserNotFoundError, ProfileNotFoundError
 from .catalogue import BrowserSpec, current_platform, spec_for
 from .records import Profile
 
-log = logging.getLogger("cookie_session.browsers")
 MAX_LOCAL_STATE_BYTES = 16 << 20
 
 

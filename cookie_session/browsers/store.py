@@ -12,11 +12,8 @@ Contracts:
 
 from __future__ import annotations
 
-import logging
 import math
 import os
-import shutil
-import signal
 import sqlite3
 import tempfile
 import threading
@@ -24,9 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import cookie_session.browsers.quiet_log as log  # noqa: PLR0402  (a module: log.debug, log.info)
+
 from ..errors import CookieStoreError, ProfileNotFoundError
 
-log = logging.getLogger("cookie_session.browsers")
 T = TypeVar("T")
 
 #: The largest store (database + WAL + journal) we copy. Real cookie stores hold at most a few hundred
@@ -100,6 +98,8 @@ def remove_stale_copies(temp_dir: str | None = None) -> list[str]:
             and int(pid_text) != os.getpid()
             and not _pid_alive(int(pid_text))
         ):
+            import shutil  # here and below, not at import: ~10 ms a start-up rarely needs
+
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(entry.path)
             log.info("removed a private cookie copy left by an earlier run: %s", entry.path)
@@ -113,6 +113,8 @@ class _CleanupOnSigterm:
     those cases nothing is installed, and a copy left by a SIGTERM is removed by the next run instead."""
 
     def __init__(self, path: str) -> None:
+        import signal  # here: only a private copy needs it (~1 ms of every start-up otherwise)
+
         self.path = path
         self.previous: Any = None
         self.active = (
@@ -120,15 +122,22 @@ class _CleanupOnSigterm:
         )
 
     def __enter__(self) -> _CleanupOnSigterm:  # noqa: PYI034
+        import signal
+
         if self.active:
             self.previous = signal.signal(signal.SIGTERM, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import signal
+
         if self.active:
             signal.signal(signal.SIGTERM, self.previous)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        import shutil
+        import signal
+
         shutil.rmtree(self.path, ignore_errors=True)
         previous = self.previous
         if callable(previous):
@@ -141,6 +150,8 @@ class _CleanupOnSigterm:
 def _private_copy(src: Path, dst: Path) -> None:
     """Copy `src` to a new file `dst` created with mode 0600."""
     with open(src, "rb") as fin, os.fdopen(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fout:
+        import shutil
+
         shutil.copyfileobj(fin, fout)
 
 
@@ -203,6 +214,8 @@ def read_db(path: Path, reader: Callable[[sqlite3.Connection], T]) -> tuple[T, b
         ) from None
     finally:
         if tmp is not None:
+            import shutil
+
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
@@ -92,13 +93,24 @@ def cli() -> None:
     """
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as the command line shows it: `Warning: <message>` on stderr, not Python's file, line and source."""
+    from ..errors import printable
+
+    try:
+        (file or sys.stderr).write(f"Warning: {printable(str(message))}\n")
+    except (OSError, ValueError):  # stderr closed
+        pass
+
+
 def main() -> None:
     """Console-script entry point."""
     for stream in (sys.stdout, sys.stderr):  # a path with bytes that are not UTF-8 must not crash the output
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    warnings.showwarning = _one_line_warning
     try:
         cli(prog_name="cookie-session")
-    except BrokenPipeError:  # e.g. `cookie-session models | head -1`
+    except BrokenPipeError:  # e.g. `cookie-session models | head -1`, outside a command
         sys.stderr.close()
         sys.exit(0)

@@ -12,6 +12,8 @@ from ..settings import (
     AUTH_MODES,
     CONTAINER_ENV_VALUE,
     CONTAINER_ENV_VAR,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_TIMEOUT,
     RETRY_MAX_RETRIES,
     UNSAFE_FLAG,
@@ -20,6 +22,8 @@ from ..settings import (
 
 #: The version of every `--json` document's shape; raised when a field changes meaning or goes away.
 SCHEMA_VERSION = 1
+#: Whether the running command printed its JSON document (then a failure after it prints no error document).
+JSON_OUTPUT = {"printed": False}
 
 
 def _apply(options: list, command):
@@ -38,6 +42,11 @@ BROWSER_OPTIONS = [
     click.option("--browser", metavar="NAME", help="Browser to read (chrome, chromium, brave, edge, firefox, ...)."),
     click.option("--profile", metavar="NAME", help="Browser profile name (default: most recently used)."),
     click.option("--cookie-file", type=click.Path(dir_okay=False), help="An explicit cookie database."),
+    click.option(
+        "--profile-dir",
+        type=click.Path(file_okay=False),
+        help="An explicit browser profile folder (the one holding Cookies or cookies.sqlite).",
+    ),
     click.option("--container", metavar="NAME", help="Firefox container to read cookies from."),
     click.option(
         "--container-is-local",
@@ -82,6 +91,20 @@ CONNECTION_OPTIONS = [
         show_default=True,
         help="Retries after 429/503 answers (honouring Retry-After; chat only after 429).",
     ),
+    click.option(
+        "--deadline",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_DEADLINE,
+        show_default=True,
+        help="Seconds a whole call may take, retries and streaming included.",
+    ),
+    click.option(
+        "--max-answer-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_ANSWER_BYTES,
+        show_default=True,
+        help="The most answer text one call keeps (a longer answer is an error).",
+    ),
 ]
 
 
@@ -119,13 +142,26 @@ def connection(options: dict) -> dict:
         "web_base_url": options.pop("web_base_url"),
         "timeout": (5.0, options.pop("timeout")),
         "retry": RetryPolicy(max_retries=options.pop("retries")),
+        "deadline": options.pop("deadline"),
+        "max_answer_bytes": options.pop("max_answer_bytes"),
     }
 
 
 def pop_credentials(options: dict) -> dict:
     """The chain's arguments out of the shared options (which are removed from `options`)."""
+    merge_profile_dir(options)
     keys = ("auth", "unsafe_browser_cookies", "browser", "profile", "cookie_file", "container", "container_is_local")
     return {key: options.pop(key) for key in keys}
+
+
+def merge_profile_dir(options: dict) -> dict:
+    """`--profile-dir` as the library takes it: a `cookie_file` that is a folder (one of the two, not both)."""
+    folder = options.pop("profile_dir", None)
+    if folder is not None:
+        if options.get("cookie_file") is not None:
+            raise click.UsageError("--cookie-file and --profile-dir both say where to read: give one of them.")
+        options["cookie_file"] = folder
+    return options
 
 
 def client_for(options: dict):
@@ -145,4 +181,5 @@ def client_with(authenticator, options: dict):
 
 def print_json(data: dict) -> None:
     """One JSON document on stdout, with `schema_version` first; control characters escaped."""
+    JSON_OUTPUT["printed"] = True
     click.echo(printable_json({"schema_version": SCHEMA_VERSION, **data}, indent=2))

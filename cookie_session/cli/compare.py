@@ -8,7 +8,7 @@ import click
 
 from ..errors import printable_lines
 from ..settings import DEFAULT_MODEL
-from ._common import compare_options, connection, print_json
+from ._common import compare_options, connection, merge_profile_dir, print_json
 from ._progress import waiting
 
 
@@ -38,8 +38,9 @@ def compare_command(
     Exits 0 when at least one method answered, else with the first method's error code.
     """
     from ..compare import compare_methods, render_table
+    from ._errors import cli_text
 
-    client_options = connection(options)
+    client_options = connection(merge_profile_dir(options))
     with waiting(f"Asking each method {repeat} time{'s' if repeat > 1 else ''}"):
         comparison = compare_methods(
             prompt,
@@ -48,6 +49,7 @@ def compare_command(
             max_tokens=max_tokens,
             repeat=repeat,
             client_options=client_options,
+            describe_error=cli_text,  # the refusals in command-line words (--unsafe-browser-cookies, not =True)
             **options,
         )
     if as_json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..auth.base import credential_fields
 from ..errors import EXIT_NO_CREDENTIALS, CookieSessionError, printable
 from ..settings import API_KEY_ENV
 from ._common import (
@@ -12,6 +11,7 @@ from ._common import (
     browser_options,
     client_for,
     client_with,
+    merge_profile_dir,
     pop_credentials,
     print_json,
 )
@@ -34,6 +34,7 @@ def _yes_no(value: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help='Machine-readable output (README, "JSON output").')
 def status_command(check: bool, as_json: bool, **options) -> None:
     """Show every credential source (masked), the one in use and why, and the locality verdict."""
+    from ..auth.base import credential_fields
     from ..auth.chain import inspect_credentials
 
     report = inspect_credentials(**pop_credentials(options))
@@ -66,9 +67,9 @@ def status_command(check: bool, as_json: bool, **options) -> None:
     if report.authenticator is None:
         if report.error is not None:
             raise report.error
+        where = "in the document's `sources`" if as_json else "listed above"
         raise CliError(
-            f"No credentials found (every source tried is listed above). Set {API_KEY_ENV} "
-            "(create a key at console.x.ai)",
+            f"No credentials found (every source tried is {where}). Set {API_KEY_ENV} (create a key at console.x.ai)",
             EXIT_NO_CREDENTIALS,
         )
     if probe_error is not None:
@@ -102,6 +103,8 @@ def whoami_command(as_json: bool, **options) -> None:
         identity = client.whoami()
         authenticator = client.authenticator
     if as_json:
+        from ..auth.base import credential_fields
+
         print_json({**identity.to_dict(), "credential": credential_fields(authenticator)})
         return
     _echo(f"Credential: {authenticator.describe()}")
@@ -125,21 +128,24 @@ def whoami_command(as_json: bool, **options) -> None:
     help="Machine-readable output: cookies[] of {name, domain, path, "
     "expires, size, secure, http_only, sent_to_grok_com}.",
 )
-def cookies_command(
-    unsafe_browser_cookies, browser, profile, cookie_file, container, container_is_local, as_json: bool
-) -> None:
+def cookies_command(as_json: bool, **options) -> None:
     """List every grok.com and x.ai cookie a profile holds, never the value.
 
     For each: name, domain, path, expiry, size, secure/http-only, and whether it is sent to grok.com."""
-    from ..auth.browser import sent_with
+    from ..auth.cookie_rules import sent_with
     from ..browsers import load_xai_cookies
     from ..policy import check_browser_cookie_use
     from ..settings import WEB_BASE_URL
-    from ..transports.grok.endpoints import AUTH_SESSION_PATH, GATEWAY_PATH, MODES_PATH
+    from ..transports.grok.endpoints import REQUEST_PATHS
 
-    check_browser_cookie_use(unsafe_browser_cookies, container_is_local=container_is_local)
+    options = merge_profile_dir(options)
+    check_browser_cookie_use(options["unsafe_browser_cookies"], container_is_local=options["container_is_local"])
     load = load_xai_cookies(
-        browser, profile=profile, cookie_file=cookie_file, container=container, include_subdomains=True
+        options["browser"],
+        profile=options["profile"],
+        cookie_file=options["cookie_file"],
+        container=options["container"],
+        include_subdomains=True,
     )
     rows = [
         {
@@ -151,9 +157,7 @@ def cookies_command(
             "secure": c.secure,
             "http_only": c.http_only,
             # sent with any request the project makes: identity, modes (every /rest/ path alike), the chat gateway
-            "sent_to_grok_com": any(
-                sent_with(c, WEB_BASE_URL + path) for path in (AUTH_SESSION_PATH, MODES_PATH, GATEWAY_PATH)
-            ),
+            "sent_to_grok_com": any(sent_with(c, WEB_BASE_URL + path) for path in REQUEST_PATHS),
         }
         for c in load.cookies
     ]

@@ -108,6 +108,8 @@ def migrate_command(
     """
     if since is not None and not history:
         raise click.UsageError("--since needs --history.")
+    if show_diff and fix:
+        raise click.UsageError("--diff shows the rewrites and --fix makes them: choose one.")
     if show_diff and output:
         raise click.UsageError("--diff prints to standard output; leave out --output.")
     paths = paths or (".",)

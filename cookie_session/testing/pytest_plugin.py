@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ..settings import API_BASE_URL_ENV, API_KEY_ENV, WEB_BASE_URL_ENV
+from .offline import OfflineError
 
 if TYPE_CHECKING:
     from ..auth.browser import BrowserCookieAuthenticator
@@ -55,10 +56,6 @@ class StandInKey(str):
         from ..secret import fingerprint
 
         return f"<stand-in key {fingerprint(str(self))}>"
-
-
-class OfflineError(OSError):
-    """A test using the stand-in tried to reach something outside loopback."""
 
 
 class XaiFailures:
@@ -409,55 +406,11 @@ def _let_responses_pass(monkeypatch: pytest.MonkeyPatch, stand_in: StandIn) -> N
 
 
 def _refuse_non_loopback(monkeypatch: pytest.MonkeyPatch, node: pytest.Item) -> None:
-    """Make name lookups and IP connections outside loopback fail with `OfflineError` for this test.
+    """Make every connection outside loopback fail with `OfflineError` for this test (see `offline`)."""
+    from .offline import refuse_non_loopback
 
-    Python-level only (`socket.getaddrinfo`, `socket.socket.connect`/`connect_ex`): it keeps a
-    script from reaching api.x.ai by mistake; it is not a sandbox for subprocesses or C code.
-    """
-    import ipaddress
-    import socket
-
-    from ..policy import is_loopback_host
-
-    real_getaddrinfo = socket.getaddrinfo
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def refuse(what: str) -> OfflineError:
-        message = (
-            f"cookie-session's pytest plugin refused {what}: a test using xai_standin stays on loopback "
-            f"(set `{OFFLINE_INI} = false` in the pytest ini options to allow it)"
-        )
-        node.add_report_section("call", "xai offline", message)
-        return OfflineError(message)
-
-    def host_name(host) -> str:
-        return host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
-
-    def is_address(host) -> bool:  # a numeric address needs no lookup; connect() decides on it
-        try:
-            ipaddress.ip_address(host_name(host).split("%", 1)[0])
-        except ValueError:
-            return False
-        return True
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in (None, "", b"") and not is_loopback_host(host_name(host)) and not is_address(host):
-            raise refuse(f"a name lookup of {host_name(host)}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def check(sock: socket.socket, address) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
-            if not is_loopback_host(host_name(address[0])):
-                raise refuse(f"a connection to {host_name(address[0])}:{address[1]}")
-
-    def connect(sock, address):
-        check(sock, address)
-        return real_connect(sock, address)
-
-    def connect_ex(sock, address):
-        check(sock, address)
-        return real_connect_ex(sock, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    refuse_non_loopback(
+        monkeypatch,
+        lambda message: node.add_report_section("call", "xai offline", message),
+        allow=f"set `{OFFLINE_INI} = false` in the pytest ini options to allow it",
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
 
 import requests
 
@@ -73,7 +74,8 @@ def raise_for_api_error(response: requests.Response, *, redact=lambda text: text
     detail = f" ({said})" if said else ""
     where = f"{response.request.method} {response.url}"
     if status == 400 and "api key" in said.lower():
-        raise InvalidApiKeyError(f"api.x.ai rejected the API key (400{': ' + said if said else ''})")
+        host = urlsplit(response.url).netloc or "the API"  # the real target: api.x.ai, or a stand-in on loopback
+        raise InvalidApiKeyError(f"{host} rejected the API key (400{': ' + said if said else ''})")
     if status == 401:
         raise MissingCredentialsError(f"{where} answered 401: no valid credential{detail}")
     if status == 403:

@@ -15,14 +15,17 @@ Contract of the adapter, the same as requests' `HTTPAdapter` where the caller ca
 - `verify`: True (certifi's bundle, as requests), False, or a CA bundle file; `cert` passes through;
 - `proxies`: as requests computed them from the environment (`no_proxy` honoured); curl reads no
   proxy variable itself, and a loopback host never goes through a proxy;
-- the body streams; failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
+- the body streams with bounded memory: past `_bounded_stream.MAX_QUEUED_BYTES` not yet read, the
+  transfer waits for the reader (TCP flow control holds the server back) instead of queueing the rest;
+  failures are `requests.exceptions` (ConnectTimeout, ReadTimeout, SSLError,
   ProxyError, ConnectionError, ChunkedEncodingError mid-body, ContentDecodingError);
 - `Set-Cookie` replies reach the session's cookie jar as with urllib3;
 - while a test library has replaced `requests.adapters.HTTPAdapter.send` (`responses` does), requests
   go to it: tests that mock grok.com at the requests level keep working (with requests' own TLS).
 
-curl_cffi is imported only when an adapter is mounted, so `import cookie_session` and the CLI's
-`--help` never load it. When it cannot be loaded the web path keeps plain `requests` and one
+curl_cffi is imported only when an adapter is built: the authenticator mounts a `BrowserTls`, which builds it
+at the first HTTPS request, so `import cookie_session`, the CLI's `--help`, `cookies` and a session that
+sends nothing never load it. When it cannot be loaded the web path keeps plain `requests` and one
 `BrowserCookieWarning` says Cloudflare may challenge it.
 
 The curl-adapter package was evaluated first and not used: it pins curl_cffi < 0.17 (which lacks
@@ -35,6 +38,7 @@ import email.message
 import re
 import threading
 import warnings
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
@@ -42,15 +46,23 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_encoding_from_headers, select_proxy
+from requests.utils import DEFAULT_ACCEPT_ENCODING, get_encoding_from_headers, select_proxy
 
 from ..errors import BrowserCookieWarning
 from ..policy import is_loopback_host
+from ._bounded_stream import bounded_streams
 
 if TYPE_CHECKING:
     from curl_cffi.requests.session import HttpMethod
 
-__all__ = ["ImpersonatingAdapter", "impersonation_target", "mount_browser_tls", "IMPERSONATION_UNAVAILABLE"]
+__all__ = [
+    "ImpersonatingAdapter",
+    "BrowserTls",
+    "impersonation_target",
+    "mount_browser_tls",
+    "mount_browser_tls_lazily",
+    "IMPERSONATION_UNAVAILABLE",
+]
 
 IMPERSONATION_UNAVAILABLE = (
     "The web path cannot imitate the browser's TLS handshake ({reason}), so it uses "
@@ -91,11 +103,30 @@ def impersonation_target(family: str | None, major_version: int | None, availabl
 
 def mount_browser_tls(session: requests.Session, *, family: str | None, major_version: int | None) -> str | None:
     """Mount `ImpersonatingAdapter` for `https://` on `session`, with the browser's `Accept-Encoding`
-    (curl decodes br and zstd too); return the curl_cffi target used.
+    (curl decodes br and zstd too); return the curl_cffi target used. Loads curl_cffi now.
 
     None (and plain requests stays in place) when curl_cffi cannot be loaded or has no target of
     that family; the first time in a process that happens, a `BrowserCookieWarning` says so.
     """
+    target = _target_for(family, major_version)
+    if target is None:
+        return None
+    session.mount("https://", ImpersonatingAdapter(target, stream_weight=FETCH_STREAM_WEIGHT.get(family or "")))
+    session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
+    return target
+
+
+def mount_browser_tls_lazily(session: requests.Session, *, family: str | None, major_version: int | None) -> BrowserTls:
+    """`mount_browser_tls`, deferred to the first HTTPS request: mount a `BrowserTls` for `https://`, which
+    loads curl_cffi (~110 ms) then, so a process that never sends a request never pays for it."""
+    adapter = BrowserTls(session, family=family, major_version=major_version)
+    session.mount("https://", adapter)
+    session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
+    return adapter
+
+
+def _target_for(family: str | None, major_version: int | None) -> str | None:
+    """The curl_cffi target for this browser (loading curl_cffi), or None after the one-time warning."""
     try:
         from curl_cffi.requests.impersonate import BrowserType
     except (ImportError, OSError) as exc:  # not installed, or its libcurl-impersonate will not load
@@ -105,10 +136,64 @@ def mount_browser_tls(session: requests.Session, *, family: str | None, major_ve
     if target is None:
         version = f" at or below version {major_version}" if major_version is not None else ""
         _warn_once(f"curl_cffi has no {family or 'unknown'} browser{version} to impersonate")
-        return None
-    session.mount("https://", ImpersonatingAdapter(target, stream_weight=FETCH_STREAM_WEIGHT.get(family or "")))
-    session.headers["Accept-Encoding"] = BROWSER_ACCEPT_ENCODING
     return target
+
+
+class BrowserTls(BaseAdapter):
+    """The browser's TLS handshake, chosen at the first request (see `mount_browser_tls_lazily`).
+
+    The first `send` (or reading `target`) loads curl_cffi, builds the `ImpersonatingAdapter` (or, when
+    curl_cffi cannot imitate this browser, requests' own `HTTPAdapter`, with requests' own Accept-Encoding,
+    after the one-time warning) and mounts it on the session in its place; this adapter then forwards to it.
+    """
+
+    def __init__(self, session: requests.Session, *, family: str | None, major_version: int | None) -> None:
+        super().__init__()
+        self._session = weakref.ref(session)
+        self._family, self._major_version = family, major_version
+        self._lock = threading.Lock()
+        self._adapter: BaseAdapter | None = None
+        self._target: str | None = None
+
+    @property
+    def target(self) -> str | None:
+        """The curl_cffi target imitated, None when plain requests is used (decided now if not yet)."""
+        self._chosen()
+        return self._target
+
+    def _chosen(self) -> BaseAdapter:
+        with self._lock:
+            if self._adapter is None:
+                self._target = _target_for(self._family, self._major_version)
+                session = self._session()
+                if self._target is not None:
+                    weight = FETCH_STREAM_WEIGHT.get(self._family or "")
+                    self._adapter = ImpersonatingAdapter(self._target, stream_weight=weight)
+                else:
+                    self._adapter = HTTPAdapter()
+                    if session is not None and session.headers.get("Accept-Encoding") == BROWSER_ACCEPT_ENCODING:
+                        session.headers["Accept-Encoding"] = DEFAULT_ACCEPT_ENCODING
+                if session is not None and session.get_adapter("https://") is self:
+                    session.mount("https://", self._adapter)
+            return self._adapter
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout=None,
+        verify=True,
+        cert=None,
+        proxies=None,
+    ) -> requests.Response:
+        adapter = self._chosen()
+        if self._target is None and request.headers.get("Accept-Encoding") == BROWSER_ACCEPT_ENCODING:
+            request.headers["Accept-Encoding"] = DEFAULT_ACCEPT_ENCODING  # what plain requests can decode
+        return adapter.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+    def close(self) -> None:
+        if self._adapter is not None:
+            self._adapter.close()
 
 
 def _warn_once(reason: str) -> None:
@@ -177,23 +262,24 @@ class ImpersonatingAdapter(BaseAdapter):
         order = ",".join(dict.fromkeys(["host", *sent]))
         _quiet_header_order_notice()
         try:
-            reply = self._curl.request(
-                cast("HttpMethod", method),
-                url,
-                headers=headers,
-                content=request.body,
-                timeout=_curl_timeout(timeout),
-                # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
-                verify=_ca_bundle(verify),  # type: ignore[arg-type]
-                cert=cert,
-                proxy=proxy,
-                accept_encoding=request.headers.get("Accept-Encoding"),
-                stream=True,
-                quote=False,
-                discard_cookies=True,
-                allow_redirects=False,
-                extra_fp={"header_order": order},
-            )
+            with bounded_streams():  # the body waits for the reader (bounded memory), never queues whole
+                reply = self._curl.request(
+                    cast("HttpMethod", method),
+                    url,
+                    headers=headers,
+                    content=request.body,
+                    timeout=_curl_timeout(timeout),
+                    # curl_cffi types `verify` as a bool, but takes a CA bundle path too (it sets CURLOPT_CAINFO)
+                    verify=_ca_bundle(verify),  # type: ignore[arg-type]
+                    cert=cert,
+                    proxy=proxy,
+                    accept_encoding=request.headers.get("Accept-Encoding"),
+                    stream=True,
+                    quote=False,
+                    discard_cookies=True,
+                    allow_redirects=False,
+                    extra_fp={"header_order": order},
+                )
         except curl_errors.RequestException as exc:
             raise _as_requests_error(exc, request, in_body=False, proxied=proxy is not None) from None
         return self._build_response(request, url, reply)
@@ -357,6 +443,9 @@ class _CurlBody:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            abandon = getattr(getattr(self._reply, "queue", None), "abandon", None)
+            if abandon is not None:  # a transfer waiting for room goes on, to be stopped at its next write
+                abandon()
             self._reply.close()
 
     def release_conn(self) -> None:

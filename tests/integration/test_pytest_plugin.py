@@ -57,9 +57,7 @@ def test_the_plugin_is_loaded_from_its_entry_point(project, monkeypatch):
             assert plugin is not None and plugin.__name__ == "cookie_session.testing.pytest_plugin"
             ours = [p for p in pytestconfig.pluginmanager.get_plugins()
                     if getattr(p, "__name__", "").startswith("cookie_session")]
-            assert ours == [plugin]          # registered once, whatever old path (a shim) was imported
-            import cookie_session.pytest_plugin as old_path
-            assert old_path is plugin
+            assert ours == [plugin]          # registered once
             dists = [dist.project_name for _, dist in pytestconfig.pluginmanager.list_plugin_distinfo()]
             assert "cookie-session" in dists
 
@@ -379,6 +377,137 @@ def test_tests_using_the_standin_stay_on_loopback(project, monkeypatch):
     """
     )
     run(project).assert_outcomes(passed=1)
+
+
+def _non_loopback_address() -> str | None:
+    """An address of this machine outside loopback (the one a default route would use), if it has one."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # UDP: no packet is sent
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_the_curl_cffi_path_is_refused_before_connecting(project):
+    """Every way the library opens a socket through curl_cffi (its TLS adapter, a curl session, the gateway's
+    `ws_connect`, async) is refused before libcurl runs: a name that resolves nowhere gets OfflineError (not
+    curl's "could not resolve"), and a real listener on a non-loopback address of this machine sees nothing."""
+    import socket
+    import threading
+
+    listener = None
+    address = _non_loopback_address()
+    accepted: list[object] = []
+    if address is not None:
+        listener = socket.create_server((address, 0))
+        listener.settimeout(0.2)
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    accepted.append(listener.accept()[0].getpeername())
+                except OSError:  # the timeout included
+                    pass
+
+        watcher = threading.Thread(target=accept, daemon=True)
+        watcher.start()
+    hosts = ["grok.invalid:443", *([f"{address}:{listener.getsockname()[1]}"] if listener else [])]
+    project.makepyfile(
+        test_user=f"""
+        import asyncio
+
+        import pytest
+        import requests
+        from curl_cffi import CurlOpt
+        from curl_cffi.requests import AsyncSession, Session
+
+        from cookie_session import GrokClient
+        from cookie_session.testing.pytest_plugin import OfflineError
+        from cookie_session.transports.impersonate import mount_browser_tls
+
+        HOSTS = {hosts!r}
+
+
+        @pytest.mark.parametrize("host", HOSTS)
+        def test_a_curl_session(xai_standin, host):
+            with Session(impersonate="chrome") as session, pytest.raises(OfflineError, match="curl_cffi"):
+                session.get(f"https://{{host}}/", timeout=5)
+            with Session() as session, pytest.raises(OfflineError, match="curl_cffi"):
+                session.get(f"https://{{host}}/", timeout=5, stream=True)
+
+
+        @pytest.mark.parametrize("host", HOSTS)
+        def test_the_library_tls_adapter(xai_standin, host):
+            with requests.Session() as session:
+                assert mount_browser_tls(session, family="chromium", major_version=156)
+                with pytest.raises(OfflineError, match="curl_cffi"):
+                    session.get(f"https://{{host}}/rest/app-chat/conversations/new", timeout=5)
+
+
+        @pytest.mark.parametrize("host", HOSTS)
+        def test_a_websocket(xai_standin, host):
+            with Session(impersonate="chrome") as session, pytest.raises(OfflineError, match="curl_cffi"):
+                session.ws_connect(f"wss://{{host}}/ws/app-chat", timeout=5)
+
+
+        @pytest.mark.parametrize("host", HOSTS)
+        def test_async(xai_standin, host):
+            async def fetch():
+                async with AsyncSession() as session:
+                    await session.get(f"https://{{host}}/", timeout=5)
+
+            with pytest.raises(OfflineError, match="curl_cffi"):
+                asyncio.run(fetch())
+
+
+        def test_a_hard_coded_grok_com_through_the_library(grok_browser_auth, xai_standin):
+            with GrokClient(grok_browser_auth, web_base_url="https://grok.com") as client:
+                with pytest.raises(Exception) as caught:
+                    client.chat("hi")
+            chain, error = [], caught.value
+            while error is not None:
+                chain.append(error)
+                error = error.__cause__ or error.__context__
+            assert any(isinstance(e, OfflineError) for e in chain) or "refused" in str(caught.value), chain
+            assert xai_standin.requests == []
+
+
+        def test_loopback_and_names_resolved_to_it_stay_open(xai_standin):
+            port = xai_standin.web_port
+            with Session() as session:
+                assert session.get(f"http://127.0.0.1:{{port}}/", timeout=5).status_code
+            with Session(curl_options={{CurlOpt.RESOLVE: [f"grok.com:{{port}}:127.0.0.1"]}}) as session:
+                assert session.get(f"http://grok.com:{{port}}/", timeout=5).status_code
+            assert len(xai_standin.requests) == 2
+
+
+        def test_a_loopback_name_resolved_elsewhere_is_refused(xai_standin):
+            elsewhere = {{CurlOpt.RESOLVE: ["localhost:{{0}}:192.0.2.1".format(xai_standin.web_port)]}}
+            with Session(curl_options=elsewhere) as session, pytest.raises(OfflineError, match="192.0.2.1"):
+                session.get(f"http://localhost:{{xai_standin.web_port}}/", timeout=5)
+
+
+        def test_the_curl_guard_ends_with_the_test():
+            from curl_cffi import Curl
+
+            assert Curl.perform.__module__ == "curl_cffi.curl"
+    """
+    )
+    try:
+        result = run(project)
+    finally:
+        if listener is not None:
+            stop.set()
+            watcher.join(timeout=5)
+            listener.close()
+    result.assert_outcomes(passed=4 * len(hosts) + 4)
+    assert accepted == [], f"a connection reached the non-loopback listener: {accepted}"
+    result.stdout.no_fnmatch_line("*Could not resolve host*")
 
 
 def test_failure_output_shows_no_credential(project, monkeypatch):

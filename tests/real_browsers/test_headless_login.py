@@ -1,4 +1,4 @@
-"""Real headless browsers write real cookie databases (cookie_session.headless_login).
+"""Real headless browsers write real cookie databases (cookie_session.testing.headless).
 
 A local HTTPS server (trustme certificate for grok.com) sets three cookies on
 /login: ``sso`` (Domain=.grok.com, Max-Age), ``sso-rw`` (host-only, Max-Age) and

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from installed import require
 from quiet_auth import quiet_browser_auth
 

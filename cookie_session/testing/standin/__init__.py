@@ -60,6 +60,9 @@ __all__ = [
     "WEB_RULES",
 ]
 
+#: The most bytes of method, path and headers `requests` keeps (the oldest requests are forgotten first).
+HISTORY_BYTES = 4 << 20
+
 FAILURES = {
     **{name: "api" for name in API_FAILURES},
     **{name: "web" for name in WEB_FAILURES},
@@ -78,7 +81,8 @@ class StandIn:
     cut the next connection of either side). `drop_rate` drops that fraction of all requests at
     random, in a random one of the `DROP_MODES` (`seed` makes the choice repeatable); `drops`
     lists `(mode, path)` for every connection dropped. `requests` lists `(method, path, headers)` of
-    the last `history` requests (older ones are forgotten, so a long-running stand-in stays small);
+    the last `history` requests, at most `HISTORY_BYTES` of them (older ones are forgotten, so a
+    long-running stand-in stays small; `_server` bounds each request and the connections too);
     `client_hellos[i]` is the fingerprint of the TLS ClientHello of the connection request `i` came
     over (None over plain HTTP).
 
@@ -131,7 +135,9 @@ class StandIn:
         self.cf_bms: dict[str, float] = {}
         self.relaxed: frozenset[str] = frozenset()
         self.relax(*relax)
-        self._history: collections.deque[tuple[str, str, dict, ClientHello | None]] = collections.deque(maxlen=history)
+        self._history_size = history
+        self._history: collections.deque[tuple[str, str, dict, ClientHello | None, int]] = collections.deque()
+        self._history_bytes = 0
         self._previous_sigterm: Any = None
         self._previous_sighup: Any = None
         self._failures: dict[str, list[str]] = {"api": [], "web": [], "any": []}
@@ -337,18 +343,24 @@ class StandIn:
     def requests(self) -> list[tuple[str, str, dict]]:
         """The last `history` requests, oldest first, as `(method, path, headers)` (a copy)."""
         with self._lock:
-            return [(method, path, headers) for method, path, headers, _hello in self._history]
+            return [(method, path, headers) for method, path, headers, _hello, _size in self._history]
 
     @property
     def client_hellos(self) -> list[ClientHello | None]:
         """Index-aligned with `requests`: the TLS ClientHello of the connection each arrived on (None: plain HTTP)."""
         with self._lock:
-            return [hello for *_request, hello in self._history]
+            return [hello for *_request, hello, _size in self._history]
 
     def record_request(self, method: str, path: str, headers, client_hello: ClientHello | None = None) -> None:
-        """Called by the handlers: add one request to `requests` (and its ClientHello to `client_hellos`)."""
+        """Called by the handlers: add one request to `requests` (and its ClientHello to `client_hellos`),
+        forgetting the oldest past `history` requests or `HISTORY_BYTES` of their method, path and headers."""
+        kept = dict(headers.items())
+        size = len(method) + len(path) + sum(len(name) + len(value) for name, value in kept.items())
         with self._lock:
-            self._history.append((method, path, dict(headers.items()), client_hello))
+            self._history.append((method, path, kept, client_hello, size))
+            self._history_bytes += size
+            while self._history and (len(self._history) > self._history_size or self._history_bytes > HISTORY_BYTES):
+                self._history_bytes -= self._history.popleft()[-1]
 
     def start(self) -> StandIn:
         self._api.start()

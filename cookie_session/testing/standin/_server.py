@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from .client_hello import peek_client_hello
 
 if TYPE_CHECKING:
     from . import StandIn
 
+# Memory, per connection and in all: a request line of at most 64 KiB (http.server's own limit, else 414), a
+# header section of at most MAX_HEADER_BYTES in at most MAX_HEADER_COUNT lines (else 431, connection closed),
+# a body of at most MAX_BODY (else 413); at most MAX_CONNECTIONS connections open at once (the next one gets
+# 503 and is closed), and at most MAX_BODIES_IN_FLIGHT bytes of request bodies held at once (else 503).
+# The request history (`StandIn.requests`) is bounded in bytes too (`HISTORY_BYTES`, in the package).
 MAX_BODY = 1 << 20
+MAX_HEADER_BYTES = 32 * 1024  # a browser's largest cookie header is ~8 KiB (RFC 6265: 4 KiB per cookie)
+MAX_HEADER_COUNT = 64
+MAX_CONNECTIONS = 128
+MAX_BODIES_IN_FLIGHT = 32 << 20
 #: How a dropped connection ends: before any byte of the reply, inside the status line and
 #: headers, or inside the body (half a JSON body; a stream after its first chunk, mid-chunk).
 DROP_MODES = ("drop_before_reply", "drop_mid_headers", "drop_mid_body")
@@ -42,8 +52,69 @@ class _Dropped(Exception):
     """Unwinds a handler whose connection the stand-in is dropping on purpose."""
 
 
+class _HeaderBudget:
+    """The connection's reader while http.server parses one header section: past `MAX_HEADER_BYTES` bytes or
+    `MAX_HEADER_COUNT` lines it raises the errors http.server answers with 431 (and closes the connection),
+    before reading any further, so no request holds more than that in memory."""
+
+    def __init__(self, reader) -> None:
+        self._reader, self._left, self._lines = reader, MAX_HEADER_BYTES, 0
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._reader.readline(self._left + 1 if limit < 0 else min(limit, self._left + 1))
+        self._left -= len(line)
+        if self._left < 0:
+            raise http.client.LineTooLong(f"header section over {MAX_HEADER_BYTES} bytes")
+        if line not in (b"\r\n", b"\n", b""):
+            self._lines += 1
+            if self._lines > MAX_HEADER_COUNT:
+                raise http.client.HTTPException(f"more than {MAX_HEADER_COUNT} headers")
+        return line
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
+
+
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._open = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._bodies_lock = threading.Lock()
+        self._bodies_in_flight = 0
+
+    def process_request(self, request, client_address) -> None:
+        """One thread per connection, up to `MAX_CONNECTIONS`; past that, 503 and the connection is closed."""
+        if not self._open.acquire(blocking=False):
+            try:
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n"
+                    b"Connection: close\r\n\r\n"
+                )
+            except OSError:  # a TLS socket before its handshake, or a client already gone
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._open.release()
+
+    def reserve_body(self, length: int) -> bool:
+        """Count `length` bytes of request body as held; False (nothing counted) past `MAX_BODIES_IN_FLIGHT`."""
+        with self._bodies_lock:
+            if self._bodies_in_flight + length > MAX_BODIES_IN_FLIGHT:
+                return False
+            self._bodies_in_flight += length
+            return True
+
+    def release_body(self, length: int) -> None:
+        with self._bodies_lock:
+            self._bodies_in_flight -= length
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLEOFError)):  # a client hanging up is not news
@@ -70,6 +141,15 @@ class BaseHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(IDLE_CLIENT_SECONDS)  # a silent client ends in socket.timeout, not a wait
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, with the header section bounded (`_HeaderBudget`: 431 past the limits)."""
+        reader = self.rfile
+        self.rfile = _HeaderBudget(reader)  # type: ignore[assignment]  # reads like the file it wraps
+        try:
+            return super().parse_request()
+        finally:
+            self.rfile = reader
 
     def log_message(self, *args) -> None:  # quiet: tests and the demo print their own lines
         pass
@@ -104,7 +184,21 @@ class BaseHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_json(413, {"code": "Payload too large", "error": "Request body too large"})
             return
-        self.raw_body = self.rfile.read(length) if length else b""  # always drained: keeps keep-alive in step
+        server = cast(QuietServer, self.server)
+        if not server.reserve_body(length):
+            self.close_connection = True
+            self.send_json(
+                503, {"code": "Unavailable", "error": "Too many request bodies at once"}, [("Retry-After", "1")]
+            )
+            return
+        try:
+            self.raw_body = self.rfile.read(length) if length else b""  # always drained: keeps keep-alive in step
+            self._answer(method, path)
+        finally:
+            self.raw_body = b""
+            server.release_body(length)
+
+    def _answer(self, method: str, path: str) -> None:
         self._drop = self.standin.take_drop(path)
         self._chunks_sent = 0
         try:

@@ -15,6 +15,18 @@ then one module here.
 
 from __future__ import annotations
 
-from .transport import WebTransport
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .transport import WebTransport
 
 __all__ = ["WebTransport"]
+
+
+def __getattr__(name: str):
+    """`WebTransport` loads on first use: `endpoints` and `headers` are read without requests (the CLI's start-up)."""
+    if name == "WebTransport":
+        from .transport import WebTransport
+
+        return WebTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_MODE",
     "KNOWN_MODES",
     "gateway_url",
+    "REQUEST_PATHS",
 ]
 
 REST_PREFIX = "/rest/"
@@ -32,6 +33,8 @@ DEFAULT_MODE = "auto"
 #: The modes public clients list (2026); the account's own list comes from `MODES_PATH`.
 KNOWN_MODES = ("fast", "auto", "expert", "heavy")
 MODES_LOCALE = "en"
+#: One path of each kind of request the client makes (every `/rest/` path alike for RFC 6265's path rule).
+REQUEST_PATHS = (AUTH_SESSION_PATH, MODES_PATH, GATEWAY_PATH, "/index", "/")
 
 
 def gateway_url(base_url: str, user_id: str) -> str:

@@ -503,10 +503,55 @@ def test_expired_cookies_are_dropped_with_a_note(tmp_path):
     assert "2 expired xAI cookies dropped" in load.notes
 
 
-def test_chromium_without_sso_notes_the_flush_delay(tmp_path):
+def test_a_profile_without_a_session_cookie_says_it_is_not_logged_in(tmp_path):
     path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "cf_clearance", "value": "SECRET", "expires": LATER}])
-    load = load_xai_cookies("chromium", cookie_file=path, now=NOW)
-    assert any("30 s" in note for note in load.notes)
+    notes = load_xai_cookies("chromium", cookie_file=path, now=NOW).notes
+    assert any("not logged in to grok.com" in note for note in notes)
+    assert not any("30 s" in note for note in notes)  # Chromium is not running: everything is on disk
+    firefox = make_firefox_db(tmp_path / "ff" / "cookies.sqlite", [])
+    assert any("not logged in to grok.com" in note for note in load_xai_cookies("firefox", cookie_file=firefox).notes)
+
+
+def hold_singleton_lock(user_data_dir, pid: int) -> None:
+    """What a running Chromium keeps in its user-data folder: `SingletonLock` -> `<hostname>-<pid>`."""
+    import socket
+
+    os.symlink(f"{socket.gethostname()}-{pid}", user_data_dir / "SingletonLock")
+
+
+def test_a_running_chromium_that_just_changed_its_cookies_is_noted(tmp_path):
+    path = chromium_file(tmp_path, _sso("SECRET"))
+    hold_singleton_lock(tmp_path / "chromium", os.getpid())
+    load = load_xai_cookies("chromium", cookie_file=path, now=time.time())
+    (note,) = [n for n in load.notes if "Chromium is running" in n]
+    assert "s ago" in note and "wait a minute or quit the browser" in note
+    os.utime(path, (time.time() - 600, time.time() - 600))  # written ten minutes ago: nothing pending
+    assert not [n for n in load_xai_cookies("chromium", cookie_file=path, now=time.time()).notes if "running" in n]
+
+
+def test_a_running_chromium_without_a_session_cookie_notes_the_flush_delay(tmp_path):
+    path = chromium_file(tmp_path, [{"host": ".grok.com", "name": "cf_clearance", "value": "SECRET", "expires": LATER}])
+    hold_singleton_lock(tmp_path / "chromium", os.getpid())
+    os.utime(path, (time.time() - 600, time.time() - 600))
+    notes = load_xai_cookies("chromium", cookie_file=path, now=time.time()).notes
+    assert any("not logged in" in n for n in notes) and any("30 s" in n for n in notes)
+
+
+def test_a_lock_left_by_a_crashed_chromium_is_not_a_running_one(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = chromium_file(tmp_path, _sso("SECRET"))
+    hold_singleton_lock(tmp_path / "chromium", dead.pid)
+    assert not [n for n in load_xai_cookies("chromium", cookie_file=path, now=time.time()).notes if "running" in n]
+
+
+def test_the_cookies_command_shows_the_running_chromium_note(tmp_path, laptop):
+    path = chromium_file(tmp_path, _sso("SECRET"))
+    hold_singleton_lock(tmp_path / "chromium", os.getpid())
+    result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path))
+    assert result.exit_code == 0 and "Note: Chromium is running and changed its cookies" in result.stdout
+    result = run_cli("cookies", "--unsafe-browser-cookies", "--cookie-file", str(path), "--json")
+    assert any("Chromium is running" in n for n in json.loads(result.stdout)["notes"])
 
 
 def test_partitioned_chromium_cookie_of_another_site_is_skipped(tmp_path):
@@ -1013,7 +1058,7 @@ def test_chromium_local_state_profiles(tmp_path):
     load = load_xai_cookies("chromium", home=home, now=NOW)
     assert (load.profile, values(load)) == ("Profile 1", {"sso": "SECRET-work"})
     assert load_xai_cookies("chromium", profile="work", home=home, now=NOW).profile == "Profile 1"
-    assert any("30 s" in n for n in load_xai_cookies("chromium", profile="Default", home=home, now=NOW).notes)
+    assert "not logged in" in " ".join(load_xai_cookies("chromium", profile="Default", home=home, now=NOW).notes)
     message = expect(ProfileNotFoundError, load_xai_cookies, "chromium", profile="Nope", home=home)
     assert "Default (Person 1)" in message and "Profile 1 (Work)" in message
     expect(ProfileNotFoundError, load_xai_cookies, "chromium", profile="Empty", home=home)
@@ -1203,3 +1248,17 @@ def test_chromium_without_a_language_preference_is_none(tmp_path, preferences):
         (root / "Default" / "Preferences").write_text(preferences, encoding="utf-8")
     load = load_xai_cookies(cookie_file=root / "Default", now=NOW)
     assert load.accept_language is None and values(load) == {"sso": "SECRET-lang"}
+
+
+def test_the_written_out_keys_are_chromiums_derivations():
+    from cookie_session.browsers import chromium_crypto as crypto
+
+    assert crypto.PEANUTS_KEY == crypto.derive_key.__wrapped__(crypto.PEANUTS)
+    assert crypto.EMPTY_PASSWORD_KEY == crypto.derive_key.__wrapped__(b"")
+
+
+def test_debug_and_info_records_reach_logging_when_it_is_in_use(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG, logger="cookie_session.browsers")
+    path = chromium_file(tmp_path, _sso("SECRET"))
+    load_xai_cookies("chromium", cookie_file=path, now=NOW)
+    assert any("xAI cookies loaded" in record.getMessage() for record in caplog.records)

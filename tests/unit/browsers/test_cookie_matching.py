@@ -12,8 +12,8 @@ from browser_fixtures import make_chromium_db
 from cli_runner import run_cli
 from quiet_auth import quiet_browser_auth
 
-from cookie_session import browser_auth
-from cookie_session.browser_auth import sent_with
+from cookie_session.auth import cookie_rules
+from cookie_session.auth.browser import sent_with
 from cookie_session.client import GrokClient
 from cookie_session.testing.standin import StandIn, StandInCookie, answer_for
 from cookie_session.user_agents import user_agent_for
@@ -85,7 +85,7 @@ def test_a_cookie_that_expires_while_the_script_runs_is_no_longer_sent(monkeypat
     )
     assert "short" in dict(sent_to(auth, "https://grok.com/rest/models"))
     later = time.time() + 120
-    monkeypatch.setattr(browser_auth.time, "time", lambda: later)
+    monkeypatch.setattr(cookie_rules.time, "time", lambda: later)
     assert "short" not in dict(sent_to(auth, "https://grok.com/rest/models"))
 
 

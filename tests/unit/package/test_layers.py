@@ -15,7 +15,7 @@ never run). On that graph:
 - `settings` imports nothing (stdlib only), so anything may read it, and no other module spells
   one of its values (an env var name, a URL, the opt-in word) itself;
 - no module imports another package's private (`_name`) module or name;
-- the old import paths are shims: the same module objects as the new ones.
+- the old flat import paths are gone: no module, and no mention of them anywhere in the repository.
 
 A subprocess check then imports each module on its own and looks at `sys.modules`, which
 also catches third-party packages that would pull click or browser-cookie3 in.
@@ -28,6 +28,7 @@ this project's, stated here in one file with messages that name the offending ch
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,25 +43,20 @@ ROOT = Path(cookie_session.__file__).resolve().parent
 #: Lowest first. A module may import modules of its own layer or below.
 #: Matching is by dotted prefix, the longest prefix wins: "transports" covers cookie_session.transports
 #: and its submodules, "auth.chain" takes that module out of "auth".
-#: The old flat paths (browser_auth, sources, standin, headless_login, demo, pytest_plugin) are shims that
-#: re-export the new modules; each sits in its new module's layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L0 values", ("settings", "errors", "secret", "results")),
-    ("L1 rules", ("policy", "url_policy", "user_agents")),
-    ("L2 credentials and wire", ("auth", "browsers", "transports", "browser_auth")),
-    ("L3 client and chain", ("auth.chain", "client", "compare", "migrate", "sources")),
-    (
-        "L3t offline tooling",
-        ("testing", "testing.standin", "testing.headless", "testing.processes", "standin", "headless_login"),
-    ),
-    ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin", "demo", "pytest_plugin")),
+    ("L1 rules", ("policy", "url_policy", "hosted_platforms", "user_agents")),
+    ("L2 credentials and wire", ("auth", "browsers", "transports")),
+    ("L3 client and chain", ("auth.chain", "client", "compare", "migrate")),
+    ("L3t offline tooling", ("testing", "testing.standin", "testing.headless", "testing.processes")),
+    ("L4 entry points", ("cli", "__main__", "testing.demo", "testing.pytest_plugin")),
 ]
 FACADE = PACKAGE  # cookie_session/__init__.py: lazy re-exports, importable by anyone
 KEY_ONLY_PATH = ("cookie_session.auth", "cookie_session.auth.base", "cookie_session.auth.api_key")
-BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "testing.processes", "browser_auth", "headless_login")
+BROWSER_CODE = ("auth.browser", "browsers", "testing.headless", "testing.processes")
 BROWSER_PACKAGES = {"browser_cookie3", "Cryptodome", "lz4"}
 CLI_OWNERS = ("cli", "__main__")  # __main__ is the CLI's `python -m` entry point
-STANDIN = ("testing.standin", "standin")
+STANDIN = ("testing.standin",)
 LIBRARY_PROPER = (
     "settings",
     "errors",
@@ -68,25 +64,17 @@ LIBRARY_PROPER = (
     "results",
     "policy",
     "url_policy",
+    "hosted_platforms",
     "user_agents",
     "auth",
     "browsers",
-    "browser_auth",
     "transports",
     "client",
-    "sources",
     "compare",
     "migrate",
 )
-#: Old import path -> the module it now is.
-SHIMS = {
-    "browser_auth": "auth.browser",
-    "sources": "auth.chain",
-    "standin": "testing.standin",
-    "headless_login": "testing.headless",
-    "demo": "testing.demo",
-    "pytest_plugin": "testing.pytest_plugin",
-}
+#: The flat paths the layout replaced (never released): they must not come back, as modules or in the docs.
+OLD_PATHS = ("browser_auth", "sources", "standin", "headless_login", "demo", "pytest_plugin")
 
 
 # --- the graph ----------------------------------------------------------------------
@@ -458,15 +446,33 @@ def test_each_setting_is_spelled_once(graph):
     assert not bad, "\n".join(bad)
 
 
-def test_old_import_paths_are_the_new_modules():
+def test_the_old_flat_import_paths_are_gone():
     import importlib
 
-    for old, new in SHIMS.items():
-        assert importlib.import_module(f"{PACKAGE}.{old}") is importlib.import_module(f"{PACKAGE}.{new}"), old
-    from cookie_session.testing.standin import web_side
-    from cookie_session.testing.standin.web_side import WebSession
+    for old in OLD_PATHS:
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"{PACKAGE}.{old}")
+        assert not (ROOT / f"{old}.py").exists() and not (ROOT / old).exists(), old
 
-    assert WebSession is web_side.WebSession
+
+def test_nothing_in_the_repository_mentions_an_old_import_path():
+    repository = ROOT.parent
+    old = "|".join(OLD_PATHS)
+    pattern = re.compile(rf"\bcookie_session[./]({old})\b|\bfrom cookie_session import [\w, (]*\b({old})\b")
+    listed = subprocess.run(["git", "ls-files"], cwd=repository, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout (an installed copy): the source tree is checked where it is one")
+    hits = []
+    for name in listed.stdout.splitlines():
+        path = repository / name
+        if name.startswith("tests/migrate_corpus/") or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        hits += [f"{name}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+    assert not hits, "\n".join(hits)
 
 
 # --- the same claims, at run time --------------------------------------------------------------

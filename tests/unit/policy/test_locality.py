@@ -27,13 +27,23 @@ LOCALITY_TABLE = [
     ({"HOME": "/home/me"}, (), True, None),
     ({"SSH_AUTH_SOCK": "/run/user/1000/keyring/ssh"}, (), True, None),  # a desktop's agent: not remote
     ({"SSH_AUTH_SOCK": "/tmp/ssh-x/agent.1", "SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"}, (), False, "SSH session"),
-    ({"BUILD_ID": "2026-11-27_10-00-00"}, (), False, "CI environment (BUILD_ID)"),  # Jenkins
-    ({"BUILD_NUMBER": "42"}, (), False, "CI environment (BUILD_NUMBER)"),  # Jenkins, TeamCity
+    (
+        {"BUILD_ID": "2026-11-27_10-00-00"},
+        (),
+        False,
+        "CI environment: Jenkins, Hudson or TeamCity (BUILD_ID)",
+    ),  # Jenkins
+    (
+        {"BUILD_NUMBER": "42"},
+        (),
+        False,
+        "CI environment: Jenkins, Hudson or TeamCity (BUILD_NUMBER)",
+    ),  # Jenkins, TeamCity
     ({"TEAMCITY_VERSION": "2026.1"}, (), False, "CI environment"),
     ({"CI": "false"}, (), True, None),
-    ({"CODESPACES": "true"}, (), False, "hosted remote workspace (CODESPACES)"),
-    ({"GITPOD_WORKSPACE_ID": "abc-123"}, (), False, "hosted remote workspace (GITPOD_WORKSPACE_ID)"),
-    ({"CLOUD_SHELL": "true"}, (), False, "hosted remote workspace (CLOUD_SHELL)"),
+    ({"CODESPACES": "true"}, (), False, "hosted remote workspace: GitHub Codespaces (CODESPACES)"),
+    ({"GITPOD_WORKSPACE_ID": "abc-123"}, (), False, "hosted remote workspace: Gitpod (GITPOD_WORKSPACE_ID)"),
+    ({"CLOUD_SHELL": "true"}, (), False, "hosted remote workspace: Google Cloud Shell (CLOUD_SHELL)"),
     ({"REPL_ID": "x"}, (), False, "hosted remote workspace"),
     ({"REMOTE_CONTAINERS": "true"}, (), False, "container (REMOTE_CONTAINERS)"),  # VS Code dev container
     ({"container": "podman"}, (), False, "container (container)"),
@@ -41,6 +51,23 @@ LOCALITY_TABLE = [
     ({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, (), False, "Kubernetes pod"),
     ({}, ("var/run/secrets/kubernetes.io/token",), False, "Kubernetes pod"),
     ({"K_SERVICE": "svc"}, (), False, "serverless"),
+    # the platforms a container vouch used to let through (each variable as the platform sets it)
+    ({"CLOUD_RUN_JOB": "nightly", "CLOUD_RUN_EXECUTION": "nightly-x"}, (), False, "Cloud Run job (CLOUD_RUN_JOB"),
+    ({"ECS_CONTAINER_METADATA_URI_V4": "http://169.254.170.2/v4/abc"}, (), False, "Amazon ECS"),
+    ({"AWS_BATCH_JOB_ID": "0123", "AWS_BATCH_JQ_NAME": "q"}, (), False, "AWS Batch"),
+    ({"NOMAD_ALLOC_ID": "5a1c", "NOMAD_JOB_NAME": "web"}, (), False, "Nomad"),
+    ({"GAE_APPLICATION": "s~app", "GAE_SERVICE": "default"}, (), False, "App Engine"),
+    ({"WEBSITE_SITE_NAME": "my-app", "WEBSITE_INSTANCE_ID": "ab12"}, (), False, "Azure App Service"),
+    ({"FUNCTIONS_WORKER_RUNTIME": "python"}, (), False, "Azure Functions"),
+    ({"CONTAINER_APP_NAME": "api"}, (), False, "Azure Container Apps"),
+    ({"FLY_APP_NAME": "app", "FLY_MACHINE_ID": "1"}, (), False, "Fly.io"),
+    ({"RENDER": "true"}, (), False, "Render"),
+    ({"RAILWAY_PROJECT_ID": "p"}, (), False, "Railway"),
+    ({"DYNO": "web.1"}, (), False, "Heroku"),
+    ({"COLAB_RELEASE_TAG": "release-colab_20261201-060000_RC00"}, (), False, "Google Colab"),
+    ({"CODER_WORKSPACE_NAME": "dev", "CODER_AGENT_URL": "https://coder.example/"}, (), False, "Coder"),
+    ({"bamboo_buildKey": "PROJ-PLAN-JOB1"}, (), False, "Bamboo (bamboo_buildKey)"),
+    ({"CI": "0", "GITHUB_ACTIONS": "false"}, (), True, None),  # CI-style booleans said false
 ]
 
 
@@ -68,6 +95,21 @@ def test_vouching_for_the_container_lifts_nothing_else(tmp_path, env, files, loc
         with pytest.raises(PolicyError) as caught:
             require_browser_cookie_use(True, verdict)
         assert "container-is-local" not in caught.value.cli_hint and "container_is_local" not in str(caught.value)
+
+
+def test_every_platform_row_is_recognised_by_each_of_its_markers_and_cites_a_source(tmp_path):
+    from cookie_session.hosted_platforms import PLATFORMS
+    from cookie_session.policy import LOCALITY_MARKERS
+
+    for platform in PLATFORMS:
+        assert platform.source.strip(), platform.name
+        for name in platform.env:
+            assert name in LOCALITY_MARKERS, name  # the test environment is cleared of it, and status lists it
+            verdict = locality_verdict({name: "1"}, root=tmp_path, container_is_local=True)
+            assert not verdict.local and any(platform.name in r and name in r for r in verdict.reasons), (name, verdict)
+        for path in platform.files:
+            verdict = locality_verdict({}, root=_root(tmp_path / platform.name, path + "/x"), container_is_local=True)
+            assert not verdict.local and any(platform.name in r for r in verdict.reasons), (path, verdict)
 
 
 @pytest.mark.parametrize(

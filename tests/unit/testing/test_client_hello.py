@@ -1,4 +1,4 @@
-"""The stand-in's record of each TLS ClientHello (cookie_session.standin.client_hello).
+"""The stand-in's record of each TLS ClientHello (cookie_session.testing.standin.client_hello).
 
 Hand-built ClientHellos pin the parsing (GREASE, sorting, partial records, non-TLS bytes);
 real sockets pin the peek (the handshake still sees every byte; a record arriving in pieces).

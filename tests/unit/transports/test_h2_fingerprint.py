@@ -1,4 +1,4 @@
-"""The HTTP/2 fingerprint probe (cookie_session.standin.h2_fingerprint) and the web path's HTTP/2 handshake."""
+"""The HTTP/2 fingerprint probe (cookie_session.testing.standin.h2_fingerprint) and the web path's HTTP/2 handshake."""
 
 from __future__ import annotations
 
