@@ -78,35 +78,34 @@ def test_out_of_date_after_the_replay_is_a_stale_statsig_error(web):
 
 
 @pytest.mark.parametrize(
-    "failure, expected, words",
+    "failure, expected, words, call",
     [
-        ("anti_bot", errors.AntiBotRejectedError, "anti-bot"),
-        ("web_rate_limit", errors.RateLimitedError, "rate limit"),
-        ("blocked_account", errors.AccountBlockedError, "blocked"),
-        ("session_expired", errors.SessionExpiredError, "session"),
-        ("challenge", errors.CloudflareChallengeError, "challenge"),
-        ("challenge_empty", errors.CloudflareChallengeError, "empty body"),
-        ("update_client", errors.WebAppChangedError, "please update your client"),
-        ("gateway_error", errors.UpstreamError, "gateway reported an error"),
-        ("session_ended", errors.ConnectionFailedError, "ended the session"),
-        ("stream_error", errors.UpstreamError, "stream error"),
+        ("anti_bot", errors.AntiBotRejectedError, "anti-bot", "chat"),
+        ("web_rate_limit", errors.RateLimitedError, "rate limit", "chat"),
+        ("blocked_account", errors.AccountBlockedError, "blocked", "chat"),
+        ("session_expired", errors.SessionExpiredError, "session", "chat"),
+        ("challenge", errors.CloudflareChallengeError, "challenge", "chat"),
+        ("challenge_empty", errors.CloudflareChallengeError, "empty body", "models"),
+        ("update_client", errors.WebAppChangedError, "please update your client", "models"),
+        ("gateway_error", errors.UpstreamError, "gateway reported an error", "chat"),
+        ("session_ended", errors.ConnectionFailedError, "ended the session", "chat"),
+        ("stream_error", errors.UpstreamError, "stream error", "chat"),
     ],
 )
-def test_every_signal_reaches_the_library_as_its_own_error(web, failure, expected, words):
+def test_every_signal_reaches_the_library_as_its_own_error(web, failure, expected, words, call):
     with client_for(web) as client:
-        client.models()  # modes known, so the switch acts on the chat's own requests
+        client.models()  # modes known, so the switch acts on the call's own requests
         web.fail_next(failure)
         with pytest.raises(expected) as caught:
-            client.chat("hello")
+            client.chat("hello") if call == "chat" else client.models()
     message = str(caught.value)
     assert words in message.lower() and "\n" not in message
-    for cookie in web.web_cookies(UA)[:1]:
-        assert cookie.value not in message
+    assert not [secret for secret in client.authenticator.secrets() if secret.reveal() in message]
 
 
-def test_a_429_without_the_browsers_handshake_names_the_handshake(web):
+def test_a_429_without_the_browsers_handshake_names_the_handshake(web, monkeypatch):
     with client_for(web) as client:
-        client.authenticator.impersonating = None  # as when curl_cffi cannot be loaded
+        monkeypatch.setattr(type(client.authenticator), "impersonating", property(lambda self: None))  # no curl_cffi
         web.fail_next("http_429")
         with pytest.raises(errors.CloudflareChallengeError, match="TLS handshake"):
             client.models()

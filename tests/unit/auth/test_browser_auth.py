@@ -2,10 +2,12 @@
 
 import copy
 import pickle
+import re
 import time
 
 import pytest
 import requests
+import responses
 from quiet_auth import quiet_browser_auth
 
 from cookie_session import errors
@@ -84,12 +86,16 @@ def test_prepared_session_holds_no_cookie_only_the_authenticator():
     auth = build()
     session = auth.prepare_session()
     assert "Cookie" not in session.headers and session.headers["User-Agent"] == UA
-    assert len(session.cookies) == 0 and session.auth is auth
+    assert len(session.cookies) == 0 and session.auth.authenticator is auth  # the BrowserWire over it
     assert auth.cookie_names == ("sso", "cf_clearance")  # the expired __cf_bm is gone
 
 
 def cookie_header(session, url):
-    return session.prepare_request(requests.Request("GET", url)).headers.get("Cookie", "")
+    """The Cookie header of a request the prepared session sends to `url` (grok.com's statsig page, fetched for
+    a `/rest/` request, answered as a page without a seed)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as pages:
+        pages.add(responses.GET, re.compile(r"https?://[^/]+/(index)?$"), status=404, body="<html></html>")
+        return session.prepare_request(requests.Request("GET", url)).headers.get("Cookie", "")
 
 
 @pytest.mark.parametrize(

@@ -123,10 +123,10 @@ def test_http_signals(client, site, status, body, content_type, headers, expecte
     assert words.lower() in str(caught.value).lower()
 
 
-def test_a_429_without_the_browsers_tls_handshake_names_the_handshake(client, site):
+def test_a_429_without_the_browsers_tls_handshake_names_the_handshake(client, site, monkeypatch):
     site.add(responses.POST, WEB + "/rest/modes", status=429, json={})
     client._transport.retry = NO_RETRIES
-    client.authenticator.impersonating = None  # as when curl_cffi could not be loaded
+    monkeypatch.setattr(type(client.authenticator), "impersonating", property(lambda self: None))  # no curl_cffi
     with pytest.raises(errors.CloudflareChallengeError, match="TLS handshake") as caught:
         client.models()
     assert "curl_cffi" in str(caught.value)
