@@ -24,6 +24,7 @@ from .git import GitInfo
 from .patterns import (
     UNSAFE_ENV_VAR,
     XAI_KEY_RE,
+    grok_context,
     is_placeholder_key,
     is_placeholder_value,
     mask,
@@ -159,7 +160,7 @@ class _FileScan:
             for line, col, rule_id, detail in scan_text(lines, kind, self.path):
                 self.add(line, col, rule_id, detail)
             return True
-        for line, col, rule_id, masked in secret_hits(lines):
+        for line, col, rule_id, masked in secret_hits(lines, in_grok_context=grok_context(text)):
             self.add(line, col, rule_id, masked=masked)
         if kind == "python":
             try:
