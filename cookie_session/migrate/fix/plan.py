@@ -187,7 +187,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             where = f" (line {line})" if line else ""
             plan.notices.append(Notice(shown, f"left alone: not valid Python{where}"))
             continue
-        plan.left.extend((shown, why) for why in result.left)
+        if result.left:  # one reason per file: the first the rewrites met
+            plan.left.append((shown, result.left[0]))
         if result.text != text:
             plan.add(path, text, result.text, result.changes)
         if result.key_moved:

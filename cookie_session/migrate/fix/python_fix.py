@@ -15,7 +15,7 @@ from .bearer import BearerToAuthenticator
 from .cst_tools import ModuleFacts, literal, names_in, run_guarded, statement_of
 from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
-from .prototype import PrototypeToClient
+from .prototype import PrototypeToClient, name_uses, sweep_dead_plumbing
 
 __all__ = ["PythonFix", "fix_python"]
 
@@ -63,13 +63,18 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         raise SyntaxError(str(error).splitlines()[0], ("<file>", error.raw_line, error.raw_column, "")) from None
     result = PythonFix(source)
     context = CodemodContext()
-    prototype = PrototypeToClient(ModuleFacts(module), readers)
+    prototype = PrototypeToClient(ModuleFacts(module), module)
+    before = name_uses(module)
     module = run_guarded(module, prototype)
+    if prototype.left:  # behaviour kept, or the file left alone: one reason
+        return PythonFix(source, left=prototype.left[:1])
     if prototype.changes:
+        after = name_uses(module)
+        module = sweep_dead_plumbing(module, readers, {name for name, n in before.items() if after.get(name, 0) < n})
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
         AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
-        for name in ("requests", "json", *BROWSER_COOKIE_MODULES):
+        for name in ("requests", "httpx", "json", *BROWSER_COOKIE_MODULES):
             RemoveImportsVisitor.remove_unused_import(context, name)
         for local, target in readers.items():
             if "." in local:
