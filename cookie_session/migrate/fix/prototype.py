@@ -393,11 +393,11 @@ class PrototypeToClient(GuardedTransformer):
         """`for line in reply.iter_lines(): <parse> <token = ...> <use>` -> `for token in client.chat(...,
         stream=True): <use>`; Unproven when the loop does anything with a line but take its token."""
         if loop.orelse is not None or not isinstance(loop.target, cst.Name):
-            raise Unproven(f"the loop reading the reply ({where}) has an else or several targets")
+            raise Unproven("the loop reading the reply has an else or several targets")
         if not (
             set(names_in(loop.iter)) == {reply} and set(_calls(loop.iter) + _attributes(loop.iter)) <= _LINE_SOURCES
         ):
-            raise Unproven(f"the reply is iterated in a way --fix does not know")
+            raise Unproven("the reply is iterated in a way --fix does not know")
         body = list(loop.body.body) if isinstance(loop.body, cst.IndentedBlock) else []
         raw = {loop.target.value}
         body = _unwrapped(body, raw)
@@ -408,21 +408,21 @@ class PrototypeToClient(GuardedTransformer):
             touched = set(names_in(line)) & (raw | derived)
             if token is not None:
                 if touched:
-                    raise Unproven(f"the loop uses the raw event after taking the token")
+                    raise Unproven("the loop uses the raw event after taking the token")
                 kept.append(line)
                 continue
             if _is_skip(line) and touched:
                 continue
             parsed = _parse_step(line, raw | derived)
             if parsed is None:
-                raise Unproven(f"the loop does more than parse each line before the token")
+                raise Unproven("the loop does more than parse each line before the token")
             name, value = parsed
             if "token" in _literals(value):
                 token = name
             else:
                 derived.add(name)
         if token is None or not kept:
-            raise Unproven(f"the loop reading the reply takes no token --fix can see")
+            raise Unproven("the loop reading the reply takes no token --fix can see")
         header = cst.parse_statement(f"for {token} in client.chat({arguments}, stream=True):\n    pass\n")
         assert isinstance(header, cst.For)
         return header.with_changes(body=header.body.with_changes(body=kept))
