@@ -54,6 +54,10 @@ class _Names(cst.CSTVisitor):
         node.value.visit(self)  # `x.attr`: `attr` is no variable
         return False
 
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # `f(name=value)`: `name` is no variable
+        return False
+
 
 def names_in(node: cst.CSTNode) -> list[str]:
     """Every variable name `node` mentions (attribute names and keyword names excluded)."""

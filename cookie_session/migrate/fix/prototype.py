@@ -182,6 +182,9 @@ class PrototypeToClient(GuardedTransformer):
         self.left: list[str] = []
         self.sessions = _session_names(module)
         self.body_functions = _body_functions(module)
+        taken = set(names_in(module))
+        #: The name the GrokClient gets: `client`, unless the script already uses it (an httpx.Client, say).
+        self.client = next(name for name in ("client", "grok_client", "grok", "xai_client") if name not in taken)
         self._line = 0
 
     # --- where ---------------------------------------------------------------------------------------------
@@ -311,10 +314,8 @@ class PrototypeToClient(GuardedTransformer):
                 if param.default is None:
                     raise Unproven("the body function is called in a way --fix cannot follow")
                 values[param.name.value] = param.default
-        if any(
-            not isinstance(value, (cst.Name, cst.SimpleString, cst.Attribute, cst.Integer)) for value in values.values()
-        ):
-            raise Unproven("the body function is given an expression --fix does not move")
+        if not all(_pure(value) for value in values.values()):
+            raise Unproven("the body function is given an expression with a call, which --fix does not move")
         return body.visit(_Substitute(values))  # type: ignore[return-value]
 
     # --- one block ------------------------------------------------------------------------------------------
@@ -373,7 +374,7 @@ class PrototypeToClient(GuardedTransformer):
             after = rest[at + 1 :]
             if reply in _mentions(rest[:at]) or reply in _mentions(after):
                 raise Unproven(f"the reply is used besides the loop that reads its lines ({reply!r})")
-            block = cst.parse_statement(f"with {CLIENT} as client:\n    pass\n")
+            block = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    pass\n")
             assert isinstance(block, cst.With)
             wrapped = block.with_changes(
                 body=block.body.with_changes(body=[loop]), leading_lines=original.leading_lines
@@ -386,7 +387,7 @@ class PrototypeToClient(GuardedTransformer):
             raise Unproven(f"the reply ({reply!r}) is read in a way --fix cannot prove equivalent")
         if _reply_misused(read, reply) or set(aliases) & _mentions(read):
             raise Unproven(f"the reply ({reply!r}) is used other than for its final message")
-        call = cst.parse_statement(f"with {CLIENT} as client:\n    {reply} = client.chat({arguments})\n")
+        call = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    {reply} = {self.client}.chat({arguments})\n")
         return [call, *read]
 
     def _stream_loop(self, loop: cst.For, reply: str, arguments: str) -> cst.For:
@@ -395,7 +396,8 @@ class PrototypeToClient(GuardedTransformer):
         if loop.orelse is not None or not isinstance(loop.target, cst.Name):
             raise Unproven("the loop reading the reply has an else or several targets")
         if not (
-            set(names_in(loop.iter)) == {reply} and set(_calls(loop.iter) + _attributes(loop.iter)) <= _LINE_SOURCES
+            set(names_in(loop.iter)) - {"True", "False", "None"} == {reply}
+            and set(_calls(loop.iter) + _attributes(loop.iter)) <= _LINE_SOURCES
         ):
             raise Unproven("the reply is iterated in a way --fix does not know")
         body = list(loop.body.body) if isinstance(loop.body, cst.IndentedBlock) else []
@@ -423,9 +425,25 @@ class PrototypeToClient(GuardedTransformer):
                 derived.add(name)
         if token is None or not kept:
             raise Unproven("the loop reading the reply takes no token --fix can see")
-        header = cst.parse_statement(f"for {token} in client.chat({arguments}, stream=True):\n    pass\n")
+        header = cst.parse_statement(f"for {token} in {self.client}.chat({arguments}, stream=True):\n    pass\n")
         assert isinstance(header, cst.For)
         return header.with_changes(body=header.body.with_changes(body=kept))
+
+
+def _pure(node: cst.CSTNode) -> bool:
+    """No call, await, yield or assignment in `node`: evaluating it twice, or not at all, changes nothing."""
+
+    class Visitor(cst.CSTVisitor):
+        impure = False
+
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            if isinstance(child, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda)):
+                self.impure = True
+            return not self.impure
+
+    visitor = Visitor()
+    node.visit(visitor)
+    return not visitor.impure
 
 
 def _attributes(node: cst.CSTNode) -> list[str]:

@@ -74,7 +74,7 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
         AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
-        for name in ("requests", "httpx", "json", *BROWSER_COOKIE_MODULES):
+        for name in ("requests", "httpx", "json", "os", *BROWSER_COOKIE_MODULES):
             RemoveImportsVisitor.remove_unused_import(context, name)
         for local, target in readers.items():
             if "." in local:
