@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import equivalence
 import pytest
-import requests
 from cli_runner import run_cli
 from paths import REPO
 from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
@@ -126,82 +126,14 @@ def test_diff_never_shows_the_pieces_of_a_key_split_across_strings(tmp_path, mon
 
 
 # --- the fixed scripts run, and answer as the originals did ----------------------------------------------------
-BROWSER_SHIM = """
-import json, os
-import requests
-from requests.cookies import RequestsCookieJar
-
-_COOKIES = json.loads(os.environ["SHIM_COOKIES"])
-_WEB = os.environ["SHIM_WEB"]
-
-def _jar(*args, **kwargs):
-    jar = RequestsCookieJar()
-    for name, value in _COOKIES.items():
-        jar.set(name, value, domain="127.0.0.1", path="/")
-    return jar
-
-chrome = firefox = load = _jar
-
-def chrome_cookies(url, *args, **kwargs):
-    return dict(_COOKIES)
-
-_request = requests.Session.request
-
-def _to_standin(self, method, url, *args, **kwargs):
-    if url.startswith("https://grok.com/"):
-        url = _WEB + url[len("https://grok.com"):]
-    return _request(self, method, url, *args, **kwargs)
-
-requests.Session.request = _to_standin
-"""
-
-
-def _clean_environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("XAI_")}
-    return {**env, "NO_PROXY": "127.0.0.1", **extra}
-
-
 def run_original(script: Path, standin, shim: Path) -> str:
-    """The prototype as written, its browser reader and grok.com traffic pointed at the stand-in's web side."""
-    cookies = {c.name: c.value for c in standin.web_cookies(requests.utils.default_user_agent())}
-    for module in ("browser_cookie3", "pycookiecheat", "sitecustomize"):
-        (shim / f"{module}.py").write_text(
-            BROWSER_SHIM
-            if module != "sitecustomize"
-            else "import browser_cookie3  # patches requests to reach the stand-in\n"
-        )
-    env = _clean_environment(
-        PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]),
-        SHIM_COOKIES=json.dumps(cookies),
-        SHIM_WEB=standin.web_base_url,
-        XAI_BASE_URL=standin.base_url,
-        XAI_API_KEY=standin.api_key,
-    )  # read by the prototypes that already take the key
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=script.parent,
-        check=False,
-    )
+    done = equivalence.run_original(script, standin, shim)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def run_fixed(script: Path, standin) -> str:
-    """The fixed script with only XAI_API_KEY and XAI_BASE_URL: no browser, no shim."""
-    env = _clean_environment(PYTHONPATH=str(REPO), XAI_API_KEY=standin.api_key, XAI_BASE_URL=standin.base_url)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=script.parent,
-        check=False,
-    )
+    done = equivalence.run_fixed(script, standin)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -211,7 +143,6 @@ def test_the_fixed_script_gives_the_answer_the_original_gave(fix_corpus, standin
     folder, _ = fix_corpus
     shim = tmp_path / "shim"
     shim.mkdir()
-    standin.relax("statsig", "origin")  # the prototypes predate grok.com's June 2026 anti-bot check
     original = run_original(folder / name, standin, shim)
     assert original.strip().startswith("Stand-in answer: you said") or name == "bearer_session.py"
     assert original.strip()
@@ -250,7 +181,9 @@ def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
         "assert 'libcst' not in sys.modules, 'loaded without --fix'\n"
         "CliRunner().invoke(cli, ['migrate', '--diff', '.'])\nassert 'libcst' in sys.modules\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=_clean_environment(PYTHONPATH=str(REPO)))
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=tmp_path, env=equivalence.clean_environment(PYTHONPATH=str(REPO))
+    )
 
 
 # --- the opt-in in shell scripts and config --------------------------------------------------------------------
