@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,28 @@ def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
         _ensure_line(plan, gitignore, path.name, why)
 
 
+#: What in a notebook --fix would have rewritten in a .py file.
+_NOTEBOOK_WORK = re.compile(
+    r"grok\.com/rest/|browser_cookie3|pycookiecheat|rookiepy|unsafe_browser_cookies|" + XAI_KEY_RE.pattern
+)
+
+
+def _leave_notebook(plan: FixPlan, path: Path, shown: str) -> None:
+    """Notebooks are not rewritten: say so, once, when one holds what --fix would rewrite in a .py file."""
+    try:
+        text = _read(path)
+    except UnsafeFileError:
+        return
+    if text and _NOTEBOOK_WORK.search(text):
+        plan.left.append(
+            (
+                shown,
+                "a notebook: --fix rewrites .py files only (a cell's code, outputs and JSON are left as they are); "
+                "move each finding by hand, at the cell and line the scan gives, and clear the outputs",
+            )
+        )
+
+
 def plan_fixes(paths, exclude=()) -> FixPlan:
     """What --fix would change under `paths` (files and folders, walked as `scan` walks them)."""
     plan = FixPlan()
@@ -149,6 +172,9 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
     for path in iter_files(list(paths) or ["."]):
         shown = display_path(path)
         kind = file_kind(path)
+        if kind == "notebook" and path.is_file() and not path.is_symlink() and not excluded.match_file(shown):
+            _leave_notebook(plan, path, shown)
+            continue
         if (
             excluded.match_file(shown)
             or not path.is_file()
