@@ -28,7 +28,7 @@ from libcst.metadata import PositionProvider
 
 from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, names_in, statement_of
 
-__all__ = ["PrototypeToClient", "CLIENT", "name_uses", "sweep_dead_plumbing"]
+__all__ = ["PrototypeToClient", "CLIENT", "drop_unused_parameters", "name_uses", "sweep_dead_plumbing"]
 
 CHAT_PATH = "/rest/app-chat/conversations/new"
 CLIENT = 'GrokClient(resolve_authenticator(auth="api-key"))'
@@ -402,6 +402,8 @@ class PrototypeToClient(GuardedTransformer):
             raise Unproven("the reply is iterated in a way --fix does not know")
         body = list(loop.body.body) if isinstance(loop.body, cst.IndentedBlock) else []
         raw = {loop.target.value}
+        if (buffered := _buffered_lines(body, loop.target.value)) is not None:
+            raw, body = {buffered[0]}, buffered[1]
         body = _unwrapped(body, raw)
         derived: set[str] = set()
         token: str | None = None
@@ -455,6 +457,48 @@ def _attributes(node: cst.CSTNode) -> list[str]:
 
     node.visit(Visitor())
     return found
+
+
+def _buffered_lines(body: list[cst.BaseStatement], chunk: str) -> tuple[str, list[cst.BaseStatement]] | None:
+    """`buf += chunk` then `while "\\n" in buf: line, buf = buf.split("\\n", 1); <inner>`: chunks cut into
+    lines, the NDJSON way; (the line's name, <inner>), else None."""
+    if len(body) != 2 or not isinstance(body[1], cst.While) or body[1].orelse is not None:
+        return None
+    grow, loop = statement_of(body[0]), body[1]
+    if not (
+        isinstance(grow, cst.AugAssign)
+        and isinstance(grow.operator, cst.AddAssign)
+        and isinstance(grow.target, cst.Name)
+        and names_in(grow.value) == [chunk]
+    ):
+        return None
+    buffer = grow.target.value
+    test = loop.test
+    if not (
+        isinstance(test, cst.Comparison)
+        and literal(test.left) == "\n"
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.In)
+        and names_in(test.comparisons[0].comparator) == [buffer]
+        and isinstance(loop.body, cst.IndentedBlock)
+        and loop.body.body
+    ):
+        return None
+    split = statement_of(loop.body.body[0])
+    if not (
+        isinstance(split, cst.Assign)
+        and len(split.targets) == 1
+        and isinstance(split.targets[0].target, cst.Tuple)
+        and [names_in(e.value) for e in split.targets[0].target.elements][1:] == [[buffer]]
+        and len(split.targets[0].target.elements) == 2
+        and isinstance(split.targets[0].target.elements[0].value, cst.Name)
+        and names_in(split.value) == [buffer]
+        and _calls(split.value) == ["split"]
+    ):
+        return None
+    line = split.targets[0].target.elements[0].value
+    assert isinstance(line, cst.Name)
+    return line.value, list(loop.body.body[1:])
 
 
 def _unwrapped(body: list[cst.BaseStatement], raw: set[str]) -> list[cst.BaseStatement]:
@@ -614,12 +658,12 @@ _PURE_NODES = (
 
 
 def _cookie_functions(module: cst.Module, readers: dict[str, str]) -> set[str]:
-    """Module functions that call a browser-cookie reader (or such a function), and return what it read."""
+    """Module functions that use a browser-cookie reader (or such a function): what they return is cookies."""
     found: set[str] = set()
     for _ in range(3):
         for line in module.body:
             if isinstance(line, cst.FunctionDef) and line.name.value not in found:
-                names = [dotted(func) for func in _call_nodes(line.body)]
+                names = [dotted(func) for func in _call_nodes(line.body)] + names_in(line.body)
                 if any(
                     name in found or any(name == local or name.startswith(local + ".") for local in readers)
                     for name in names
@@ -769,3 +813,69 @@ def _call_nodes(node: cst.CSTNode) -> list[cst.BaseExpression]:
 
     node.visit(Visitor())
     return found
+
+
+def drop_unused_parameters(module: cst.Module, removed_names: set[str]) -> cst.Module:
+    """A module function's parameter the rewrite stopped using (a cookie jar handed in by the caller) goes, with
+    the argument at every call of the function, when each use of the function's name is a plain call that
+    passes it by position or keyword; what the arguments mentioned joins `removed_names`."""
+    for line in module.body:
+        if (
+            not isinstance(line, cst.FunctionDef)
+            or line.decorators
+            or line.params.star_arg != cst.MaybeSentinel.DEFAULT
+        ):
+            continue
+        params = list(line.params.params)
+        body_uses = set(names_in(line.body))
+        for index, param in enumerate(params):
+            name = param.name.value
+            if name not in removed_names or name in body_uses or param.default is not None:
+                continue
+            dropper = _DropArgument(line.name.value, index, name)
+            changed = module.visit(dropper)
+            if dropper.refused or dropper.calls != name_uses(module).get(line.name.value, 0):
+                continue
+            removed_names.update(dropper.dropped)
+            return drop_unused_parameters(changed, removed_names)  # positions changed: start again
+    return module
+
+
+class _DropArgument(cst.CSTTransformer):
+    def __init__(self, function: str, index: int, name: str) -> None:
+        super().__init__()
+        self.function, self.index, self.name = function, index, name
+        self.calls, self.refused = 0, False
+        self.dropped: set[str] = set()
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if original.name.value != self.function:
+            return updated
+        params = [p for p in updated.params.params if p.name.value != self.name]
+        if params:
+            params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(params=updated.params.with_changes(params=params))
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if not (isinstance(original.func, cst.Name) and original.func.value == self.function):
+            return updated
+        self.calls += 1
+        args = list(updated.args)
+        if any(arg.star for arg in args):
+            self.refused = True
+            return updated
+        positional = [arg for arg in args if arg.keyword is None]
+        target = positional[self.index] if self.index < len(positional) else None
+        target = target or next((a for a in args if a.keyword is not None and a.keyword.value == self.name), None)
+        if target is None:
+            self.refused = True
+            return updated
+        if not _pure(target.value) and not isinstance(target.value, cst.Call):
+            self.refused = True
+            return updated
+        self.dropped.update(names_in(target.value))
+        self.dropped.update(dotted(func) for func in _call_nodes(target.value))
+        kept = [arg for arg in args if arg is not target]
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=kept)

@@ -15,7 +15,7 @@ from .bearer import BearerToAuthenticator
 from .cst_tools import ModuleFacts, literal, names_in, run_guarded, statement_of
 from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
-from .prototype import PrototypeToClient, name_uses, sweep_dead_plumbing
+from .prototype import PrototypeToClient, drop_unused_parameters, name_uses, sweep_dead_plumbing
 
 __all__ = ["PythonFix", "fix_python"]
 
@@ -70,7 +70,9 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         return PythonFix(source, left=prototype.left[:1])
     if prototype.changes:
         after = name_uses(module)
-        module = sweep_dead_plumbing(module, readers, {name for name, n in before.items() if after.get(name, 0) < n})
+        removed_names = {name for name, n in before.items() if after.get(name, 0) < n}
+        module = drop_unused_parameters(module, removed_names)
+        module = sweep_dead_plumbing(module, readers, removed_names)
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
         AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")

@@ -60,6 +60,7 @@ def _to_standin(self, method, url, *args, **kwargs):
         kwargs["headers"] = headers
         kwargs["cookies"] = dict(_COOKIES)  # the stand-in's session, whatever the script pasted or read
         self.cookies.clear()
+        self.headers.pop("Cookie", None)
     return _request(self, method, url, *args, **kwargs)
 
 
