@@ -161,6 +161,20 @@ class _FinalMessage(cst.CSTTransformer):
         return updated
 
 
+def _raises_on_failure(line: cst.BaseStatement, reply: str) -> bool:
+    """`if reply.status_code != 200: raise ...` / `if not reply.ok: raise ...`: what `raise_for_status()` does,
+    in the script's words (the raise may quote `reply.text`); no else."""
+    if not (isinstance(line, cst.If) and line.orelse is None and isinstance(line.body, cst.IndentedBlock)):
+        return False
+    test_names = set(names_in(line.test)) - {"True", "False", "None"}
+    return (
+        test_names == {reply}
+        and set(_attributes(line.test)) <= {"status_code", "ok"}
+        and bool(line.body.body)
+        and all(isinstance(statement_of(s), cst.Raise) for s in line.body.body)
+    )
+
+
 def _is_reply_call(line: cst.BaseStatement, reply: str, methods: tuple[str, ...]) -> bool:
     """`reply.raise_for_status()` (or another of `methods`) as a statement of its own."""
     small = statement_of(line)
@@ -364,7 +378,11 @@ class PrototypeToClient(GuardedTransformer):
 
     def _read(self, rest: list[cst.BaseStatement], reply: str, arguments: str, _stream: bool):
         """The statements after the request, rewritten to read the answer from `client.chat(...)`."""
-        rest = [line for line in rest if not _is_reply_call(line, reply, ("raise_for_status", "close"))]
+        rest = [
+            line
+            for line in rest
+            if not (_is_reply_call(line, reply, ("raise_for_status", "close")) or _raises_on_failure(line, reply))
+        ]
         loops = [i for i, line in enumerate(rest) if isinstance(line, cst.For) and reply in names_in(line.iter)]
         if loops:
             at = loops[0]

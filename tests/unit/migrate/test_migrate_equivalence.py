@@ -29,6 +29,7 @@ COOKIE_PROTOTYPES: dict[str, str | None] = {
     "shapes/iter_content_chunks.py": None,
     "shapes/jar_as_argument.py": None,
     "shapes/session_cookie_header.py": None,
+    "shapes/status_raise.py": None,
     "shapes/status_check.py": "the reply is used besides the loop that reads its lines",
     "shapes/async_httpx.py": "async code",
     "sessions/pasted_session.py": "the reply ('reply') is read in a way --fix cannot prove equivalent",
