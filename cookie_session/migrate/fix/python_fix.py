@@ -88,19 +88,21 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
                 RemoveImportsVisitor.remove_unused_import(context, module_name, obj, None if local == obj else local)
     bearer = BearerToAuthenticator(ModuleFacts(module), module)
     module = run_guarded(module, bearer)
-    if bearer.changes:
+    if bearer.uses_authenticator:
         AddImportsVisitor.add_needed_import(context, "cookie_session", "ApiKeyAuthenticator")
+    if bearer.uses_resolve:
+        AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
     opt_in = RemoveOptIn()
     module = run_guarded(module, opt_in)
     if opt_in.removed_statement:
         RemoveImportsVisitor.remove_unused_import(context, "os")
     keys = KeyToEnvironment(module.code)
     module = run_guarded(module, keys)
-    if keys.needs_os:
-        AddImportsVisitor.add_needed_import(context, "os")
+    if keys.needs_environment:  # the key now comes from the environment, through the library
+        AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
     result.changes = prototype.changes + bearer.changes + opt_in.changes + keys.changes
     result.left = sorted(set(prototype.left + keys.left))
-    result.key_moved = keys.needs_os
+    result.key_moved = keys.needs_environment
     if result.changes:
         module = AddImportsVisitor(context).transform_module(module)
         module = RemoveImportsVisitor(context).transform_module(module)

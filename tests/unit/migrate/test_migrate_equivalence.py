@@ -12,6 +12,8 @@ from cli_runner import run_cli
 from equivalence import last_line, run_fixed, run_original
 from test_migrate_corpus import CORPUS, materialize
 
+from cookie_session.testing.standin import make_test_key
+
 #: Every corpus file that talks to grok.com with a browser session, and what --fix must do with it: None for a
 #: rewrite that keeps behaviour, else the start of the one reason the file is left alone.
 COOKIE_PROTOTYPES: dict[str, str | None] = {
@@ -123,3 +125,29 @@ def test_an_unset_key_is_the_library_s_one_line_error(corpus, standin, tmp_path)
     error = last_line(after.stderr)
     assert error.startswith("cookie_session.errors.NoCredentialsError: No credentials found") and "XAI_API_KEY" in error
     assert "KeyError" not in after.stderr and "TypeError" not in after.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a hard-coded key: it now comes from XAI_API_KEY through the library
+        'import requests\nimport os\nAPI_KEY = "{key}"\n'
+        'r = requests.get(os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1") + "/models",\n'
+        '                 headers={{"Authorization": f"Bearer {{API_KEY}}"}})\nprint(r.status_code)\n',
+        # a key that may be unset: ApiKeyAuthenticator(None) would be a bare TypeError
+        'import os\nimport requests\nKEY = os.environ.get("XAI_API_KEY")\n'
+        'BASE = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1")\n'
+        'r = requests.get(f"{{BASE}}/models", headers={{"Authorization": f"Bearer {{KEY}}"}})\nprint(r.status_code)\n',
+    ],
+)
+def test_fixed_key_code_runs_with_the_key_and_says_so_in_one_line_without(standin, tmp_path, source):
+    script = tmp_path / "models.py"
+    script.write_text(source.format(key=make_test_key()))
+    run_cli("migrate", "--fix", str(script))
+    fixed = script.read_text()
+    assert "resolve_authenticator" in fixed and "os.environ[" not in fixed
+    assert run_fixed(script, standin).stdout == "200\n"
+    unset = run_fixed(script, standin, key="")
+    assert unset.returncode == 1
+    assert last_line(unset.stderr).startswith("cookie_session.errors.NoCredentialsError: No credentials found")
+    assert "KeyError" not in unset.stderr and "TypeError" not in unset.stderr

@@ -120,7 +120,7 @@ def test_diff_never_shows_the_pieces_of_a_key_split_across_strings(tmp_path, mon
     )
     monkeypatch.chdir(tmp_path)
     result = migrate("--diff", ".")
-    assert '+API_KEY = os.environ["XAI_API_KEY"]\n' in result.stdout  # the diff is there, with context
+    assert '+API_KEY = resolve_authenticator(auth="api-key").api_key.reveal()\n' in result.stdout  # with context
     assert f"part of the key xai-…{split_key[-4:]}" in result.stdout
     assert not any(piece in result.stdout + result.stderr for piece in (fixed_key, *pieces))
 
