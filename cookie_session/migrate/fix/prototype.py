@@ -199,7 +199,8 @@ class PrototypeToClient(GuardedTransformer):
         taken = set(names_in(module))
         #: The name the GrokClient gets: `client`, unless the script already uses it (an httpx.Client, say).
         self.client = next(name for name in ("client", "grok_client", "grok", "xai_client") if name not in taken)
-        self._line = 0
+        self._block_dicts: dict[str, cst.Dict] = {}
+        self._loop_names: set[str] = set()
 
     # --- where ---------------------------------------------------------------------------------------------
     def _where(self, node: cst.CSTNode) -> int:
@@ -336,20 +337,21 @@ class PrototypeToClient(GuardedTransformer):
     def _block(self, lines: list[cst.BaseStatement], originals: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         if any(self.guarded(line) for line in originals):
             return lines
-        self._block_dicts = {
-            assign[0]: assign[1]
-            for line in lines
-            if (assign := _single_assign(line)) is not None and isinstance(assign[1], cst.Dict)
-        }
-        for index in range(len(lines)):
-            try:
-                rewritten = self._rewrite_at(lines, index)
-            except Unproven as why:
-                where = self._where(originals[index]) if index < len(originals) else 0
-                self.left.append(f"{why} (line {where})" if where else str(why))
+        first, rewrites = lines, 0
+        while rewrites < 16:  # each request of the block in turn
+            self._block_dicts = _body_dicts(lines)
+            for index in range(len(lines)):
+                try:
+                    rewritten = self._rewrite_at(lines, index)
+                except Unproven as why:
+                    where = self._where(originals[index]) if not rewrites and index < len(originals) else 0
+                    self.left.append(f"{why} (line {where})" if where else str(why))
+                    return first
+                if rewritten is not None:
+                    lines, rewrites = rewritten, rewrites + 1
+                    break
+            else:
                 return lines
-            if rewritten is not None:
-                return rewritten
         return lines
 
     def _rewrite_at(self, lines: list[cst.BaseStatement], index: int) -> list[cst.BaseStatement] | None:
@@ -392,6 +394,8 @@ class PrototypeToClient(GuardedTransformer):
             after = rest[at + 1 :]
             if reply in _mentions(rest[:at]) or reply in _mentions(after):
                 raise Unproven(f"the reply is used besides the loop that reads its lines ({reply!r})")
+            if used_later := _read_before_rebound(self._loop_names, after):
+                raise Unproven(f"{used_later[0]!r}, set by the loop reading the reply, is used after it")
             block = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    pass\n")
             assert isinstance(block, cst.With)
             wrapped = block.with_changes(
@@ -445,6 +449,7 @@ class PrototypeToClient(GuardedTransformer):
                 derived.add(name)
         if token is None or not kept:
             raise Unproven("the loop reading the reply takes no token --fix can see")
+        self._loop_names = raw | derived | {token}  # the old loop's values: gone, or different, after it
         header = cst.parse_statement(f"for {token} in {self.client}.chat({arguments}, stream=True):\n    pass\n")
         assert isinstance(header, cst.For)
         return header.with_changes(body=header.body.with_changes(body=kept))
@@ -517,6 +522,52 @@ def _buffered_lines(body: list[cst.BaseStatement], chunk: str) -> tuple[str, lis
     line = split.targets[0].target.elements[0].value
     assert isinstance(line, cst.Name)
     return line.value, list(loop.body.body[1:])
+
+
+def _read_before_rebound(names: set[str], lines: list[cst.BaseStatement]) -> list[str]:
+    """Those of `names` that `lines` read before binding them anew (a later loop's target, an assignment)."""
+    live, read = set(names), []
+    for line in lines:
+        bound: set[str] = set()
+        if isinstance(line, cst.For) and isinstance(line.target, cst.Name):
+            read += sorted(live & set(names_in(line.iter)))
+            bound = {line.target.value}
+        elif (assign := _single_assign(line)) is not None:
+            read += sorted(live & set(names_in(assign[1])))
+            bound = {assign[0]}
+        else:
+            read += sorted(live & set(names_in(line)))
+        live -= bound | set(read)
+        if isinstance(line, cst.For) and isinstance(line.target, cst.Name):
+            live -= _assigned_in(line.body)  # the later loop binds them before it reads them, as this one did
+    return read
+
+
+def _assigned_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            if isinstance(target.target, cst.Name):
+                found.add(target.target.value)
+
+    node.visit(Visitor())
+    return found
+
+
+def _body_dicts(lines: list[cst.BaseStatement]) -> dict[str, cst.Dict]:
+    """Names assigned a dict literal once in the block and mentioned once more (the request): a body held in a
+    variable, not changed before it is sent."""
+    mentions: dict[str, int] = {}
+    for line in lines:
+        for name in names_in(line):
+            mentions[name] = mentions.get(name, 0) + 1
+    found: dict[str, cst.Dict] = {}
+    for line in lines:
+        assign = _single_assign(line)
+        if assign is not None and isinstance(assign[1], cst.Dict) and mentions.get(assign[0]) == 2:
+            found[assign[0]] = assign[1]
+    return found
 
 
 def _unwrapped(body: list[cst.BaseStatement], raw: set[str]) -> list[cst.BaseStatement]:
