@@ -20,6 +20,9 @@ from .text_scan import _code_part, _pattern_hits
 
 __all__ = ["NotebookHit", "notebook_hits"]
 
+#: How far ahead a cell line is looked for in the file (bounded, so a notebook laid out otherwise stays linear).
+_SEARCH_LINES = 200
+
 
 @dataclass(frozen=True)
 class NotebookHit:
@@ -55,9 +58,10 @@ class _FileLines:
 
     def find(self, text: str, start: int | None = None) -> int:
         """The 1-based line holding `text` at or after `start` (default: after the last one found), else 1."""
-        encoded = json.dumps(text)[1:-1]
-        for index in range(self.at if start is None else start, len(self.raw)):
-            if encoded in self.raw[index]:
+        forms = {json.dumps(text, ensure_ascii=False)[1:-1], json.dumps(text)[1:-1]}  # Jupyter's, and ASCII-only
+        first = self.at if start is None else start
+        for index in range(first, min(len(self.raw), first + _SEARCH_LINES)):
+            if any(form in self.raw[index] for form in forms):
                 self.at = max(self.at, index + 1)
                 return index + 1
         return 1
