@@ -15,10 +15,17 @@ from __future__ import annotations
 import libcst as cst
 
 from ...settings import API_KEY_ENV
-from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, statement_of
+from .cst_tools import (
+    GuardedTransformer,
+    ModuleFacts,
+    dotted,
+    keyword,
+    literal,
+    statement_of,
+)
 from .opt_in import without_removed
 
-__all__ = ["BearerToAuthenticator", "API_ORIGIN"]
+__all__ = ["API_ORIGIN", "BearerToAuthenticator"]
 
 API_ORIGIN = "https://api.x.ai/"
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})

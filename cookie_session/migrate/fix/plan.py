@@ -49,7 +49,7 @@ from .text_opt_in import remove_text_opt_in
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".json5")
 
-__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
+__all__ = ["FileChange", "FixPlan", "apply", "plan_fixes", "render_diff", "render_summary"]
 
 
 @dataclass

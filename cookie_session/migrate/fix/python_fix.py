@@ -15,7 +15,8 @@ from .bearer import BearerToAuthenticator
 from .cst_tools import ModuleFacts, literal, names_in, run_guarded, statement_of
 from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
-from .prototype import PrototypeToClient, drop_unused_parameters, name_uses, sweep_dead_plumbing
+from .plumbing import drop_unused_parameters, name_uses, sweep_dead_plumbing
+from .prototype import PrototypeToClient
 
 __all__ = ["PythonFix", "fix_python"]
 
