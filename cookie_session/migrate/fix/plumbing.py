@@ -103,6 +103,9 @@ def name_uses(module: cst.Module) -> dict[str, int]:
             for child in (node.params, node.body, *node.decorators):
                 child.visit(self)
 
+        def visit_AsName(self, node: cst.AsName) -> bool:
+            return False  # `with ... as s`, `import a as b`: a binding, not a use
+
         def visit_Param(self, node: cst.Param) -> bool:
             if node.default is not None:
                 node.default.visit(self)
@@ -191,9 +194,35 @@ class _Sweeper(cst.CSTTransformer):
 
     def _sweep(self, lines):
         self._count_setups(lines)
-        kept = [line for line in lines if not self._dead(line)]
+        kept = []
+        for line in lines:
+            if self._dead(line):
+                continue
+            if (body := self._unused_session_block(line)) is not None:
+                kept += body  # `with httpx.Client(cookies=jar) as http:` that only served the request
+                self.removed += 1
+                continue
+            kept.append(line)
         self.removed += len(lines) - len(kept)
         return kept
+
+    def _unused_session_block(self, line: cst.BaseStatement) -> list[cst.BaseStatement] | None:
+        """The body of `with <session factory>(...) as s:` when `s` is no longer used (its cookies go with it)."""
+        if not (
+            isinstance(line, cst.With)
+            and line.asynchronous is None
+            and len(line.items) == 1
+            and isinstance(line.items[0].item, cst.Call)
+            and dotted(line.items[0].item.func) in SESSION_FACTORIES
+            and isinstance(line.body, cst.IndentedBlock)
+        ):
+            return None
+        target = line.items[0].asname.name if line.items[0].asname is not None else None
+        if isinstance(target, cst.Name) and self.used.get(target.value, 0):
+            return None
+        self.removed_names.update(names_in(line.items[0].item))
+        body = list(line.body.body)
+        return [body[0].with_changes(leading_lines=line.leading_lines), *body[1:]] if body else []
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         return updated.with_changes(body=self._sweep(list(updated.body)))

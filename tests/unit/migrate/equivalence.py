@@ -120,6 +120,29 @@ def post(url, **kwargs):
 @contextlib.contextmanager
 def stream(method, url, **kwargs):
     yield _send(method, url, stream=True, **kwargs)
+
+
+class Client:
+    def __init__(self, *, cookies=None, headers=None, timeout=None, **_):
+        self._defaults = {"cookies": cookies, "headers": headers}
+
+    def _merged(self, kwargs):
+        return {**{k: v for k, v in self._defaults.items() if v is not None}, **kwargs}
+
+    def post(self, url, **kwargs):
+        return _send("POST", url, **self._merged(kwargs))
+
+    def stream(self, method, url, **kwargs):
+        return stream(method, url, **self._merged(kwargs))
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 """
 
 

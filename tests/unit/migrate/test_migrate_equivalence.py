@@ -28,6 +28,7 @@ COOKIE_PROTOTYPES: dict[str, str | None] = {
     "shapes/token_generator.py": None,
     "shapes/httpx_client.py": None,
     "shapes/httpx_stream.py": None,
+    "shapes/httpx_client_context.py": None,
     "shapes/iter_content_chunks.py": None,
     "shapes/jar_as_argument.py": None,
     "shapes/session_cookie_header.py": None,
