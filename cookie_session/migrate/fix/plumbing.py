@@ -167,10 +167,15 @@ class _Sweeper(cst.CSTTransformer):
                 owner, attribute = dotted(target.value).split(".")
                 if attribute in ("headers", "cookies"):
                     return self.used.get(owner, 0) <= self._setup_uses(owner)
-        if isinstance(line, cst.FunctionDef) and (
-            line.name.value in self.removed_names or line.name.value in self.cookie_functions
+        if (
+            isinstance(line, cst.FunctionDef)
+            and not line.decorators  # a route, a command, a fixture: used by name elsewhere
+            and line.name.value in self.removed_names  # only the code the rewrite removed called it
+            and self.used.get(line.name.value, 0) == 0
         ):
-            return self.used.get(line.name.value, 0) == 0
+            self.removed_names.update(names_in(line.body))
+            self.removed_names.update(dotted(func) for func in called_functions(line.body))
+            return True
         return False
 
     def _setup_uses(self, owner: str) -> int:
@@ -232,10 +237,11 @@ class _Sweeper(cst.CSTTransformer):
         return updated.with_changes(body=kept or [cst.SimpleStatementLine([cst.Pass()])])
 
 
-def drop_unused_parameters(module: cst.Module, removed_names: set[str]) -> cst.Module:
+def drop_unused_parameters(module: cst.Module, removed_names: set[str], dropped: list[str] | None = None) -> cst.Module:
     """A module function's parameter the rewrite stopped using (a cookie jar handed in by the caller) goes, with
-    the argument at every call of the function, when each use of the function's name is a plain call that
-    passes it by position or keyword; what the arguments mentioned joins `removed_names`."""
+    the argument at every call of the function in this file, when each use of the function's name is a plain
+    call that passes it by position or keyword; what the arguments mentioned joins `removed_names`, and
+    `dropped` gets `function(parameter)` for each (callers in other files must drop the argument too)."""
     for line in module.body:
         if (
             not isinstance(line, cst.FunctionDef)
@@ -254,7 +260,9 @@ def drop_unused_parameters(module: cst.Module, removed_names: set[str]) -> cst.M
             if dropper.refused or dropper.calls != name_uses(module).get(line.name.value, 0):
                 continue
             removed_names.update(dropper.dropped)
-            return drop_unused_parameters(changed, removed_names)  # positions changed: start again
+            if dropped is not None:
+                dropped.append(f"{line.name.value}({name})")
+            return drop_unused_parameters(changed, removed_names, dropped)  # positions changed: start again
     return module
 
 

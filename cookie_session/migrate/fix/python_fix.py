@@ -72,7 +72,12 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
     if prototype.changes:
         after = name_uses(module)
         removed_names = {name for name, n in before.items() if after.get(name, 0) < n}
-        module = drop_unused_parameters(module, removed_names)
+        dropped: list[str] = []
+        module = drop_unused_parameters(module, removed_names, dropped)
+        prototype.changes += [
+            f"parameter {what} no longer used, removed with its arguments (a caller in another file must drop it too)"
+            for what in dropped
+        ]
         module = sweep_dead_plumbing(module, readers, removed_names)
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")

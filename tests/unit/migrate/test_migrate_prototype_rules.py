@@ -89,3 +89,19 @@ def test_a_script_using_the_name_client_gets_another_one():
     )
     text = fix(source).text
     assert "as grok_client:" in text and "grok_client.chat(" in text and "print(client)" in text
+
+
+def test_functions_other_code_may_use_stay():
+    source = (
+        "import json\nimport browser_cookie3\nimport requests\n"
+        'URL = "https://grok.com/rest/app-chat/conversations/new"\n\n\n'
+        "def load_cookies():  # never called here: another module may import it\n"
+        '    return browser_cookie3.chrome(domain_name="grok.com")\n\n\n'
+        "@app.route('/cookies')\ndef cookie_page():\n    return str(browser_cookie3.chrome())\n\n\n"
+        "def ask(prompt):\n"
+        '    jar = browser_cookie3.chrome(domain_name="grok.com")\n'
+        '    r = requests.post(URL, cookies=jar, json={"message": prompt})\n' + "    " + LOOP.replace("\n", "\n    ")
+    )
+    text = fix(source).text
+    assert "def load_cookies():" in text and "def cookie_page():" in text
+    assert "client.chat(prompt, stream=True)" in text and "jar = " not in text
