@@ -320,8 +320,9 @@ def render_summary(plan: FixPlan, *, applied: bool) -> str:
     for change in plan.changes:
         for what in dict.fromkeys(change.changes):
             out.append(f"{verb}: {printable(change.shown)}: {printable(what)}")
-    for shown, why in dict.fromkeys(plan.left):
-        out.append(f"left alone: {printable(shown)}: {printable(why)}")
+    changed = {change.shown for change in plan.changes}
+    for shown, why in dict.fromkeys(plan.left):  # one reason per file; "kept" where other fixes were made
+        out.append(f"{'kept' if shown in changed else 'left alone'}: {printable(shown)}: {printable(why)}")
     for notice in plan.notices:
         out.append(f"notice: {printable(notice.path)}: {printable(notice.message)}")
     beside = [printable(change.shown) for change in plan.changes if change.path not in plan.considered]
