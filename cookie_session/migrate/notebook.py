@@ -38,13 +38,15 @@ class NotebookHit:
 
 def _strings(value) -> list[str]:
     """A notebook text field (a string or a list of strings) as its lines."""
-    text = "".join(value) if isinstance(value, list) else value if isinstance(value, str) else ""
-    return text.splitlines()
+    if isinstance(value, list):
+        value = "".join(item for item in value if isinstance(item, str))
+    return value.splitlines() if isinstance(value, str) else []
 
 
 def _output_lines(output: dict) -> list[str]:
     lines = _strings(output.get("text"))
-    for value in (output.get("data") or {}).values():
+    data = output.get("data")
+    for value in data.values() if isinstance(data, dict) else ():
         lines += _strings(value) if isinstance(value, (str, list)) else json.dumps(value).splitlines()
     lines += _strings(output.get("traceback"))
     return lines
@@ -90,7 +92,8 @@ def notebook_hits(text: str, raw_lines: list[str]) -> list[NotebookHit] | None:
                 )
         if cell.get("cell_type") == "code":
             hits += _code_hits([line for line, _ in lines], [file_line for _, file_line in lines], number)
-        for output in cell.get("outputs") or []:
+        outputs = cell.get("outputs")
+        for output in outputs if isinstance(outputs, list) else ():
             if not isinstance(output, dict):
                 continue
             for cell_line, line in enumerate(_output_lines(output), 1):

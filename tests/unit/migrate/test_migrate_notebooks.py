@@ -90,3 +90,19 @@ def test_fix_leaves_a_notebook_as_it_is_with_one_reason(project):
     assert (project / "nb.ipynb").read_text() == text
     reasons = [line for line in result.stderr.splitlines() if line.startswith("left alone: nb.ipynb: ")]
     assert len(reasons) == 1 and "a notebook: --fix rewrites .py files only" in reasons[0]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"cells": [{"cell_type": "code", "source": [1, None, "import browser_cookie3\n"], "outputs": {"a": 1}}]},
+        {"cells": [{"cell_type": "code", "source": 5, "outputs": [{"data": [1, 2]}, "x", {"text": 3}]}]},
+        {"cells": ["x", None, 3]},
+        {"cells": {}},
+        [],
+    ],
+)
+def test_a_malformed_notebook_is_scanned_without_a_crash(project, document):
+    (project / "nb.ipynb").write_text(json.dumps(document))
+    result = scan(["nb.ipynb"])
+    assert result.files_scanned == 1
