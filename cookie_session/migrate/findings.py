@@ -42,12 +42,22 @@ class Finding:
     rule_name: str = field(default="", compare=False)
     #: What identifies this finding across unrelated edits (no line number in it): see `scanner.py`.
     fingerprint: str | None = field(default=None, compare=False)
+    #: In a notebook: the cell (1-based), the line in the cell, and whether it is in the cell's output.
+    cell: int | None = field(default=None, compare=False)
+    cell_line: int | None = field(default=None, compare=False)
+    in_output: bool = field(default=False, compare=False)
 
     @property
     def location(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        """`path:line:col` (the line of the file), and for a notebook `(cell 3, line 2)` / `(cell 3 output, ...)`."""
+        where = f"{self.path}:{self.line}:{self.col}"
+        if self.cell is not None:
+            where += f" (cell {self.cell}{' output' if self.in_output else ''}, line {self.cell_line})"
+        return where
 
     def to_dict(self) -> dict:
+        """The finding's fields; `cell`, `cell_line` and `in_output` only for a finding in a notebook."""
+        where = {"cell": self.cell, "cell_line": self.cell_line, "in_output": self.in_output}
         return {
             "path": self.path,
             "line": self.line,
@@ -59,6 +69,7 @@ class Finding:
             "replacement": self.replacement,
             "masked": self.masked,
             "fingerprint": self.fingerprint,
+            **(where if self.cell is not None else {}),
         }
 
 

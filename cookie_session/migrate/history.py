@@ -2,10 +2,12 @@
 
 Reads `git log -p` of every reachable commit (or those not reachable from `since`),
 with no textconv, external diff or filter driver (see `git.py`): each added line is
-searched as the scanner searches a file (an `xai-` key anywhere; a secret-looking
-value in a `.env` file). A secret still present in the same file of the work tree is
-left to the ordinary scan. Each secret is reported once per path, at the commit that
-added it, masked.
+searched as the scanner searches a file (an `xai-` key, a bearer token or a grok.com
+session token anywhere; a secret-looking value in a `.env` file). A secret still present
+in the same file of the work tree is left to the ordinary scan: that is asked of git
+only (the file's blob in the index, when git says the work tree's file is unchanged),
+never by opening a path the repository names (a link, a FIFO). Each secret is reported
+once per path, at the commit that added it, masked.
 """
 
 from __future__ import annotations
@@ -15,20 +17,14 @@ import dataclasses
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import BadInputError
 from .findings import Finding
 from .git import git_output_lines, run_git
-from .patterns import (
-    UNSAFE_ENV_VAR,
-    XAI_KEY_RE,
-    is_placeholder_key,
-    is_placeholder_value,
-    mask,
-    secret_name,
-)
+from .patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, is_placeholder_value, mask, secret_name, secret_values
 from .rules import RULES
 from .text_scan import file_kind, parse_env_line
 
@@ -47,7 +43,7 @@ class HistoryHit:
     line: int
     col: int
     masked: str
-    kind: str  # "key" or "env"
+    kind: str  # "key", "token" (a bearer token), "session" (a grok.com session token) or "env"
     value: str
 
     def __repr__(self) -> str:
@@ -84,11 +80,21 @@ def _path_of(header: bytes) -> str | None:
     return os.fsdecode(name[2:] if name.startswith(b"b/") else name)
 
 
+_KINDS = {"CS201": "key", "CS204": "token", "CS208": "session"}
+#: What a HistoryHit's kind is called in a finding.
+KIND_NAMES = {
+    "key": "xAI key",
+    "token": "bearer token",
+    "session": "grok.com session token",
+    "env": "secret in a .env file",
+}
+_MAX_BLOB_BYTES = 8 * 1024 * 1024
+
+
 def _secrets_in(line: str, kind: str):
     """`(col0, masked, kind, value)` for each secret in one added line of a file of `kind`."""
-    for match in XAI_KEY_RE.finditer(line):
-        if not is_placeholder_key(match.group()):
-            yield match.start(), mask(match.group()), "key", match.group()
+    for hit in secret_values(line):
+        yield hit.col, hit.masked, _KINDS[hit.rule_id], hit.value
     if kind == "env" and (parsed := parse_env_line(line)) is not None:
         name, value, column = parsed
         if (
@@ -137,17 +143,72 @@ def scan_history(path: Path | str, since: str | None = None) -> list[HistoryHit]
                 number += 1
     except OSError as error:
         raise BadInputError(f"--history needs git, which did not run ({error.strerror or error})") from None
+    still_there = _WorkTree(top)
     return sorted(
-        (hit for hit in found.values() if not _still_there(top, hit)), key=lambda h: (h.path, h.line, h.commit)
+        (hit for hit in found.values() if not still_there.holds(hit.path, hit.value)),
+        key=lambda h: (h.path, h.line, h.commit),
     )
 
 
-def _still_there(top: Path, hit: HistoryHit) -> bool:
+class _WorkTree:
+    """What the work tree holds, as git says: a path's blob in the index, when the work tree's file is the very
+    file git recorded there (same device, inode, size and modification time: `lstat`, which neither follows a
+    link planted at the path nor opens a FIFO). No path the repository names is ever opened, and git runs
+    no filter on the work tree (a `git diff` would run the repository's clean filter)."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.blobs: dict[str, str] = {}
+        self._texts: dict[str, str | None] = {}
+        listed = run_git(top, "ls-files", "-s", "--debug", "-z")
+        if listed is None or listed.returncode != 0:
+            return  # git cannot say: every secret found in history is reported
+        # `<mode> <blob> <stage>\t<path>\0` then five lines of stat data, then the next entry
+        tokens = listed.stdout.split(b"\0")
+        blocks = [token.split(b"\n", 5) for token in tokens[1:]]
+        entries = [tokens[0], *(block[5] for block in blocks if len(block) == 6)]
+        for entry, block in zip(entries, blocks, strict=False):
+            debug = b"\n".join(block[:5])
+            info, _, name = entry.partition(b"\t")
+            fields = info.split()
+            path = os.fsdecode(name)
+            if len(fields) == 3 and fields[0] in (b"100644", b"100755") and _unchanged(top / path, debug):
+                self.blobs[path] = fields[1].decode()
+
+    def holds(self, path: str, value: str) -> bool:
+        blob = self.blobs.get(path)
+        if blob is None:
+            return False
+        if path not in self._texts:
+            self._texts[path] = self._blob_text(blob)
+        text = self._texts[path]
+        return text is not None and value in text
+
+    def _blob_text(self, blob: str) -> str | None:
+        size = run_git(self.top, "cat-file", "-s", blob)
+        if size is None or size.returncode != 0 or int(size.stdout or 0) > _MAX_BLOB_BYTES:
+            return None
+        done = run_git(self.top, "cat-file", "blob", blob)
+        return None if done is None or done.returncode != 0 else done.stdout.decode("utf-8", errors="replace")
+
+
+_STAT_FIELD = re.compile(rb"(ctime|mtime|dev|ino|size): (\d+)(?::(\d+))?")
+
+
+def _unchanged(path: Path, debug: bytes) -> bool:
+    """True if `path` is a regular file with the device, inode, size and mtime `git ls-files --debug` recorded."""
+    recorded = {m.group(1): (int(m.group(2)), int(m.group(3) or 0)) for m in _STAT_FIELD.finditer(debug)}
     try:
-        with open(top / hit.path, encoding="utf-8", errors="replace") as handle:
-            return hit.value in handle.read(8 * 1024 * 1024)
+        status = os.lstat(path)
     except OSError:
         return False
+    mtime = recorded.get(b"mtime", (-1, 0))
+    return (
+        stat.S_ISREG(status.st_mode)
+        and recorded.get(b"ino", (-1, 0))[0] == status.st_ino & 0xFFFFFFFF
+        and recorded.get(b"size", (-1, 0))[0] == status.st_size & 0xFFFFFFFF
+        and mtime == (int(status.st_mtime), status.st_mtime_ns % 1_000_000_000)
+    )
 
 
 def history_findings(path: Path | str, since: str | None = None) -> list[Finding]:
@@ -159,7 +220,7 @@ def history_findings(path: Path | str, since: str | None = None) -> list[Finding
     findings = []
     top = _repository_top(Path(os.path.abspath(path)))
     for hit in scan_history(path, since):
-        what = "xAI key" if hit.kind == "key" else "secret in a .env file"
+        what = KIND_NAMES[hit.kind]
         finding = rule.finding(
             display_path(top / hit.path),
             hit.line,

@@ -9,13 +9,12 @@ section of docs/rules.md; each result a `partialFingerprints` entry that survive
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..errors import BadInputError
+from ..errors import BadInputError, printable, printable_json
 from .findings import Finding, ScanResult
 from .rules import RULES
 
@@ -50,13 +49,18 @@ def _plural(count: int, word: str) -> str:
 
 
 def render_text(result: ScanResult) -> str:
-    """One block per finding (`path:line:col: RULE [severity] message` and its fix), notices, a summary."""
+    """One block per finding (`path:line:col: RULE [severity] message` and its fix), notices, a summary.
+
+    Every file name is shown `printable` (a newline or an escape sequence in a name becomes `\\n`, `\\x1b`),
+    so a name can neither forge a line of the report nor drive the terminal."""
     out = []
     for finding in result.findings:
-        out.append(f"{finding.location}: {finding.rule_id} [{finding.severity}] {finding.message}")
+        out.append(
+            f"{printable(finding.location)}: {finding.rule_id} [{finding.severity}] {printable(finding.message)}"
+        )
         out.append(f"    fix: {finding.replacement}")
     for notice in result.notices:
-        out.append(f"notice: {notice.path}: {notice.message}")
+        out.append(f"notice: {printable(notice.path)}: {printable(notice.message)}")
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
 
@@ -92,7 +96,7 @@ def render_json(result: ScanResult) -> str:
         "notices": [notice.to_dict() for notice in result.notices],
         "suppressed": [finding.to_dict() for finding in result.suppressed],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(data, indent=2) + "\n"
 
 
 def _repository_prefix() -> str:
@@ -187,10 +191,7 @@ def render_sarif(result: ScanResult) -> str:
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "results": results,
     }
-    return (
-        json.dumps({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    return printable_json({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
 def render(result: ScanResult, fmt: str = "text") -> str:

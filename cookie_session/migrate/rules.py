@@ -125,10 +125,20 @@ _CATALOGUE = (
         "secret-in-git-history",
         "error",
         "Secret still in git history",
-        "Revoke the key at console.x.ai (or rotate the secret) now: deleting the line did not un-leak it, every "
+        "Revoke the key at console.x.ai (for a grok.com session token: sign out of every grok.com session; "
+        "for another secret: rotate it) now: deleting the line did not un-leak it, every "
         "clone and fork still has the commit. Rewriting history is your call: `git filter-repo --replace-text "
         "expressions.txt` (a line `literal:THE-KEY==>REMOVED`) or `git filter-repo --invert-paths --path .env`, "
         "then force-push every branch and have every clone re-cloned; revoking is what makes the leak harmless.",
+    ),
+    Rule(
+        "CS208",
+        "hardcoded-session-token",
+        "error",
+        "Hard-coded grok.com session token (a cookie value that is a full login to the account)",
+        "Sign out of every grok.com session (in each browser, and grok.com's own 'sign out of all sessions' where "
+        "offered): that is the only way to revoke it, the token cannot be revoked alone. Then delete it from the "
+        f"file (and from git history) and {_API_KEY_WAY}.",
     ),
     # --- our own unsafe opt-in left on ----------------------------------------------
     Rule(

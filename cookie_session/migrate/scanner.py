@@ -21,9 +21,11 @@ import pathspec
 
 from .findings import Finding, Notice, ScanResult
 from .git import GitInfo
+from .notebook import notebook_hits
 from .patterns import (
     UNSAFE_ENV_VAR,
     XAI_KEY_RE,
+    grok_context,
     is_placeholder_key,
     is_placeholder_value,
     mask,
@@ -67,21 +69,26 @@ class _FileScan:
         self.suppressed: list[Finding] = []
         self.notices: list[Notice] = []
         self.lines: list[str] = []
-        self._kept: dict[tuple[int, str], Finding] = {}
+        self._kept: dict[tuple, Finding] = {}
         self._facts: dict[int, tuple[frozenset[str] | None, str]] = {}
         top = git.work_tree(path) if path.parent.exists() else None
         self.repo_path = path.resolve().relative_to(top).as_posix() if top and top in path.resolve().parents else shown
 
-    def add(self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None) -> None:
-        """Record a finding; of several of one rule on one line, the leftmost is kept (so a line holding a
-        thousand matches costs a thousand comparisons, not a thousand findings)."""
-        kept = self._kept.get((line, rule_id))
+    def add(
+        self, line: int, col: int, rule_id: str, detail: str | None = None, masked: str | None = None, **cell
+    ) -> None:
+        """Record a finding (`cell`: a notebook's `cell`, `cell_line`, `in_output`); of several of one rule on one
+        line, the leftmost is kept (so a line holding a thousand matches costs a thousand comparisons, not a
+        thousand findings)."""
+        key = (line, rule_id, cell.get("cell"), cell.get("cell_line"), cell.get("in_output"))
+        kept = self._kept.get(key)
         if kept is not None and kept.col <= col:
             return
         rule = RULES[rule_id]
         if masked and not detail:
             detail = masked
-        self._kept[(line, rule_id)] = rule.finding(self.shown, line, col, detail=detail, masked=masked)
+        finding = rule.finding(self.shown, line, col, detail=detail, masked=masked)
+        self._kept[key] = dataclasses.replace(finding, **cell) if cell else finding
 
     def _line_facts(self, number: int) -> tuple[frozenset[str] | None, str]:
         """(the rules a `cookie-session: ignore` on the line suppresses, the line normalised for fingerprints),
@@ -152,6 +159,19 @@ class _FileScan:
             return False
         lines = self.lines = source_lines(text)
         kind = file_kind(self.path, lines[0] if lines else "")
+        if kind == "notebook" and (cells := notebook_hits(text, lines)) is not None:
+            for hit in cells:
+                self.add(
+                    hit.file_line,
+                    hit.col,
+                    hit.rule_id,
+                    hit.detail,
+                    hit.masked,
+                    cell=hit.cell,
+                    cell_line=hit.cell_line,
+                    in_output=hit.in_output,
+                )
+            return True
         if kind != "python":
             self.note_long_lines(lines)
         if kind == "env":
@@ -159,7 +179,7 @@ class _FileScan:
             for line, col, rule_id, detail in scan_text(lines, kind, self.path):
                 self.add(line, col, rule_id, detail)
             return True
-        for line, col, rule_id, masked in secret_hits(lines):
+        for line, col, rule_id, masked in secret_hits(lines, in_grok_context=grok_context(text)):
             self.add(line, col, rule_id, masked=masked)
         if kind == "python":
             try:
@@ -217,9 +237,10 @@ class _FileScan:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    kept: dict[tuple[str, int, str], Finding] = {}
+    kept: dict[tuple, Finding] = {}
     for finding in sorted(findings):
-        kept.setdefault((finding.path, finding.line, finding.rule_id), finding)
+        where = (finding.cell, finding.cell_line, finding.in_output)
+        kept.setdefault((finding.path, finding.line, finding.rule_id, *where), finding)
     return sorted(kept.values())
 
 

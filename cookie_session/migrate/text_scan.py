@@ -220,10 +220,11 @@ def _pattern_hits(kind: str, number: int, code: str, column_base: int = 0) -> li
     return hits
 
 
-def secret_hits(lines: list[str]):
-    """Yield `(line, col, rule_id, masked)` for real-looking keys and bearer tokens, comments included."""
+def secret_hits(lines: list[str], *, in_grok_context: bool = False):
+    """Yield `(line, col, rule_id, masked)` for real-looking keys, bearer tokens and grok.com session tokens,
+    comments included (`in_grok_context`: the file is about grok.com cookies, see `patterns.secret_values`)."""
     for number, line in enumerate(lines, 1):
-        for start, rule_id, masked in find_secrets(line):
+        for start, rule_id, masked in find_secrets(line, in_grok_context=in_grok_context):
             yield number, start + 1, rule_id, masked
 
 

@@ -42,6 +42,8 @@ SKIPPED_DIRS = frozenset(
 
 
 def _read_spec(path: Path) -> pathspec.PathSpec | None:
+    if not path.is_file():  # a FIFO (`.git/info/exclude` included) would block the walk
+        return None
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

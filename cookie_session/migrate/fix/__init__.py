@@ -7,4 +7,4 @@ from __future__ import annotations
 
 from .plan import FileChange, FixPlan, apply, plan_fixes, render_diff, render_summary
 
-__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
+__all__ = ["FileChange", "FixPlan", "apply", "plan_fixes", "render_diff", "render_summary"]

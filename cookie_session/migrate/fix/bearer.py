@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, statement_of
+from ...settings import API_KEY_ENV
+from .cst_tools import (
+    GuardedTransformer,
+    ModuleFacts,
+    dotted,
+    keyword,
+    literal,
+    statement_of,
+)
 from .opt_in import without_removed
 
-__all__ = ["BearerToAuthenticator", "API_ORIGIN"]
+__all__ = ["API_ORIGIN", "BearerToAuthenticator"]
 
 API_ORIGIN = "https://api.x.ai/"
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -110,12 +118,45 @@ def _session_assignments(module: cst.Module) -> dict[str, int]:
     return counts
 
 
+def _is_maybe_unset_lookup(node: cst.BaseExpression) -> bool:
+    """`os.environ.get("XAI_API_KEY")` / `os.getenv("XAI_API_KEY")` with no default: None when unset."""
+    return (
+        isinstance(node, cst.Call)
+        and dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv")
+        and len(node.args) == 1
+        and literal(node.args[0].value) == API_KEY_ENV
+    )
+
+
+def _maybe_unset_keys(module: cst.Module) -> set[str]:
+    """Module names assigned once from such a lookup."""
+    assigned: dict[str, list[bool]] = {}
+    for line in module.body:
+        small = statement_of(line)
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            assigned.setdefault(small.targets[0].target.value, []).append(_is_maybe_unset_lookup(small.value))
+    return {name for name, lookups in assigned.items() if lookups == [True]}
+
+
 class BearerToAuthenticator(GuardedTransformer):
     def __init__(self, facts: ModuleFacts, module: cst.Module) -> None:
         super().__init__()
         self.facts = facts
         self.sessions = _api_sessions(module, facts)
         self.changes: list[str] = []
+        self.maybe_unset = _maybe_unset_keys(module)
+        #: The rewrite used `resolve_authenticator` (a key that may be unset) or `ApiKeyAuthenticator`.
+        self.uses_resolve = self.uses_authenticator = False
+
+    def _auth(self, key: cst.BaseExpression) -> str:
+        """`ApiKeyAuthenticator(key)`, or `resolve_authenticator(auth="api-key")` when `key` is
+        `os.environ.get("XAI_API_KEY")` (or a name holding it), which may be None: the library then says in one
+        line that no key is set, where `ApiKeyAuthenticator(None)` would raise a bare TypeError."""
+        if _is_maybe_unset_lookup(key) or (isinstance(key, cst.Name) and key.value in self.maybe_unset):
+            self.uses_resolve = True
+            return 'resolve_authenticator(auth="api-key")'
+        self.uses_authenticator = True
+        return f"ApiKeyAuthenticator({cst.Module([]).code_for_node(key)})"
 
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
@@ -152,8 +193,7 @@ class BearerToAuthenticator(GuardedTransformer):
             f"Authorization: Bearer set by hand on session {session!r} (used only for api.x.ai) "
             "-> session.auth = ApiKeyAuthenticator(...)"
         )
-        code = cst.Module([]).code_for_node(key)
-        replacement = cst.parse_statement(f"{session}.auth = ApiKeyAuthenticator({code})\n")
+        replacement = cst.parse_statement(f"{session}.auth = {self._auth(key)}\n")
         assert isinstance(replacement, cst.SimpleStatementLine)
         return updated.with_changes(body=replacement.body)
 
@@ -188,7 +228,7 @@ class BearerToAuthenticator(GuardedTransformer):
         remaining = without_removed(headers.value.elements, lambda e: e is not entries[0])
         auth = cst.Arg(
             keyword=cst.Name("auth"),
-            value=cst.Call(cst.Name("ApiKeyAuthenticator"), [cst.Arg(key)]),
+            value=cst.parse_expression(self._auth(key)),
             equal=headers.equal,
             comma=headers.comma,
         )

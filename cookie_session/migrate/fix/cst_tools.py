@@ -8,14 +8,21 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ...settings import API_BASE_URL_ENV
 
 __all__ = [
-    "dotted",
-    "literal",
-    "names_in",
-    "keyword",
-    "statement_of",
-    "ModuleFacts",
     "GuardedTransformer",
+    "ModuleFacts",
+    "Unproven",
+    "attributes_in",
+    "called_functions",
+    "calls_in",
+    "dotted",
+    "is_pure",
+    "keyword",
+    "literal",
+    "literals_in",
+    "names_in",
     "run_guarded",
+    "single_assign",
+    "statement_of",
     "suppressed_lines",
 ]
 
@@ -52,6 +59,10 @@ class _Names(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         node.value.visit(self)  # `x.attr`: `attr` is no variable
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # `f(name=value)`: `name` is no variable
         return False
 
 
@@ -143,3 +154,78 @@ class GuardedTransformer(cst.CSTTransformer):
 def run_guarded(module: cst.Module, transformer: GuardedTransformer) -> cst.Module:
     transformer.suppressed = suppressed_lines(module.code)
     return MetadataWrapper(module).visit(transformer)
+
+
+class Unproven(Exception):
+    """Why a request was left as it is (one sentence, no secret)."""
+
+
+def calls_in(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            name = dotted(call.func)
+            if name not in ("json.loads", "print", "isinstance", "len") and isinstance(call.func, cst.Attribute):
+                name = call.func.attr.value
+            found.append(name)
+
+    node.visit(Visitor())
+    return found
+
+
+def literals_in(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            if (value := literal(string)) is not None:
+                found.append(value)
+
+    node.visit(Visitor())
+    return found
+
+
+def single_assign(line: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
+    small = statement_of(line) if isinstance(line, cst.BaseStatement) else None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value, small.value
+    return None
+
+
+def is_pure(node: cst.CSTNode) -> bool:
+    """No call, await, yield or assignment in `node`: evaluating it twice, or not at all, changes nothing."""
+
+    class Visitor(cst.CSTVisitor):
+        impure = False
+
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            if isinstance(child, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda)):
+                self.impure = True
+            return not self.impure
+
+    visitor = Visitor()
+    node.visit(visitor)
+    return not visitor.impure
+
+
+def attributes_in(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> None:
+            found.append(attribute.attr.value)
+
+    node.visit(Visitor())
+    return found
+
+
+def called_functions(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    found: list[cst.BaseExpression] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call.func)
+
+    node.visit(Visitor())
+    return found

@@ -1,4 +1,6 @@
-"""A hard-coded xAI key becomes `os.environ["XAI_API_KEY"]`; a key in a comment is replaced by its fingerprint.
+"""A hard-coded xAI key becomes `resolve_authenticator(auth="api-key").api_key.reveal()`: the key from
+`XAI_API_KEY` (or `./.env`), and with none set the library's one-line `NoCredentialsError` rather than a bare
+`KeyError`; a key in a comment is replaced by its fingerprint.
 
 Proven only when the file holds one distinct key (two keys may be two accounts: which one
 `XAI_API_KEY` should hold is the user's call) and the literal is the key itself, or `"Bearer "` and the key.
@@ -14,7 +16,7 @@ from .cst_tools import GuardedTransformer, literal
 
 __all__ = ["KeyToEnvironment", "real_keys"]
 
-ENV_LOOKUP = f'os.environ["{API_KEY_ENV}"]'
+ENV_LOOKUP = 'resolve_authenticator(auth="api-key").api_key.reveal()'
 
 
 def real_keys(text: str) -> set[str]:
@@ -30,7 +32,7 @@ class KeyToEnvironment(GuardedTransformer):
         self.keys = real_keys(source)
         self.changes: list[str] = []
         self.left: list[str] = []
-        self.needs_os = False
+        self.needs_environment = False
 
     def leave_Comment(self, original: cst.Comment, updated: cst.Comment) -> cst.Comment:
         keys = real_keys(updated.value)
@@ -59,8 +61,9 @@ class KeyToEnvironment(GuardedTransformer):
         else:
             self.left.append(f"the key {mask(key)} is part of a longer string")
             return updated
-        self.needs_os = True
+        self.needs_environment = True
         self.changes.append(
-            f"hard-coded key {mask(key)} -> {ENV_LOOKUP} (revoke {mask(key)} at console.x.ai: it has leaked)"
+            f"hard-coded key {mask(key)} -> the key from {API_KEY_ENV} "
+            f"(revoke {mask(key)} at console.x.ai: it has leaked)"
         )
         return replacement

@@ -7,7 +7,9 @@ parse is left alone with a notice; a rewrite whose result would not parse is dro
 `.env` files lose the opt-in line, shell scripts and YAML/TOML/INI config the opt-in (see
 `text_opt_in`); a `.env` holding a key that git does not ignore gets `.env` added to
 `.gitignore`; a rewritten key gets `XAI_API_KEY=` in `.env.example`.
-Nothing written or returned holds a key: diffs show keys as fingerprints.
+Nothing printed holds a secret: a diff shows every secret the scan masks (keys, bearer tokens, grok.com
+session tokens, `.env` values, the pieces of a split key) as its fingerprint, and every file name and line
+`printable`, a name with unusual characters quoted as git quotes it (so it cannot forge a diff header).
 """
 
 from __future__ import annotations
@@ -15,16 +17,27 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
+from ...errors import printable
 from ...settings import API_KEY_ENV
 from ..findings import Notice
 from ..git import GitInfo
-from ..patterns import UNSAFE_ENV_VAR, XAI_KEY_RE, mask
+from ..patterns import (
+    UNSAFE_ENV_VAR,
+    XAI_KEY_RE,
+    grok_context,
+    is_placeholder_key,
+    is_placeholder_value,
+    mask,
+    secret_name,
+    secret_values,
+)
 from ..python_ast import browser_cookie_bindings, split_key_lines
 from ..scanner import MAX_FILE_BYTES, display_path
 from ..text_scan import file_kind, parse_env_line
@@ -36,7 +49,7 @@ from .text_opt_in import remove_text_opt_in
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".json5")
 
-__all__ = ["FileChange", "FixPlan", "plan_fixes", "apply", "render_diff", "render_summary"]
+__all__ = ["FileChange", "FixPlan", "apply", "plan_fixes", "render_diff", "render_summary"]
 
 
 @dataclass
@@ -129,6 +142,28 @@ def _fix_env(plan: FixPlan, path: Path, text: str, git: GitInfo) -> None:
         _ensure_line(plan, gitignore, path.name, why)
 
 
+#: What in a notebook --fix would have rewritten in a .py file.
+_NOTEBOOK_WORK = re.compile(
+    r"grok\.com/rest/|browser_cookie3|pycookiecheat|rookiepy|unsafe_browser_cookies|" + XAI_KEY_RE.pattern
+)
+
+
+def _leave_notebook(plan: FixPlan, path: Path, shown: str) -> None:
+    """Notebooks are not rewritten: say so, once, when one holds what --fix would rewrite in a .py file."""
+    try:
+        text = _read(path)
+    except UnsafeFileError:
+        return
+    if text and _NOTEBOOK_WORK.search(text):
+        plan.left.append(
+            (
+                shown,
+                "a notebook: --fix rewrites .py files only (a cell's code, outputs and JSON are left as they are); "
+                "move each finding by hand, at the cell and line the scan gives, and clear the outputs",
+            )
+        )
+
+
 def plan_fixes(paths, exclude=()) -> FixPlan:
     """What --fix would change under `paths` (files and folders, walked as `scan` walks them)."""
     plan = FixPlan()
@@ -137,6 +172,9 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
     for path in iter_files(list(paths) or ["."]):
         shown = display_path(path)
         kind = file_kind(path)
+        if kind == "notebook" and path.is_file() and not path.is_symlink() and not excluded.match_file(shown):
+            _leave_notebook(plan, path, shown)
+            continue
         if (
             excluded.match_file(shown)
             or not path.is_file()
@@ -175,7 +213,8 @@ def plan_fixes(paths, exclude=()) -> FixPlan:
             where = f" (line {line})" if line else ""
             plan.notices.append(Notice(shown, f"left alone: not valid Python{where}"))
             continue
-        plan.left.extend((shown, why) for why in result.left)
+        if result.left:  # one reason per file: the first the rewrites met
+            plan.left.append((shown, result.left[0]))
         if result.text != text:
             plan.add(path, text, result.text, result.changes)
         if result.key_moved:
@@ -205,16 +244,60 @@ def apply(plan: FixPlan) -> None:
 
 
 def render_diff(plan: FixPlan) -> str:
-    """A unified diff of every change, keys shown as fingerprints."""
+    """A unified diff of every change, every secret shown as its fingerprint, names and lines `printable`."""
     out = []
     for change in plan.changes:
+        secrets = _secrets_of(change)
         before = _hide_split_keys((change.before or "").splitlines(keepends=True))
         after = _hide_split_keys(change.after.splitlines(keepends=True))
         label = Path(os.path.relpath(change.path)).as_posix()  # `../x` rather than a path of this machine
-        source = f"a/{label}" if change.before is not None else "/dev/null"
-        for line in difflib.unified_diff(before, after, source, f"b/{label}"):
+        source = _diff_name("a/", label) if change.before is not None else "/dev/null"
+        lines = difflib.unified_diff(before, after, source, _diff_name("b/", label), lineterm="\n")
+        for number, line in enumerate(lines):
+            if number >= 2:  # the two header lines are built from quoted names already
+                line = _shown_line(_masked(line, secrets))
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return XAI_KEY_RE.sub(lambda m: mask(m.group()), "".join(out))
+    return "".join(out)
+
+
+def _diff_name(prefix: str, name: str) -> str:
+    """`prefix + name`, in double quotes with C escapes when the name holds a quote, a backslash or anything
+    `printable` would escape (what git does), so a newline in a name cannot end the header line."""
+    if printable(name) == name and '"' not in name and "\\" not in name:
+        return prefix + name
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{prefix}{printable(escaped)}"'
+
+
+def _shown_line(line: str) -> str:
+    """One diff line with its end kept and everything else `printable` (tabs kept: code indents with them)."""
+    body = line.rstrip("\r\n")
+    return "\t".join(printable(part) for part in body.split("\t")) + line[len(body) :]
+
+
+def _secrets_of(change: FileChange) -> list[str]:
+    """Every secret value the scan would mask in the file before or after the change, longest first."""
+    found: set[str] = set()
+    is_env = file_kind(change.path) == "env"
+    for text in (change.before or "", change.after):
+        context = grok_context(text)
+        for line in text.splitlines():
+            found.update(hit.value for hit in secret_values(line, in_grok_context=context))
+            parsed = parse_env_line(line) if is_env else None
+            if parsed and parsed[0] != UNSAFE_ENV_VAR:
+                value = parsed[1]
+                if (XAI_KEY_RE.fullmatch(value) and not is_placeholder_key(value)) or (
+                    secret_name(parsed[0]) and not is_placeholder_value(value)
+                ):
+                    found.add(value)
+    return sorted(found, key=len, reverse=True)
+
+
+def _masked(line: str, secrets: list[str]) -> str:
+    for value in secrets:
+        if value in line:
+            line = line.replace(value, mask(value))
+    return line
 
 
 def _hide_split_keys(lines: list[str]) -> list[str]:
@@ -236,12 +319,13 @@ def render_summary(plan: FixPlan, *, applied: bool) -> str:
     out = []
     for change in plan.changes:
         for what in dict.fromkeys(change.changes):
-            out.append(f"{verb}: {change.shown}: {what}")
-    for shown, why in dict.fromkeys(plan.left):
-        out.append(f"left alone: {shown}: {why}")
+            out.append(f"{verb}: {printable(change.shown)}: {printable(what)}")
+    changed = {change.shown for change in plan.changes}
+    for shown, why in dict.fromkeys(plan.left):  # one reason per file; "kept" where other fixes were made
+        out.append(f"{'kept' if shown in changed else 'left alone'}: {printable(shown)}: {printable(why)}")
     for notice in plan.notices:
-        out.append(f"notice: {notice.path}: {notice.message}")
-    beside = [change.shown for change in plan.changes if change.path not in plan.considered]
+        out.append(f"notice: {printable(notice.path)}: {printable(notice.message)}")
+    beside = [printable(change.shown) for change in plan.changes if change.path not in plan.considered]
     count = len(plan.changes) - len(beside)
     out.append(
         f"{'Changed' if applied else 'Would change'} {count} file{'' if count == 1 else 's'}"

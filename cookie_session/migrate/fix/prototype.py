@@ -1,27 +1,56 @@
-"""The common cookie prototype becomes `GrokClient(resolve_authenticator()).chat(...)`.
+"""A grok.com chat request made by hand becomes `with GrokClient(resolve_authenticator(auth="api-key")) as client:`.
 
-The shape, within one block of statements (a function body or the module):
+The class of scripts rewritten (docs/fix-equivalence.md states each rule and how it is tested):
 
-1. `jar = <browser-cookie reader>(... "grok.com" ...)` (browser_cookie3, rookiepy, pycookiecheat, any alias);
-2. optionally names derived from it only (`cookies = {c.name: c.value for c in jar}`, a `Cookie` header);
-3. `reply = requests.post(<grok.com chat URL>, json={"message": P, "modelName": M, ...}, cookies=/headers=...)`;
-4. the reply read as NDJSON: a loop over `reply.iter_lines()` / `reply.text.splitlines()` that collects the
-   tokens (or the final message) into `answer` (-> `answer = reply.text`), or prints them as they come
-   (-> a loop over the stream), or `json.loads(<last line>)[...]["modelResponse"]["message"]` (-> `reply.text`).
+- the request: `requests.post`, `httpx.post`, `<session>.post` (a `requests.Session()` / `httpx.Client()`),
+  `requests.request("POST", ...)`, or `with <any of those, or .stream("POST", ...)> as reply:`, to grok.com's
+  `/rest/app-chat/conversations/new` (a literal, a module constant, an f-string of constants); its body a dict
+  literal of `message` / `modelName` (plus fields that are empty or false), held in a variable, or returned by a
+  module function of one `return {...}`; `json=` or `data=json.dumps(...)`; cookies and headers (`cookies=`,
+  `headers=`, a session's own) of any origin: they are grok.com's and go with it;
+- the reply read as NDJSON by a loop over `iter_lines()` / `iter_content()` / `.text.splitlines()`: the loop's
+  parsing and skipping become `for <token> in client.chat(..., stream=True):` and what the loop did with each
+  token stays as written (printing with its `flush`, collecting, `break`, `return`, `yield`);
+  `raise_for_status()` goes (`GrokClient` raises the library's errors for a failed request);
+- or the final message read from the last line (`json.loads(...)[...]["modelResponse"]["message"]`) ->
+  `reply.text`.
 
-Anything else that touches the cookies or the reply, an unknown request field, or a loop that does more than
-parse and collect, and the block is left as it is (its findings stay).
+Whatever else touches the reply, an unknown body field, a loop that uses the raw event after taking the token,
+async code: the file is left as it is, with one reason. Cookie plumbing the rewrite left unused (browser
+readers, cookie dicts, Cookie headers, a session only the request used, a function that only built the body or
+read cookies) goes afterwards (`sweep_dead_plumbing`).
 """
 
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 
-from .cst_tools import GuardedTransformer, ModuleFacts, dotted, keyword, literal, names_in, statement_of
+from ...settings import API_BASE_URL_ENV, API_KEY_ENV
+from .cst_tools import (
+    GuardedTransformer,
+    ModuleFacts,
+    Unproven,
+    attributes_in,
+    calls_in,
+    dotted,
+    is_pure,
+    keyword,
+    literal,
+    literals_in,
+    names_in,
+    single_assign,
+    statement_of,
+)
+from .ndjson_loop import read_before_rebound, stream_loop
+from .plumbing import SESSION_FACTORIES
 
-__all__ = ["PrototypeToClient"]
+__all__ = ["CLIENT", "PrototypeToClient"]
+
+_code = cst.Module([]).code_for_node
 
 CHAT_PATH = "/rest/app-chat/conversations/new"
+CLIENT = 'GrokClient(resolve_authenticator(auth="api-key"))'
 #: Request fields the web app sends that say nothing about the answer when empty or false.
 _NEUTRAL_FIELDS = frozenset(
     {
@@ -46,61 +75,34 @@ _NEUTRAL_FIELDS = frozenset(
         "deviceEnvInfo",
     }
 )
-_LOOP_CALLS = frozenset(
-    {"json.loads", "loads", "get", "strip", "decode", "startswith", "isinstance", "len", "print", "lstrip", "rstrip"}
-)
-_CLIENT = "GrokClient(resolve_authenticator())"
-_code = cst.Module([]).code_for_node
+_REQUEST_KEYWORDS = frozenset({"json", "data", "cookies", "headers", "stream", "timeout", "verify", "allow_redirects"})
 
 
-def _literals(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_SimpleString(self, string: cst.SimpleString) -> None:
-            if (value := literal(string)) is not None:
-                found.append(value)
-
-    node.visit(Visitor())
-    return found
-
-
-def _calls(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            name = dotted(call.func)
-            if name not in ("json.loads", "print", "isinstance", "len") and isinstance(call.func, cst.Attribute):
-                name = call.func.attr.value
-            found.append(name)
-
-    node.visit(Visitor())
-    return found
+#: Calls a loop may make while turning a raw line into the token (anything else is doing more than parsing).
+def _neutral(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in ("False", "True", "None")
+    if isinstance(node, (cst.List, cst.Dict, cst.Tuple)):
+        return not node.elements
+    if isinstance(node, cst.Integer):
+        return True
+    return literal(node) is not None
 
 
-def _assigned(node: cst.CSTNode) -> set[str]:
+def _mentions(lines) -> set[str]:
     found: set[str] = set()
-
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            found.update(names_in(target.target))
-
-        def visit_AugAssign(self, assign: cst.AugAssign) -> None:
-            found.update(names_in(assign.target))
-
-        def visit_For(self, loop: cst.For) -> None:
-            found.update(names_in(loop.target))
-
-    node.visit(Visitor())
+    for line in lines:
+        found.update(names_in(line))
     return found
 
 
-def _single_assign(line: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
-    small = statement_of(line)
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-        return small.targets[0].target.value, small.value
-    return None
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, values: dict[str, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.values = values
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.values.get(original.value, updated)
 
 
 class _FinalMessage(cst.CSTTransformer):
@@ -135,211 +137,283 @@ class _FinalMessage(cst.CSTTransformer):
         return updated
 
 
-class PrototypeToClient(GuardedTransformer):
-    def __init__(self, facts: ModuleFacts, readers: dict[str, str]) -> None:
-        super().__init__()
-        self.facts = facts
-        self.readers = readers  # local dotted name -> the browser-cookie module or function it is bound to
-        self.changes: list[str] = []
-        self.left: list[str] = []
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._block(list(updated.body), original.body))
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated.with_changes(body=self._block(list(updated.body), original.body))
-
-    # --- the shape, step by step ---------------------------------------------------------------------------
-    def _reader(self, line: cst.BaseStatement) -> tuple[str, str] | None:
-        assign = _single_assign(line)
-        if assign is None or not isinstance(assign[1], cst.Call):
-            return None
-        name = dotted(assign[1].func)
-        reader = next(
-            (
-                target + name[len(local) :]
-                for local, target in self.readers.items()
-                if name == local or name.startswith(local + ".")
-            ),
-            None,
-        )
-        if reader is None or not any("grok.com" in text for text in _literals(assign[1])):
-            return None
-        return assign[0], reader
-
-    def _chat_post(self, value: cst.BaseExpression, cookies: set[str]) -> tuple[str, bool] | None:
-        """The `.chat(...)` call text for a provable `requests.post` to the chat endpoint, and whether it streams."""
-        if not (
-            isinstance(value, cst.Call)
-            and dotted(value.func) == "requests.post"
-            and value.args
-            and value.args[0].keyword is None
-        ):
-            return None
-        url = self.facts.string_of(value.args[0].value) or ""
-        if "grok.com" not in url or not url.rstrip("/").endswith(CHAT_PATH):
-            return None
-        allowed = {"json", "cookies", "headers", "stream", "timeout"}
-        if any(arg.keyword is None or arg.keyword.value not in allowed for arg in value.args[1:]):
-            return None
-        for name in ("cookies", "headers"):
-            arg = keyword(value, name)
-            if arg is not None and not (set(names_in(arg.value)) <= cookies and _calls(arg.value) in ([], ["join"])):
-                return None
-        body = keyword(value, "json")
-        if body is None or not isinstance(body.value, cst.Dict):
-            return None
-        fields: dict[str, cst.BaseExpression] = {}
-        for element in body.value.elements:
-            key = literal(element.key) if isinstance(element, cst.DictElement) else None
-            if key is None:
-                return None
-            fields[key] = element.value
-        if "message" not in fields or any(
-            key not in ("message", "modelName") and not (key in _NEUTRAL_FIELDS and _neutral(node))
-            for key, node in fields.items()
-        ):
-            return None
-        model = f", model={_code(fields['modelName'])}" if "modelName" in fields else ""
-        return f"{_CLIENT}.chat({_code(fields['message'])}{model}", bool(keyword(value, "stream"))
-
-    def _block(self, lines: list[cst.BaseStatement], originals) -> list[cst.BaseStatement]:
-        """The block rewritten, or as it is; a block holding a `cookie-session: ignore` mark is left alone."""
-        if any(self.guarded(line) for line in originals):
-            return lines
-        for index, line in enumerate(lines):
-            found = self._reader(line)
-            if found is not None:
-                rewritten = self._rewrite(lines, index, *found)
-                if rewritten is not None:
-                    return rewritten
-                self.left.append(
-                    f"{found[1]}() is used in a way --fix cannot prove equivalent to a "
-                    "GrokClient call (see MIGRATING.md): move it by hand"
-                )
-        return lines
-
-    def _rewrite(self, lines: list[cst.BaseStatement], start: int, jar: str, reader: str):
-        cookies, removed = {jar}, {start}
-        for index in range(start + 1, len(lines)):
-            assign = _single_assign(lines[index])
-            if assign is not None and set(names_in(assign[1])) & cookies:
-                post = self._chat_post(assign[1], cookies)
-                if post is not None:
-                    return self._read(lines, removed, index, assign[0], post, cookies, reader)
-                if set(_calls(assign[1])) <= {"join", "dict", "str", "items", "dict_from_cookiejar"}:
-                    cookies.add(assign[0])
-                    removed.add(index)
-                    continue
-            if set(names_in(lines[index])) & cookies:
-                return None
-        return None
-
-    def _read(self, lines, removed, post_index, reply, post, cookies, reader):
-        call, _ = post
-        rest = list(enumerate(lines))[post_index + 1 :]
-        out: dict[int, cst.BaseStatement | None] = {post_index: None}  # None: replaced below
-        for index, line in rest:
-            if not isinstance(line, cst.For) or names_in(line.iter) != [reply] or not _is_token_loop(line):
-                continue
-            after = [other for i, other in rest if i > index]
-            local = _assigned(line.body) | set(names_in(line.target))
-            collected = [name for name in local if _initialised_empty(lines, post_index, index, name)]
-            if len(collected) == 1 and not (local - {collected[0]}) & _mentions(after):
-                init = next(
-                    i
-                    for i in range(index)
-                    if (assign := _single_assign(lines[i])) is not None
-                    and assign[0] == collected[0]
-                    and i not in removed
-                )
-                removed.add(init)
-                out[index] = cst.parse_statement(f"{collected[0]} = {reply}.text\n").with_changes(
-                    leading_lines=line.leading_lines
-                )
-                break
-            if not collected and "print" in _calls(line.body) and not local & _mentions(after):
-                out[index] = cst.parse_statement(
-                    f'for piece in {reply}:\n    print(piece, end="", flush=True)\n'
-                ).with_changes(leading_lines=line.leading_lines)
-                call = call + ", stream=True"
-                break
-            return None
-        aliases = _reply_aliases(lines, post_index, reply)
-        final = _FinalMessage(reply, set(aliases))
-        new_lines = []
-        for index, line in enumerate(lines):
-            if index in removed:
-                continue
-            if index == post_index:
-                line = cst.parse_statement(f"{reply} = {call})\n").with_changes(leading_lines=line.leading_lines)
-            elif index in out:
-                line = out[index]
-            elif index > post_index:
-                line = line.visit(final)
-            new_lines.append(line)
-        if len(out) == 1 and final.count == 0:
-            return None  # the reply is not read in a way this rewrite knows
-        alias_lines = {id(line) for line in new_lines if (assign := _single_assign(line)) and assign[0] in aliases}
-        if alias_lines:
-            new_lines = [line for line in new_lines if id(line) not in alias_lines]
-            if _mentions(new_lines) & set(aliases):
-                return None
-        post_line = new_lines[post_index - len([i for i in removed if i < post_index])]
-        others = [line for line in new_lines if line is not post_line]
-        if _mentions(others) & cookies or _reply_misused(others, reply):
-            return None
-        self.changes.append(
-            f"cookie prototype ({reader}() + requests.post to grok.com{CHAT_PATH}) -> {_CLIENT}.chat(...)"
-        )
-        return new_lines
-
-
-def _reply_aliases(lines, post_index: int, reply: str) -> list[str]:
-    """Names assigned after the post from the reply's text only (`last = reply.text.splitlines()[-1]`)."""
-    aliases = []
-    for line in lines[post_index + 1 :]:
-        assign = _single_assign(line)
-        if assign and names_in(assign[1]) == [reply] and set(_calls(assign[1])) <= {"strip", "splitlines", "split"}:
-            aliases.append(assign[0])
-    return aliases
-
-
-def _neutral(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value in ("False", "True", "None")
-    if isinstance(node, (cst.List, cst.Dict, cst.Tuple)):
-        return not node.elements
-    if isinstance(node, cst.Integer):
-        return True
-    return literal(node) is not None
-
-
-def _is_token_loop(loop: cst.For) -> bool:
-    """A loop that parses NDJSON lines and picks the answer's text out of them, and does nothing else."""
-    strings = _literals(loop.body)
-    calls = set(_calls(loop.body))
+def _raises_on_failure(line: cst.BaseStatement, reply: str) -> bool:
+    """`if reply.status_code != 200: raise ...` / `if not reply.ok: raise ...`: what `raise_for_status()` does,
+    in the script's words (the raise may quote `reply.text`); no else."""
+    if not (isinstance(line, cst.If) and line.orelse is None and isinstance(line.body, cst.IndentedBlock)):
+        return False
+    test_names = set(names_in(line.test)) - {"True", "False", "None"}
     return (
-        ("token" in strings or "modelResponse" in strings)
-        and bool(calls & {"json.loads", "loads"})
-        and calls <= _LOOP_CALLS
-        and loop.orelse is None
+        test_names == {reply}
+        and set(attributes_in(line.test)) <= {"status_code", "ok"}
+        and bool(line.body.body)
+        and all(isinstance(statement_of(s), cst.Raise) for s in line.body.body)
     )
 
 
-def _initialised_empty(lines, post_index: int, loop_index: int, name: str) -> bool:
-    for index in range(loop_index):
-        assign = _single_assign(lines[index])
-        if assign and assign[0] == name and literal(assign[1]) == "":
-            return all(name not in names_in(lines[i]) for i in range(index + 1, loop_index))
-    return False
+def _is_reply_call(line: cst.BaseStatement, reply: str, methods: tuple[str, ...]) -> bool:
+    """`reply.raise_for_status()` (or another of `methods`) as a statement of its own."""
+    small = statement_of(line)
+    return (
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and not small.value.args
+        and dotted(small.value.func) in {f"{reply}.{method}" for method in methods}
+    )
 
 
-def _mentions(lines) -> set[str]:
-    found: set[str] = set()
+class PrototypeToClient(GuardedTransformer):
+    """Rewrites each provable grok.com chat request; `changes` says what it did, `left` why it left one."""
+
+    def __init__(self, facts: ModuleFacts, module: cst.Module) -> None:
+        super().__init__()
+        self.facts = facts
+        self.changes: list[str] = []
+        self.left: list[str] = []
+        self.sessions = _session_names(module)
+        self.body_functions = _body_functions(module)
+        taken = set(names_in(module))
+        #: The name the GrokClient gets: `client`, unless the script already uses it (an httpx.Client, say).
+        self.client = next(name for name in ("client", "grok_client", "grok", "xai_client") if name not in taken)
+        self._block_dicts: dict[str, cst.Dict] = {}
+
+    # --- where ---------------------------------------------------------------------------------------------
+    def _where(self, node: cst.CSTNode) -> int:
+        position = self.get_metadata(PositionProvider, node, None)
+        return position.start.line if position is not None else 0
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        module = updated.with_changes(body=self._block(list(updated.body), list(original.body)))
+        if not self.changes and not self.left and any(CHAT_PATH in text for text in self._strings(original)):
+            self.left.append(
+                "its grok.com chat request is not a statement --fix can follow (`reply = requests.post(...)`, "
+                "`with ... as reply:`); see docs/fix-equivalence.md"
+            )
+        return module
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated.with_changes(body=self._block(list(updated.body), list(original.body)))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is not None and self._sends_to_grok(node):
+            self.left.append(
+                f"async code (line {self._where(node)}): rewrite it by hand to openai.AsyncOpenAI(base_url=os.environ"
+                f'.get("{API_BASE_URL_ENV}", ...), api_key=os.environ["{API_KEY_ENV}"]); --fix proves sync code only'
+            )
+
+    def _sends_to_grok(self, node: cst.CSTNode) -> bool:
+        return any(CHAT_PATH in text or "grok.com" in text for text in self._strings(node))
+
+    def _strings(self, node: cst.CSTNode) -> list[str]:
+        texts = literals_in(node)
+        texts += [self.facts.constants[name] for name in names_in(node) if name in self.facts.constants]
+        return texts
+
+    # --- the request ----------------------------------------------------------------------------------------
+    def _url(self, node: cst.BaseExpression) -> str | None:
+        text = self.facts.string_of(node)
+        if text is None and isinstance(node, cst.FormattedString):
+            parts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value)
+                elif isinstance(part, cst.FormattedStringExpression) and (
+                    value := self.facts.string_of(part.expression)
+                ):
+                    parts.append(value)
+                else:
+                    return None
+            text = "".join(parts)
+        return text
+
+    def _request(self, call: cst.BaseExpression) -> str | None:
+        """For a provable chat request: the `client.chat(...)` arguments (`prompt, model=...`); None when
+        `call` is no request to grok.com's chat; Unproven when it is one that cannot be moved."""
+        if not isinstance(call, cst.Call):
+            return None
+        name = dotted(call.func)
+        head, _, method = name.rpartition(".")
+        if head not in ("requests", "httpx") and head not in self.sessions:
+            return None
+        args = list(call.args)
+        if method in ("request", "stream"):
+            if not args or (literal(args[0].value) or "").upper() != "POST":
+                return None
+            args = args[1:]
+        elif method != "post":
+            return None
+        url_arg = keyword(call, "url") or (args[0] if args and args[0].keyword is None else None)
+        url = self._url(url_arg.value) if url_arg is not None else None
+        if url is None or "grok.com" not in url or not url.split("?")[0].rstrip("/").endswith(CHAT_PATH):
+            return None
+        for arg in args:
+            if arg is url_arg:
+                continue
+            if arg.keyword is None or arg.keyword.value not in _REQUEST_KEYWORDS:
+                shown = arg.keyword.value if arg.keyword is not None else _code(arg.value)
+                raise Unproven(f"the grok.com request passes {shown!r}, which has no GrokClient equivalent")
+        fields = self._body(call)
+        if "message" not in fields:
+            raise Unproven("the grok.com request's body has no 'message' --fix can see")
+        for key, value in fields.items():
+            if key not in ("message", "modelName") and not (key in _NEUTRAL_FIELDS and _neutral(value)):
+                raise Unproven(f"the grok.com request sends {key!r}, which the API has no equivalent for")
+        model = f", model={_code(fields['modelName'])}" if "modelName" in fields else ""
+        return f"{_code(fields['message'])}{model}"
+
+    def _body(self, call: cst.Call) -> dict[str, cst.BaseExpression]:
+        body = keyword(call, "json")
+        value = body.value if body is not None else None
+        data = keyword(call, "data")
+        if value is None and data is not None:
+            if not (isinstance(data.value, cst.Call) and dotted(data.value.func) in ("json.dumps", "dumps")):
+                raise Unproven("the grok.com request's body is not JSON --fix can read")
+            value = data.value.args[0].value if data.value.args else None
+        if isinstance(value, cst.Name) and value.value in self._block_dicts:
+            value = self._block_dicts[value.value]
+        elif isinstance(value, cst.Call) and dotted(value.func) in self.body_functions:
+            value = self._inline_body(value, *self.body_functions[dotted(value.func)])
+        if not isinstance(value, cst.Dict):
+            raise Unproven("the grok.com request's body is built in a way --fix cannot read")
+        fields: dict[str, cst.BaseExpression] = {}
+        for element in value.elements:
+            key = literal(element.key) if isinstance(element, cst.DictElement) else None
+            if key is None:
+                raise Unproven("the grok.com request's body has a key --fix cannot read")
+            fields[key] = element.value
+        return fields
+
+    @staticmethod
+    def _inline_body(call: cst.Call, parameters: cst.Parameters, body: cst.Dict) -> cst.Dict:
+        """The dict a one-`return` body function returns, its parameters replaced by the call's arguments."""
+        values: dict[str, cst.BaseExpression] = {}
+        params = list(parameters.params)
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        if len(positional) > len(params) or any(arg.star for arg in call.args):
+            raise Unproven("the body function is called in a way --fix cannot follow")
+        for param, arg in zip(params, positional, strict=False):
+            values[param.name.value] = arg.value
+        for arg in call.args:
+            if arg.keyword is not None:
+                values[arg.keyword.value] = arg.value
+        for param in params:
+            if param.name.value not in values:
+                if param.default is None:
+                    raise Unproven("the body function is called in a way --fix cannot follow")
+                values[param.name.value] = param.default
+        if not all(is_pure(value) for value in values.values()):
+            raise Unproven("the body function is given an expression with a call, which --fix does not move")
+        return body.visit(_Substitute(values))  # type: ignore[return-value]
+
+    # --- one block ------------------------------------------------------------------------------------------
+    def _block(self, lines: list[cst.BaseStatement], originals: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        if any(self.guarded(line) for line in originals):
+            return lines
+        first, rewrites = lines, 0
+        while rewrites < 16:  # each request of the block in turn
+            self._block_dicts = _body_dicts(lines)
+            for index in range(len(lines)):
+                try:
+                    rewritten = self._rewrite_at(lines, index)
+                except Unproven as why:
+                    where = self._where(originals[index]) if not rewrites and index < len(originals) else 0
+                    self.left.append(f"{why} (line {where})" if where else str(why))
+                    return first
+                if rewritten is not None:
+                    lines, rewrites = rewritten, rewrites + 1
+                    break
+            else:
+                return lines
+        return lines
+
+    def _rewrite_at(self, lines: list[cst.BaseStatement], index: int) -> list[cst.BaseStatement] | None:
+        line = lines[index]
+        if isinstance(line, cst.With) and len(line.items) == 1 and line.items[0].asname is not None:
+            target = line.items[0].asname.name
+            found = self._request(line.items[0].item)
+            if found is None or not isinstance(target, cst.Name):
+                return None
+            body = list(line.body.body) if isinstance(line.body, cst.IndentedBlock) else []
+            inner = self._read(body, target.value, found)
+            self._done()
+            return [*lines[:index], *inner, *lines[index + 1 :]]
+        assign = single_assign(line)
+        if assign is None:
+            return None
+        found = self._request(assign[1])
+        if found is None:
+            return None
+        rest = self._read(lines[index + 1 :], assign[0], found)
+        self._done()
+        return [*lines[:index], *rest]
+
+    def _done(self) -> None:
+        self.changes.append(f"grok.com chat request -> with {CLIENT} as client: client.chat(...)")
+
+    def _read(self, rest: list[cst.BaseStatement], reply: str, arguments: str) -> list[cst.BaseStatement]:
+        """The statements after the request, rewritten to read the answer from `client.chat(...)`."""
+        rest = [
+            line
+            for line in rest
+            if not (_is_reply_call(line, reply, ("raise_for_status", "close")) or _raises_on_failure(line, reply))
+        ]
+        loops = [i for i, line in enumerate(rest) if isinstance(line, cst.For) and reply in names_in(line.iter)]
+        if loops:
+            at = loops[0]
+            original = rest[at]
+            assert isinstance(original, cst.For)
+            chat_call = f"{self.client}.chat({arguments}, stream=True)"
+            loop, loop_names = stream_loop(original, reply, chat_call)
+            after = rest[at + 1 :]
+            if reply in _mentions(rest[:at]) or reply in _mentions(after):
+                raise Unproven(f"the reply is used besides the loop that reads its lines ({reply!r})")
+            if used_later := read_before_rebound(loop_names, after):
+                raise Unproven(f"{used_later[0]!r}, set by the loop reading the reply, is used after it")
+            block = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    pass\n")
+            assert isinstance(block, cst.With)
+            wrapped = block.with_changes(
+                body=block.body.with_changes(body=[loop]), leading_lines=original.leading_lines
+            )
+            return [*rest[:at], wrapped, *after]
+        aliases = _reply_aliases(rest, reply)
+        final = _FinalMessage(reply, set(aliases))
+        read: list[cst.BaseStatement] = []
+        for line in rest:
+            if (single_assign(line) or ("", None))[0] not in aliases:
+                visited = line.visit(final)
+                assert isinstance(visited, cst.BaseStatement)  # the transformer only swaps expressions
+                read.append(visited)
+        if final.count == 0:
+            raise Unproven(f"the reply ({reply!r}) is read in a way --fix cannot prove equivalent")
+        if _reply_misused(read, reply) or set(aliases) & _mentions(read):
+            raise Unproven(f"the reply ({reply!r}) is used other than for its final message")
+        call = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    {reply} = {self.client}.chat({arguments})\n")
+        return [call, *read]
+
+
+def _body_dicts(lines: list[cst.BaseStatement]) -> dict[str, cst.Dict]:
+    """Names assigned a dict literal once in the block and mentioned once more (the request): a body held in a
+    variable, not changed before it is sent."""
+    mentions: dict[str, int] = {}
     for line in lines:
-        found.update(names_in(line))
+        for name in names_in(line):
+            mentions[name] = mentions.get(name, 0) + 1
+    found: dict[str, cst.Dict] = {}
+    for line in lines:
+        assign = single_assign(line)
+        if assign is not None and isinstance(assign[1], cst.Dict) and mentions.get(assign[0]) == 2:
+            found[assign[0]] = assign[1]
     return found
+
+
+def _reply_aliases(lines, reply: str) -> list[str]:
+    """Names assigned from the reply's text only (`last = reply.text.splitlines()[-1]`)."""
+    aliases = []
+    for line in lines:
+        assign = single_assign(line)
+        if assign and names_in(assign[1]) == [reply] and set(calls_in(assign[1])) <= {"strip", "splitlines", "split"}:
+            aliases.append(assign[0])
+    return aliases
 
 
 def _reply_misused(lines, reply: str) -> bool:
@@ -359,7 +433,47 @@ def _reply_misused(lines, reply: str) -> bool:
 
     visitor = Visitor()
     for line in lines:
-        if isinstance(line, cst.For) and names_in(line.iter) == [reply]:
-            continue  # the stream loop written above
         line.visit(visitor)
     return visitor.bad
+
+
+def _session_names(module: cst.Module) -> set[str]:
+    """Names bound anywhere to `requests.Session()` / `httpx.Client(...)` (assigned, or `with ... as`)."""
+    found: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if isinstance(node.value, cst.Call) and dotted(node.value.func) in SESSION_FACTORIES:
+                found.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+        def visit_WithItem(self, node: cst.WithItem) -> None:
+            if (
+                isinstance(node.item, cst.Call)
+                and dotted(node.item.func) in SESSION_FACTORIES
+                and node.asname is not None
+                and isinstance(node.asname.name, cst.Name)
+            ):
+                found.add(node.asname.name.value)
+
+    module.visit(Visitor())
+    return found
+
+
+def _body_functions(module: cst.Module) -> dict[str, tuple[cst.Parameters, cst.Dict]]:
+    """Module functions whose whole body is `return {...}` (maybe after a docstring): what a body builder is."""
+    found = {}
+    for line in module.body:
+        if not isinstance(line, cst.FunctionDef) or line.decorators or not isinstance(line.body, cst.IndentedBlock):
+            continue
+        statements = [s for s in line.body.body if not _is_docstring(s)]
+        small = statement_of(statements[0]) if len(statements) == 1 else None
+        if isinstance(small, cst.Return) and isinstance(small.value, cst.Dict):
+            if line.params.star_arg is not cst.MaybeSentinel.DEFAULT or line.params.kwonly_params:
+                continue
+            found[line.name.value] = (line.params, small.value)
+    return found
+
+
+def _is_docstring(line: cst.BaseStatement) -> bool:
+    small = statement_of(line)
+    return isinstance(small, cst.Expr) and literal(small.value) is not None

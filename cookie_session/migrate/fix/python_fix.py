@@ -15,6 +15,7 @@ from .bearer import BearerToAuthenticator
 from .cst_tools import ModuleFacts, literal, names_in, run_guarded, statement_of
 from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
+from .plumbing import drop_unused_parameters, name_uses, sweep_dead_plumbing
 from .prototype import PrototypeToClient
 
 __all__ = ["PythonFix", "fix_python"]
@@ -63,13 +64,25 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         raise SyntaxError(str(error).splitlines()[0], ("<file>", error.raw_line, error.raw_column, "")) from None
     result = PythonFix(source)
     context = CodemodContext()
-    prototype = PrototypeToClient(ModuleFacts(module), readers)
+    prototype = PrototypeToClient(ModuleFacts(module), module)
+    before = name_uses(module)
     module = run_guarded(module, prototype)
+    if prototype.left:  # behaviour kept, or the file left alone: one reason
+        return PythonFix(source, left=prototype.left[:1])
     if prototype.changes:
+        after = name_uses(module)
+        removed_names = {name for name, n in before.items() if after.get(name, 0) < n}
+        dropped: list[str] = []
+        module = drop_unused_parameters(module, removed_names, dropped)
+        prototype.changes += [
+            f"parameter {what} no longer used, removed with its arguments (a caller in another file must drop it too)"
+            for what in dropped
+        ]
+        module = sweep_dead_plumbing(module, readers, removed_names)
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
         AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
-        for name in ("requests", "json", *BROWSER_COOKIE_MODULES):
+        for name in ("requests", "httpx", "json", "os", *BROWSER_COOKIE_MODULES):
             RemoveImportsVisitor.remove_unused_import(context, name)
         for local, target in readers.items():
             if "." in local:
@@ -81,19 +94,21 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
                 RemoveImportsVisitor.remove_unused_import(context, module_name, obj, None if local == obj else local)
     bearer = BearerToAuthenticator(ModuleFacts(module), module)
     module = run_guarded(module, bearer)
-    if bearer.changes:
+    if bearer.uses_authenticator:
         AddImportsVisitor.add_needed_import(context, "cookie_session", "ApiKeyAuthenticator")
+    if bearer.uses_resolve:
+        AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
     opt_in = RemoveOptIn()
     module = run_guarded(module, opt_in)
     if opt_in.removed_statement:
         RemoveImportsVisitor.remove_unused_import(context, "os")
     keys = KeyToEnvironment(module.code)
     module = run_guarded(module, keys)
-    if keys.needs_os:
-        AddImportsVisitor.add_needed_import(context, "os")
+    if keys.needs_environment:  # the key now comes from the environment, through the library
+        AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
     result.changes = prototype.changes + bearer.changes + opt_in.changes + keys.changes
     result.left = sorted(set(prototype.left + keys.left))
-    result.key_moved = keys.needs_os
+    result.key_moved = keys.needs_environment
     if result.changes:
         module = AddImportsVisitor(context).transform_module(module)
         module = RemoveImportsVisitor(context).transform_module(module)

@@ -7,11 +7,13 @@ random keys of the real shape and obviously fake ones, so no key-shaped string i
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
 import string
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,21 @@ def _random_token() -> str:
     return "tok" + secrets.token_hex(20) + "Z"
 
 
+def random_session_jwt() -> str:
+    """A fresh value shaped like grok.com's `sso` cookie: a signed JWT (`eyJ...`), never a real one."""
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    claims = {"session_id": str(uuid.uuid4()), "nonce": secrets.token_hex(8)}
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.{secrets.token_urlsafe(32)}"
+
+
+def random_clearance() -> str:
+    """A fresh value shaped like Cloudflare's `cf_clearance` cookie."""
+    return f"{secrets.token_urlsafe(32)}-{1764900000 + secrets.randbelow(10**6)}-1.2.1.1-{secrets.token_urlsafe(48)}"
+
+
 KEY_ALPHABET = string.ascii_lowercase + string.digits + string.ascii_uppercase + "_"
 FAKE_KEY = re.compile(r"\{\{FAKE_KEY:(\w+?)(\*?)\}\}")
 
@@ -43,7 +60,8 @@ def _fake_key(match: re.Match) -> str:
 def materialize(target: Path, standin_key: str | None = None) -> list[tuple[str, str]]:
     """Copy the corpus to `target` as a git work tree; return `(path, value)` for every secret substituted in.
 
-    `{{STANDIN_KEY}}` becomes `standin_key` (a key the stand-in knows), or a fresh random key. The expected
+    `{{STANDIN_KEY}}` becomes `standin_key` (a key the stand-in knows), or a fresh random key; `{{SSO}}` a random
+    JWT shaped like grok.com's `sso` cookie, `{{CLEARANCE}}` a random `cf_clearance` value. The expected
     results of `--fix` (`fix/expected/`) are not part of the scanned corpus."""
     planted = []
     for source in sorted(CORPUS.rglob("*")):
@@ -54,6 +72,8 @@ def materialize(target: Path, standin_key: str | None = None) -> list[tuple[str,
         for placeholder, make in (
             ("{{XAI_KEY}}", make_test_key),
             ("{{TOKEN}}", _random_token),
+            ("{{SSO}}", random_session_jwt),
+            ("{{CLEARANCE}}", random_clearance),
             ("{{STANDIN_KEY}}", lambda: standin_key or make_test_key()),
         ):
             while placeholder in text:

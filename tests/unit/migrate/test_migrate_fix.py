@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import equivalence
 import pytest
-import requests
 from cli_runner import run_cli
 from paths import REPO
 from test_migrate_corpus import CORPUS, FIX_EXPECTED, materialize
@@ -89,10 +89,10 @@ def test_files_fix_cannot_prove_are_left_alone_with_their_findings(fix_corpus):
         assert {(name, line, rule) for line, rule in expected[f"fix/{name}"]} <= remaining, name
     assert "notice: leave_broken.py: left alone: not valid Python (line 3)" in result.stderr
     assert "left alone: leave_two_keys.py: 2 different keys in one file" in result.stderr
-    assert (
-        "left alone: leave_custom_loop.py: browser_cookie3.chrome() is used in a way --fix cannot prove"
-        in result.stderr
+    assert "left alone: leave_custom_loop.py: the loop does more than parse each line before the token" in (
+        result.stderr
     )
+    assert "left alone: leave_session_cookies.py: its grok.com chat request is not a statement" in result.stderr
     assert result.exit_code == 1
     fixed_files = {path for path, *_ in remaining} & set(FIXED)
     assert fixed_files == set(), "a fixed prototype still has findings"
@@ -105,7 +105,8 @@ def test_diff_prints_the_rewrite_and_changes_nothing(fix_corpus):
     assert result.exit_code == 1
     assert snapshot(folder.parent) == before
     assert "--- a/cookie_chat.py\n+++ b/cookie_chat.py\n" in result.stdout
-    assert '+    reply = GrokClient(resolve_authenticator()).chat(prompt, model="grok-3")\n' in result.stdout
+    assert '+    with GrokClient(resolve_authenticator(auth="api-key")) as client:\n' in result.stdout
+    assert '+        for token in client.chat(prompt, model="grok-3", stream=True):\n' in result.stdout
     assert "--- /dev/null\n+++ b/../.env.example\n@@ -0,0 +1 @@\n+XAI_API_KEY=\n" in result.stdout
     assert all(value not in result.stdout + result.stderr for _, value in planted)  # keys as fingerprints only
     assert '-API_KEY = "xai-…' in result.stdout
@@ -119,88 +120,20 @@ def test_diff_never_shows_the_pieces_of_a_key_split_across_strings(tmp_path, mon
     )
     monkeypatch.chdir(tmp_path)
     result = migrate("--diff", ".")
-    assert '+API_KEY = os.environ["XAI_API_KEY"]\n' in result.stdout  # the diff is there, with context
+    assert '+API_KEY = resolve_authenticator(auth="api-key").api_key.reveal()\n' in result.stdout  # with context
     assert f"part of the key xai-…{split_key[-4:]}" in result.stdout
     assert not any(piece in result.stdout + result.stderr for piece in (fixed_key, *pieces))
 
 
 # --- the fixed scripts run, and answer as the originals did ----------------------------------------------------
-BROWSER_SHIM = """
-import json, os
-import requests
-from requests.cookies import RequestsCookieJar
-
-_COOKIES = json.loads(os.environ["SHIM_COOKIES"])
-_WEB = os.environ["SHIM_WEB"]
-
-def _jar(*args, **kwargs):
-    jar = RequestsCookieJar()
-    for name, value in _COOKIES.items():
-        jar.set(name, value, domain="127.0.0.1", path="/")
-    return jar
-
-chrome = firefox = load = _jar
-
-def chrome_cookies(url, *args, **kwargs):
-    return dict(_COOKIES)
-
-_request = requests.Session.request
-
-def _to_standin(self, method, url, *args, **kwargs):
-    if url.startswith("https://grok.com/"):
-        url = _WEB + url[len("https://grok.com"):]
-    return _request(self, method, url, *args, **kwargs)
-
-requests.Session.request = _to_standin
-"""
-
-
-def _clean_environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("XAI_")}
-    return {**env, "NO_PROXY": "127.0.0.1", **extra}
-
-
 def run_original(script: Path, standin, shim: Path) -> str:
-    """The prototype as written, its browser reader and grok.com traffic pointed at the stand-in's web side."""
-    cookies = {c.name: c.value for c in standin.web_cookies(requests.utils.default_user_agent())}
-    for module in ("browser_cookie3", "pycookiecheat", "sitecustomize"):
-        (shim / f"{module}.py").write_text(
-            BROWSER_SHIM
-            if module != "sitecustomize"
-            else "import browser_cookie3  # patches requests to reach the stand-in\n"
-        )
-    env = _clean_environment(
-        PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]),
-        SHIM_COOKIES=json.dumps(cookies),
-        SHIM_WEB=standin.web_base_url,
-        XAI_BASE_URL=standin.base_url,
-        XAI_API_KEY=standin.api_key,
-    )  # read by the prototypes that already take the key
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=script.parent,
-        check=False,
-    )
+    done = equivalence.run_original(script, standin, shim)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def run_fixed(script: Path, standin) -> str:
-    """The fixed script with only XAI_API_KEY and XAI_BASE_URL: no browser, no shim."""
-    env = _clean_environment(PYTHONPATH=str(REPO), XAI_API_KEY=standin.api_key, XAI_BASE_URL=standin.base_url)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=script.parent,
-        check=False,
-    )
+    done = equivalence.run_fixed(script, standin)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -210,7 +143,6 @@ def test_the_fixed_script_gives_the_answer_the_original_gave(fix_corpus, standin
     folder, _ = fix_corpus
     shim = tmp_path / "shim"
     shim.mkdir()
-    standin.relax("statsig", "origin")  # the prototypes predate grok.com's June 2026 anti-bot check
     original = run_original(folder / name, standin, shim)
     assert original.strip().startswith("Stand-in answer: you said") or name == "bearer_session.py"
     assert original.strip()
@@ -249,7 +181,9 @@ def test_fix_and_diff_load_libcst_only_when_asked(tmp_path):
         "assert 'libcst' not in sys.modules, 'loaded without --fix'\n"
         "CliRunner().invoke(cli, ['migrate', '--diff', '.'])\nassert 'libcst' in sys.modules\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=_clean_environment(PYTHONPATH=str(REPO)))
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=tmp_path, env=equivalence.clean_environment(PYTHONPATH=str(REPO))
+    )
 
 
 # --- the opt-in in shell scripts and config --------------------------------------------------------------------

@@ -4,8 +4,11 @@ from cookie_session import GrokClient, resolve_authenticator
 
 
 def ask(prompt):
-    reply = GrokClient(resolve_authenticator()).chat(prompt, model="grok-3")
-    answer = reply.text
+    answer = ""
+    with GrokClient(resolve_authenticator(auth="api-key")) as client:
+        for token in client.chat(prompt, model="grok-3", stream=True):
+            if token:
+                answer += token
     return answer
 
 

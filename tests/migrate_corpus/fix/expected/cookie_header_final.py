@@ -3,7 +3,8 @@ from cookie_session import GrokClient, resolve_authenticator
 
 
 def main():
-    reply = GrokClient(resolve_authenticator()).chat("Say hi", model="grok-3")
+    with GrokClient(resolve_authenticator(auth="api-key")) as client:
+        reply = client.chat("Say hi", model="grok-3")
     print(reply.text)
 
 

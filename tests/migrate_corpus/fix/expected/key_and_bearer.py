@@ -1,9 +1,9 @@
 import os
 
 import requests
-from cookie_session import ApiKeyAuthenticator
+from cookie_session import ApiKeyAuthenticator, resolve_authenticator
 
-API_KEY = os.environ["XAI_API_KEY"]
+API_KEY = resolve_authenticator(auth="api-key").api_key.reveal()
 BASE = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1")
 
 
