@@ -14,10 +14,10 @@ from pathlib import Path
 import requests
 from paths import REPO
 
-#: The grok.com checks the before-run switches off on the stand-in (ONE place: the lead adds "legacy_chat" here
-#: when the stand-in's grok.com side answers the legacy REST chat endpoint 400 unless it is relaxed). The
-#: prototypes predate grok.com's anti-bot checks and send their own User-Agent and Origin.
-STANDIN_RELAX: tuple[str, ...] = ("cloudflare", "statsig", "origin")
+#: The grok.com checks the before-run switches off on the stand-in. The prototypes predate grok.com's anti-bot
+#: checks (they send their own User-Agent and Origin, no signed statsig) and call the legacy REST chat, which
+#: today's grok.com answers "please update your client" (`legacy_chat` serves them the old NDJSON answer).
+STANDIN_RELAX: tuple[str, ...] = ("cloudflare", "statsig", "origin", "legacy_chat")
 
 #: Modules the shim stands in for in the before-run: browser-cookie readers (returning the stand-in's session),
 #: and httpx (not a dependency of this project) over requests.
