@@ -34,7 +34,7 @@ def rss(field):
 url, client, read_kib = sys.argv[1], sys.argv[2], int(sys.argv[3])
 session = requests.Session()
 if client == "adapter":
-    from cookie_session.transports.impersonate import ImpersonatingAdapter
+    from cookie_session.transports.grok.tls import ImpersonatingAdapter
     session.mount("http://", ImpersonatingAdapter("chrome152"))
 start = rss("VmRSS")
 response = session.get(url, stream=True, timeout=30)

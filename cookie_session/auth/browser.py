@@ -257,7 +257,7 @@ class BrowserCookieAuthenticator(Authenticator):
         `GrokClient` follows same-origin redirects only, and authenticates each hop.
 
         HTTPS goes through the TLS/HTTP2 handshake of `browser_family` at the newest curl_cffi target
-        at or below `browser_major_version` (`transports/impersonate.py`), loaded at the session's first HTTPS
+        at or below `browser_major_version` (`transports/grok/tls.py`), loaded at the session's first HTTPS
         request; `impersonating` names that target, None when plain requests is left in place (curl_cffi
         missing: warned once).
         """
@@ -266,13 +266,13 @@ class BrowserCookieAuthenticator(Authenticator):
         session = session if session is not None else requests.Session()
         session.headers["User-Agent"] = self.user_agent
         from ..settings import DEFAULT_TIMEOUT
+        from ..transports.grok.tls import mount_browser_tls_lazily
         from ..transports.grok.wire import BrowserWire
-        from ..transports.impersonate import mount_browser_tls_lazily
 
         session.auth = BrowserWire(
             self, session, base_url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, verify=verify
         )
-        # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see impersonate.py).
+        # Cloudflare pins cf_clearance to the TLS/HTTP2 handshake: make it the browser's (see transports/grok/tls.py).
         self._browser_tls = mount_browser_tls_lazily(
             session, family=self.browser_family, major_version=self.browser_major_version
         )

@@ -428,7 +428,7 @@ def test_the_curl_cffi_path_is_refused_before_connecting(project):
 
         from cookie_session import GrokClient
         from cookie_session.testing.pytest_plugin import OfflineError
-        from cookie_session.transports.impersonate import mount_browser_tls
+        from cookie_session.transports.grok.tls import mount_browser_tls
 
         HOSTS = {hosts!r}
 

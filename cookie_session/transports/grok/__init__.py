@@ -7,6 +7,7 @@ then one module here.
     headers.py     what the browser sends on a fetch, a page load and a WebSocket handshake, in its order
     statsig.py     the signed x-statsig-id (page seed + SVG curves, bound to method, path and time)
     wire.py        BrowserWire: a requests `auth` adding the browser's headers and the statsig per request
+    tls.py         the browser's TLS/HTTP2 handshake for fetches: a requests adapter over curl_cffi
     websocket.py   the gateway WebSocket over the browser's TLS handshake (curl_cffi)
     gateway.py     the chat protocol on that socket: events, thinking, citations, pings, limits
     signals.py     what grok.com's errors mean, mapped onto our error tree

@@ -15,9 +15,7 @@ one requests chooses for the https URL of the same host.
 from __future__ import annotations
 
 import json
-import os
 import threading
-import warnings
 from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
@@ -25,10 +23,10 @@ from requests.structures import CaseInsensitiveDict
 from ...errors import BadInputError, BadResponseError, ConnectionFailedError, RequestTimeoutError
 from ...policy import is_loopback_host
 from ...settings import USER_AGENT_ENV
-from ..impersonate import impersonation_target
 from ..replies import shown_url
 from .headers import BrowserIdentity, in_browser_order, websocket_headers
 from .signals import handshake_error
+from .tls import _ca_bundle, _quiet_header_order_notice, impersonation_target
 
 __all__ = ["GatewayConnector", "GatewaySocket", "MAX_MESSAGE_BYTES"]
 
@@ -170,16 +168,6 @@ class GatewayConnector:
         self._session.close()
 
 
-def _quiet_header_order_notice() -> None:
-    """curl_cffi warns whenever the header order is set on top of a target, which we mean to do (re-added each
-    time, as the TLS adapter does, so a caller's `warnings.catch_warnings()` cannot bring it back)."""
-    from curl_cffi.utils import CurlCffiWarning
-
-    warnings.filterwarnings(
-        "ignore", message="Extra fingerprints were altered after impersonated version was set", category=CurlCffiWarning
-    )
-
-
 def _open_error(exc: Exception, url: str, response_head: list[bytes], browser_tls: bool):
     status, reply_headers = _status_and_headers(response_head)
     if status is not None and status != 101:
@@ -232,11 +220,8 @@ def _status_and_headers(lines: list[bytes]) -> tuple[int | None, CaseInsensitive
 
 
 def _verify_option(verify) -> bool | str:
-    """requests' `verify` for curl: True means requests' CA bundle; a path must be a bundle file."""
-    if verify is True or verify is None:
-        from requests.utils import DEFAULT_CA_BUNDLE_PATH
-
-        return DEFAULT_CA_BUNDLE_PATH
-    if isinstance(verify, str) and not os.path.isfile(verify):
-        raise BadInputError(f"No CA bundle file at {verify!r} (the chat WebSocket takes a bundle file, not a folder)")
-    return verify
+    """requests' `verify` as curl takes it (None, as requests, means its CA bundle); our error for a missing file."""
+    try:
+        return _ca_bundle(True if verify is None else verify)
+    except OSError as exc:
+        raise BadInputError(str(exc)) from None

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from cookie_session.transports._bounded_stream import MAX_QUEUED_BYTES, BoundedChunks
-from cookie_session.transports.impersonate import ImpersonatingAdapter
+from cookie_session.transports.grok.tls import ImpersonatingAdapter
 
 BLOCK = 64 * 1024
 

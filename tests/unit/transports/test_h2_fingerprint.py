@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from cookie_session.testing.standin.h2_fingerprint import H2Probe, pseudo_header_order
-from cookie_session.transports.impersonate import mount_browser_tls
+from cookie_session.transports.grok.tls import mount_browser_tls
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The web path's browser TLS handshake (cookie_session.transports.impersonate), against real loopback servers.
+"""The web path's browser TLS handshake (cookie_session.transports.grok.tls), against real loopback servers.
 
 The adapter must behave as requests' own where our transports can tell: streaming, timeouts,
 redirects left to us, CA bundles, proxies from the environment (loopback never proxied), hooks,
@@ -29,7 +29,7 @@ from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.policy import LocalityVerdict
 from cookie_session.testing.standin import StandIn, answer_for
 from cookie_session.transports import impersonate
-from cookie_session.transports.impersonate import ImpersonatingAdapter, impersonation_target, mount_browser_tls
+from cookie_session.transports.grok.tls import ImpersonatingAdapter, impersonation_target, mount_browser_tls
 
 CHROME_156 = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
 FIREFOX_153 = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
@@ -272,7 +272,7 @@ def test_without_curl_cffi_fetches_warn_once_and_the_chat_refuses_a_python_hands
 def test_importing_the_package_or_the_cli_never_loads_curl_cffi():
     code = (
         "import sys, cookie_session, cookie_session.cli, cookie_session.auth.browser, "
-        "cookie_session.transports.impersonate, cookie_session.client; print('curl_cffi' in sys.modules)"
+        "cookie_session.transports.grok.tls, cookie_session.client; print('curl_cffi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

@@ -48,9 +48,10 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import DEFAULT_ACCEPT_ENCODING, get_encoding_from_headers, select_proxy
 
-from ..errors import BrowserCookieWarning
-from ..policy import is_loopback_host
-from ._bounded_stream import bounded_streams
+from ...errors import BrowserCookieWarning
+from ...policy import is_loopback_host
+from .._bounded_stream import bounded_streams
+from .headers import ACCEPT_ENCODING
 
 if TYPE_CHECKING:
     from curl_cffi.requests.session import HttpMethod
@@ -69,8 +70,8 @@ IMPERSONATION_UNAVAILABLE = (
     "python-requests' own, and Cloudflare may challenge it (it pins cf_clearance to the "
     "browser's handshake)"
 )
-#: What Chromium and Firefox both send; curl decodes all four (requests' own default is "gzip, deflate").
-BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: What Chromium and Firefox both send (`headers.ACCEPT_ENCODING`); curl decodes all four.
+BROWSER_ACCEPT_ENCODING = ACCEPT_ENCODING
 #: The HTTP/2 stream weight of the web app's `fetch()` requests, where curl's target gives another one
 #: (measured in tests/real_browsers/test_browser_parity.py: Chromium 156 sends 220 with its fetch, curl's chrome
 #: targets the 256 of a page load; Firefox's 22 is already the firefox targets').
