@@ -50,7 +50,7 @@ from .web_replies import (
     rate_limits_reply,
     session_reply,
 )
-from .websocket_io import ServerWebSocket, negotiate_deflate
+from .websocket_io import ClientGone, ServerWebSocket, negotiate_deflate
 
 #: Kept for code that still names them: the legacy chat's `modelName` values (served only with `legacy_chat`).
 WEB_MODELS = LEGACY_MODELS
@@ -335,9 +335,13 @@ class WebHandler(BaseHandler):
             self.send_header("Sec-WebSocket-Extensions", extensions)
         self.end_headers()
         idle_seconds = self.connection.gettimeout() or 0.0  # BaseHandler.setup's IDLE_CLIENT_SECONDS
-        socket_ = ServerWebSocket(
-            self.connection, deflate=deflate, idle_seconds=idle_seconds, leftover=self._buffered()
-        )
+        try:
+            socket_ = ServerWebSocket(
+                self.connection, deflate=deflate, idle_seconds=idle_seconds, leftover=self._buffered()
+            )
+        except ClientGone:  # the client sent its close (or broke the protocol) right behind the upgrade request
+            self.close_connection = True
+            return
         GatewayChat(socket_, self.standin, drop_mid_frame=self._drop == "drop_mid_body").run()
 
     def _websocket_key(self) -> str | None:

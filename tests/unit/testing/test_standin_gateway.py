@@ -536,3 +536,33 @@ def test_g26_frames_sent_right_behind_the_handshake_are_not_lost(web):
         data += chunk
     assert data.startswith(b"HTTP/1.1 101") and b'"model": "auto"' in data
     sock.close()
+
+
+def test_g26_a_client_closing_right_behind_its_upgrade_is_no_server_error(capfd):
+    """A client that sends its close frame with the upgrade request (before the 101 arrives) ends the handler
+    quietly: no traceback from the stand-in's thread."""
+    import socket as sockets
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import Request
+
+    with StandIn() as stand_in:
+        cookies = {c.name: c.value for c in stand_in.web_cookies("UA")}
+        client = WSConnection(ConnectionType.CLIENT)
+        upgrade = client.send(
+            Request(
+                host=f"127.0.0.1:{stand_in.web_port}",
+                target=f"/ws/mgw/?uid={cookies['x-userid']}",
+                extra_headers=[
+                    ("Origin", stand_in.web_base_url),
+                    ("User-Agent", "UA"),
+                    ("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())),
+                ],
+            )
+        )
+        closing = b"\x88\x82\x00\x00\x00\x00\x03\xe8"  # a masked close frame, code 1000 (an all-zero mask)
+        with sockets.create_connection(("127.0.0.1", stand_in.web_port), timeout=5) as raw:
+            raw.sendall(upgrade + closing)
+            assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+        time.sleep(0.2)
+    assert "Traceback" not in capfd.readouterr().err
