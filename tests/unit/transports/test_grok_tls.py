@@ -28,7 +28,7 @@ from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.policy import LocalityVerdict
 from cookie_session.testing.standin import StandIn, answer_for
-from cookie_session.transports import impersonate
+from cookie_session.transports.grok import tls as impersonate
 from cookie_session.transports.grok.tls import ImpersonatingAdapter, impersonation_target, mount_browser_tls
 
 CHROME_156 = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
