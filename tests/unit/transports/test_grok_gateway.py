@@ -278,3 +278,24 @@ def test_a_message_that_is_not_json_is_a_bad_response():
     socket = ScriptedSocket(["<html>oops</html>"])
     with pytest.raises(errors.BadResponseError, match="not JSON"):
         run(socket)
+
+
+def test_ctrl_c_mid_answer_closes_the_socket():
+    class Interrupted(ScriptedSocket):
+        def receive(self, timeout):
+            if self.sent[-1]["event"]["type"] == "response.create" and not self._queue:
+                raise KeyboardInterrupt
+            return super().receive(timeout)
+
+    socket = Interrupted([chunk("partial")])
+    with pytest.raises(KeyboardInterrupt):
+        run(socket)
+    assert socket.closed
+
+
+def test_a_caller_abandoning_the_stream_closes_the_socket():
+    socket = ScriptedSocket([chunk("a"), chunk("b"), DONE])
+    pieces = chat(socket).pieces()
+    assert next(pieces) == ("text", "a")
+    pieces.close()  # what ChatStream's close and the garbage collector do
+    assert socket.closed
