@@ -23,13 +23,13 @@ from cookie_session.auth.browser import BrowserCookieAuthenticator
 from cookie_session.client import NO_RETRIES, GrokClient
 from cookie_session.errors import BadInputError, BadResponseError, BrowserCookieWarning, RequestTimeoutError
 from cookie_session.policy import LocalityVerdict
-from cookie_session.testing.standin import StandInCookie
+from cookie_session.testing.standin import StandIn, StandInCookie
 
 KEY = "xai-" + "t" * 80
 UA = "Mozilla/5.0 (X11; Linux x86_64) limits-test"
 LOCAL = LocalityVerdict.assume_local()
 SSE_PIECE = b'data: {"choices": [{"delta": {"content": "' + b"x" * 200 + b'"}}]}\n\n'
-NDJSON_PIECE = b'{"result": {"response": {"token": "' + b"y" * 200 + b'"}}}\n'
+GATEWAY_PIECE = {"event": {"type": "response.chunk", "chunk": {"text": {"text": "y" * 200}}}}
 
 
 class Behaviour:
@@ -117,17 +117,24 @@ TRICKLES = {
     "SSE comment bytes": (b":", "text/event-stream", "api-stream"),
     "blank SSE lines": (b"\n", "text/event-stream", "api-stream"),
     "SSE keep-alive comments": (b": ping\n", "text/event-stream", "api-stream"),
-    "blank NDJSON lines": (b"\n", "application/x-ndjson", "web-chat"),
-    "NDJSON spaces": (b" ", "application/x-ndjson", "web-chat"),
     # one line that never ends: the cut must say timeout, not "not JSON" or "ended early" on the partial line
-    "an NDJSON line a byte at a time": (b"{", "application/x-ndjson", "web-chat"),
     "an SSE data line a byte at a time": (b"d", "text/event-stream", "api-stream"),
     # well-formed, but no part of an answer: only content is progress
     "SSE ping events": (b"event: ping\n\n", "text/event-stream", "api-stream"),
     "SSE events of empty objects": (b"data: {}\n\n", "text/event-stream", "api-stream"),
     "SSE deltas with no content": (b'data: {"choices": [{"delta": {}}]}\n\n', "text/event-stream", "api-stream"),
-    "empty NDJSON objects": (b"{}\n", "application/x-ndjson", "web-chat"),
-    "NDJSON replies with no token": (b'{"result": {"response": {"token": ""}}}\n', "application/x-ndjson", "web-chat"),
+}
+#: grok.com's gateway frames that carry no part of the answer: only answer or thinking text, a citation or the
+#: end is progress.
+GATEWAY_TRICKLES = {
+    "phase markers": {"event": {"type": "response.chunk", "chunk": {"phase_marker": {"phase": "PHASE_THINKING"}}}},
+    "empty text chunks": {"event": {"type": "response.chunk", "chunk": {"text": {"text": "", "channel": "x"}}}},
+    "tool cards": {"event": {"type": "response.chunk", "chunk": {"tool_usage_card": {"tool_usage_card_id": "t"}}}},
+    "other channels": {
+        "event": {"type": "response.chunk", "chunk": {"text": {"text": "x", "channel": "CHANNEL_INTERNAL"}}}
+    },
+    "unknown events": {"event": {"type": "response.keepalive"}},
+    "events of no kind": {"event": {}},
 }
 
 
@@ -137,16 +144,51 @@ def test_a_stream_that_trickles_bytes_without_content_times_out_on_progress(name
     behaviour = forever(data, 0.2)
     behaviour.content_type = content_type
     with serve(behaviour) as server:
-        if call == "api-stream":
-            client = api_client(server, timeout=(5, 1))
-            error, took = timed(lambda: "".join(client.chat("hi", stream=True)))
-        else:
-            client = web_client(server, timeout=(5, 1))
-            error, took = timed(lambda: client.chat("hi"))
+        client = api_client(server, timeout=(5, 1))
+        error, took = timed(lambda: "".join(client.chat("hi", stream=True)))
         server.shutdown()
     assert isinstance(error, RequestTimeoutError), error
     assert "nothing that carries the answer for 1 s" in str(error)
     assert took < 2.5, took
+
+
+@pytest.fixture
+def grok():
+    with StandIn() as stand_in:
+        yield stand_in
+
+
+def standin_web_client(stand_in, **options) -> GrokClient:
+    with pytest.warns(BrowserCookieWarning):
+        auth = BrowserCookieAuthenticator.from_cookies(
+            stand_in.web_cookies(UA), user_agent=UA, unsafe_browser_cookies=True, verdict=LOCAL
+        )
+    client = GrokClient(auth, web_base_url=stand_in.web_base_url, retry=NO_RETRIES, **options)
+    client.models()  # the modes known: the call below is the chat itself
+    return client
+
+
+@pytest.mark.parametrize("name", list(GATEWAY_TRICKLES))
+def test_a_gateway_that_sends_frames_without_content_times_out_on_progress(grok, name):
+    grok.script_gateway([frame for _ in range(60) for frame in (("sleep", 0.2), GATEWAY_TRICKLES[name])])
+    client = standin_web_client(grok, timeout=(5, 1))
+    error, took = timed(lambda: client.chat("hi"))
+    assert isinstance(error, RequestTimeoutError), error
+    assert "nothing that carries the answer for 1 s" in str(error)
+    assert took < 2.5, took
+
+
+def test_the_statsig_page_trickling_in_ends_within_a_few_timeouts():
+    """The page `/rest/` requests are signed with is read like any reply: whole within 3 read timeouts."""
+    behaviour = forever(b" ", 0.2)
+    behaviour.content_type, behaviour.length = "text/html", 10**6
+    with serve(behaviour) as server:
+        client = web_client(server, timeout=(5, 1))
+        error, took = timed(client.models)
+        server.shutdown()
+    assert isinstance(error, RequestTimeoutError), error
+    assert "did not arrive whole within 3 s" in str(error)
+    assert 2.5 < took < 4.5, took
 
 
 @pytest.mark.parametrize("call", ["models", "whoami", "chat"])
@@ -205,44 +247,35 @@ def test_limits_must_be_positive_numbers(option, value):
 # --- size: a cap on the collected answer, flat memory -------------------------------------------------
 
 
-@pytest.mark.parametrize("side", ["api", "web"])
-def test_an_endless_answer_stops_at_max_answer_bytes_with_a_clear_error(side):
-    piece = SSE_PIECE if side == "api" else NDJSON_PIECE
-    with serve(forever(piece, 0)) as server:
-        client = (api_client if side == "api" else web_client)(server, max_answer_bytes=100_000)
+def test_an_endless_answer_stops_at_max_answer_bytes_with_a_clear_error():
+    with serve(forever(SSE_PIECE, 0)) as server:
+        client = api_client(server, max_answer_bytes=100_000)
         error, _took = timed(lambda: client.chat("hi", stream=True).collect())
         server.shutdown()
     assert isinstance(error, BadResponseError), error
     assert "longer than 100,000 bytes" in str(error) and "max_answer_bytes" in str(error)
 
 
-def test_the_web_answers_final_text_is_held_to_max_answer_bytes_too():
-    """grok.com sends the whole answer again at the end (`modelResponse.message`): that text is the answer
-    `chat()` returns, so it is held to the cap as the pieces are."""
-
-    class BigFinal(Behaviour):
-        content_type = "application/x-ndjson"
-
-        def body(self):
-            yield b'{"result": {"response": {"token": "short"}}}\n', 0
-            final = {"result": {"response": {"modelResponse": {"message": "z" * 5000, "responseId": "r"}}}}
-            yield json.dumps(final).encode() + b"\n", 0
-
-    with serve(BigFinal()) as server:
-        error, _took = timed(lambda: web_client(server, max_answer_bytes=1000).chat("hi"))
-        server.shutdown()
+def test_a_gateway_answer_past_max_answer_bytes_stops_with_a_clear_error(grok):
+    grok.script_gateway([GATEWAY_PIECE] * 2000)  # 400 kB of answer
+    error, _took = timed(lambda: standin_web_client(grok, max_answer_bytes=100_000).chat("hi"))
     assert isinstance(error, BadResponseError), error
-    assert "longer than 1,000 bytes" in str(error)
+    assert "longer than 100,000 bytes" in str(error) and "max_answer_bytes" in str(error)
 
 
 MEMORY_PROBE = textwrap.dedent("""
     import json, sys, tracemalloc, warnings
     sys.path[:0] = [{tests!r}, {support!r}, {root!r}]
     warnings.simplefilter("ignore")
-    from test_limits import forever, serve, api_client, web_client, SSE_PIECE, NDJSON_PIECE
+    from test_limits import forever, serve, api_client, standin_web_client, SSE_PIECE, GATEWAY_PIECE
+    from cookie_session.testing.standin import StandIn
     side, call = sys.argv[1], sys.argv[2]
-    server = serve(forever(SSE_PIECE if side == "api" else NDJSON_PIECE, 0))
-    client = (api_client if side == "api" else web_client)(server)
+    if side == "api":
+        client = api_client(serve(forever(SSE_PIECE, 0)))
+    else:
+        stand_in = StandIn().start()
+        stand_in.script_gateway([GATEWAY_PIECE] * 60_000)  # 12 MB of answer: past the 10 MiB cap
+        client = standin_web_client(stand_in)
     tracemalloc.start()
     try:
         if call == "collect":
@@ -268,5 +301,4 @@ def test_an_endless_stream_keeps_memory_under_a_ceiling(side, call):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["outcome"] == "BadResponseError", result
-    ceiling = 40 * 2**20 if side == "api" else 8 * 2**20  # api keeps the answer (SSE has no final text); web does not
-    assert result["peak"] < ceiling, f"peak {result['peak'] / 2**20:.1f} MiB"
+    assert result["peak"] < 40 * 2**20, f"peak {result['peak'] / 2**20:.1f} MiB"  # the answer is kept, to its cap
