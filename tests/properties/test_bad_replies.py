@@ -4,8 +4,10 @@ A `RawServer` thread reads one HTTP request per connection and then sends exactl
 scripts: cut mid-line, invalid JSON, 50 MB, nothing at all, or a TCP reset (SO_LINGER 0). Each case runs
 through the library on both services (api.x.ai and grok.com shapes; `GrokClient(timeout=(1, 0.5))`, a
 specific exception class) and through the CLI (exit 6, one `Error:` line, no traceback, no key).
-test_api_transport.py / test_web_transport.py cover the HTTP status mapping with `responses`; here the
-bytes come off a socket.
+test_api_transport.py / test_grok_transport.py cover the HTTP status mapping with `responses`; here the
+bytes come off a socket. On grok.com, `whoami` (`GET /api/auth/session`, one request) stands for the web path's
+`/rest/` and `/api/` replies; its chat runs on the gateway WebSocket, whose bad frames are
+tests/unit/transports/test_grok_gateway.py's, test_fuzz.py's and test_limits.py's.
 
 The last section ("Transport changes for the lead") holds the cases that need a change in
 cookie_session/transports/; each says which.
@@ -81,7 +83,7 @@ OPERATIONS = {
     "models": lambda client: client.models(),
     "whoami": lambda client: client.whoami(),
 }
-STREAMED = {("api", "stream"), ("web", "stream"), ("web", "chat")}  # web chat is a collected stream
+STREAMED = {("api", "stream")}
 
 
 def call(service: str, operation: str, server: RawServer):
@@ -118,8 +120,7 @@ def opening(service: str, operation: str) -> bytes:
         ("api", "chat"): b'{"id": "c1", "choices": [{"message": {"content": "Hel',
         ("api", "models"): b'{"data": [{"id": "grok-4", "owned_by": "x',
         ("api", "whoami"): b'{"name": "key", "acls": ["api-key:model:*',
-        ("web", "models"): b'{"models": [{"modelId": "grok-',
-        ("web", "whoami"): b'{"remainingQueries": 1',
+        ("web", "whoami"): b'{"status": "authenticated", "session": {"userId": "3f0c8a52-',
     }[(service, operation)]
 
 
@@ -129,7 +130,7 @@ def content_type(service: str, operation: str) -> str:
     return "application/json"
 
 
-ALL = [(service, operation) for service in ("api", "web") for operation in OPERATIONS]
+ALL = [("api", operation) for operation in OPERATIONS] + [("web", "whoami")]
 NOT_STREAMED = [case for case in ALL if case not in STREAMED]
 ids = [f"{service}-{operation}" for service, operation in ALL]
 
@@ -301,7 +302,7 @@ def test_a_50_mb_error_body_is_read_only_in_part(service, operation):
 def test_a_redirect_with_a_50_mb_body_is_read_only_in_part(service, operation):
     """requests reads a redirect's body to release the connection, even when it does not follow it: a
     same-origin 302 carrying 50 MB (answered again on every hop) ends as a redirect loop, memory bounded."""
-    path = "/v1/models" if service == "api" else "/rest/models"
+    path = {"api": "/v1/models", "web": "/api/auth/session"}[service]
     steps = [head(302, Location=path, Content_Length=str(BIG)), big(b"")]
     with peak_allocation() as memory:
         error = expect(BadResponseError, service, operation, steps, seconds=20)
@@ -467,8 +468,9 @@ WRONG_SHAPES = [
         ConnectionFailedError,
         id="api-stream-delta-not-an-object",
     ),
-    pytest.param("web", "stream", b'{"result": "text"}\n', ConnectionFailedError, id="web-stream-result-not-an-object"),
-    pytest.param("web", "chat", b'{"result": ["text"]}\n', ConnectionFailedError, id="web-chat-result-a-list"),
+    pytest.param(
+        "web", "whoami", b'{"status": "authenticated", "session": ["x"]}', BadResponseError, id="web-session-a-list"
+    ),
 ]
 
 
