@@ -84,8 +84,9 @@ def closed_port() -> int:
 def failures(make_client, base: str, scenario: str, stand_in: StandIn):
     """Run one failing call; return its exception."""
     if scenario in DROP_MODES:
-        stand_in.fail_next(scenario)
         client = make_client(base)
+        client.models()  # what later calls reuse is learnt (grok.com's statsig page): the drop hits the call itself
+        stand_in.fail_next(scenario)
     elif scenario == "refused":
         client = make_client(f"http://127.0.0.1:{closed_port()}" + ("/v1" if base.endswith("/v1") else ""))
     else:
