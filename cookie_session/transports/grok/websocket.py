@@ -24,7 +24,7 @@ from ...errors import BadInputError, BadResponseError, ConnectionFailedError, Re
 from ...policy import is_loopback_host
 from ...settings import USER_AGENT_ENV
 from ..replies import shown_url
-from .headers import BrowserIdentity, in_browser_order, websocket_headers
+from .headers import WEBSOCKET_HEADER_ORDER, BrowserIdentity, websocket_headers
 from .signals import handshake_error
 from .tls import _ca_bundle, _quiet_header_order_notice, impersonation_target
 
@@ -109,8 +109,7 @@ class GatewayConnector:
                 hint=f"Upgrade curl_cffi, or send a newer browser's User-Agent ({USER_AGENT_ENV})",
             )
         self.identity, self.user_agent, self.target = identity, user_agent, target
-        ordered = in_browser_order(dict.fromkeys(_ALL_HEADERS, ""), identity.family, "websocket")
-        self._order = ",".join(name for name, _ in ordered)
+        self._order = ",".join(WEBSOCKET_HEADER_ORDER[identity.family])  # libcurl's own headers are placed by it too
         self._session: Session = Session(impersonate=target, default_headers=False, trust_env=False)
         self._lock = threading.Lock()  # curl_cffi's ws_connect duplicates and resets the session's own handle
 
@@ -179,28 +178,6 @@ def _open_error(exc: Exception, url: str, response_head: list[bytes], browser_tl
             f"TLS handshake with {shown_url(url)} failed", hint="Check the URL and the system's CA certificates"
         )
     return ConnectionFailedError(f"Could not open the chat WebSocket at {shown_url(url)}")
-
-
-#: Every header a WebSocket handshake may carry, for the header-order list (libcurl places its own by it too).
-_ALL_HEADERS = (
-    "host",
-    "connection",
-    "pragma",
-    "cache-control",
-    "user-agent",
-    "upgrade",
-    "origin",
-    "sec-websocket-version",
-    "accept",
-    "accept-encoding",
-    "accept-language",
-    "cookie",
-    "sec-websocket-key",
-    "sec-websocket-extensions",
-    "sec-fetch-dest",
-    "sec-fetch-mode",
-    "sec-fetch-site",
-)
 
 
 def _status_and_headers(lines: list[bytes]) -> tuple[int | None, CaseInsensitiveDict]:

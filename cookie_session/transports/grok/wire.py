@@ -85,9 +85,16 @@ class BrowserWire(AuthBase):
         url = f"{self._base_url}{path}"
         response = send(self._session, "GET", url, timeout=self.timeout, allow_redirects=False, stream=True, **options)
         within = WHOLE_REPLY_FACTOR * read_timeout(self.timeout)  # the page arrives whole in time, like any reply
-        with response, Watchdog(
-            response, idle=math.inf, deadline=time.monotonic() + within, url=shown_url(url), whole_reply_within=within
-        ) as watchdog:
+        with (
+            response,
+            Watchdog(
+                response,
+                idle=math.inf,
+                deadline=time.monotonic() + within,
+                url=shown_url(url),
+                whole_reply_within=within,
+            ) as watchdog,
+        ):
             load_body(response, MAX_PAGE_BYTES, truncate=True, watchdog=watchdog)
             if response.status_code != 404:
                 raise_for_web_error(response, redact=self.authenticator.redact)
