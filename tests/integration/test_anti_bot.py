@@ -239,3 +239,15 @@ def test_a_401_while_chromium_runs_says_it_writes_the_login_later(web, cookie_db
             client.models()
     assert ("30 s later" in str(caught.value)) is locked
     assert auth.browser_running() is locked
+
+
+def test_messages_name_the_real_target_a_stand_in_by_its_address(web):
+    """A loopback stand-in is not grok.com: its refusals name its address (and grok.com's name it)."""
+    address = web.web_base_url.split("://", 1)[1]
+    with client_for(web) as client:
+        client.models()
+        for failure, call in (("session_expired", "chat"), ("anti_bot", "chat"), ("update_client", "models")):
+            web.fail_next(failure)
+            with pytest.raises(errors.CookieSessionError) as caught:
+                client.chat("hi") if call == "chat" else client.models()
+            assert address in str(caught.value) and "grok.com says" not in str(caught.value), failure

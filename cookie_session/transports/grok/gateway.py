@@ -150,6 +150,7 @@ class GatewayChat:
     temporary: bool = True
     max_pieces: int | None = None
     redact: Callable[[str], str] = lambda text: text
+    site: str = "grok.com"  # how messages name the server (a loopback stand-in by its address)
     ping_seconds: float = PING_SECONDS
     response_id: str | None = None
     citations: list[str] = field(default_factory=list)
@@ -209,8 +210,8 @@ class GatewayChat:
                 status = response.get("status", "completed")
                 if status != "completed":
                     if isinstance(response.get("error"), dict):
-                        raise gateway_error(response["error"], redact=self.redact)
-                    raise UpstreamError(f"grok.com's chat gateway ended the answer as {str(status)[:40]!r}")
+                        raise gateway_error(response["error"], redact=self.redact, site=self.site)
+                    raise UpstreamError(f"{self.site}'s chat gateway ended the answer as {str(status)[:40]!r}")
                 self.response_id = response.get("id") if isinstance(response.get("id"), str) else None
                 tail = markup.flush()
                 if tail:
@@ -246,10 +247,10 @@ class GatewayChat:
     def _raise_if_ended(self, event: dict) -> None:
         kind = event.get("type")
         if kind == "error":
-            raise gateway_error(event.get("error"), redact=self.redact)
+            raise gateway_error(event.get("error"), redact=self.redact, site=self.site)
         if kind == "session.ended":
             raise ConnectionFailedError(
-                f"grok.com's chat gateway ended the session before the answer was complete "
+                f"{self.site}'s chat gateway ended the session before the answer was complete "
                 f"({str(event.get('reason') or 'no reason given')[:80]})",
                 hint="Try again",
             )

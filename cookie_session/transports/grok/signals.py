@@ -41,7 +41,7 @@ from ...errors import (
 from ...settings import API_KEY_ENV
 from ..retry import retry_after_seconds
 
-__all__ = ["raise_for_web_error", "gateway_error", "handshake_error", "error_object", "CHROMIUM_FLUSH_HINT"]
+__all__ = ["raise_for_web_error", "gateway_error", "handshake_error", "error_object", "site_of", "CHROMIUM_FLUSH_HINT"]
 
 ANTI_BOT_CODE, RATE_LIMIT_CODE, INVALID_ARGUMENT_CODE, UNAUTHENTICATED_CODE = 7, 8, 3, 16
 OUT_OF_DATE = "out of date"
@@ -51,12 +51,23 @@ CHROMIUM_FLUSH_HINT = (
     f"or use the API key ({API_KEY_ENV})"
 )
 NO_BROWSER_TLS = (
-    "grok.com answered 429 to a session that is not using the browser's TLS handshake (curl_cffi is unavailable); "
+    "{site} answered 429 to a session that is not using the browser's TLS handshake (curl_cffi is unavailable); "
     "Cloudflare answers 429 to non-browser handshakes, so that is the likely cause, not a rate limit"
 )
 _QUOTA = re.compile(r"usage limit|free-usage-exhausted|too many requests|rate limit", re.IGNORECASE)
 _BLOCKED = re.compile(r"blocked-user|user is blocked", re.IGNORECASE)
 _SAID_CHARS = 200
+
+
+def site_of(url: str) -> str:
+    """How messages name the server: "grok.com" for grok.com and its subdomains, else its host and port (a
+    loopback stand-in), so a message names the real target."""
+    from urllib.parse import urlsplit
+
+    from ...policy import host_in_domain
+
+    parts = urlsplit(url)
+    return "grok.com" if host_in_domain((parts.hostname or "").rstrip("."), "grok.com") else parts.netloc or url
 
 
 def error_object(text: str) -> dict:
@@ -112,78 +123,83 @@ def raise_for_web_error(
         return
     kind = response.headers.get("Content-Type", "")
     text = response.text[:4096] if "json" in kind or "html" in kind or status in (400, 403) else ""
-    raise _error_for(status, text, response.headers, redact, browser_running, browser_tls, response.request)
+    site = site_of(response.url or "")
+    raise _error_for(status, text, response.headers, redact, browser_running, browser_tls, response.request, site)
 
 
-def _error_for(status, text, headers, redact, browser_running, browser_tls, request) -> CookieSessionError:
+def _error_for(status, text, headers, redact, browser_running, browser_tls, request, site) -> CookieSessionError:
     error = error_object(text)
     said = _shown(redact(str(error.get("message") or _visible_text(text))))
     if _BLOCKED.search(text):
-        return AccountBlockedError("grok.com says this account is blocked")
+        return AccountBlockedError(f"{site} says this account is blocked")
     if status == 401:
         return SessionExpiredError(
-            "grok.com answered 401: the browser session is not valid any more",
+            f"{site} answered 401: the browser session is not valid any more",
             hint=CHROMIUM_FLUSH_HINT if browser_running() else None,
         )
     if status == 403 and _code(error) == ANTI_BOT_CODE and OUT_OF_DATE in said.lower():
-        return StaleStatsigError(f"grok.com refused the signed x-statsig-id as out of date (403, code 7: {said})")
+        return StaleStatsigError(f"{site} refused the signed x-statsig-id as out of date (403, code 7: {said})")
     if status == 403 and _code(error) == ANTI_BOT_CODE:
-        return AntiBotRejectedError(f"grok.com's anti-bot rules rejected the request (403, code 7: {said})")
+        return AntiBotRejectedError(f"{site}'s anti-bot rules rejected the request (403, code 7: {said})")
     if _is_challenge(status, text, headers):
         body = "an empty body" if not text.strip() else "Cloudflare's challenge page"
         return CloudflareChallengeError(
-            f"grok.com answered 403 with {body} (cf_clearance expired, or the User-Agent or TLS handshake "
+            f"{site} answered 403 with {body} (cf_clearance expired, or the User-Agent or TLS handshake "
             "differs from the browser's)"
         )
     if status == 403:
         return PermissionDeniedError(
-            f"grok.com answered 403: {said or '(no message)'}",
+            f"{site} answered 403: {said or '(no message)'}",
             hint=f"Check the account at grok.com in the browser, or use the API key ({API_KEY_ENV})",
         )
     if status == 400 and _code(error) == INVALID_ARGUMENT_CODE:
         return WebAppChangedError(
-            f"grok.com refused the request as outdated (400, code 3: {said or 'no message'}): "
+            f"{site} refused the request as outdated (400, code 3: {said or 'no message'}): "
             "its web app changed and cookie-session needs an update",
             status=status,
         )
     if status == 429 and not browser_tls:
-        return CloudflareChallengeError(NO_BROWSER_TLS, hint="pip install curl_cffi, then try again")
+        return CloudflareChallengeError(NO_BROWSER_TLS.format(site=site), hint="pip install curl_cffi, then try again")
     if status == 429:
-        return RateLimitedError("Rate limited by grok.com", retry_after=retry_after_seconds(headers.get("Retry-After")))
+        return RateLimitedError(f"Rate limited by {site}", retry_after=retry_after_seconds(headers.get("Retry-After")))
     if status >= 500:
-        return ServerError(f"grok.com answered {status}", status=status)
+        return ServerError(f"{site} answered {status}", status=status)
     where = f" to {request.method} {request.path_url}" if request is not None else ""
-    return UpstreamError(f"grok.com answered {status}{where}" + (f": {said}" if said else ""), status=status)
+    return UpstreamError(f"{site} answered {status}{where}" + (f": {said}" if said else ""), status=status)
 
 
-def handshake_error(status: int, headers: Mapping[str, str], *, browser_tls: bool = True) -> CookieSessionError:
+def handshake_error(
+    status: int, headers: Mapping[str, str], *, browser_tls: bool = True, site: str = "grok.com"
+) -> CookieSessionError:
     """The error a refused gateway handshake means (libcurl gives the status and headers, not the body)."""
     if status == 403 and "json" in headers.get("Content-Type", "").lower():
-        return AntiBotRejectedError("grok.com's anti-bot rules refused the chat WebSocket handshake (403)")
+        return AntiBotRejectedError(f"{site}'s anti-bot rules refused the chat WebSocket handshake (403)")
     if status == 403 and "html" not in headers.get("Content-Type", "").lower() and "cf-mitigated" not in headers:
-        return AntiBotRejectedError("grok.com refused the chat WebSocket handshake (403)")
+        return AntiBotRejectedError(f"{site} refused the chat WebSocket handshake (403)")
     text = "Just a moment" if status == 403 else ""
-    return _error_for(status, text, headers, lambda t: t, lambda: False, browser_tls, None)
+    return _error_for(status, text, headers, lambda t: t, lambda: False, browser_tls, None, site)
 
 
-def gateway_error(error: object, *, redact: Callable[[str], str] = lambda text: text) -> CookieSessionError:
+def gateway_error(
+    error: object, *, redact: Callable[[str], str] = lambda text: text, site: str = "grok.com"
+) -> CookieSessionError:
     """The error of a gateway `error` event's `error` object (or a failed `response.done`'s)."""
     error = error if isinstance(error, Mapping) else {}
     code = _code(error)
     message = str(error.get("message") or "")
     said = _shown(redact(message)) or "no message"
     if _BLOCKED.search(message):
-        return AccountBlockedError("grok.com says this account is blocked")
+        return AccountBlockedError(f"{site} says this account is blocked")
     if code == UNAUTHENTICATED_CODE:
-        return SessionExpiredError("grok.com's chat gateway says the browser session is not valid any more")
+        return SessionExpiredError(f"{site}'s chat gateway says the browser session is not valid any more")
     if code == ANTI_BOT_CODE:
-        return AntiBotRejectedError(f"grok.com's anti-bot rules rejected the chat (code 7: {said})")
+        return AntiBotRejectedError(f"{site}'s anti-bot rules rejected the chat (code 7: {said})")
     if code == RATE_LIMIT_CODE or _QUOTA.search(message):
-        return RateLimitedError(f"grok.com rate limit reached (code {code if code is not None else 'none'}: {said})")
+        return RateLimitedError(f"{site} rate limit reached (code {code if code is not None else 'none'}: {said})")
     if code == INVALID_ARGUMENT_CODE:
         return WebAppChangedError(
-            f"grok.com's chat gateway refused the request (code 3: {said}): its web app changed and "
+            f"{site}'s chat gateway refused the request (code 3: {said}): its web app changed and "
             "cookie-session needs an update"
         )
     shown = code if code is not None else "none"
-    return UpstreamError(f"grok.com's chat gateway reported an error (code {shown}: {said})")
+    return UpstreamError(f"{site}'s chat gateway reported an error (code {shown}: {said})")

@@ -22,7 +22,7 @@ from ..replies import json_body
 from .endpoints import AUTH_SESSION_PATH, DEFAULT_MODE, MODES_LOCALE, MODES_PATH, gateway_url
 from .gateway import GatewayChat
 from .headers import origin_of
-from .signals import raise_for_web_error
+from .signals import raise_for_web_error, site_of
 from .websocket import GatewayConnector
 
 __all__ = ["WebTransport"]
@@ -53,6 +53,7 @@ class WebTransport(Transport):
         self._user_id: str | None = None
         self._modes: list[Model] | None = None
         self._connector: GatewayConnector | None = None
+        self.site = site_of(base_url)  # how messages name the server
         self._socket_settings: tuple | None = None
 
     @property
@@ -106,10 +107,10 @@ class WebTransport(Transport):
         status = str(body.get("status", "")).lower()
         if status == "unauthenticated":
             raise SessionExpiredError(
-                "grok.com says this browser session is not logged in (session status 'unauthenticated')"
+                f"{self.site} says this browser session is not logged in (session status 'unauthenticated')"
             )
         if status == "blocked":
-            raise AccountBlockedError("grok.com says this account is blocked (session status 'blocked')")
+            raise AccountBlockedError(f"{self.site} says this account is blocked (session status 'blocked')")
         session = body["session"] if isinstance(body.get("session"), dict) else {}
         user = body["user"] if isinstance(body.get("user"), dict) else {}
         user_id = session.get("userId") or user.get("id") or user.get("userId")
@@ -157,7 +158,7 @@ class WebTransport(Transport):
         known = [m.id for m in (modes if modes is not None else self.models())]
         if mode not in known:
             raise BadInputError(
-                f"grok.com has no chat mode {mode[:40]!r}; its modes are {', '.join(known)}",
+                f"{self.site} has no chat mode {mode[:40]!r}; its modes are {', '.join(known)}",
                 hint=f"Pass one of them as the model (--model), or use the API key ({API_KEY_ENV}) for model names",
             )
         return mode
@@ -210,6 +211,7 @@ class WebTransport(Transport):
             temporary=self.temporary,
             max_pieces=max_tokens,
             redact=self._redact,
+            site=self.site,
         )
         pieces: list[str] = []
 

@@ -25,7 +25,7 @@ from ...policy import is_loopback_host
 from ...settings import USER_AGENT_ENV
 from ..replies import shown_url
 from .headers import WEBSOCKET_HEADER_ORDER, BrowserIdentity, websocket_headers
-from .signals import handshake_error
+from .signals import handshake_error, site_of
 from .tls import _ca_bundle, _quiet_header_order_notice, impersonation_target
 
 __all__ = ["GatewayConnector", "GatewaySocket", "MAX_MESSAGE_BYTES"]
@@ -170,7 +170,7 @@ class GatewayConnector:
 def _open_error(exc: Exception, url: str, response_head: list[bytes], browser_tls: bool):
     status, reply_headers = _status_and_headers(response_head)
     if status is not None and status != 101:
-        return handshake_error(status, reply_headers, browser_tls=browser_tls)
+        return handshake_error(status, reply_headers, browser_tls=browser_tls, site=site_of(url))
     if getattr(exc, "code", None) == _CURL_TIMEOUT:
         return RequestTimeoutError(f"Opening {shown_url(url)} timed out")
     if getattr(exc, "code", None) in _CURL_SSL_CODES:
