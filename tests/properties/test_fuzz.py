@@ -173,6 +173,7 @@ API_KEYS = [
 ]
 WEB_KEYS = [
     "event",
+    "session",
     "type",
     "session_id",
     "chunk",
@@ -188,7 +189,15 @@ WEB_KEYS = [
     "conversation",
     "id",
 ]
-GATEWAY_TYPES = ["response.chunk", "response.done", "error", "session.ended", "ping", "session.created"]
+GATEWAY_TYPES = [
+    "response.chunk",
+    "response.done",
+    "error",
+    "session.ended",
+    "ping",
+    "session.created",
+    "conversation.attached",
+]
 leaves = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=20)
 json_values = st.recursive(
     leaves,

@@ -82,6 +82,11 @@ def turn_events(session_id: str, prompt: str) -> tuple[dict, dict]:
     return item, {"session_id": session_id, "event": {"type": "response.create", "event_id": f"evt_resp_{now}"}}
 
 
+def _object(value) -> dict:
+    """`value` if it is a JSON object, else an empty one (a field of the wrong type is no field)."""
+    return value if isinstance(value, dict) else {}
+
+
 class MarkupFilter:
     """Removes `<grok:…>…</grok:…>`, `<grok:… />` and the same `xai:` elements from text that arrives in pieces
     (an element may be split across pieces); holds back at most `LIMIT` characters while an element is open."""
@@ -177,18 +182,21 @@ class GatewayChat:
 
     def _attach(self, opening_id: str) -> str:
         """Wait for `session.created` and `conversation.attached`; the session id."""
-        session_id, attached = None, False
-        while session_id is None or not attached:
+        session_id, created, attached = None, False, False
+        while not (created and attached):
             event, envelope = self._next_event()
             kind = event.get("type")
             if kind == "session.created" and event.get("client_event_id") in (None, opening_id):
-                session_id = envelope.get("session_id") or (event.get("session") or {}).get("id")
+                created = True
+                session_id = envelope.get("session_id") or _object(event.get("session")).get("id") or session_id
             elif kind == "conversation.attached":
                 attached = True
-                session_id = session_id or (event.get("conversation") or {}).get("id")
+                session_id = session_id or _object(event.get("conversation")).get("id")
             else:
                 self._raise_if_ended(event)
-        return str(session_id)
+        if not isinstance(session_id, str) or not session_id:
+            raise BadResponseError(f"{self._shown} opened the chat without a session id")
+        return session_id
 
     def _answer(self) -> Iterator[tuple[str, str]]:
         markup, answered = MarkupFilter(), 0

@@ -299,3 +299,18 @@ def test_a_caller_abandoning_the_stream_closes_the_socket():
     assert next(pieces) == ("text", "a")
     pieces.close()  # what ChatStream's close and the garbage collector do
     assert socket.closed
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        [{"event": {"type": "session.created", "session": "s1"}}, {"event": {"type": "conversation.attached"}}],
+        [{"event": {"type": "session.created"}}, {"event": {"type": "conversation.attached", "conversation": ["x"]}}],
+        [{"session_id": 5, "event": {"type": "session.created"}}, {"event": {"type": "conversation.attached"}}],
+    ],
+)
+def test_an_opening_of_the_wrong_shape_is_a_bad_response(opening):
+    socket = ScriptedSocket([DONE], opening=opening)
+    with pytest.raises(errors.BadResponseError, match="without a session id"):
+        run(socket)
+    assert socket.closed
