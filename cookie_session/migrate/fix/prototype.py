@@ -11,7 +11,8 @@ The class of scripts rewritten (docs/fix-equivalence.md states each rule and how
 - the reply read as NDJSON by a loop over `iter_lines()` / `iter_content()` / `.text.splitlines()`: the loop's
   parsing and skipping become `for <token> in client.chat(..., stream=True):` and what the loop did with each
   token stays as written (printing with its `flush`, collecting, `break`, `return`, `yield`);
-  `raise_for_status()` goes (`GrokClient` raises the library's errors for a failed request);
+  `raise_for_status()` goes (`GrokClient` raises the library's errors for a failed request), and a status check
+  that prints and exits with its own code becomes an `except` of those errors around the call (`status_exit`);
 - or the final message read from the last line (`json.loads(...)[...]["modelResponse"]["message"]`) ->
   `reply.text`.
 
@@ -31,7 +32,6 @@ from .cst_tools import (
     GuardedTransformer,
     ModuleFacts,
     Unproven,
-    attributes_in,
     calls_in,
     dotted,
     is_pure,
@@ -44,6 +44,7 @@ from .cst_tools import (
 )
 from .ndjson_loop import read_before_rebound, stream_loop
 from .plumbing import SESSION_FACTORIES
+from .status_exit import FAILURE_ERRORS, RERAISED_ERRORS, exit_handler, guarded_call, is_failure_test
 
 __all__ = ["CLIENT", "PrototypeToClient"]
 
@@ -142,10 +143,8 @@ def _raises_on_failure(line: cst.BaseStatement, reply: str) -> bool:
     in the script's words (the raise may quote `reply.text`); no else."""
     if not (isinstance(line, cst.If) and line.orelse is None and isinstance(line.body, cst.IndentedBlock)):
         return False
-    test_names = set(names_in(line.test)) - {"True", "False", "None"}
     return (
-        test_names == {reply}
-        and set(attributes_in(line.test)) <= {"status_code", "ok"}
+        is_failure_test(line.test, reply)
         and bool(line.body.body)
         and all(isinstance(statement_of(s), cst.Raise) for s in line.body.body)
     )
@@ -175,6 +174,9 @@ class PrototypeToClient(GuardedTransformer):
         taken = set(names_in(module))
         #: The name the GrokClient gets: `client`, unless the script already uses it (an httpx.Client, say).
         self.client = next(name for name in ("client", "grok_client", "grok", "xai_client") if name not in taken)
+        self.taken = taken
+        #: True once a status check became an `except` of the library's errors (they are imported then).
+        self.catches_errors = False
         self._block_dicts: dict[str, cst.Dict] = {}
 
     # --- where ---------------------------------------------------------------------------------------------
@@ -357,13 +359,22 @@ class PrototypeToClient(GuardedTransformer):
             for line in rest
             if not (_is_reply_call(line, reply, ("raise_for_status", "close")) or _raises_on_failure(line, reply))
         ]
+        check_at, handler = self._status_exit(rest, reply)
+        if handler is not None:
+            del rest[check_at]
         loops = [i for i, line in enumerate(rest) if isinstance(line, cst.For) and reply in names_in(line.iter)]
+        if handler is not None and (loops[:1] or [0]) != [check_at]:
+            raise Unproven(
+                f"the status check on the reply ({reply!r}) is not right before what reads the answer, so the "
+                "statements between would run on a failed request"
+            )
         if loops:
             at = loops[0]
             original = rest[at]
             assert isinstance(original, cst.For)
             chat_call = f"{self.client}.chat({arguments}, stream=True)"
-            loop, loop_names = stream_loop(original, reply, chat_call)
+            stream_name = self._free_name("stream", "chat_stream", "answer_stream")
+            loop, loop_names = stream_loop(original, reply, stream_name if handler is not None else chat_call)
             after = rest[at + 1 :]
             if reply in _mentions(rest[:at]) or reply in _mentions(after):
                 raise Unproven(f"the reply is used besides the loop that reads its lines ({reply!r})")
@@ -371,9 +382,10 @@ class PrototypeToClient(GuardedTransformer):
                 raise Unproven(f"{used_later[0]!r}, set by the loop reading the reply, is used after it")
             block = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    pass\n")
             assert isinstance(block, cst.With)
-            wrapped = block.with_changes(
-                body=block.body.with_changes(body=[loop]), leading_lines=original.leading_lines
-            )
+            inner: list[cst.BaseStatement] = [loop]
+            if handler is not None:  # the request's failure is caught at the call, not while reading the stream
+                inner = [guarded_call(f"{stream_name} = {chat_call}", handler, self._error_name()), loop]
+            wrapped = block.with_changes(body=block.body.with_changes(body=inner), leading_lines=original.leading_lines)
             return [*rest[:at], wrapped, *after]
         aliases = _reply_aliases(rest, reply)
         final = _FinalMessage(reply, set(aliases))
@@ -388,7 +400,40 @@ class PrototypeToClient(GuardedTransformer):
         if _reply_misused(read, reply) or set(aliases) & _mentions(read):
             raise Unproven(f"the reply ({reply!r}) is used other than for its final message")
         call = cst.parse_statement(f"with {CLIENT} as {self.client}:\n    {reply} = {self.client}.chat({arguments})\n")
+        if handler is not None:
+            assert isinstance(call, cst.With) and isinstance(call.body, cst.IndentedBlock)
+            request = _code(call.body.body[0]).strip()
+            guarded = guarded_call(request, handler, self._error_name())
+            call = call.with_changes(body=call.body.with_changes(body=[guarded]))
         return [call, *read]
+
+    def _status_exit(self, rest: list[cst.BaseStatement], reply: str) -> tuple[int, list[cst.BaseStatement] | None]:
+        """Where the script's own `if <failed>: print(...); sys.exit(N)` is, and its body for the `except`: the
+        first statement that mentions the reply, or none."""
+        first = next((i for i, line in enumerate(rest) if reply in _mentions([line])), None)
+        if first is None:
+            return 0, None
+        handler = exit_handler(rest[first], reply, self._error_name())
+        if handler is not None:
+            if clash := sorted(set(FAILURE_ERRORS + RERAISED_ERRORS) & self.taken):
+                raise Unproven(
+                    f"the script has its own {clash[0]!r}, which the library's error of that name would hide"
+                )
+            self.catches_errors = True
+            self.changes.append(
+                f"status check on {reply!r} that exits -> except the library's errors for a failed request "
+                "(same output, same exit status)"
+            )
+        return first, handler
+
+    def _error_name(self) -> str:
+        return self._free_name("error", "grok_error", "request_error")
+
+    def _free_name(self, *candidates: str) -> str:
+        found = next((name for name in candidates if name not in self.taken), None)
+        if found is None:
+            raise Unproven(f"the script uses every name the rewrite could give ({', '.join(candidates)})")
+        return found
 
 
 def _body_dicts(lines: list[cst.BaseStatement]) -> dict[str, cst.Dict]:

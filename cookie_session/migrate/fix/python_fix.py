@@ -17,6 +17,7 @@ from .keys import KeyToEnvironment
 from .opt_in import RemoveOptIn
 from .plumbing import drop_unused_parameters, name_uses, sweep_dead_plumbing
 from .prototype import PrototypeToClient
+from .status_exit import FAILURE_ERRORS, RERAISED_ERRORS
 
 __all__ = ["PythonFix", "fix_python"]
 
@@ -82,6 +83,9 @@ def fix_python(source: str, readers: dict[str, str]) -> PythonFix:
         module = _drop_dead_endpoint_constants(module)
         AddImportsVisitor.add_needed_import(context, "cookie_session", "GrokClient")
         AddImportsVisitor.add_needed_import(context, "cookie_session", "resolve_authenticator")
+        if prototype.catches_errors:
+            for error_class in FAILURE_ERRORS + RERAISED_ERRORS:
+                AddImportsVisitor.add_needed_import(context, "cookie_session.errors", error_class)
         for name in ("requests", "httpx", "json", "os", *BROWSER_COOKIE_MODULES):
             RemoveImportsVisitor.remove_unused_import(context, name)
         for local, target in readers.items():

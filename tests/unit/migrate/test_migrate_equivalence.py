@@ -33,7 +33,8 @@ COOKIE_PROTOTYPES: dict[str, str | None] = {
     "shapes/jar_as_argument.py": None,
     "shapes/session_cookie_header.py": None,
     "shapes/status_raise.py": None,
-    "shapes/status_check.py": "the reply is used besides the loop that reads its lines",
+    "shapes/status_check.py": None,
+    "shapes/status_exit_final.py": None,
     "shapes/async_httpx.py": "async code",
     "sessions/pasted_session.py": "the reply ('reply') is read in a way --fix cannot prove equivalent",
 }
@@ -115,6 +116,51 @@ def test_raise_for_status_maps_to_the_library_errors_with_the_same_exit_status(c
     raised = getattr(errors, last_line(after.stderr).split(":")[0].rsplit(".", 1)[1])
     assert issubclass(raised, errors.CredentialsRejectedError)  # docs/fix-equivalence.md: 401/403 -> this
     assert before.stdout == after.stdout == ""
+
+
+@pytest.mark.parametrize(("name", "status"), [("status_check.py", 2), ("status_exit_final.py", 3)])
+@pytest.mark.parametrize(
+    ("web_failure", "api_failure"),
+    [
+        ("session_expired", "refused key"),  # grok.com 401 / api.x.ai refuses the key
+        ("challenge", "server_error"),  # Cloudflare's 403 / a 503 from api.x.ai
+    ],
+)
+def test_a_status_check_that_exits_keeps_its_output_and_exit_status_for_a_failed_request(
+    corpus, standin, tmp_path, name, status, web_failure, api_failure
+):
+    script = tmp_path / name
+    shutil.copy(corpus / "shapes" / name, script)
+    standin.fail_next(web_failure)
+    before = run_original(script, standin, tmp_path / "shim")
+    run_cli("migrate", "--fix", str(script))
+    assert "except (CredentialsRejectedError, UpstreamError) as error:" in script.read_text()
+    key = None
+    if api_failure == "refused key":
+        key = standin.add_key(disabled=True)
+    else:
+        standin.fail_next(api_failure)
+    after = run_fixed(script, standin, key=key)
+    assert before.returncode == after.returncode == status, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout, (before.stdout, after.stdout)
+    assert "Traceback" not in before.stderr + after.stderr
+
+
+@pytest.mark.parametrize("name", ["status_check.py", "status_exit_final.py"])
+def test_a_status_check_that_exits_still_crashes_as_before_when_no_reply_comes(corpus, standin, tmp_path, name):
+    """A request that never completed is no status: the original's check never ran (an uncaught requests
+    error, exit status 1) and the fixed script re-raises the library's TransportError the same way."""
+    script = tmp_path / name
+    shutil.copy(corpus / "shapes" / name, script)
+    standin.fail_next("drop_before_reply")
+    before = run_original(script, standin, tmp_path / "shim")
+    run_cli("migrate", "--fix", str(script))
+    standin.fail_next("drop_before_reply")
+    after = run_fixed(script, standin)
+    assert before.returncode == after.returncode == 1, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout == ""
+    assert last_line(before.stderr).startswith("requests.exceptions.ConnectionError")
+    assert last_line(after.stderr).startswith("cookie_session.errors.ConnectionFailedError")
 
 
 def test_an_unset_key_is_the_library_s_one_line_error(corpus, standin, tmp_path):

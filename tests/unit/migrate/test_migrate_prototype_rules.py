@@ -62,6 +62,44 @@ def fix(source: str):
             "    raise SystemExit(3)\n" + LOOP,
             "is read in a way --fix cannot prove equivalent",
         ),
+        # a status check that exits with its own code (R3) is kept only when the failure is all it tests, the
+        # reply's status shows only on stderr, and nothing runs between it and the reading
+        (  # exits on success, not on a failure: no library error stands for that
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            "if r.status_code == 200:\n    sys.exit(2)\n" + LOOP,
+            "the reply is used besides the loop",
+        ),
+        (  # only a 429: the library raises for every failure
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            "if r.status_code == 429:\n    sys.exit(2)\n" + LOOP,
+            "the reply is used besides the loop",
+        ),
+        (  # the status on stdout: the two sides' failures are not the same status
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            "if r.status_code != 200:\n    print(r.status_code)\n    sys.exit(2)\n" + LOOP,
+            "does more before it exits than print what --fix can keep",
+        ),
+        (  # writes a file the fixed script could not write the same
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            'if not r.ok:\n    open("failed.txt", "w").write(r.text)\n    sys.exit(2)\n' + LOOP,
+            "does more before it exits than print what --fix can keep",
+        ),
+        (  # the print between would run before the request on the fixed side, also when it fails
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            'if not r.ok:\n    sys.exit(2)\nprint("Grok says:")\n' + LOOP,
+            "is not right before what reads the answer",
+        ),
+        (  # an exit status that is not a literal
+            'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            "if not r.ok:\n    sys.exit(r.status_code // 100)\n" + LOOP,
+            "the reply is used besides the loop",
+        ),
+        (  # the library's error of that name would shadow the script's own
+            "import sys\nclass UpstreamError(Exception):\n    pass\n"
+            'r = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+            "if not r.ok:\n    sys.exit(2)\n" + LOOP,
+            "the script has its own 'UpstreamError'",
+        ),
     ],
 )
 def test_what_would_change_behaviour_leaves_the_file_alone_with_one_reason(body, reason):
@@ -105,3 +143,31 @@ def test_functions_other_code_may_use_stay():
     text = fix(source).text
     assert "def load_cookies():" in text and "def cookie_page():" in text
     assert "client.chat(prompt, stream=True)" in text and "jar = " not in text
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "r.status_code != 200",
+        "r.status_code >= 400",
+        "r.status_code > 399",
+        "not r.ok",
+        "r.is_error",
+        "not r.is_success",
+    ],
+)
+def test_a_status_check_that_exits_becomes_an_except_of_the_failure_errors(test):
+    source = HEAD + (
+        'import sys\nr = requests.post(URL, cookies=jar, json={"message": "hi"})\n'
+        f'if {test}:\n    print("failed", r.status_code, r.reason, r.text[:80], file=sys.stderr)\n'
+        '    print("no answer", flush=True)\n    raise SystemExit(4)\n' + LOOP
+    )
+    result = fix(source)
+    assert result.left == [], result.left
+    text = result.text
+    assert "except (CredentialsRejectedError, UpstreamError) as error:" in text
+    assert "if isinstance(error, (BadResponseError, TransportError)):\n            raise\n" in text
+    assert 'print("failed", error, error, str(error)[:80], file=sys.stderr)' in text
+    assert 'print("no answer", flush=True)\n        raise SystemExit(4)' in text
+    assert "stream = client.chat(" in text and "for token in stream:" in text and "status_code" not in text
+    compile(text, "fixed.py", "exec")
