@@ -58,6 +58,7 @@ __all__ = [
     "shown_url",
     "proxies_for",
     "connection_settings",
+    "load_whole_body",
     "MAX_REDIRECTS",
     "READ_RETRY_STATUSES",
     "CHAT_RETRY_STATUSES",
@@ -206,17 +207,7 @@ class Transport(abc.ABC):
         raise AssertionError("unreachable")  # itertools.count() never ends
 
     def _load(self, response: requests.Response, limit: int, deadline: float, *, truncate: bool = False) -> None:
-        """`load_body`, the whole body within `WHOLE_REPLY_FACTOR` read timeouts and before `deadline`."""
-        within = WHOLE_REPLY_FACTOR * read_timeout(self.timeout)
-        whole_by = min(deadline, time.monotonic() + within)
-        with Watchdog(
-            response,
-            idle=math.inf,
-            deadline=whole_by,
-            url=shown_url(response.url),
-            whole_reply_within=within if whole_by < deadline else None,
-        ) as dog:
-            load_body(response, limit, truncate=truncate, watchdog=dog)
+        load_whole_body(response, limit, self.timeout, deadline, truncate=truncate)
 
     def _send(self, method: str, url: str, *, deadline: float, **kwargs) -> requests.Response:
         """One request and its same-origin redirects; `UnsafeRedirectError` for any other origin."""
@@ -261,6 +252,21 @@ class Transport(abc.ABC):
         if response.is_redirect:
             self._load(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
         return response
+
+
+def load_whole_body(response: requests.Response, limit: int, timeout, deadline: float, *, truncate: bool = False):
+    """`load_body`, the whole body within `WHOLE_REPLY_FACTOR` read timeouts of `timeout` and before `deadline`
+    (a monotonic time; `math.inf` for none)."""
+    within = WHOLE_REPLY_FACTOR * read_timeout(timeout)
+    whole_by = min(deadline, time.monotonic() + within)
+    with Watchdog(
+        response,
+        idle=math.inf,
+        deadline=whole_by,
+        url=shown_url(response.url),
+        whole_reply_within=within if whole_by < deadline else None,
+    ) as dog:
+        load_body(response, limit, truncate=truncate, watchdog=dog)
 
 
 def _within(timeout, seconds_left: float):

@@ -19,7 +19,7 @@ from ...results import ChatResult, ChatStream, Identity, Model, StreamPiece, Usa
 from ...settings import API_KEY_ENV
 from ..base import Transport, connection_settings
 from ..replies import json_body
-from .endpoints import AUTH_SESSION_PATH, DEFAULT_MODE, MODES_LOCALE, MODES_PATH, gateway_url
+from .endpoints import AUTH_SESSION_PATH, DEFAULT_MODE, GATEWAY_PATH, MODES_LOCALE, MODES_PATH, gateway_url
 from .gateway import GatewayChat
 from .headers import origin_of
 from .signals import raise_for_web_error, site_of
@@ -33,7 +33,7 @@ class WebTransport(Transport):
     the browser's headers, the signed statsig). `redact` and `browser_running` as in `raise_for_web_error`;
     `temporary=False` keeps chats in the account's history (by default they are temporary and without memory)."""
 
-    chat_path = "/ws/mgw/"
+    chat_path = GATEWAY_PATH
 
     def __init__(
         self,

@@ -7,13 +7,12 @@ anything else (the statsig page), in the engine's header order. So a plain `requ
 `BrowserCookieAuthenticator.prepare_session()` sends what `GrokClient` sends.
 
 The statsig page is fetched through the same session (so with the same cookies, TLS handshake, proxy rules), at
-most `MAX_PAGE_BYTES` of it, whole within `WHOLE_REPLY_FACTOR` read timeouts, at most once an hour (`StatsigSigner`).
+most `MAX_PAGE_BYTES` of it, whole within a few read timeouts (`base.load_whole_body`), at most once an hour (`StatsigSigner`).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -23,9 +22,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ...policy import is_loopback_host
 from ...settings import DEFAULT_TIMEOUT
-from .._limits import WHOLE_REPLY_FACTOR, Watchdog, read_timeout
-from ..base import send
-from ..replies import load_body, shown_url
+from ..base import load_whole_body, send
 from .endpoints import API_PREFIX, REST_PREFIX
 from .headers import fetch_headers, in_browser_order, page_headers
 from .signals import raise_for_web_error
@@ -84,18 +81,8 @@ class BrowserWire(AuthBase):
         options = {} if self.verify is None else {"verify": self.verify}
         url = f"{self._base_url}{path}"
         response = send(self._session, "GET", url, timeout=self.timeout, allow_redirects=False, stream=True, **options)
-        within = WHOLE_REPLY_FACTOR * read_timeout(self.timeout)  # the page arrives whole in time, like any reply
-        with (
-            response,
-            Watchdog(
-                response,
-                idle=math.inf,
-                deadline=time.monotonic() + within,
-                url=shown_url(url),
-                whole_reply_within=within,
-            ) as watchdog,
-        ):
-            load_body(response, MAX_PAGE_BYTES, truncate=True, watchdog=watchdog)
+        with response:
+            load_whole_body(response, MAX_PAGE_BYTES, self.timeout, math.inf, truncate=True)  # like any reply
             if response.status_code != 404:
                 raise_for_web_error(response, redact=self.authenticator.redact)
                 if not 200 <= response.status_code < 300:  # a redirect: the page is not where the app keeps it
