@@ -29,8 +29,7 @@ GetGreasedUserAgentBrandVersion, GetRandomOrder).
 from __future__ import annotations
 
 import re
-import uuid
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -193,8 +192,7 @@ _GREASED_VERSIONS = ("8", "99", "24")
 _ORDERS_3 = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
 
 
-@dataclass(frozen=True)
-class BrowserIdentity:
+class BrowserIdentity(NamedTuple):
     """What the request headers depend on: engine family, the major version and platform the
     User-Agent states, the browser's own client-hint brand (and its version) and its languages."""
 
@@ -318,6 +316,8 @@ def fetch_headers(identity: BrowserIdentity, url: str, *, has_body: bool, http2:
     """Every header the browser of `identity` sends on the web app's same-origin `fetch` to `url`
     (User-Agent, Cookie, Accept-Encoding and the app's `x-statsig-id` aside). `http2`: whether the browser
     would reach `url` over HTTP/2 (grok.com) rather than HTTP/1.1 (a loopback stand-in); it decides `Priority`."""
+    import uuid  # here: a session that only reads cookies never needs it (start-up)
+
     origin = origin_of(url)
     headers = _client_hints(identity)
     headers.update({"Accept": "*/*", "Accept-Language": identity.accept_language})

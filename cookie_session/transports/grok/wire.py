@@ -7,12 +7,14 @@ anything else (the statsig page), in the engine's header order. So a plain `requ
 `BrowserCookieAuthenticator.prepare_session()` sends what `GrokClient` sends.
 
 The statsig page is fetched through the same session (so with the same cookies, TLS handshake, proxy rules), at
-most `MAX_PAGE_BYTES` of it, whole within a few read timeouts (`base.load_whole_body`), at most once an hour (`StatsigSigner`).
+most `MAX_PAGE_BYTES` of it, whole within a few read timeouts (`base.load_whole_body`), at most once an hour
+(`StatsigSigner`). Signing and sending code loads at the first `/rest/` request, not with the session.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -22,14 +24,12 @@ from requests.structures import CaseInsensitiveDict
 
 from ...policy import is_loopback_host
 from ...settings import DEFAULT_TIMEOUT
-from ..base import load_whole_body, send
 from .endpoints import API_PREFIX, REST_PREFIX
 from .headers import fetch_headers, in_browser_order, page_headers
-from .signals import raise_for_web_error
-from .statsig import StatsigSigner
 
 if TYPE_CHECKING:
     from ...auth.browser import BrowserCookieAuthenticator
+    from .statsig import StatsigSigner
 
 __all__ = ["BrowserWire", "MAX_PAGE_BYTES"]
 
@@ -54,7 +54,19 @@ class BrowserWire(AuthBase):
         self._base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.verify = verify
-        self.signer = StatsigSigner(self._fetch_page)
+        self._signer: StatsigSigner | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def signer(self) -> StatsigSigner:
+        """The session's statsig signer, made at the first `/rest/` request (a session that never makes one, as
+        most prepared only to read cookies, loads none of the signing and sending code)."""
+        with self._lock:
+            if self._signer is None:
+                from .statsig import StatsigSigner
+
+                self._signer = StatsigSigner(self._fetch_page)
+            return self._signer
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request = self.authenticator(request)
@@ -78,6 +90,9 @@ class BrowserWire(AuthBase):
 
     def _fetch_page(self, path: str) -> tuple[int, str]:
         """GET the page at `path` as the browser loads it; its status and text (2xx or 404, else our error)."""
+        from ..base import load_whole_body, send
+        from .signals import raise_for_web_error
+
         options = {} if self.verify is None else {"verify": self.verify}
         url = f"{self._base_url}{path}"
         response = send(self._session, "GET", url, timeout=self.timeout, allow_redirects=False, stream=True, **options)
